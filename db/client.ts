@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import * as tables from './tables/index.js';
+
+export type SqliteDb = BetterSQLite3Database<typeof tables>;
+
+/** Two connections to one file: writes go through one, plain reads through the other. */
+export interface SqliteConnections {
+  path: string;
+  writer: BetterSqlite3.Database;
+  reader: BetterSqlite3.Database;
+  writeDb: SqliteDb;
+  readDb: SqliteDb;
+  close(): void;
+}
+
+function tuneForServer(connection: BetterSqlite3.Database): void {
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('temp_store = MEMORY');
+  connection.pragma('cache_size = -64000');
+}
+
+export function openDatabase(path: string): SqliteConnections {
+  if (path === ':memory:') {
+    throw new Error('Deskgraph needs a database file (reads and writes use separate connections)');
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const writer = new BetterSqlite3(path);
+  tuneForServer(writer);
+  const reader = new BetterSqlite3(path);
+  tuneForServer(reader);
+  // The read connection can never write, so a read path cannot bypass the write lock.
+  reader.pragma('query_only = ON');
+  return {
+    path,
+    writer,
+    reader,
+    writeDb: drizzle(writer, { schema: tables }),
+    readDb: drizzle(reader, { schema: tables }),
+    close() {
+      reader.close();
+      writer.pragma('optimize');
+      writer.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Plain shapes that cross the storage seam: no drizzle types, so another engine can return them too.
+
+export type Role = 'ADMIN' | 'USER';
+export type AgentStatus = 'ONLINE' | 'PAUSED' | 'INVISIBLE' | 'OFFLINE';
+export type RoutingMode = 'MANUAL' | 'ROUND_ROBIN' | 'LEAST_BUSY';
+export type ChannelKind = 'WHATSAPP' | 'WEBCHAT' | 'EMAIL' | 'TELEGRAM' | 'INSTAGRAM' | 'API';
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7; // ISO 8601: 1 = Monday
+
+export interface WorkingInterval {
+  weekday: Weekday;
+  start: string; // "HH:MM", local time in the schedule's zone
+  end: string; // "HH:MM", after start
+}
+
+export interface WorkingHours {
+  timeZone: string; // IANA zone, e.g. "America/Sao_Paulo"
+  intervals: WorkingInterval[];
+}
+
+export interface Account {
+  id: number;
+  name: string;
+  timeZone: string;
+  createdAt: Date;
+}
+
+export interface User {
+  id: number;
+  accountId: number;
+  name: string;
+  email: string;
+  role: Role;
+  active: boolean;
+  avatarUrl: string | null;
+  phone: string | null;
+  status: AgentStatus;
+  statusChangedAt: Date;
+  canDismissWaiting: boolean;
+  canViewAllContacts: boolean;
+  maxConcurrentTickets: number | null;
+  workingHours: WorkingHours | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserWithSecret extends User {
+  passwordHash: string;
+}
+
+/** The signed-in user as every request needs it: the row plus the sector ids, in one read. */
+export interface UserWithSectors extends User {
+  sectorIds: number[];
+}
+
+export interface Sector {
+  id: number;
+  accountId: number;
+  name: string;
+  color: string;
+  greeting: string | null;
+  routingMode: RoutingMode;
+  createdAt: Date;
+}
+
+export interface Channel {
+  id: number;
+  accountId: number;
+  name: string;
+  kind: ChannelKind;
+  address: string | null;
+  isDefault: boolean;
+  createdAt: Date;
+}
+
+export interface Integration {
+  id: number;
+  accountId: number;
+  name: string;
+  createdById: number | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** A domain event as recorded in the outbox, inside the transaction that caused it. */
+export interface OutboxEvent {
+  id: number;
+  accountId: number;
+  type: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt'>;
+export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
+export type NewSector = Omit<Sector, 'id' | 'createdAt'>;
+export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
+export type NewChannel = Omit<Channel, 'id' | 'createdAt'>;
+export type ChannelChanges = Partial<Omit<Channel, 'id' | 'accountId' | 'createdAt' | 'isDefault'>>;

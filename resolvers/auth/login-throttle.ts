@@ -1,0 +1,47 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { UnauthenticatedError } from '../errors.js';
+
+export interface LoginThrottleConfig {
+  /** Failed attempts allowed per e-mail within the window. */
+  failuresPerEmail: number;
+  /** Failed attempts allowed per client IP within the window (a whole office may share one). */
+  failuresPerIp: number;
+  windowSeconds: number;
+}
+
+export const defaultLoginThrottle: LoginThrottleConfig = { failuresPerEmail: 5, failuresPerIp: 50, windowSeconds: 15 * 60 };
+
+/** Counts failed logins only: successes never consume, so a shared office IP is not locked out. */
+export function createLoginThrottle(config: LoginThrottleConfig) {
+  const byEmail = new RateLimiterMemory({ keyPrefix: 'login-email', points: config.failuresPerEmail, duration: config.windowSeconds });
+  const byIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: config.failuresPerIp, duration: config.windowSeconds });
+
+  return {
+    async assertAllowed(email: string, ip: string): Promise<void> {
+      const [emailState, ipState] = await Promise.all([byEmail.get(email), byIp.get(ip)]);
+      const blocked = [
+        emailState && emailState.consumedPoints >= config.failuresPerEmail ? emailState.msBeforeNext : 0,
+        ipState && ipState.consumedPoints >= config.failuresPerIp ? ipState.msBeforeNext : 0,
+      ];
+      const waitMs = Math.max(...blocked);
+      if (waitMs > 0) {
+        const retryAfterSeconds = Math.ceil(waitMs / 1000);
+        throw new UnauthenticatedError(`Too many failed sign-in attempts; try again in ${retryAfterSeconds} s`, {
+          reason: 'TOO_MANY_ATTEMPTS',
+          retryAfterSeconds,
+        });
+      }
+    },
+
+    async recordFailure(email: string, ip: string): Promise<void> {
+      // consume() rejects once the budget is spent; that rejection is the expected outcome here.
+      await Promise.all([byEmail.consume(email).catch(() => undefined), byIp.consume(ip).catch(() => undefined)]);
+    },
+
+    async recordSuccess(email: string): Promise<void> {
+      await byEmail.delete(email);
+    },
+  };
+}
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

@@ -1,0 +1,109 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+  type JWTHeaderParameters,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { UnauthenticatedError } from '../errors.js';
+import { subFromToken, subjectToSub, type Subject } from './subjects.js';
+
+export interface TokenConfig {
+  /** HS256 secret, used as the UTF-8 bytes of the string; signs the tokens Deskgraph issues. */
+  secret: string;
+  /** PEM (SPKI) public key of a host platform that issues its own tokens. */
+  publicKeyPem?: string | undefined;
+  /** JWKS URL of a host platform that issues its own tokens. */
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  userTokenTtlSeconds: number;
+  integrationTokenTtlSeconds: number;
+  clockToleranceSeconds: number;
+}
+
+export interface VerifiedToken {
+  subject: Subject;
+  expiresAt: number;
+}
+
+const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** The one algorithm a PEM key may be used with, read from the key itself. */
+function algorithmOf(key: KeyObject): string {
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') return 'RS256';
+  if (type === 'ed25519') return 'EdDSA';
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'prime256v1') return 'ES256';
+    if (curve === 'secp384r1') return 'ES384';
+    if (curve === 'secp521r1') return 'ES512';
+  }
+  throw new Error(`JWT_PUBLIC_KEY: unsupported key type ${type ?? 'unknown'}`);
+}
+
+export function createTokenService(config: TokenConfig, clock: { now(): Date }) {
+  if (config.secret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+  const secret = new TextEncoder().encode(config.secret);
+  const publicKey = config.publicKeyPem ? createPublicKey(config.publicKeyPem) : undefined;
+  const publicKeyAlgorithm = publicKey ? algorithmOf(publicKey) : undefined;
+  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  const algorithms = ['HS256', ...(publicKeyAlgorithm ? [publicKeyAlgorithm] : []), ...(jwks ? asymmetricAlgorithms : [])];
+
+  // HS256 only ever checks against the secret, so a public key can never be used as an HMAC key.
+  const keyFor: JWTVerifyGetKey = async (header: JWTHeaderParameters, token) => {
+    if (header.alg === 'HS256') return secret;
+    if (publicKey && header.alg === publicKeyAlgorithm) return publicKey;
+    if (jwks) return jwks(header, token);
+    throw new joseErrors.JOSEAlgNotAllowed('unexpected algorithm');
+  };
+
+  async function issue(subject: Subject, ttlSeconds: number, claims: Record<string, unknown>) {
+    const issuedAt = Math.floor(clock.now().getTime() / 1000);
+    const expiresAt = issuedAt + ttlSeconds;
+    let jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(subjectToSub(subject))
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt);
+    if (config.issuer) jwt = jwt.setIssuer(config.issuer);
+    if (config.audience) jwt = jwt.setAudience(config.audience);
+    return { token: await jwt.sign(secret), expiresAt: new Date(expiresAt * 1000) };
+  }
+
+  return {
+    issueUserToken(userId: number) {
+      return issue({ kind: 'user', id: userId }, config.userTokenTtlSeconds, {});
+    },
+
+    issueIntegrationToken(integrationId: number) {
+      return issue({ kind: 'integration', id: integrationId }, config.integrationTokenTtlSeconds, { scope: 'ingest' });
+    },
+
+    /** Checks signature, algorithm, exp (required), iss/aud when configured; throws UNAUTHENTICATED. */
+    async verify(token: string): Promise<VerifiedToken> {
+      try {
+        const { payload } = await jwtVerify(token, keyFor, {
+          algorithms,
+          issuer: config.issuer,
+          audience: config.audience,
+          clockTolerance: config.clockToleranceSeconds,
+          currentDate: clock.now(),
+          requiredClaims: ['exp', 'sub'],
+        });
+        const subject = subFromToken(payload.sub ?? '');
+        if (!subject || payload.exp === undefined) throw new UnauthenticatedError('Token subject is not a Deskgraph user or integration');
+        return { subject, expiresAt: payload.exp };
+      } catch (error) {
+        if (error instanceof UnauthenticatedError) throw error;
+        if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Token expired', { reason: 'TOKEN_EXPIRED' });
+        throw new UnauthenticatedError('Invalid token', { reason: 'INVALID_TOKEN' });
+      }
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;

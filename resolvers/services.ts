@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Store } from '../db/store.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
+import type { Passwords } from './auth/passwords.js';
+import type { TokenService } from './auth/tokens.js';
+import type { DomainEvents } from './events.js';
+
+/** What every domain function may use; built once at start-up, shared by all requests. */
+export interface Services {
+  store: Store;
+  events: DomainEvents;
+  /** Injectable so time rules (working hours, absence windows) are tested at exact instants. */
+  clock: { now(): Date };
+  tokens: TokenService;
+  passwords: Passwords;
+  loginThrottle: LoginThrottle;
+  log: Logger;
+}

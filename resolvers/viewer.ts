@@ -1,0 +1,25 @@
+import type { Role } from '../db/types.js';
+
+/** Who is asking: a signed-in agent, or a bot/channel integration. Loaded fresh on every request. */
+export type Viewer = UserViewer | IntegrationViewer;
+
+export interface UserViewer {
+  kind: 'user';
+  userId: number;
+  accountId: number;
+  role: Role;
+  sectorIds: readonly number[];
+  /** Seconds since the epoch when the token expires; subscriptions end then. */
+  expiresAt: number;
+}
+
+export interface IntegrationViewer {
+  kind: 'integration';
+  integrationId: number;
+  accountId: number;
+  expiresAt: number;
+}
+
+export function isAdmin(viewer: Viewer | null): viewer is UserViewer {
+  return viewer?.kind === 'user' && viewer.role === 'ADMIN';
+}

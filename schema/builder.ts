@@ -1,0 +1,42 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { DateTimeResolver } from 'graphql-scalars';
+import { ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
+import type { AgentContext, Context, IntegrationContext } from './context.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: { authenticated: boolean; admin: boolean; integration: boolean };
+  AuthContexts: { authenticated: AgentContext; admin: AgentContext; integration: IntegrationContext };
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
+}>({
+  // Relay first so scope checks see parsed ids; scope-auth before anything that resolves data.
+  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (context) => ({
+      authenticated: context.viewer?.kind === 'user',
+      admin: context.viewer?.kind === 'user' && context.viewer.role === 'ADMIN',
+      integration: context.viewer?.kind === 'integration',
+    }),
+    unauthorizedError: (_parent, context) => {
+      if (context.authError) return context.authError;
+      if (!context.viewer) return new UnauthenticatedError();
+      return new ForbiddenError();
+    },
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { authScopes: { authenticated: true } },
+    nodesQueryOptions: false,
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ExecutionArgs } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { pino, type Logger } from 'pino';
+import { openStore } from './db/store.js';
+import { createLoginThrottle, type LoginThrottleConfig } from './resolvers/auth/login-throttle.js';
+import { createPasswords, type PasswordOptions } from './resolvers/auth/passwords.js';
+import { createTokenService, type TokenConfig } from './resolvers/auth/tokens.js';
+import { bootstrapFirstAdmin, type BootstrapInput, type BootstrapResult } from './resolvers/bootstrap.js';
+import { domainEventsOf } from './resolvers/events.js';
+import type { Services } from './resolvers/services.js';
+import { createContext, type Context } from './schema/context.js';
+import { createErrorMasker } from './schema/errors.js';
+import { schema } from './schema/index.js';
+import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
+
+export interface DeskgraphConfig {
+  databaseUrl: string;
+  production: boolean;
+  graphiql: boolean;
+  jwt: TokenConfig;
+  bootstrap: BootstrapInput;
+  loginThrottle: LoginThrottleConfig;
+  limits: ProtectionLimits;
+  /** Largest accepted request body (HTTP) or message (WebSocket), in bytes. */
+  bodyLimitBytes: number;
+  /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  passwords?: PasswordOptions;
+  clock?: { now(): Date };
+}
+
+export interface RunningDeskgraph {
+  url: string;
+  port: number;
+  services: Services;
+  bootstrap: BootstrapResult;
+  stop(): Promise<void>;
+}
+
+type ServerContext = { req: IncomingMessage; res: ServerResponse };
+
+function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress || 'unknown';
+}
+
+function reject(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST', http: { status } } }] }));
+}
+
+/** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
+export function buildApp(services: Services, config: DeskgraphConfig) {
+  const yoga = createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Deskgraph' } : false,
+    landingPage: false,
+    logging: false,
+    maskedErrors: { maskError: createErrorMasker(services.log), isDev: !config.production },
+    plugins: protectionPlugins(config.limits, config.production),
+    context: ({ request, req, connectionParams }: { request: Request; req: IncomingMessage; connectionParams?: Record<string, unknown> }) =>
+      createContext(services, {
+        authorization: connectionParams ? (connectionParams['authorization'] ?? connectionParams['token']) : request.headers.get('authorization'),
+        clientIp: clientIpOf(req, config.trustProxy),
+      }),
+  });
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      services.store.accounts
+        .count()
+        .then(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"status":"ok"}');
+        })
+        .catch(() => reject(res, 503, 'Database unavailable'));
+      return;
+    }
+    if (req.method === 'POST') {
+      const length = Number(req.headers['content-length']);
+      // Node's parser reads exactly Content-Length bytes, so checking the header bounds the body.
+      if (req.headers['content-length'] === undefined) return reject(res, 411, 'Content-Length is required');
+      if (!(length <= config.bodyLimitBytes)) return reject(res, 413, `Request body is limited to ${config.bodyLimitBytes} bytes`);
+    }
+    void yoga.requestListener(req, res);
+  });
+
+  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.bodyLimitBytes });
+  const socketServer = useServer<Record<string, unknown>>(
+    {
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      // A socket without a valid token is closed with 4403 before any operation runs.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const context = await createContext(services, {
+          authorization: params['authorization'] ?? params['token'],
+          clientIp: clientIpOf(ctx.extra.request, config.trustProxy),
+        });
+        return context.viewer !== null;
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args: ExecutionArgs = {
+          schema: envelopedSchema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    sockets,
+  );
+
+  return {
+    yoga,
+    server,
+    listen(port: number, host?: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      });
+    },
+    async close(): Promise<void> {
+      for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
+      await socketServer.dispose();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** migrate -> bootstrap -> listen; what `npm start` and the tests both run. */
+export async function startDeskgraph(
+  config: DeskgraphConfig,
+  options: { port: number; host?: string; log?: Logger },
+): Promise<RunningDeskgraph> {
+  const log = options.log ?? pino({ level: 'info' });
+  const clock = config.clock ?? { now: () => new Date() };
+  const store = openStore({ url: config.databaseUrl, reportError: (err) => log.error({ err }, 'event listener failed') });
+  const services: Services = {
+    store,
+    events: domainEventsOf(store),
+    clock,
+    tokens: createTokenService(config.jwt, clock),
+    passwords: createPasswords(config.passwords),
+    loginThrottle: createLoginThrottle(config.loginThrottle),
+    log,
+  };
+  try {
+    const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
+    const app = buildApp(services, config);
+    const port = await app.listen(options.port, options.host);
+    return {
+      url: `http://${options.host ?? 'localhost'}:${port}/graphql`,
+      port,
+      services,
+      bootstrap,
+      async stop() {
+        await app.close();
+        store.close();
+      },
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
