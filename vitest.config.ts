@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  // Node resolves `graphql` to its CommonJS build for the libraries; our sources must get the same
+  // copy, or errors and types from two realms stop matching (the graphql dual-package hazard).
+  resolve: { alias: { graphql: require.resolve('graphql') } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -3,10 +3,17 @@ import { maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { DomainError } from '../resolvers/errors.js';
 
+/** The error a resolver threw, under any number of GraphQL wrappers. */
+function innermost(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && 'originalError' in current && current.originalError instanceof Error) current = current.originalError;
+  return current;
+}
+
 /** Domain errors become typed GraphQL errors (extensions.code, .field); anything else is masked and logged. */
 export function createErrorMasker(log: Logger) {
   return (error: unknown, message: string, isDev?: boolean): Error => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    const original = innermost(error);
     if (original instanceof DomainError) {
       return new GraphQLError(original.message, {
         nodes: error instanceof GraphQLError ? error.nodes : undefined,
