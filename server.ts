@@ -62,7 +62,7 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Deskgraph' } : false,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createErrorMasker(services.log), isDev: !config.production },
+    maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
     plugins: protectionPlugins(config.limits, config.production),
     context: ({ request, req, connectionParams }: { request: Request; req: IncomingMessage; connectionParams?: Record<string, unknown> }) =>
       createContext(services, {

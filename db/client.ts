@@ -43,6 +43,7 @@ export function openDatabase(path: string): SqliteConnections {
     writeDb: drizzle(writer, { schema: tables }),
     readDb: drizzle(reader, { schema: tables }),
     close() {
+      if (!writer.open) return;
       reader.close();
       writer.pragma('optimize');
       writer.close();

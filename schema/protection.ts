@@ -12,7 +12,7 @@ export interface ProtectionLimits {
   maxDirectives: number;
 }
 
-export const defaultLimits: ProtectionLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxCost: 20_000, maxDirectives: 20 };
+export const defaultLimits: ProtectionLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxCost: 50_000, maxDirectives: 20 };
 
 /** Validation failures that carry no code get the conventional one, so clients can tell them apart. */
 function useValidationCode(): Plugin {
