@@ -37,6 +37,7 @@ describe('query limits run before any resolver', () => {
     const { json } = await post(app.url, JSON.stringify({ query }), { authorization: `Bearer ${app.adminToken}` });
     expect(json.data).toBeUndefined();
     expect(json.errors[0].message).toMatch(/alias/i);
+    expect(json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('refuses a query of too many tokens', async () => {
@@ -44,6 +45,7 @@ describe('query limits run before any resolver', () => {
     const { json } = await post(app.url, JSON.stringify({ query }), { authorization: `Bearer ${app.adminToken}` });
     expect(json.data).toBeUndefined();
     expect(json.errors[0].message).toMatch(/token/i);
+    expect(json.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 });
 
