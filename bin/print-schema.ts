@@ -1,0 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { schema } from '../schema/index.js';
+
+/** The SDL frontend teams run codegen against; test/schema-sdl.test.ts fails when it is stale. */
+export function schemaSdl(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const target = fileURLToPath(new URL('../schema/schema.graphql', import.meta.url));
+  writeFileSync(target, schemaSdl());
+  console.log(`wrote ${target}`);
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { getNamedType, isObjectType, type GraphQLField } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { schemaSdl } from '../bin/print-schema.js';
+import { schema } from '../schema/index.js';
+
+describe('the published schema', () => {
+  it('matches the committed schema/schema.graphql (run `npm run schema:print` after a change)', () => {
+    const committed = readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8');
+    expect(committed).toBe(schemaSdl());
+  });
+
+  it('declares auth scopes on every root field but login', () => {
+    const publicFields = new Set(['Mutation.login']);
+    const unscoped: string[] = [];
+    for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+      if (!root) continue;
+      for (const field of Object.values(root.getFields()) as GraphQLField<unknown, unknown>[]) {
+        const options = field.extensions?.['pothosOptions'] as { authScopes?: unknown } | undefined;
+        if (!options?.authScopes && !publicFields.has(`${root.name}.${field.name}`)) unscoped.push(`${root.name}.${field.name}`);
+      }
+    }
+    expect(unscoped).toEqual([]);
+  });
+
+  it('keeps the contract names (CONTRACT.md) that exist so far', () => {
+    const query = schema.getQueryType()!.getFields();
+    const mutation = schema.getMutationType()!.getFields();
+    for (const name of ['me', 'node', 'sectors', 'users']) expect(query[name], `Query.${name}`).toBeDefined();
+    for (const name of ['login', 'createSector', 'createUser', 'updateUser', 'setUserSectors', 'setMyStatus']) {
+      expect(mutation[name], `Mutation.${name}`).toBeDefined();
+    }
+    expect(mutation['createUser']!.args.map((arg) => arg.name)).toEqual(['input']);
+    expect(mutation['setUserSectors']!.args.map((arg) => arg.name)).toEqual(['sectorIds', 'userId'].sort());
+    const user = schema.getType('User');
+    expect(isObjectType(user)).toBe(true);
+    if (isObjectType(user)) {
+      const fields = user.getFields();
+      for (const name of ['id', 'name', 'email', 'role', 'status', 'active', 'sectors']) expect(fields[name], `User.${name}`).toBeDefined();
+      expect(String(fields['sectors']!.type)).toBe('[Sector!]!');
+      expect(getNamedType(fields['role']!.type).name).toBe('Role');
+    }
+  });
+});

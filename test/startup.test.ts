@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../bin/config.js';
+import { startDeskgraph } from '../server.js';
+import { ADMIN_EMAIL, snapshotOf, startTestApp, testConfig } from './helpers/app.js';
+import { gqlClient } from './helpers/gql.js';
+
+const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'deskgraph-start-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function count(databasePath: string, table: string): number {
+  const db = new BetterSqlite3(databasePath, { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('bootstrap', () => {
+  it('creates one account, its default channel and its ADMIN on an empty database, and nothing on restart', async () => {
+    const dir = tempDir();
+    const first = await startTestApp({}, dir);
+    expect(first.running.bootstrap).toMatchObject({ created: true, email: ADMIN_EMAIL, generatedPassword: null });
+    await first.admin.request('mutation { createSector(input: { name: "Sales" }) { id } }');
+    await first.stop();
+    const dbPath = join(dir, 'deskgraph.sqlite');
+    const before = snapshotOf(dbPath);
+    expect([count(dbPath, 'accounts'), count(dbPath, 'channels'), count(dbPath, 'users')]).toEqual([1, 1, 1]);
+
+    const second = await startTestApp({}, dir);
+    try {
+      expect(second.running.bootstrap).toEqual({ created: false });
+      const { sectors, channels, me } = await second.admin.request('{ sectors { name } channels { name kind isDefault } me { email role } }');
+      expect(sectors).toEqual([{ name: 'Sales' }]);
+      expect(channels).toEqual([{ name: 'Default', kind: 'API', isDefault: true }]);
+      expect(me).toEqual({ email: ADMIN_EMAIL, role: 'ADMIN' });
+    } finally {
+      await second.stop();
+    }
+    expect(snapshotOf(dbPath)).toBe(before);
+  });
+
+  it('without configuration, creates admin@localhost with a random password that works', async () => {
+    const dir = tempDir();
+    const running = await startDeskgraph(testConfig(dir, { bootstrap: {} }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+    try {
+      expect(running.bootstrap.created).toBe(true);
+      if (!running.bootstrap.created) return;
+      expect(running.bootstrap.email).toBe('admin@localhost');
+      const password = running.bootstrap.generatedPassword!;
+      expect(password).toMatch(/[0-9]/);
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      const { login } = await gqlClient(running.url).request(LOGIN, { email: 'admin@localhost', password });
+      expect(login.token).toBeTruthy();
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('refuses to start with a bootstrap password that breaks the policy', async () => {
+    const dir = tempDir();
+    await expect(
+      startDeskgraph(testConfig(dir, { bootstrap: { email: ADMIN_EMAIL, password: 'weak' } }), { port: 0, log: pino({ level: 'silent' }) }),
+    ).rejects.toThrow(/Password needs at least 8 characters/);
+  });
+});
+
+describe('configuration', () => {
+  it('generates a missing JWT_SECRET once, keeps it in the data folder, and reuses it', () => {
+    const dir = tempDir();
+    const env = { DATABASE_URL: join(dir, 'data', 'desk.sqlite') };
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const first = loadConfig(env, log);
+    const file = join(dir, 'data', 'jwt-secret');
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.jwt.secret);
+    expect(first.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig(env, log).jwt.secret).toBe(first.jwt.secret);
+    expect(warnings.join('')).toMatch(/JWT_SECRET is not set/);
+    expect(loadConfig({ ...env, JWT_SECRET: 'x'.repeat(40) }, log).jwt.secret).toBe('x'.repeat(40));
+  });
+
+  it('reads PORT, DATABASE_URL and the limits, and refuses nonsense', () => {
+    const dir = tempDir();
+    const log = pino({ level: 'silent' });
+    const config = loadConfig({ PORT: '5123', DATABASE_URL: join(dir, 'x.sqlite'), JWT_SECRET: 's'.repeat(40), NODE_ENV: 'production' }, log);
+    expect(config).toMatchObject({ port: 5123, databaseUrl: join(dir, 'x.sqlite'), production: true, graphiql: false });
+    expect(() => loadConfig({ PORT: 'abc', JWT_SECRET: 's'.repeat(40) }, log)).toThrow(/PORT/);
+  });
+});
+
+describe('npm start', () => {
+  it('serves on PORT with a fresh data folder, and shuts down cleanly on Ctrl-C (SIGINT)', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'data', 'deskgraph.sqlite'), JWT_SECRET: '', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start in time:\n${output}`)), 20_000);
+      child.stdout.on('data', () => {
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    const password = /Password:\s+(\S+)/.exec(output)?.[1];
+    expect(password).toBeTruthy();
+    expect(existsSync(join(dir, 'data', 'jwt-secret'))).toBe(true);
+    expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
+    const { login } = await gqlClient(url).request(LOGIN, { email: 'admin@localhost', password });
+
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { token: login.token } }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    const socketClosed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(await socketClosed).toBe(1001);
+    expect(output).toMatch(/shutting down/);
+    // SQLite removes the WAL file only when the last connection closes cleanly.
+    expect(existsSync(join(dir, 'data', 'deskgraph.sqlite-wal'))).toBe(false);
+  });
+});

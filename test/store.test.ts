@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../db/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../db/store.js';
+import { snapshotOf } from './helpers/app.js';
+
+let dir: string;
+let store: Store;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'deskgraph-store-'));
+  store = openStore({ url: join(dir, 'store.sqlite') });
+});
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the SQLite store', () => {
+  it('tunes both connections for a server: WAL, foreign keys, NORMAL sync, busy timeout; reads cannot write', () => {
+    const connections = openDatabase(join(dir, 'store.sqlite'));
+    try {
+      for (const connection of [connections.writer, connections.reader]) {
+        expect(connection.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(connection.pragma('foreign_keys', { simple: true })).toBe(1);
+        expect(connection.pragma('synchronous', { simple: true })).toBe(1);
+        expect(connection.pragma('busy_timeout', { simple: true })).toBe(5000);
+      }
+      expect(() => connections.reader.exec("INSERT INTO accounts (name, time_zone, created_at) VALUES ('x', 'UTC', 0)")).toThrow(/readonly|read-only|query_only/i);
+    } finally {
+      connections.close();
+    }
+  });
+
+  it('rolls back the whole transaction, outbox included, when the work throws', async () => {
+    const account = await store.write((tx) => tx.accounts.insert({ name: 'Acme', timeZone: 'UTC' }, new Date()));
+    const before = snapshotOf(join(dir, 'store.sqlite'));
+    await expect(
+      store.write(async (tx) => {
+        await tx.sectors.insert({ accountId: account.id, name: 'Half', color: '#000000', greeting: null, routingMode: 'MANUAL' }, new Date());
+        await tx.record({ accountId: account.id, type: 'sector.created', payload: {}, occurredAt: new Date() });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(snapshotOf(join(dir, 'store.sqlite'))).toBe(before);
+  });
+
+  it('publishes recorded events only after commit, and never for a rolled-back transaction', async () => {
+    const account = await store.write((tx) => tx.accounts.insert({ name: 'Events', timeZone: 'UTC' }, new Date()));
+    const seen: string[] = [];
+    let visibleToReadsWhenPublished = false;
+    const stop = store.onCommitted((events) => {
+      seen.push(...events.map((event) => event.type));
+      void store.sectors.list(account.id).then((sectors) => (visibleToReadsWhenPublished = sectors.length === 1));
+    });
+    await store.write(async (tx) => {
+      await tx.sectors.insert({ accountId: account.id, name: 'Sales', color: '#000000', greeting: null, routingMode: 'MANUAL' }, new Date());
+      await tx.record({ accountId: account.id, type: 'sector.created', payload: { n: 1 }, occurredAt: new Date() });
+      expect(seen).toEqual([]);
+    });
+    await store
+      .write(async (tx) => {
+        await tx.record({ accountId: account.id, type: 'sector.updated', payload: {}, occurredAt: new Date() });
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['sector.created']);
+    expect(visibleToReadsWhenPublished).toBe(true);
+    expect(await store.outbox.count(account.id)).toBe(1);
+  });
+
+  it('runs concurrent writers one at a time, so a read-check-write cannot interleave', async () => {
+    const account = await store.write((tx) => tx.accounts.insert({ name: 'Race', timeZone: 'UTC' }, new Date()));
+    const attempts = Array.from({ length: 20 }, (_, i) =>
+      store.write(async (tx) => {
+        if (await tx.sectors.nameTaken(account.id, 'Only once')) return false;
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+        await tx.sectors.insert({ accountId: account.id, name: 'Only once', color: '#000000', greeting: null, routingMode: 'MANUAL' }, new Date());
+        return true;
+      }),
+    );
+    const results = await Promise.all(attempts);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.sectors.list(account.id)).toHaveLength(1);
+  });
+
+  it('never lets a plain read see an uncommitted write', async () => {
+    const account = await store.write((tx) => tx.accounts.insert({ name: 'Isolation', timeZone: 'UTC' }, new Date()));
+    let seenDuring = -1;
+    await store.write(async (tx) => {
+      await tx.sectors.insert({ accountId: account.id, name: 'Pending', color: '#000000', greeting: null, routingMode: 'MANUAL' }, new Date());
+      seenDuring = (await store.sectors.list(account.id)).length;
+    });
+    expect(seenDuring).toBe(0);
+    expect(await store.sectors.list(account.id)).toHaveLength(1);
+  });
+});
+
+describe('migrations', () => {
+  it('are up to date with db/tables (drizzle-kit generates nothing new)', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'deskgraph-migrations-'));
+    try {
+      cpSync(join(import.meta.dirname, '..', 'db', 'migrations'), copy, { recursive: true });
+      const before = readdirSync(copy).sort();
+      execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'drizzle-kit', 'bin.cjs'), 'generate', '--dialect', 'sqlite', '--schema', './db/tables/index.ts', '--out', copy], {
+        cwd: join(import.meta.dirname, '..'),
+        stdio: 'pipe',
+      });
+      expect(readdirSync(copy).sort()).toEqual(before);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
