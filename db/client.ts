@@ -25,14 +25,15 @@ function tuneForServer(connection: BetterSqlite3.Database): void {
   connection.pragma('cache_size = -64000');
 }
 
-export function openDatabase(path: string): SqliteConnections {
+export function openDatabase(path: string, onStatement?: (sql: string) => void): SqliteConnections {
   if (path === ':memory:') {
     throw new Error('Deskgraph needs a database file (reads and writes use separate connections)');
   }
   mkdirSync(dirname(path), { recursive: true });
-  const writer = new BetterSqlite3(path);
+  const options = onStatement ? { verbose: (message?: unknown) => onStatement(String(message)) } : {};
+  const writer = new BetterSqlite3(path, options);
   tuneForServer(writer);
-  const reader = new BetterSqlite3(path);
+  const reader = new BetterSqlite3(path, options);
   tuneForServer(reader);
   // The read connection can never write, so a read path cannot bypass the write lock.
   reader.pragma('query_only = ON');

@@ -2,9 +2,12 @@ import { openDatabase, type SqliteConnections, type SqliteDb } from './client.js
 import { migrateDatabase } from './migrate.js';
 import { accountQueries } from './queries/accounts.js';
 import { channelQueries } from './queries/channels.js';
+import { contactQueries } from './queries/contacts.js';
 import { integrationQueries } from './queries/integrations.js';
+import { messageQueries } from './queries/messages.js';
 import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
 import { sectorQueries } from './queries/sectors.js';
+import { ticketQueries } from './queries/tickets.js';
 import { userQueries } from './queries/users.js';
 import type { OutboxEvent } from './types.js';
 
@@ -16,6 +19,9 @@ function queriesOn(db: SqliteDb) {
     channels: channelQueries(db),
     integrations: integrationQueries(db),
     outbox: outboxQueries(db),
+    contacts: contactQueries(db),
+    tickets: ticketQueries(db),
+    messages: messageQueries(db),
   };
 }
 
@@ -39,13 +45,15 @@ export interface StoreOptions {
   /** A file path (the embedded SQLite default) or a postgres:// URL (not yet supported). */
   url: string;
   reportError?: (error: unknown) => void;
+  /** Called with every SQL statement run (tests count statements per request, e.g. for N+1). */
+  onStatement?: (sql: string) => void;
 }
 
 export function openStore(options: StoreOptions): Store {
   if (/^postgres(ql)?:\/\//.test(options.url)) {
     throw new Error('DATABASE_URL: the PostgreSQL backend is not available yet; use a SQLite file path');
   }
-  const connections = openDatabase(options.url.replace(/^(file|sqlite):/, ''));
+  const connections = openDatabase(options.url.replace(/^(file|sqlite):/, ''), options.onStatement);
   migrateDatabase(connections);
   return sqliteStore(connections, options.reportError ?? console.error);
 }

@@ -21,6 +21,7 @@ export interface Account {
   id: number;
   name: string;
   timeZone: string;
+  ticketSequence: number;
   createdAt: Date;
 }
 
@@ -96,3 +97,96 @@ export type NewSector = Omit<Sector, 'id' | 'createdAt'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
 export type NewChannel = Omit<Channel, 'id' | 'createdAt'>;
 export type ChannelChanges = Partial<Omit<Channel, 'id' | 'accountId' | 'createdAt' | 'isDefault'>>;
+
+export type TicketStatus = 'WAITING' | 'OPEN' | 'CLOSED';
+export type MessageDirection = 'IN' | 'OUT';
+export type MessageAuthor = 'CONTACT' | 'AGENT' | 'BOT' | 'SYSTEM';
+export type MessageKind = 'TEXT' | 'AUDIO' | 'IMAGE' | 'DOCUMENT' | 'TEMPLATE' | 'NOTE';
+export type ClosedBy = 'AGENT' | 'ADMIN' | 'CONTACT' | 'SYSTEM';
+export type TicketHistoryKind = 'CREATED' | 'ACCEPTED' | 'TRANSFERRED' | 'CLOSED' | 'REOPENED' | 'TAGGED';
+export type ActorKind = 'USER' | 'INTEGRATION' | 'SYSTEM';
+
+export interface Attachment {
+  url: string;
+  mime: string;
+  name: string | null;
+}
+
+export interface Contact {
+  id: number;
+  accountId: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  city: string | null;
+  document: string | null;
+  externalId: string | null;
+  notes: string | null;
+  lastInteractionAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Ticket {
+  id: number;
+  accountId: number;
+  protocol: number;
+  contactId: number;
+  channelId: number;
+  sectorId: number | null;
+  assigneeId: number | null;
+  status: TicketStatus;
+  lastMessageId: number | null;
+  outOfHours: boolean;
+  callbackRequested: boolean | null;
+  closedBy: ClosedBy | null;
+  closedById: number | null;
+  createdAt: Date;
+  queuedAt: Date | null;
+  acceptedAt: Date | null;
+  firstResponseAt: Date | null;
+  closedAt: Date | null;
+  lastActivityAt: Date;
+}
+
+export interface Message {
+  id: number;
+  accountId: number;
+  ticketId: number;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  authorUserId: number | null;
+  kind: MessageKind;
+  body: string | null;
+  attachments: Attachment[];
+  createdAt: Date;
+}
+
+export interface TicketHistoryEntry {
+  id: number;
+  ticketId: number;
+  kind: TicketHistoryKind;
+  actorKind: ActorKind;
+  actorId: number | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/**
+ * Whose tickets a read may return: the one visibility rule as data. `account`: every ticket of the
+ * account (ADMIN, integrations). `agent`: tickets of the agent's sectors plus those assigned to them.
+ */
+export type TicketScope =
+  | { kind: 'account'; accountId: number; userId: number | null }
+  | { kind: 'agent'; accountId: number; userId: number; sectorIds: readonly number[] };
+
+export interface TicketCounts {
+  waiting: number;
+  open: number;
+  closed: number;
+}
+
+export interface TicketPageCursor {
+  lastActivityAt: number;
+  id: number;
+}

@@ -54,3 +54,9 @@ export class ConflictError extends DomainError {
     super('CONFLICT', message, details);
   }
 }
+
+export class TicketAlreadyTakenError extends DomainError {
+  constructor() {
+    super('TICKET_ALREADY_TAKEN', 'Another agent already took this ticket');
+  }
+}

@@ -1,8 +1,25 @@
 import type { Store, StoreTx } from '../db/store.js';
 import type { OutboxEvent } from '../db/types.js';
 
+/** Where a ticket sits: what decides who sees it and in which tab. */
+export interface TicketPlacement {
+  status: 'WAITING' | 'OPEN' | 'CLOSED';
+  sectorId: number | null;
+  assigneeId: number | null;
+  channelId: number;
+}
+
+export type Actor = { kind: 'USER' | 'INTEGRATION'; id: number } | { kind: 'SYSTEM'; id: null };
+
 /** Every domain event, by name; payloads carry ids, listeners load what they need. */
 export interface DomainEventPayloads {
+  'ticket.created': { ticketId: number; actor: Actor; after: TicketPlacement };
+  'ticket.statusChanged': { ticketId: number; actor: Actor; before: TicketPlacement; after: TicketPlacement };
+  'ticket.transferred': { ticketId: number; actor: Actor; before: TicketPlacement; after: TicketPlacement };
+  'ticket.tagged': { ticketId: number; actor: Actor; tags: string[]; placement: TicketPlacement };
+  'message.created': { messageId: number; ticketId: number; actor: Actor; kind: string; direction: string; placement: TicketPlacement };
+  'contact.created': { contactId: number; actor: Actor };
+  'contact.updated': { contactId: number; actor: Actor; changed: string[] };
   'user.created': { userId: number; byUserId: number | null };
   'user.updated': { userId: number; byUserId: number; changed: string[] };
   'user.statusChanged': { userId: number; status: string };

@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
 import type { AgentContext, Context, IntegrationContext } from './context.js';
 
@@ -10,7 +10,7 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   AuthScopes: { authenticated: boolean; admin: boolean; integration: boolean };
   AuthContexts: { authenticated: AgentContext; admin: AgentContext; integration: IntegrationContext };
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> } };
   DefaultFieldNullability: false;
 }>({
   // Relay first so scope checks see parsed ids; scope-auth before anything that resolves data.
@@ -38,5 +38,6 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSONObject', JSONObjectResolver);
 builder.queryType({});
 builder.mutationType({});

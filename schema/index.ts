@@ -3,5 +3,8 @@ import './types/user.js';
 import './types/sector.js';
 import './types/channel.js';
 import './types/integration.js';
+import './types/contact.js';
+import './types/message.js';
+import './types/ticket.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

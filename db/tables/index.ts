@@ -5,3 +5,6 @@ export * from './user-sectors.js';
 export * from './channels.js';
 export * from './integrations.js';
 export * from './outbox.js';
+export * from './contacts.js';
+export * from './tickets.js';
+export * from './messages.js';

@@ -54,7 +54,8 @@ export function snapshotOf(databasePath: string): string {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .all() as { name: string }[];
     const dump: Record<string, unknown[]> = {};
-    for (const { name } of tables) dump[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
+    // Sorted in JS: some tables (FTS5 shadows, WITHOUT ROWID) have no rowid to order by.
+    for (const { name } of tables) dump[name] = db.prepare(`SELECT * FROM "${name}"`).all().map((row) => JSON.stringify(row)).sort();
     return JSON.stringify(dump);
   } finally {
     db.close();

@@ -1,0 +1,46 @@
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { tickets } from './tables/index.js';
+import type { TicketScope, TicketStatus } from './types.js';
+
+// The one SQL form of the visibility rule (DESIGN.md). resolvers/visibility.ts holds the in-memory
+// twin; test/visibility.test.ts shows they agree. Every ticket read in db/ goes through here.
+
+/** The tickets `scope` may see, as a where-clause: ADMIN the account, an agent their sectors + their own. */
+export function visibleTicketsWhere(scope: TicketScope): SQL {
+  const account = eq(tickets.accountId, scope.accountId);
+  if (scope.kind === 'account') return account;
+  const mine = eq(tickets.assigneeId, scope.userId);
+  const visible = scope.sectorIds.length > 0 ? or(inArray(tickets.sectorId, [...scope.sectorIds]), mine)! : mine;
+  return and(account, visible)!;
+}
+
+/**
+ * The same rule for one status, split into branches whose union is exactly `visibleTicketsWhere`
+ * AND status: each branch is a prefix of one index, so a page reads at most `first` entries per
+ * branch instead of filtering an OR (BENCH-NOTES.md). `sectorId` narrows to one sector.
+ */
+export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, sectorId?: number): SQL[] {
+  const inStatus = eq(tickets.status, status);
+  if (scope.kind === 'account') {
+    return sectorId === undefined
+      ? [and(eq(tickets.accountId, scope.accountId), inStatus)!]
+      : [and(inStatus, eq(tickets.sectorId, sectorId), eq(tickets.accountId, scope.accountId))!];
+  }
+  const sectors = sectorId === undefined ? scope.sectorIds : scope.sectorIds.filter((id) => id === sectorId);
+  const mine = and(inStatus, eq(tickets.assigneeId, scope.userId), eq(tickets.accountId, scope.accountId))!;
+  return [
+    ...sectors.map((id) => and(inStatus, eq(tickets.sectorId, id))!),
+    sectorId === undefined ? mine : and(mine, eq(tickets.sectorId, sectorId))!,
+  ];
+}
+
+/** Tickets assigned to `userId` in `status`: the OPEN tab ("mine"). */
+export function assignedTicketsWhere(accountId: number, userId: number, status: TicketStatus, sectorId?: number): SQL {
+  const assigned = and(eq(tickets.status, status), eq(tickets.assigneeId, userId), eq(tickets.accountId, accountId))!;
+  return sectorId === undefined ? assigned : and(assigned, eq(tickets.sectorId, sectorId))!;
+}
+
+/** Sector ids as a SQL list, for count-table lookups that must match the branch rule above. */
+export function sectorList(ids: readonly number[]): SQL {
+  return ids.length > 0 ? sql.join(ids.map((id) => sql`${id}`), sql`, `) : sql`NULL`;
+}

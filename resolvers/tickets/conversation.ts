@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { Message, MessageKind, Ticket } from '../../db/types.js';
+import { assertWithinWorkingHours } from '../availability.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { recordEvent } from '../events.js';
+import { parseInput } from '../input-rules.js';
+import { assertAgent } from '../permissions.js';
+import type { Services } from '../services.js';
+import type { Viewer } from '../viewer.js';
+import { ticketScopeOf } from '../visibility.js';
+import { actorOf, placementOf, visibleTicketOrThrow } from './common.js';
+
+const messageBody = z.string().trim().min(1, 'A message cannot be empty').max(4096, 'A message is at most 4096 characters');
+export const tagList = z
+  .array(z.string().trim().min(1, 'A tag cannot be empty').max(40, 'A tag is at most 40 characters'))
+  .max(20, 'At most 20 tags')
+  .transform((tags) => [...new Map(tags.map((tag) => [tag.toLowerCase(), tag])).values()].sort());
+
+async function postToTicket(services: Services, viewer: Viewer | null, ticketId: number, body: string, kind: Extract<MessageKind, 'TEXT' | 'NOTE'>): Promise<Message> {
+  assertAgent(viewer);
+  const text = parseInput(messageBody, body, 'body');
+  const at = services.clock.now();
+  return services.store.write(async (tx) => {
+    const ticket = await visibleTicketOrThrow(tx, ticketScopeOf(viewer), ticketId);
+    const user = await tx.users.byId(viewer.accountId, viewer.userId);
+    if (!user) throw new NotFoundError('User');
+    if (kind === 'TEXT') {
+      if (ticket.status !== 'OPEN') throw new ConflictError('Accept the ticket before answering it', { reason: ticket.status === 'CLOSED' ? 'TICKET_CLOSED' : 'TICKET_WAITING' });
+      if (viewer.role !== 'ADMIN' && ticket.assigneeId !== viewer.userId) throw new ForbiddenError('Only the assignee or an ADMIN may answer this ticket');
+      assertWithinWorkingHours(user, at);
+    }
+    const message = await tx.messages.insert({
+      accountId: viewer.accountId, ticketId: ticket.id, direction: 'OUT', author: 'AGENT', authorUserId: viewer.userId,
+      kind, body: text, attachments: [], createdAt: at,
+    });
+    // A note is internal: it is kept on the ticket but is not activity the contact sees.
+    const answered = kind === 'TEXT' ? { lastMessageId: message.id, lastActivityAt: at, firstResponseAt: ticket.firstResponseAt ?? at } : {};
+    const updated = kind === 'TEXT' ? await tx.tickets.update(ticket.id, answered) : ticket;
+    await recordEvent(tx, at, viewer.accountId, 'message.created', {
+      messageId: message.id, ticketId: ticket.id, actor: actorOf(viewer), kind, direction: 'OUT', placement: placementOf(updated),
+    });
+    return message;
+  });
+}
+
+/** An answer to the contact: only by the assignee or an ADMIN, on an OPEN ticket, inside working hours. */
+export function sendMessage(services: Services, viewer: Viewer | null, ticketId: number, body: string): Promise<Message> {
+  return postToTicket(services, viewer, ticketId, body, 'TEXT');
+}
+
+/** An internal note, never delivered to the contact; anyone who sees the ticket may leave one. */
+export function addNote(services: Services, viewer: Viewer | null, ticketId: number, body: string): Promise<Message> {
+  return postToTicket(services, viewer, ticketId, body, 'NOTE');
+}
+
+export async function setTicketTags(services: Services, viewer: Viewer | null, ticketId: number, tags: readonly string[]): Promise<Ticket> {
+  assertAgent(viewer);
+  const parsed = parseInput(tagList, tags, 'tags');
+  const at = services.clock.now();
+  return services.store.write(async (tx) => {
+    const ticket = await visibleTicketOrThrow(tx, ticketScopeOf(viewer), ticketId);
+    await tx.tickets.replaceTags(ticket.id, parsed);
+    const actor = actorOf(viewer);
+    await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'TAGGED', actorKind: actor.kind, actorId: actor.id, data: { tags: parsed }, createdAt: at });
+    await recordEvent(tx, at, viewer.accountId, 'ticket.tagged', { ticketId: ticket.id, actor, tags: parsed, placement: placementOf(ticket) });
+    return ticket;
+  });
+}

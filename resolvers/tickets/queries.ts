@@ -1,0 +1,111 @@
+import type { Message, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
+import { BadUserInputError, NotFoundError } from '../errors.js';
+import { ticketScopeOf } from '../visibility.js';
+import type { Services } from '../services.js';
+import type { Viewer } from '../viewer.js';
+
+export interface TicketListArgs {
+  status: TicketStatus;
+  first?: number | null;
+  after?: string | null;
+  sectorId?: number | null;
+  search?: string | null;
+  /** OPEN only: every visible open ticket instead of mine. */
+  all?: boolean | null;
+}
+
+export interface TicketList {
+  edges: { cursor: string; node: Ticket }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  totalCount: () => Promise<number>;
+}
+
+export const defaultPageSize = 20;
+export const maxPageSize = 100;
+
+export function ticketCursorOf(ticket: Ticket): string {
+  return Buffer.from(`${ticket.lastActivityAt.getTime()}:${ticket.id}`).toString('base64url');
+}
+
+function parseCursor(cursor: string | null | undefined, field: string): TicketPageCursor | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  const match = /^(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new BadUserInputError(field, 'Not a cursor from this list');
+  return { lastActivityAt: Number(match[1]), id: Number(match[2]) };
+}
+
+export function pageSize(first: number | null | undefined, field = 'first'): number {
+  if (first === null || first === undefined) return defaultPageSize;
+  if (!Number.isInteger(first) || first < 1 || first > maxPageSize) throw new BadUserInputError(field, `Between 1 and ${maxPageSize}`);
+  return first;
+}
+
+function toList(page: { tickets: Ticket[]; hasNextPage: boolean }, totalCount: () => Promise<number>): TicketList {
+  const edges = page.tickets.map((node) => ({ cursor: ticketCursorOf(node), node }));
+  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount };
+}
+
+/** A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket). */
+export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs): Promise<TicketList> {
+  const scope = ticketScopeOf(viewer);
+  const first = pageSize(args.first);
+  const after = parseCursor(args.after, 'after');
+  if (args.sectorId !== null && args.sectorId !== undefined && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) {
+    throw new BadUserInputError('sectorId', 'Unknown sector');
+  }
+  const tab = {
+    status: args.status,
+    assignedOnly: args.status === 'OPEN' && !args.all,
+    sectorId: args.sectorId ?? undefined,
+    search: args.search?.trim() || undefined,
+  };
+  const page = await services.store.tickets.page(scope, tab, first, after);
+  return toList(page, () => services.store.tickets.count(scope, tab));
+}
+
+export async function ticketCounts(services: Services, viewer: Viewer): Promise<TicketCounts> {
+  return services.store.tickets.tabCounts(ticketScopeOf(viewer));
+}
+
+/** For loaders: the visible ones among `ids`; the rest are simply absent (as if missing). */
+export async function ticketsByIds(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Ticket[]> {
+  return services.store.tickets.byIdsInScope(ticketScopeOf(viewer), ids);
+}
+
+export async function ticketsOfContact(services: Services, viewer: Viewer, contactId: number, first?: number | null, after?: string | null): Promise<TicketList> {
+  const scope = ticketScopeOf(viewer);
+  const page = await services.store.tickets.ofContact(scope, contactId, pageSize(first), parseCursor(after, 'after'));
+  return toList(page, () => services.store.tickets.countOfContact(scope, contactId));
+}
+
+/** Messages of a ticket the caller already resolved through the scope (a Ticket field), newest first. */
+export async function messagesOf(services: Services, ticket: Ticket, first?: number | null, after?: string | null) {
+  const beforeId = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : undefined;
+  if (beforeId !== undefined && !Number.isInteger(beforeId)) throw new BadUserInputError('after', 'Not a cursor from this list');
+  const page = await services.store.messages.pageOf(ticket.id, pageSize(first), beforeId);
+  const edges = page.messages.map((node: Message) => ({ cursor: Buffer.from(String(node.id)).toString('base64url'), node }));
+  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: () => services.store.messages.countOf(ticket.id) };
+}
+
+export async function historyOfTickets(services: Services, ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>> {
+  return services.store.messages.historyOf(ticketIds);
+}
+
+export async function tagsOfTickets(services: Services, ticketIds: readonly number[]): Promise<Map<number, string[]>> {
+  return services.store.tickets.tagsOf(ticketIds);
+}
+
+/** Messages by id, only those whose ticket the viewer may see. */
+export async function messagesByIds(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Message[]> {
+  const found = await services.store.messages.byIds(viewer.accountId, ids);
+  const visible = await ticketsByIds(services, viewer, [...new Set(found.map((message) => message.ticketId))]);
+  const visibleIds = new Set(visible.map((ticket) => ticket.id));
+  return found.filter((message) => visibleIds.has(message.ticketId));
+}
+
+export async function visibleTicket(services: Services, viewer: Viewer, ticketId: number): Promise<Ticket> {
+  const [ticket] = await ticketsByIds(services, viewer, [ticketId]);
+  if (!ticket) throw new NotFoundError('Ticket');
+  return ticket;
+}

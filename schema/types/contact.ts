@@ -1,0 +1,50 @@
+import type { Contact as ContactRow } from '../../db/types.js';
+import { contactsByIds, tagsOfContacts, updateContact } from '../../resolvers/contacts.js';
+import { builder } from '../builder.js';
+import { localIdOf } from '../ids.js';
+
+export const Contact = builder.loadableNode('Contact', {
+  description: 'Someone who writes to the account; kept forever',
+  id: { resolve: (contact: ContactRow) => contact.id },
+  load: (ids: string[], context) => (context.viewer ? contactsByIds(context.services, context.viewer, ids.map(Number)) : Promise.resolve([])),
+  sort: (contact) => String(contact.id),
+  fields: (t) => ({
+    name: t.exposeString('name', { nullable: true, description: 'Null while unknown' }),
+    phone: t.exposeString('phone', { nullable: true, description: 'Digits only' }),
+    email: t.exposeString('email', { nullable: true }),
+    city: t.exposeString('city', { nullable: true }),
+    document: t.exposeString('document', { nullable: true }),
+    externalId: t.exposeString('externalId', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true }),
+    lastInteractionAt: t.expose('lastInteractionAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    tags: t.loadableList({
+      type: 'String',
+      load: async (contactIds: number[], context) => {
+        const byContact = await tagsOfContacts(context.services, contactIds);
+        return contactIds.map((id) => byContact.get(id) ?? []);
+      },
+      resolve: (contact) => contact.id,
+    }),
+  }),
+});
+
+const UpdateContactInput = builder.inputType('UpdateContactInput', {
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    email: t.string({ required: false }),
+    city: t.string({ required: false }),
+    document: t.string({ required: false }),
+    notes: t.string({ required: false }),
+    tags: t.stringList({ required: false, description: 'Replaces the tags' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  updateContact: t.field({
+    type: Contact,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateContactInput, required: true }) },
+    resolve: (_root, { id, input }, context) => updateContact(context.services, context.viewer, localIdOf('Contact', String(id), 'id'), input),
+  }),
+}));

@@ -1,0 +1,90 @@
+import type { Attachment as AttachmentShape, Message as MessageRow } from '../../db/types.js';
+import { messagesByIds } from '../../resolvers/tickets/queries.js';
+import { addNote, sendMessage } from '../../resolvers/tickets/conversation.js';
+import { builder } from '../builder.js';
+import { localIdOf } from '../ids.js';
+import { User } from './user.js';
+
+export const MessageDirection = builder.enumType('MessageDirection', { values: ['IN', 'OUT'] as const });
+export const MessageAuthor = builder.enumType('MessageAuthor', { values: ['CONTACT', 'AGENT', 'BOT', 'SYSTEM'] as const });
+export const MessageKind = builder.enumType('MessageKind', {
+  values: {
+    TEXT: {},
+    AUDIO: {},
+    IMAGE: {},
+    DOCUMENT: {},
+    TEMPLATE: {},
+    NOTE: { description: 'Internal: kept on the ticket, never delivered to the contact' },
+  } as const,
+});
+
+const Attachment = builder.objectRef<AttachmentShape>('Attachment').implement({
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    mime: t.exposeString('mime'),
+    name: t.exposeString('name', { nullable: true }),
+  }),
+});
+
+export const Message = builder.loadableNode('Message', {
+  id: { resolve: (message: MessageRow) => message.id },
+  load: (ids: string[], context) => (context.viewer ? messagesByIds(context.services, context.viewer, ids.map(Number)) : Promise.resolve([])),
+  sort: (message) => String(message.id),
+  fields: (t) => ({
+    body: t.exposeString('body', { nullable: true }),
+    direction: t.expose('direction', { type: MessageDirection }),
+    author: t.expose('author', { type: MessageAuthor }),
+    authorUser: t.field({ type: User, nullable: true, resolve: (message) => (message.authorUserId ? String(message.authorUserId) : null) }),
+    kind: t.expose('kind', { type: MessageKind }),
+    attachments: t.field({ type: [Attachment], resolve: (message) => message.attachments }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export interface MessageConnectionShape {
+  edges: { cursor: string; node: MessageRow }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  totalCount: () => Promise<number>;
+}
+
+const MessageEdge = builder.objectRef<{ cursor: string; node: MessageRow }>('MessageEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: Message, resolve: (edge) => edge.node }),
+  }),
+});
+
+export const MessageConnection = builder.objectRef<MessageConnectionShape>('MessageConnection').implement({
+  description: 'Newest first',
+  fields: (t) => ({
+    edges: t.field({ type: [MessageEdge], resolve: (connection) => connection.edges }),
+    pageInfo: t.field({
+      type: builder.pageInfoRef(),
+      resolve: (connection) => ({
+        hasNextPage: connection.hasNextPage,
+        hasPreviousPage: false,
+        startCursor: connection.edges[0]?.cursor ?? null,
+        endCursor: connection.endCursor,
+      }),
+    }),
+    totalCount: t.int({ resolve: (connection) => connection.totalCount() }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendMessage: t.field({
+    type: Message,
+    description: 'Answers the contact: the assignee or an ADMIN, on an OPEN ticket, inside working hours',
+    authScopes: { authenticated: true },
+    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
+    resolve: (_root, { ticketId, body }, context) => sendMessage(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body),
+  }),
+  addNote: t.field({
+    type: Message,
+    description: 'An internal note on a ticket I can see; never delivered to the contact',
+    authScopes: { authenticated: true },
+    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
+    resolve: (_root, { ticketId, body }, context) => addNote(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body),
+  }),
+}));

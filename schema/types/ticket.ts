@@ -1,0 +1,236 @@
+import type { Ticket as TicketRow, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
+import { acceptTicket, closeTicket, reopenTicket, takeNextTicket, transferTicket } from '../../resolvers/tickets/lifecycle.js';
+import { setTicketTags } from '../../resolvers/tickets/conversation.js';
+import { ingestMessage } from '../../resolvers/tickets/ingest.js';
+import {
+  historyOfTickets,
+  listTickets,
+  messagesOf,
+  tagsOfTickets,
+  ticketCounts,
+  ticketsByIds,
+  ticketsOfContact,
+  type TicketList,
+} from '../../resolvers/tickets/queries.js';
+import { builder } from '../builder.js';
+import { localIdOf } from '../ids.js';
+import { Channel } from './channel.js';
+import { Contact } from './contact.js';
+import { Message, MessageConnection } from './message.js';
+import { Sector } from './sector.js';
+import { User } from './user.js';
+
+
+export const TicketStatus = builder.enumType('TicketStatus', { values: ['WAITING', 'OPEN', 'CLOSED'] as const });
+const ClosedBy = builder.enumType('ClosedBy', { values: ['AGENT', 'ADMIN', 'CONTACT', 'SYSTEM'] as const });
+const TicketHistoryKind = builder.enumType('TicketHistoryKind', { values: ['CREATED', 'ACCEPTED', 'TRANSFERRED', 'CLOSED', 'REOPENED', 'TAGGED'] as const });
+const ActorKind = builder.enumType('ActorKind', { values: ['USER', 'INTEGRATION', 'SYSTEM'] as const });
+
+const TicketHistoryEntry = builder.objectRef<HistoryRow>('TicketHistoryEntry').implement({
+  description: 'Who did what to the ticket, and when',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: TicketHistoryKind }),
+    actorKind: t.expose('actorKind', { type: ActorKind }),
+    actor: t.field({ type: User, nullable: true, resolve: (entry) => (entry.actorKind === 'USER' && entry.actorId ? String(entry.actorId) : null) }),
+    details: t.field({ type: 'JSONObject', resolve: (entry) => entry.data }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Ticket = builder.loadableNode('Ticket', {
+  description: 'A conversation with a contact, from the queue to closing',
+  id: { resolve: (ticket: TicketRow) => ticket.id },
+  // Every load goes through the visibility scope: an invisible ticket is exactly a missing one.
+  load: (ids: string[], context) => (context.viewer ? ticketsByIds(context.services, context.viewer, ids.map(Number)) : Promise.resolve([])),
+  sort: (ticket) => String(ticket.id),
+  fields: (t) => ({
+    protocol: t.exposeInt('protocol', { description: 'Human-readable number, sequential per account' }),
+    status: t.expose('status', { type: TicketStatus }),
+    sector: t.field({ type: Sector, nullable: true, resolve: (ticket) => (ticket.sectorId ? String(ticket.sectorId) : null) }),
+    assignee: t.field({ type: User, nullable: true, resolve: (ticket) => (ticket.assigneeId ? String(ticket.assigneeId) : null) }),
+    contact: t.field({ type: Contact, resolve: (ticket) => String(ticket.contactId) }),
+    channel: t.field({ type: Channel, resolve: (ticket) => String(ticket.channelId) }),
+    lastMessage: t.field({ type: Message, nullable: true, resolve: (ticket) => (ticket.lastMessageId ? String(ticket.lastMessageId) : null) }),
+    messages: t.field({
+      type: MessageConnection,
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: (ticket, { first, after }, context) => messagesOf(context.services, ticket, first, after),
+    }),
+    tags: t.loadableList({
+      type: 'String',
+      load: async (ticketIds: number[], context) => {
+        const byTicket = await tagsOfTickets(context.services, ticketIds);
+        return ticketIds.map((id) => byTicket.get(id) ?? []);
+      },
+      resolve: (ticket) => ticket.id,
+    }),
+    history: t.loadableList({
+      type: TicketHistoryEntry,
+      load: async (ticketIds: number[], context) => {
+        const byTicket = await historyOfTickets(context.services, ticketIds);
+        return ticketIds.map((id) => byTicket.get(id) ?? []);
+      },
+      resolve: (ticket) => ticket.id,
+    }),
+    outOfHours: t.exposeBoolean('outOfHours'),
+    callbackRequested: t.exposeBoolean('callbackRequested', { nullable: true }),
+    closedBy: t.expose('closedBy', { type: ClosedBy, nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    queuedAt: t.expose('queuedAt', { type: 'DateTime', nullable: true, description: 'When it last entered a queue' }),
+    acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
+    firstResponseAt: t.expose('firstResponseAt', { type: 'DateTime', nullable: true }),
+    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
+    lastActivityAt: t.expose('lastActivityAt', { type: 'DateTime' }),
+  }),
+});
+
+const TicketEdge = builder.objectRef<TicketList['edges'][number]>('TicketEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: Ticket, resolve: (edge) => edge.node }),
+  }),
+});
+
+export const TicketConnection = builder.objectRef<TicketList>('TicketConnection').implement({
+  description: 'Newest activity first, ties broken by id',
+  fields: (t) => ({
+    edges: t.field({ type: [TicketEdge], resolve: (list) => list.edges }),
+    pageInfo: t.field({
+      type: builder.pageInfoRef(),
+      resolve: (list) => ({ hasNextPage: list.hasNextPage, hasPreviousPage: false, startCursor: list.edges[0]?.cursor ?? null, endCursor: list.endCursor }),
+    }),
+    totalCount: t.int({ resolve: (list) => list.totalCount() }),
+  }),
+});
+
+const TicketCounts = builder.objectRef<{ waiting: number; open: number; closed: number }>('TicketCounts').implement({
+  fields: (t) => ({
+    waiting: t.exposeInt('waiting', { description: 'Unassigned tickets I can see' }),
+    open: t.exposeInt('open', { description: 'Tickets assigned to me' }),
+    closed: t.exposeInt('closed', { description: 'Closed tickets I can see' }),
+  }),
+});
+
+builder.objectField(Contact, 'tickets', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: TicketConnection,
+    description: "The contact's tickets I can see",
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: (contact, { first, after }, context) => ticketsOfContact(context.services, context.viewer, contact.id, first, after),
+  }),
+);
+
+const AttachmentInput = builder.inputType('AttachmentInput', {
+  fields: (t) => ({ url: t.string({ required: true }), mime: t.string({ required: true }), name: t.string() }),
+});
+
+const IngestContactInput = builder.inputType('IngestContactInput', {
+  fields: (t) => ({
+    phone: t.string({ required: true, description: 'Any spelling; stored as digits' }),
+    name: t.string(),
+    externalId: t.string(),
+  }),
+});
+
+const IngestMessageInput = builder.inputType('IngestMessageInput', {
+  fields: (t) => ({
+    channelId: t.id({ description: 'The default channel when omitted' }),
+    contact: t.field({ type: IngestContactInput, required: true }),
+    body: t.string(),
+    kind: t.field({ type: builder.enumType('IngestMessageKind', { values: ['TEXT', 'AUDIO', 'IMAGE', 'DOCUMENT'] as const }) }),
+    attachments: t.field({ type: [AttachmentInput] }),
+    sectorId: t.id({ description: "Queue for a new ticket, or for a waiting one that has none yet (the bot's menu answer)" }),
+  }),
+});
+
+const ticketId = (id: string | number, field = 'id') => localIdOf('Ticket', String(id), field);
+const optionalId = (type: string, id: string | number | null | undefined, field: string) => (id === null || id === undefined ? null : localIdOf(type, String(id), field));
+
+builder.queryFields((t) => ({
+  ticket: t.field({
+    type: Ticket,
+    nullable: true,
+    description: 'Null when missing or not visible to me',
+    authScopes: { authenticated: true, integration: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, context) => (await ticketsByIds(context.services, context.viewer!, [ticketId(id)]))[0] ?? null,
+  }),
+  tickets: t.withAuth({ authenticated: true }).field({
+    type: TicketConnection,
+    description: 'A tab: WAITING and CLOSED as visible to me; OPEN = assigned to me, or every visible open ticket with all: true',
+    args: {
+      status: t.arg({ type: TicketStatus, required: true }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      sectorId: t.arg.id(),
+      search: t.arg.string({ description: 'Contact name or phone, or message text' }),
+      all: t.arg.boolean(),
+    },
+    resolve: (_root, args, context) =>
+      listTickets(context.services, context.viewer, { ...args, sectorId: optionalId('Sector', args.sectorId, 'sectorId') }),
+  }),
+  ticketCounts: t.withAuth({ authenticated: true }).field({
+    type: TicketCounts,
+    resolve: (_root, _args, context) => ticketCounts(context.services, context.viewer),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  ingestMessage: t.field({
+    type: Ticket,
+    description: "A bot or channel hands over a contact's message: joins their live ticket on the channel or opens a WAITING one",
+    authScopes: { admin: true, integration: true },
+    args: { input: t.arg({ type: IngestMessageInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      ingestMessage(context.services, context.viewer, {
+        ...input,
+        channelId: optionalId('Channel', input.channelId, 'input.channelId'),
+        sectorId: optionalId('Sector', input.sectorId, 'input.sectorId'),
+      }),
+  }),
+  acceptTicket: t.field({
+    type: Ticket,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => acceptTicket(context.services, context.viewer, ticketId(id)),
+  }),
+  takeNextTicket: t.field({
+    type: Ticket,
+    nullable: true,
+    description: 'Accepts the oldest waiting ticket of my sectors; null when my queues are empty',
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, context) => takeNextTicket(context.services, context.viewer),
+  }),
+  closeTicket: t.field({
+    type: Ticket,
+    description: 'OPEN: by the assignee or an ADMIN. WAITING (unattended): by an ADMIN or canDismissWaiting',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => closeTicket(context.services, context.viewer, ticketId(id)),
+  }),
+  reopenTicket: t.field({
+    type: Ticket,
+    description: 'CLOSED -> OPEN, assigned to me',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => reopenTicket(context.services, context.viewer, ticketId(id)),
+  }),
+  transferTicket: t.field({
+    type: Ticket,
+    description: 'To a sector (WAITING there), an agent (OPEN, theirs) and/or a channel',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }), sectorId: t.arg.id(), userId: t.arg.id(), channelId: t.arg.id() },
+    resolve: (_root, args, context) =>
+      transferTicket(context.services, context.viewer, ticketId(args.id), {
+        sectorId: optionalId('Sector', args.sectorId, 'sectorId'),
+        userId: optionalId('User', args.userId, 'userId'),
+        channelId: optionalId('Channel', args.channelId, 'channelId'),
+      }),
+  }),
+  setTicketTags: t.field({
+    type: Ticket,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }), tags: t.arg.stringList({ required: true }) },
+    resolve: (_root, { id, tags }, context) => setTicketTags(context.services, context.viewer, ticketId(id), tags),
+  }),
+}));
