@@ -11,10 +11,11 @@ import { ticketScopeOf } from '../visibility.js';
 import { actorOf, placementOf, visibleTicketOrThrow } from './common.js';
 
 const messageBody = z.string().trim().min(1, 'A message cannot be empty').max(4096, 'A message is at most 4096 characters');
+/** Tags are labels, compared and stored lower-case, each once. */
 export const tagList = z
-  .array(z.string().trim().min(1, 'A tag cannot be empty').max(40, 'A tag is at most 40 characters'))
+  .array(z.string().trim().toLowerCase().min(1, 'A tag cannot be empty').max(40, 'A tag is at most 40 characters'))
   .max(20, 'At most 20 tags')
-  .transform((tags) => [...new Map(tags.map((tag) => [tag.toLowerCase(), tag])).values()].sort());
+  .transform((tags) => [...new Set(tags)].sort());
 
 async function postToTicket(services: Services, viewer: Viewer | null, ticketId: number, body: string, kind: Extract<MessageKind, 'TEXT' | 'NOTE'>): Promise<Message> {
   assertAgent(viewer);
