@@ -40,7 +40,10 @@ export function assignedTicketsWhere(accountId: number, userId: number, status: 
   return sectorId === undefined ? assigned : and(assigned, eq(tickets.sectorId, sectorId))!;
 }
 
-/** Sector ids as a SQL list, for count-table lookups that must match the branch rule above. */
+/**
+ * Sector ids as a SQL list, for count-table lookups that must match the branch rule above. An empty
+ * list becomes (-1), a sector no row has: `IN (NULL)` would match nothing but so would `NOT IN (NULL)`.
+ */
 export function sectorList(ids: readonly number[]): SQL {
-  return ids.length > 0 ? sql.join(ids.map((id) => sql`${id}`), sql`, `) : sql`NULL`;
+  return ids.length > 0 ? sql.join(ids.map((id) => sql`${id}`), sql`, `) : sql`-1`;
 }

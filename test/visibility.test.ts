@@ -1,0 +1,162 @@
+import BetterSqlite3 from 'better-sqlite3';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { TicketScope } from '../db/types.js';
+import { canSeeTicket } from '../resolvers/visibility.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import type { GqlClient } from './helpers/gql.js';
+import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
+
+// Random sectors, memberships, roles, tickets and moves, then every read path of every viewer is
+// compared with an oracle: the rule written plainly over raw rows read straight from the file.
+
+const localId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
+const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
+
+interface Row { id: number; status: string; sector_id: number | null; assignee_id: number | null; contact_id: number; account_id: number }
+interface Viewer { client: GqlClient; userId: number; role: 'ADMIN' | 'USER'; sectorIds: number[] }
+
+function oracleSees(viewer: Viewer, ticket: Row): boolean {
+  if (viewer.role === 'ADMIN') return true;
+  return ticket.assignee_id === viewer.userId || (ticket.sector_id !== null && viewer.sectorIds.includes(ticket.sector_id));
+}
+
+const scenario = fc.record({
+  sectors: fc.integer({ min: 1, max: 3 }),
+  agents: fc.array(fc.record({ admin: fc.boolean(), memberships: fc.array(fc.nat(2), { maxLength: 3 }) }), { minLength: 1, maxLength: 4 }),
+  tickets: fc.array(fc.record({ contact: fc.nat(3), sector: fc.option(fc.nat(2), { nil: null }) }), { minLength: 1, maxLength: 8 }),
+  moves: fc.array(
+    fc.record({
+      actor: fc.nat(4),
+      ticket: fc.nat(7),
+      kind: fc.constantFrom('accept', 'close', 'reopen', 'toSector', 'toAgent', 'takeNext'),
+      target: fc.nat(4),
+    }),
+    { maxLength: 12 },
+  ),
+});
+
+const TAB = `query($status: TicketStatus!, $all: Boolean, $sectorId: ID, $search: String, $after: String) {
+  tickets(status: $status, all: $all, sectorId: $sectorId, search: $search, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
+
+async function tabIds(client: GqlClient, variables: Record<string, unknown>): Promise<{ ids: number[]; totalCount: number }> {
+  const ids: number[] = [];
+  let after: string | null = null;
+  let totalCount = 0;
+  for (;;) {
+    const page: any = (await client.request(TAB, { ...variables, after })).tickets;
+    totalCount = page.totalCount;
+    ids.push(...page.edges.map((edge: { node: { id: string } }) => localId(edge.node.id)));
+    if (!page.pageInfo.hasNextPage) return { ids: ids.sort((a, b) => a - b), totalCount };
+    after = page.pageInfo.endCursor;
+  }
+}
+
+const sorted = (rows: Row[]) => rows.map((row) => row.id).sort((a, b) => a - b);
+
+async function runScenario(app: TestApp, input: fc.infer<typeof scenario>): Promise<void> {
+  const sectorIds = [];
+  for (let s = 0; s < input.sectors; s++) sectorIds.push(await createSector(app, `S${s}-${Math.random().toString(36).slice(2, 8)}`));
+  const agents = [];
+  for (const [index, spec] of input.agents.entries()) {
+    const memberships = [...new Set(spec.memberships.filter((m) => m < input.sectors).map((m) => sectorIds[m]!))];
+    const agent = await createAgent(app, `Agent${index}`, memberships, spec.admin ? { role: 'ADMIN' } : {});
+    agents.push({ ...agent, admin: spec.admin, memberships });
+  }
+  const tickets = [];
+  for (const [index, spec] of input.tickets.entries()) {
+    const sector = spec.sector === null || spec.sector >= input.sectors ? undefined : sectorIds[spec.sector];
+    tickets.push(await contactWrites(app, { phone: `5511900${spec.contact}${String(index).padStart(3, '0')}`, body: `hello ${index}`, ...(sector ? { sectorId: sector } : {}) }));
+  }
+  for (const move of input.moves) {
+    const actor = agents[move.actor % agents.length]!;
+    const ticket = tickets[move.ticket % tickets.length]!;
+    const ops: Record<string, [string, Record<string, unknown>]> = {
+      accept: ['mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id }],
+      close: ['mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id }],
+      reopen: ['mutation($id: ID!) { reopenTicket(id: $id) { id } }', { id: ticket.id }],
+      toSector: ['mutation($id: ID!, $s: ID) { transferTicket(id: $id, sectorId: $s) { id } }', { id: ticket.id, s: sectorIds[move.target % sectorIds.length] }],
+      toAgent: ['mutation($id: ID!, $u: ID) { transferTicket(id: $id, userId: $u) { id } }', { id: ticket.id, u: agents[move.target % agents.length]!.id }],
+      takeNext: ['mutation { takeNextTicket { id } }', {}],
+    };
+    const [query, variables] = ops[move.kind]!;
+    const errors = await actor.client.errors(query, variables);
+    for (const error of errors) {
+      expect(['NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'TICKET_ALREADY_TAKEN', 'BAD_USER_INPUT']).toContain(error.extensions?.['code']);
+    }
+  }
+
+  const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
+  const rows = db.prepare('SELECT id, status, sector_id, assignee_id, contact_id, account_id FROM tickets').all() as Row[];
+  const memberships = db.prepare('SELECT user_id, sector_id FROM user_sectors').all() as { user_id: number; sector_id: number }[];
+  db.close();
+
+  const me = await app.admin.request('{ me { id } }');
+  const viewers: Viewer[] = [
+    { client: app.admin, userId: localId(me.me.id), role: 'ADMIN', sectorIds: [] },
+    ...agents.map((agent) => {
+      const userId = localId(agent.id);
+      return { client: agent.client, userId, role: agent.admin ? ('ADMIN' as const) : ('USER' as const), sectorIds: memberships.filter((m) => m.user_id === userId).map((m) => m.sector_id) };
+    }),
+  ];
+
+  for (const viewer of viewers) {
+    const visible = rows.filter((row) => oracleSees(viewer, row));
+    const scope: TicketScope =
+      viewer.role === 'ADMIN'
+        ? { kind: 'account', accountId: 1, userId: viewer.userId }
+        : { kind: 'agent', accountId: 1, userId: viewer.userId, sectorIds: viewer.sectorIds };
+    // The in-memory form agrees with the oracle on every ticket.
+    for (const row of rows) {
+      expect(canSeeTicket(scope, { accountId: row.account_id, sectorId: row.sector_id, assigneeId: row.assignee_id })).toBe(oracleSees(viewer, row));
+    }
+    const expectTab = async (variables: Record<string, unknown>, expected: Row[]) => {
+      const { ids, totalCount } = await tabIds(viewer.client, variables);
+      expect(ids, JSON.stringify(variables)).toEqual(sorted(expected));
+      expect(totalCount, JSON.stringify(variables)).toBe(expected.length);
+    };
+    await expectTab({ status: 'WAITING' }, visible.filter((r) => r.status === 'WAITING'));
+    await expectTab({ status: 'OPEN' }, rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId));
+    await expectTab({ status: 'OPEN', all: true }, visible.filter((r) => r.status === 'OPEN'));
+    await expectTab({ status: 'CLOSED' }, visible.filter((r) => r.status === 'CLOSED'));
+    for (const sectorId of sectorIds.slice(0, 2)) {
+      await expectTab({ status: 'WAITING', sectorId }, visible.filter((r) => r.status === 'WAITING' && r.sector_id === localId(sectorId)));
+      await expectTab({ status: 'CLOSED', sectorId }, visible.filter((r) => r.status === 'CLOSED' && r.sector_id === localId(sectorId)));
+    }
+    const counts = (await viewer.client.request('{ ticketCounts { waiting open closed } }')).ticketCounts;
+    expect(counts).toEqual({
+      waiting: visible.filter((r) => r.status === 'WAITING').length,
+      open: rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId).length,
+      closed: visible.filter((r) => r.status === 'CLOSED').length,
+    });
+    for (const row of rows) {
+      const id = globalId('Ticket', row.id);
+      const { ticket, node } = await viewer.client.request('query($id: ID!) { ticket(id: $id) { id } node(id: $id) { id } }', { id });
+      expect(ticket !== null, `ticket(${row.id})`).toBe(oracleSees(viewer, row));
+      expect(node !== null, `node(${row.id})`).toBe(oracleSees(viewer, row));
+    }
+    for (const contactId of [...new Set(rows.map((row) => row.contact_id))]) {
+      const { node } = await viewer.client.request('query($id: ID!) { node(id: $id) { ... on Contact { phone tickets(first: 100) { totalCount edges { node { id } } } } } }', { id: globalId('Contact', contactId) });
+      const expected = visible.filter((row) => row.contact_id === contactId);
+      expect(node.tickets.edges.map((e: { node: { id: string } }) => localId(e.node.id)).sort((a: number, b: number) => a - b)).toEqual(sorted(expected));
+      expect(node.tickets.totalCount).toBe(expected.length);
+      await expectTab({ status: 'WAITING', search: node.phone }, expected.filter((r) => r.status === 'WAITING'));
+    }
+  }
+}
+
+describe('visibility: one rule on every read path', () => {
+  it('matches a plain oracle for random sectors, memberships, roles, tickets and moves', { timeout: 240_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (input) => {
+        const app = await startTestApp({ passwords: { memoryCost: 1024, timeCost: 1 } });
+        try {
+          await runScenario(app, input);
+        } finally {
+          await app.stop();
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
