@@ -31,6 +31,8 @@ export interface DeskgraphConfig {
   trustProxy: boolean;
   passwords?: PasswordOptions;
   clock?: { now(): Date };
+  /** Sees every SQL statement run (tests count statements per request; benchmarks trace). */
+  onStatement?: (sql: string) => void;
 }
 
 export interface RunningDeskgraph {
@@ -155,7 +157,11 @@ export async function startDeskgraph(
 ): Promise<RunningDeskgraph> {
   const log = options.log ?? pino({ level: 'info' });
   const clock = config.clock ?? { now: () => new Date() };
-  const store = openStore({ url: config.databaseUrl, reportError: (err) => log.error({ err }, 'event listener failed') });
+  const store = openStore({
+    url: config.databaseUrl,
+    reportError: (err) => log.error({ err }, 'event listener failed'),
+    ...(config.onStatement ? { onStatement: config.onStatement } : {}),
+  });
   const services: Services = {
     store,
     events: domainEventsOf(store),
