@@ -21,13 +21,13 @@ export function visibleTicketsWhere(scope: TicketScope): SQL {
  */
 export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, sectorId?: number): SQL[] {
   const inStatus = eq(tickets.status, status);
+  // Sector and assignee ids belong to one account, so those branches stay index-only; the rows they
+  // name are fetched through visibleTicketsWhere, which checks the account again.
   if (scope.kind === 'account') {
-    return sectorId === undefined
-      ? [and(eq(tickets.accountId, scope.accountId), inStatus)!]
-      : [and(inStatus, eq(tickets.sectorId, sectorId), eq(tickets.accountId, scope.accountId))!];
+    return sectorId === undefined ? [and(eq(tickets.accountId, scope.accountId), inStatus)!] : [and(inStatus, eq(tickets.sectorId, sectorId))!];
   }
   const sectors = sectorId === undefined ? scope.sectorIds : scope.sectorIds.filter((id) => id === sectorId);
-  const mine = and(inStatus, eq(tickets.assigneeId, scope.userId), eq(tickets.accountId, scope.accountId))!;
+  const mine = and(inStatus, eq(tickets.assigneeId, scope.userId))!;
   return [
     ...sectors.map((id) => and(inStatus, eq(tickets.sectorId, id))!),
     sectorId === undefined ? mine : and(mine, eq(tickets.sectorId, sectorId))!,
@@ -35,8 +35,8 @@ export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, 
 }
 
 /** Tickets assigned to `userId` in `status`: the OPEN tab ("mine"). */
-export function assignedTicketsWhere(accountId: number, userId: number, status: TicketStatus, sectorId?: number): SQL {
-  const assigned = and(eq(tickets.status, status), eq(tickets.assigneeId, userId), eq(tickets.accountId, accountId))!;
+export function assignedTicketsWhere(userId: number, status: TicketStatus, sectorId?: number): SQL {
+  const assigned = and(eq(tickets.status, status), eq(tickets.assigneeId, userId))!;
   return sectorId === undefined ? assigned : and(assigned, eq(tickets.sectorId, sectorId))!;
 }
 

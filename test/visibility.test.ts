@@ -54,8 +54,10 @@ async function tabIds(client: GqlClient, variables: Record<string, unknown>): Pr
 
 const sorted = (rows: Row[]) => rows.map((row) => row.id).sort((a, b) => a - b);
 
-async function runScenario(app: TestApp, input: fc.infer<typeof scenario>): Promise<void> {
-  const sectorIds = [];
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+async function runScenario(app: TestApp, input: Scenario): Promise<void> {
+  const sectorIds: string[] = [];
   for (let s = 0; s < input.sectors; s++) sectorIds.push(await createSector(app, `S${s}-${Math.random().toString(36).slice(2, 8)}`));
   const agents = [];
   for (const [index, spec] of input.agents.entries()) {

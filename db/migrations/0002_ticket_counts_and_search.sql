@@ -1,10 +1,12 @@
 -- Custom migration (drizzle-kit generate --custom): triggers and FTS5 tables drizzle-kit cannot express.
 
--- ticket_counts follows every insert, move and delete of a ticket inside the same transaction.
+-- ticket_counts and ticket_totals follow every insert, move and delete of a ticket inside the same transaction.
 CREATE TRIGGER `tickets_count_insert` AFTER INSERT ON `tickets` BEGIN
   INSERT INTO `ticket_counts` (`account_id`, `status`, `sector_id`, `assignee_id`, `n`)
   VALUES (NEW.`account_id`, NEW.`status`, coalesce(NEW.`sector_id`, 0), coalesce(NEW.`assignee_id`, 0), 1)
   ON CONFLICT (`account_id`, `status`, `sector_id`, `assignee_id`) DO UPDATE SET `n` = `n` + 1;
+  INSERT INTO `ticket_totals` (`account_id`, `status`, `n`) VALUES (NEW.`account_id`, NEW.`status`, 1)
+  ON CONFLICT (`account_id`, `status`) DO UPDATE SET `n` = `n` + 1;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `tickets_count_update` AFTER UPDATE OF `status`, `sector_id`, `assignee_id` ON `tickets`
@@ -16,12 +18,16 @@ BEGIN
   INSERT INTO `ticket_counts` (`account_id`, `status`, `sector_id`, `assignee_id`, `n`)
   VALUES (NEW.`account_id`, NEW.`status`, coalesce(NEW.`sector_id`, 0), coalesce(NEW.`assignee_id`, 0), 1)
   ON CONFLICT (`account_id`, `status`, `sector_id`, `assignee_id`) DO UPDATE SET `n` = `n` + 1;
+  UPDATE `ticket_totals` SET `n` = `n` - 1 WHERE `account_id` = OLD.`account_id` AND `status` = OLD.`status`;
+  INSERT INTO `ticket_totals` (`account_id`, `status`, `n`) VALUES (NEW.`account_id`, NEW.`status`, 1)
+  ON CONFLICT (`account_id`, `status`) DO UPDATE SET `n` = `n` + 1;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `tickets_count_delete` AFTER DELETE ON `tickets` BEGIN
   UPDATE `ticket_counts` SET `n` = `n` - 1
   WHERE `account_id` = OLD.`account_id` AND `status` = OLD.`status`
     AND `sector_id` = coalesce(OLD.`sector_id`, 0) AND `assignee_id` = coalesce(OLD.`assignee_id`, 0);
+  UPDATE `ticket_totals` SET `n` = `n` - 1 WHERE `account_id` = OLD.`account_id` AND `status` = OLD.`status`;
 END;
 --> statement-breakpoint
 -- Substring search (3+ characters) over contact names and phones and message text.

@@ -43,7 +43,7 @@ export function ticketQueries(db: SqliteDb) {
   function branchesOf(scope: TicketScope, tab: TicketTab): SQL[] {
     if (tab.assignedOnly) {
       if (scope.userId === null) return [];
-      return [assignedTicketsWhere(scope.accountId, scope.userId, tab.status, tab.sectorId)];
+      return [assignedTicketsWhere(scope.userId, tab.status, tab.sectorId)];
     }
     return visibleTicketBranches(scope, tab.status, tab.sectorId);
   }
@@ -59,11 +59,12 @@ export function ticketQueries(db: SqliteDb) {
 
   /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
   function countFromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): number {
-    const inSectors =
+    const sectorsPart =
       sectorIds === 'all'
-        ? sql`account_id = ${accountId} AND status = ${status}`
-        : sql`account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)})`;
-    const sectorsPart = db.get<{ n: number | null }>(sql`SELECT sum(n) AS n FROM ticket_counts WHERE ${inSectors}`)?.n ?? 0;
+        ? (db.get<{ n: number }>(sql`SELECT n FROM ticket_totals WHERE account_id = ${accountId} AND status = ${status}`)?.n ?? 0)
+        : (db.get<{ n: number | null }>(
+            sql`SELECT sum(n) AS n FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)})`,
+          )?.n ?? 0);
     if (assigneeId === null || sectorIds === 'all') return sectorsPart;
     const minePart =
       db.get<{ n: number | null }>(
@@ -239,15 +240,6 @@ export function ticketQueries(db: SqliteDb) {
       if (tags.length > 0) db.insert(ticketTags).values(tags.map((tag) => ({ ticketId, tag }))).run();
     },
 
-    /** Explains the statements behind a tab page and its count, for the 1M-ticket plan check. */
-    explainPage(scope: TicketScope, tab: TicketTab, first: number): string[] {
-      const branches = branchesOf(scope, tab);
-      const selects = branches.map(
-        (where) => sql`SELECT * FROM (SELECT id, last_activity_at FROM tickets WHERE ${where} ORDER BY ${byRecency} LIMIT ${first + 1})`,
-      );
-      const query = db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN SELECT id FROM (${sql.join(selects, sql` UNION `)}) ORDER BY ${byRecency} LIMIT ${first + 1}`);
-      return query.map((row) => row.detail);
-    },
   };
 }
 

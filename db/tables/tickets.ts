@@ -79,3 +79,14 @@ export const ticketCounts = sqliteTable(
     index('ticket_counts_assignee').on(t.assigneeId, t.status, t.sectorId),
   ],
 );
+
+/** Tickets per (account, status), kept by the same triggers: the ADMIN's tab counts in one lookup. */
+export const ticketTotals = sqliteTable(
+  'ticket_totals',
+  {
+    accountId: integer('account_id').notNull(),
+    status: text('status').$type<TicketStatus>().notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.status] })],
+);

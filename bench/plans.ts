@@ -1,0 +1,69 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { openStore, type Store } from '../db/store.js';
+import type { TicketScope, TicketStatus } from '../db/types.js';
+import type { Dataset } from './dataset.js';
+
+// Runs the store's own tab reads on a dataset, captures the exact SQL they execute, and explains it:
+// the plans are those of the real code path, not of a hand-written copy.
+
+export interface PlannedRead {
+  name: string;
+  statements: { sql: string; plan: string[] }[];
+  medianMs: number;
+}
+
+function workloads(dataset: Dataset): { name: string; run: (store: Store) => Promise<unknown> }[] {
+  const agent: TicketScope = { kind: 'agent', accountId: dataset.accountId, userId: dataset.agent.userId, sectorIds: dataset.agent.sectorIds };
+  const admin: TicketScope = { kind: 'account', accountId: dataset.accountId, userId: dataset.adminId };
+  const tab = (status: TicketStatus, assignedOnly = false, search?: string) => ({ status, assignedOnly, search });
+  return [
+    { name: 'agent WAITING page (50)', run: (s) => s.tickets.page(agent, tab('WAITING'), 50) },
+    { name: 'agent OPEN (mine) page (50)', run: (s) => s.tickets.page(agent, tab('OPEN', true), 50) },
+    { name: 'agent OPEN all page (50)', run: (s) => s.tickets.page(agent, tab('OPEN'), 50) },
+    { name: 'agent CLOSED page (50)', run: (s) => s.tickets.page(agent, tab('CLOSED'), 50) },
+    { name: 'agent CLOSED page 2 (cursor)', run: (s) => s.tickets.page(agent, tab('CLOSED'), 50, { lastActivityAt: Date.now() - 180 * 86_400_000, id: 500_000 }) },
+    { name: 'agent three tab counts', run: (s) => s.tickets.tabCounts(agent) },
+    { name: 'agent CLOSED totalCount', run: (s) => s.tickets.count(agent, tab('CLOSED')) },
+    { name: 'admin WAITING page (50)', run: (s) => s.tickets.page(admin, tab('WAITING'), 50) },
+    { name: 'admin CLOSED page (50)', run: (s) => s.tickets.page(admin, tab('CLOSED'), 50) },
+    { name: 'admin three tab counts', run: (s) => s.tickets.tabCounts(admin) },
+    { name: 'agent search by contact name', run: (s) => s.tickets.page(agent, tab('CLOSED', false, 'Contact 1234 '), 50) },
+    { name: 'agent search by message text', run: (s) => s.tickets.page(agent, tab('WAITING', false, 'refund'), 50) },
+    { name: 'contact tickets', run: (s) => s.tickets.ofContact(agent, 1234, 20) },
+    { name: 'takeNext queue head', run: (s) => s.tickets.oldestWaiting(dataset.accountId, dataset.agent.sectorIds) },
+  ];
+}
+
+export async function planReads(path: string, dataset: Dataset, repeat = 200): Promise<PlannedRead[]> {
+  let captured: string[] = [];
+  const store = openStore({ url: path, onStatement: (sql) => captured.push(sql) });
+  const explain = new BetterSqlite3(path, { readonly: true });
+  try {
+    const results: PlannedRead[] = [];
+    for (const workload of workloads(dataset)) {
+      captured = [];
+      await workload.run(store);
+      const statements = captured.map((sql) => ({
+        sql,
+        plan: (explain.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail),
+      }));
+      const times: number[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const start = performance.now();
+        await workload.run(store);
+        times.push(performance.now() - start);
+      }
+      times.sort((a, b) => a - b);
+      results.push({ name: workload.name, statements, medianMs: times[Math.floor(times.length / 2)]! });
+    }
+    return results;
+  } finally {
+    explain.close();
+    store.close();
+  }
+}
+
+/** A plan step that reads a whole table or index: what no tab read may do. */
+export function fullScans(read: PlannedRead): string[] {
+  return read.statements.flatMap((statement) => statement.plan.filter((step) => /^SCAN (tickets|messages|contacts|ticket_counts|users|sectors)\b/.test(step)));
+}
