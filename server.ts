@@ -150,19 +150,15 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
   };
 }
 
-/** migrate -> bootstrap -> listen; what `npm start` and the tests both run. */
-export async function startDeskgraph(
-  config: DeskgraphConfig,
-  options: { port: number; host?: string; log?: Logger },
-): Promise<RunningDeskgraph> {
-  const log = options.log ?? pino({ level: 'info' });
+/** Opens (and migrates) the store and wires what every domain function uses. */
+export function createServices(config: DeskgraphConfig, log: Logger): Services {
   const clock = config.clock ?? { now: () => new Date() };
   const store = openStore({
     url: config.databaseUrl,
     reportError: (err) => log.error({ err }, 'event listener failed'),
     ...(config.onStatement ? { onStatement: config.onStatement } : {}),
   });
-  const services: Services = {
+  return {
     store,
     events: domainEventsOf(store),
     clock,
@@ -171,6 +167,16 @@ export async function startDeskgraph(
     loginThrottle: createLoginThrottle(config.loginThrottle),
     log,
   };
+}
+
+/** migrate -> bootstrap -> listen; what `npm start` and the tests both run. */
+export async function startDeskgraph(
+  config: DeskgraphConfig,
+  options: { port: number; host?: string; log?: Logger },
+): Promise<RunningDeskgraph> {
+  const log = options.log ?? pino({ level: 'info' });
+  const services = createServices(config, log);
+  const store = services.store;
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
     const app = buildApp(services, config);
