@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../bin/config.js';
 import { startDeskgraph } from '../server.js';
-import { ADMIN_EMAIL, snapshotOf, startTestApp, testConfig } from './helpers/app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, snapshotOf, startTestApp, testConfig } from './helpers/app.js';
 import { gqlClient } from './helpers/gql.js';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
@@ -103,6 +103,29 @@ describe('configuration', () => {
     const config = loadConfig({ PORT: '5123', DATABASE_URL: join(dir, 'x.sqlite'), JWT_SECRET: 's'.repeat(40), NODE_ENV: 'production' }, log);
     expect(config).toMatchObject({ port: 5123, databaseUrl: join(dir, 'x.sqlite'), production: true, graphiql: false });
     expect(() => loadConfig({ PORT: 'abc', JWT_SECRET: 's'.repeat(40) }, log)).toThrow(/PORT/);
+  });
+});
+
+describe('npm run seed:demo', () => {
+  it('fills an empty database with sectors, agents whose logins it prints, and tickets in every state; a second run adds nothing', async () => {
+    const dir = tempDir();
+    const env = { ...process.env, DATABASE_URL: join(dir, 'deskgraph.sqlite'), BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, JWT_SECRET: 's'.repeat(40) };
+    const run = () => execFileSync(process.execPath, ['--import', 'tsx', 'bin/seed-demo.ts'], { cwd: join(import.meta.dirname, '..'), env, encoding: 'utf8' });
+    const output = run();
+    expect(output).toMatch(/ana@demo\.deskgraph\s+Ana-Demo2024/);
+    const app = await startTestApp({}, dir);
+    try {
+      const { ticketCounts, sectors } = await app.admin.request('{ ticketCounts { waiting open closed } sectors { name } }');
+      expect(sectors.map((s: { name: string }) => s.name)).toEqual(['Billing', 'Sales', 'Support']);
+      expect(ticketCounts.waiting).toBeGreaterThan(0);
+      expect(ticketCounts.closed).toBeGreaterThan(0);
+      const { login } = await app.anonymous.request(LOGIN, { email: 'ana@demo.deskgraph', password: 'Ana-Demo2024' });
+      const ana = app.as(login.token);
+      expect((await ana.request('{ tickets(status: OPEN) { totalCount } }')).tickets.totalCount).toBe(1);
+    } finally {
+      await app.running.stop();
+    }
+    expect(run()).toMatch(/already there/);
   });
 });
 

@@ -286,3 +286,52 @@ describe('lists, counts and search', () => {
     expect(forAna.totalCount).toBe(1);
   });
 });
+
+describe('channels, contacts and tags', () => {
+  it('moves a conversation to another channel, and refuses when the contact is live there already', async () => {
+    const { createChannel } = await app.admin.request('mutation { createChannel(input: { name: "Instagram", kind: INSTAGRAM }) { id } }');
+    const ticket = await contactWrites(app, { phone: '5511933332222', body: 'on whatsapp', sectorId: sales });
+    await ana.client.request(ACCEPT, { id: ticket.id });
+    const { transferTicket } = await ana.client.request(TRANSFER, { id: ticket.id, channelId: createChannel.id });
+    expect(transferTicket).toMatchObject({ status: 'OPEN', channel: { name: 'Instagram' }, assignee: { name: 'Ana' } });
+    const next = await contactWrites(app, { phone: '5511933332222', body: 'back on the default channel', sectorId: sales });
+    expect(next.id).not.toBe(ticket.id);
+    const before = app.snapshot();
+    await app.admin.expectCode(TRANSFER, { id: next.id, channelId: createChannel.id }, 'CONFLICT');
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('edits a contact: details, notes and tags', async () => {
+    const ticket = await contactWrites(app, { phone: '5511922221111', body: 'hello', sectorId: sales });
+    const { ticket: read } = await ana.client.request('query($id: ID!) { ticket(id: $id) { contact { id } } }', { id: ticket.id });
+    const { updateContact } = await ana.client.request(
+      'mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { name email city notes tags } }',
+      { id: read.contact.id, input: { name: 'Rita', email: 'Rita@Example.com', city: 'Recife', notes: 'Prefers mornings', tags: ['Lead', 'lead', 'b2b'] } },
+    );
+    expect(updateContact).toEqual({ name: 'Rita', email: 'rita@example.com', city: 'Recife', notes: 'Prefers mornings', tags: ['b2b', 'lead'] });
+    const before = app.snapshot();
+    await ana.client.expectCode('mutation($id: ID!) { updateContact(id: $id, input: { email: "nope" }) { id } }', { id: read.contact.id }, 'BAD_USER_INPUT', 'input.email');
+    await ana.client.expectCode('mutation($id: ID!) { updateContact(id: $id, input: { tags: ["x"] }) { id } }', { id: Buffer.from('Contact:99999').toString('base64') }, 'NOT_FOUND');
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('records every change in the outbox, in the transaction that made it', async () => {
+    const db = (await import('better-sqlite3')).default;
+    const count = () => {
+      const handle = new db(app.config.databaseUrl, { readonly: true });
+      try {
+        return handle.prepare("SELECT type, count(*) AS n FROM outbox WHERE type LIKE 'ticket.%' OR type = 'message.created' GROUP BY type").all();
+      } finally {
+        handle.close();
+      }
+    };
+    const before = new Map((count() as { type: string; n: number }[]).map((row) => [row.type, row.n]));
+    const ticket = await contactWrites(app, { phone: '5511911110000', body: 'outbox', sectorId: sales });
+    await ana.client.request(ACCEPT, { id: ticket.id });
+    await ana.client.request(SEND, { id: ticket.id, body: 'hi' });
+    await ana.client.request(CLOSE, { id: ticket.id });
+    const after = new Map((count() as { type: string; n: number }[]).map((row) => [row.type, row.n]));
+    const delta = (type: string) => (after.get(type) ?? 0) - (before.get(type) ?? 0);
+    expect([delta('ticket.created'), delta('ticket.statusChanged'), delta('message.created')]).toEqual([1, 2, 2]);
+  });
+});
