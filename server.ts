@@ -14,6 +14,7 @@ import { domainEventsOf } from './resolvers/events.js';
 import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
+import { createDomainPubSub } from './schema/pubsub.js';
 import { schema } from './schema/index.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 
@@ -58,6 +59,7 @@ function reject(res: ServerResponse, status: number, message: string): void {
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
 export function buildApp(services: Services, config: DeskgraphConfig) {
+  const pubsub = createDomainPubSub(services.events);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -67,7 +69,7 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
     plugins: protectionPlugins(config.limits, config.production),
     context: ({ request, req, connectionParams }: { request: Request; req: IncomingMessage; connectionParams?: Record<string, unknown> }) =>
-      createContext(services, {
+      createContext(services, pubsub, {
         authorization: connectionParams ? (connectionParams['authorization'] ?? connectionParams['token']) : request.headers.get('authorization'),
         clientIp: clientIpOf(req, config.trustProxy),
       }),
@@ -102,7 +104,7 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
       // A socket without a valid token is closed with 4403 before any operation runs.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const context = await createContext(services, {
+        const context = await createContext(services, pubsub, {
           authorization: params['authorization'] ?? params['token'],
           clientIp: clientIpOf(ctx.extra.request, config.trustProxy),
         });
@@ -140,6 +142,7 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
       });
     },
     async close(): Promise<void> {
+      pubsub.stop();
       for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
       await socketServer.dispose();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));

@@ -2,10 +2,12 @@ import { authenticate, bearerToken } from '../resolvers/auth/authenticate.js';
 import { DomainError } from '../resolvers/errors.js';
 import type { Services } from '../resolvers/services.js';
 import type { IntegrationViewer, UserViewer, Viewer } from '../resolvers/viewer.js';
+import type { DomainPubSub } from './pubsub.js';
 
 /** What every resolver receives; built by one factory for HTTP, SSE and graphql-ws alike. */
 export interface Context {
   services: Services;
+  pubsub: DomainPubSub;
   viewer: Viewer | null;
   /** Why a presented token was refused; scope checks report it instead of a generic error. */
   authError: DomainError | null;
@@ -21,9 +23,9 @@ export interface ContextSource {
   clientIp: string;
 }
 
-export async function createContext(services: Services, source: ContextSource): Promise<Context> {
+export async function createContext(services: Services, pubsub: DomainPubSub, source: ContextSource): Promise<Context> {
   const token = bearerToken(source.authorization);
-  const base = { services, clientIp: source.clientIp };
+  const base = { services, pubsub, clientIp: source.clientIp };
   if (source.authorization === undefined || source.authorization === null || source.authorization === '') {
     return { ...base, viewer: null, authError: null };
   }

@@ -6,5 +6,6 @@ import './types/integration.js';
 import './types/contact.js';
 import './types/message.js';
 import './types/ticket.js';
+import './types/ticket-events.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -103,7 +103,7 @@ export const TicketConnection = builder.objectRef<TicketList>('TicketConnection'
   }),
 });
 
-const TicketCounts = builder.objectRef<{ waiting: number; open: number; closed: number }>('TicketCounts').implement({
+export const TicketCounts = builder.objectRef<{ waiting: number; open: number; closed: number }>('TicketCounts').implement({
   fields: (t) => ({
     waiting: t.exposeInt('waiting', { description: 'Unassigned tickets I can see' }),
     open: t.exposeInt('open', { description: 'Tickets assigned to me' }),

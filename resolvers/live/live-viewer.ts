@@ -1,0 +1,58 @@
+import type { TicketScope } from '../../db/types.js';
+import type { DomainEvent } from '../events.js';
+import type { Services } from '../services.js';
+import type { UserViewer } from '../viewer.js';
+import { ticketScopeOf } from '../visibility.js';
+
+/**
+ * The viewer of a long-lived subscription, kept current from the same event stream: a membership
+ * or role change of this user reloads it before the next event is judged; deactivation ends it.
+ */
+export class LiveViewer {
+  private scopeCache: TicketScope;
+
+  constructor(
+    private readonly services: Services,
+    public viewer: UserViewer,
+    private readonly onChange: (viewer: UserViewer) => void = () => {},
+  ) {
+    this.scopeCache = ticketScopeOf(viewer);
+  }
+
+  get scope(): TicketScope {
+    return this.scopeCache;
+  }
+
+  /** 'ended' once the user is gone or deactivated (the subscription must end); 'changed' after a reload. */
+  async follow(event: DomainEvent): Promise<'same' | 'changed' | 'ended'> {
+    const aboutMe =
+      (event.type === 'membership.changed' || event.type === 'user.updated') && event.payload.userId === this.viewer.userId;
+    if (!aboutMe) return 'same';
+    const user = await this.services.store.users.withSectors(this.viewer.userId);
+    if (!user || !user.active) return 'ended';
+    this.viewer = { ...this.viewer, role: user.role, sectorIds: user.sectorIds };
+    this.scopeCache = ticketScopeOf(this.viewer);
+    this.onChange(this.viewer);
+    return 'changed';
+  }
+}
+
+/** Ends `source` when the token expires, so an expired token stops delivery without reconnecting. */
+export async function* untilExpired<T>(source: AsyncIterable<T>, expiresAtSeconds: number, clock: { now(): Date }): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const remaining = expiresAtSeconds * 1000 - clock.now().getTime();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<{ expired: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ expired: true }), Math.max(0, Math.min(remaining, 2 ** 31 - 1)));
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), expired]);
+      if ('expired' in next || next.done) return;
+      yield next.value;
+    }
+  } finally {
+    clearTimeout(timer);
+    await iterator.return?.();
+  }
+}

@@ -1,0 +1,82 @@
+import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
+import type { TicketCounts as TicketCountsShape } from '../../db/types.js';
+import { messagesAddedFor } from '../../resolvers/live/messages.js';
+import { ticketCountsFor } from '../../resolvers/live/ticket-counts.js';
+import { ticketEventsFor, type TicketEventPayload } from '../../resolvers/live/ticket-events.js';
+import type { UserViewer } from '../../resolvers/viewer.js';
+import { builder } from '../builder.js';
+import type { AgentContext } from '../context.js';
+import { localIdOf } from '../ids.js';
+import { Message } from './message.js';
+import { Ticket, TicketCounts, TicketStatus } from './ticket.js';
+
+const TicketEventKind = builder.enumType('TicketEventKind', {
+  values: {
+    ADDED: { description: 'Entered my tab: new, transferred to my sectors, assigned to me, reopened' },
+    UPDATED: { description: 'Changed within my tab: a message, a tag' },
+    REMOVED: { description: 'Left my tab: taken by someone else, transferred away, closed' },
+  } as const,
+});
+
+const TicketEvent = builder.objectRef<TicketEventPayload>('TicketEvent').implement({
+  description: 'A ticket change as this subscriber sees it',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: TicketEventKind }),
+    status: t.expose('status', { type: TicketStatus, description: 'The ticket status after the change' }),
+    ticketId: t.globalID({ resolve: (event) => ({ type: 'Ticket', id: event.ticketId }) }),
+    ticket: t.field({
+      type: Ticket,
+      nullable: true,
+      description: 'Null on REMOVED when I may no longer see the ticket',
+      resolve: (event) => event.ticket,
+    }),
+  }),
+});
+
+// A subscription keeps its context for its whole life: follow the viewer's changes into it, and drop
+// the loaders' caches before each event so nested fields are read fresh.
+const followViewer = (context: AgentContext) => (viewer: UserViewer) => {
+  context.viewer = viewer;
+};
+function fresh<T>(payload: T, context: object): T {
+  clearAllDataLoaders(context);
+  return payload;
+}
+
+builder.subscriptionType({});
+builder.subscriptionFields((t) => ({
+  ticketEvents: t.withAuth({ authenticated: true }).field({
+    type: TicketEvent,
+    description: 'ADDED / UPDATED / REMOVED for my tab of that status (OPEN: assigned to me unless all: true; no status: every ticket I see)',
+    args: { status: t.arg({ type: TicketStatus }), all: t.arg.boolean() },
+    subscribe: (_root, args, context) =>
+      ticketEventsFor(
+        context.services,
+        context.viewer,
+        { status: args.status ?? null, all: args.all ?? false, onViewerChange: followViewer(context) },
+        context.pubsub.accountEvents(context.viewer.accountId),
+      ),
+    resolve: (payload, _args, context) => fresh(payload, context),
+  }),
+  ticketCountsChanged: t.withAuth({ authenticated: true }).field({
+    type: TicketCounts,
+    description: 'My three counts now, then whenever they change (at most a few per second)',
+    subscribe: (_root, _args, context) =>
+      ticketCountsFor(context.services, context.viewer, context.pubsub.accountEvents(context.viewer.accountId), 250, followViewer(context)),
+    resolve: (payload: TicketCountsShape) => payload,
+  }),
+  messageAdded: t.withAuth({ authenticated: true }).field({
+    type: Message,
+    description: 'New messages (and notes) of a ticket I can see; ends when I lose sight of it',
+    args: { ticketId: t.arg.id({ required: true }) },
+    subscribe: (_root, { ticketId }, context) =>
+      messagesAddedFor(
+        context.services,
+        context.viewer,
+        localIdOf('Ticket', String(ticketId), 'ticketId'),
+        context.pubsub.accountEvents(context.viewer.accountId),
+        followViewer(context),
+      ),
+    resolve: (payload, _args, context) => fresh(payload, context),
+  }),
+}));
