@@ -26,9 +26,9 @@ if (existsSync(path) && existsSync(meta)) {
 }
 
 const reads = await planReads(path, dataset, 500);
-let report = `| read | median ms | statements | full scans |\n|---|---|---|---|\n`;
+let report = `| read | median ms | runs | statements | full scans |\n|---|---|---|---|---|\n`;
 for (const read of reads) {
-  report += `| ${read.name} | ${read.medianMs.toFixed(3)} | ${read.statements.length} | ${fullScans(read).length} |\n`;
+  report += `| ${read.name} | ${read.medianMs.toFixed(3)} | ${read.runs} | ${read.statements.length} | ${fullScans(read).length} |\n`;
   console.log(`\n## ${read.name}: ${read.medianMs.toFixed(3)} ms`);
   for (const statement of read.statements) console.log(`  ${statement.sql.slice(0, 160)}...\n    ${statement.plan.join('\n    ')}`);
 }

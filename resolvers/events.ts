@@ -50,17 +50,26 @@ export async function recordEvent<K extends DomainEventType>(
 }
 
 export type DomainEventListener = (event: DomainEvent) => void;
+/** The events one transaction committed, in order: a live view can show their net effect once. */
+export type CommitListener = (events: DomainEvent[]) => void;
 
 /** The one stream of committed domain events that subscriptions, plugins and webhooks consume. */
 export function domainEventsOf(store: Store) {
   const listeners = new Set<DomainEventListener>();
+  const commitListeners = new Set<CommitListener>();
   store.onCommitted((events: OutboxEvent[]) => {
-    for (const event of events) for (const listener of listeners) listener(event as DomainEvent);
+    const committed = events as DomainEvent[];
+    for (const listener of commitListeners) listener(committed);
+    for (const event of committed) for (const listener of listeners) listener(event);
   });
   return {
     on(listener: DomainEventListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onCommit(listener: CommitListener): () => void {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
     },
   };
 }

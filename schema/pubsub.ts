@@ -5,14 +5,18 @@ import type { DomainEvent, DomainEvents } from '../resolvers/events.js';
  * The committed domain events, one topic per account. An eventTarget from
  * @graphql-yoga/redis-event-target makes it span instances without touching resolvers.
  */
-type Topics = { 'account-events': [accountId: number, event: DomainEvent] };
+/** One message per committed transaction of an account: its events, in order. */
+type Topics = { 'account-commits': [accountId: number, events: DomainEvent[]] };
 
 export function createDomainPubSub(events: DomainEvents, config?: Parameters<typeof createPubSub<Topics>>[0]) {
   const pubsub = createPubSub<Topics>(config);
-  const stop = events.on((event) => pubsub.publish('account-events', event.accountId, event));
+  const stop = events.onCommit((committed) => {
+    const accountIds = new Set(committed.map((event) => event.accountId));
+    for (const accountId of accountIds) pubsub.publish('account-commits', accountId, committed.filter((event) => event.accountId === accountId));
+  });
   return {
-    /** Every committed event of one account, in commit order. */
-    accountEvents: (accountId: number): AsyncIterable<DomainEvent> => pubsub.subscribe('account-events', accountId),
+    /** Every committed transaction of one account, in commit order. */
+    accountCommits: (accountId: number): AsyncIterable<DomainEvent[]> => pubsub.subscribe('account-commits', accountId),
     stop,
   };
 }

@@ -12,22 +12,23 @@ export async function* messagesAddedFor(
   services: Services,
   viewer: UserViewer,
   ticketId: number,
-  events: AsyncIterable<DomainEvent>,
+  commits: AsyncIterable<DomainEvent[]>,
   onViewerChange?: (viewer: UserViewer) => void,
 ): AsyncGenerator<Message> {
   const live = new LiveViewer(services, viewer, onViewerChange);
   if (!(await services.store.tickets.byIdInScope(live.scope, ticketId))) throw new NotFoundError('Ticket');
-  for await (const event of untilExpired(events, viewer.expiresAt, services.clock)) {
-    if (event.accountId !== viewer.accountId) continue;
-    const viewerState = await live.follow(event);
-    if (viewerState === 'ended') return;
-    // My sectors or role changed: do I still see the ticket?
-    if (viewerState === 'changed' && !(await services.store.tickets.byIdInScope(live.scope, ticketId))) return;
-    const placed = placementsOf(event);
-    if (placed?.ticketId !== ticketId) continue;
-    if (!canSeeTicket(live.scope, { accountId: event.accountId, sectorId: placed.after.sectorId, assigneeId: placed.after.assigneeId })) return;
-    if (event.type !== 'message.created') continue;
-    const [message] = await services.store.messages.byIds(event.accountId, [event.payload.messageId]);
-    if (message) yield message;
+  for await (const commit of untilExpired(commits, viewer.expiresAt, services.clock)) {
+    for (const event of commit) {
+      const viewerState = await live.follow(event);
+      if (viewerState === 'ended') return;
+      // My sectors or role changed: do I still see the ticket?
+      if (viewerState === 'changed' && !(await services.store.tickets.byIdInScope(live.scope, ticketId))) return;
+      const placed = placementsOf(event);
+      if (placed?.ticketId !== ticketId) continue;
+      if (!canSeeTicket(live.scope, { accountId: event.accountId, sectorId: placed.after.sectorId, assigneeId: placed.after.assigneeId })) return;
+      if (event.type !== 'message.created') continue;
+      const [message] = await services.store.messages.byIds(event.accountId, [event.payload.messageId]);
+      if (message) yield message;
+    }
   }
 }

@@ -14,7 +14,7 @@ const sameCounts = (a: TicketCounts | null, b: TicketCounts) => a !== null && a.
 export async function* ticketCountsFor(
   services: Services,
   viewer: UserViewer,
-  events: AsyncIterable<DomainEvent>,
+  commits: AsyncIterable<DomainEvent[]>,
   intervalMs = 250,
   onViewerChange?: (viewer: UserViewer) => void,
 ): AsyncGenerator<TicketCounts> {
@@ -25,11 +25,14 @@ export async function* ticketCountsFor(
   last = first;
   yield first;
   let lastSentAt = services.clock.now().getTime();
-  for await (const event of untilExpired(events, viewer.expiresAt, services.clock)) {
-    if (event.accountId !== viewer.accountId) continue;
-    const viewerState = await live.follow(event);
-    if (viewerState === 'ended') return;
-    if (!placementsOf(event) && viewerState === 'same') continue;
+  for await (const commit of untilExpired(commits, viewer.expiresAt, services.clock)) {
+    let viewerChanged = false;
+    for (const event of commit) {
+      const viewerState = await live.follow(event);
+      if (viewerState === 'ended') return;
+      viewerChanged ||= viewerState === 'changed';
+    }
+    if (!viewerChanged && !commit.some((event) => placementsOf(event))) continue;
     const wait = lastSentAt + intervalMs - services.clock.now().getTime();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const counts = await read();

@@ -13,8 +13,14 @@ export interface TicketEventPayload {
   ticket: Ticket | null;
 }
 
+export interface TicketChange {
+  ticketId: number;
+  before: TicketPlacement | null;
+  after: TicketPlacement;
+}
+
 /** Before and after of a ticket event; null when the event is not about a ticket. */
-export function placementsOf(event: DomainEvent): { ticketId: number; before: TicketPlacement | null; after: TicketPlacement } | null {
+export function placementsOf(event: DomainEvent): TicketChange | null {
   switch (event.type) {
     case 'ticket.created':
       return { ticketId: event.payload.ticketId, before: null, after: event.payload.after };
@@ -30,15 +36,29 @@ export function placementsOf(event: DomainEvent): { ticketId: number; before: Ti
   }
 }
 
-// One read per event, shared by every local subscriber it concerns; each one's visibility is decided
-// in memory from the event, so the shared row never reaches a subscriber who may not see it.
-const ticketOfEvent = new WeakMap<DomainEvent, Promise<Ticket | null>>();
+/** The net change of each ticket in one transaction: from its first "before" to its last "after". */
+export function ticketChangesOf(commit: readonly DomainEvent[]): TicketChange[] {
+  const byTicket = new Map<number, TicketChange>();
+  for (const event of commit) {
+    const change = placementsOf(event);
+    if (!change) continue;
+    const earlier = byTicket.get(change.ticketId);
+    byTicket.set(change.ticketId, earlier ? { ...earlier, after: change.after } : change);
+  }
+  return [...byTicket.values()];
+}
 
-function currentTicket(services: Services, event: DomainEvent, ticketId: number): Promise<Ticket | null> {
-  let row = ticketOfEvent.get(event);
+// One read per commit and ticket, shared by every local subscriber it concerns; each one's visibility
+// is decided in memory from the events, so the shared row never reaches a subscriber who may not see it.
+const ticketsOfCommit = new WeakMap<readonly DomainEvent[], Map<number, Promise<Ticket | null>>>();
+
+function currentTicket(services: Services, commit: readonly DomainEvent[], accountId: number, ticketId: number): Promise<Ticket | null> {
+  let rows = ticketsOfCommit.get(commit);
+  if (!rows) ticketsOfCommit.set(commit, (rows = new Map()));
+  let row = rows.get(ticketId);
   if (!row) {
-    row = services.store.tickets.byIdInScope({ kind: 'account', accountId: event.accountId, userId: null }, ticketId);
-    ticketOfEvent.set(event, row);
+    row = services.store.tickets.byIdInScope({ kind: 'account', accountId, userId: null }, ticketId);
+    rows.set(ticketId, row);
   }
   return row;
 }
@@ -50,28 +70,27 @@ export interface TicketEventsOptions {
   onViewerChange?: (viewer: UserViewer) => void;
 }
 
-/** The account's event stream as this subscriber's tab sees it: ADDED, UPDATED, REMOVED, nothing else. */
+/** The account's commits as this subscriber's tab sees them: ADDED, UPDATED, REMOVED, nothing else. */
 export async function* ticketEventsFor(
   services: Services,
   viewer: UserViewer,
   options: TicketEventsOptions,
-  events: AsyncIterable<DomainEvent>,
+  commits: AsyncIterable<DomainEvent[]>,
 ): AsyncGenerator<TicketEventPayload> {
   const live = new LiveViewer(services, viewer, options.onViewerChange);
   const tab = { status: options.status, assignedOnly: options.status === 'OPEN' && !options.all };
-  for await (const event of untilExpired(events, viewer.expiresAt, services.clock)) {
-    if (event.accountId !== viewer.accountId) continue;
-    if ((await live.follow(event)) === 'ended') return;
-    const placed = placementsOf(event);
-    if (!placed) continue;
-    const kind = ticketEventKindFor(live.scope, tab, placed.before, placed.after);
-    if (!kind) continue;
-    const visibleNow = canSeeTicket(live.scope, { accountId: event.accountId, sectorId: placed.after.sectorId, assigneeId: placed.after.assigneeId });
-    yield {
-      kind,
-      status: placed.after.status,
-      ticketId: placed.ticketId,
-      ticket: visibleNow ? await currentTicket(services, event, placed.ticketId) : null,
-    };
+  for await (const commit of untilExpired(commits, viewer.expiresAt, services.clock)) {
+    for (const event of commit) if ((await live.follow(event)) === 'ended') return;
+    for (const change of ticketChangesOf(commit)) {
+      const kind = ticketEventKindFor(live.scope, tab, change.before, change.after);
+      if (!kind) continue;
+      const visibleNow = canSeeTicket(live.scope, { accountId: viewer.accountId, sectorId: change.after.sectorId, assigneeId: change.after.assigneeId });
+      yield {
+        kind,
+        status: change.after.status,
+        ticketId: change.ticketId,
+        ticket: visibleNow ? await currentTicket(services, commit, viewer.accountId, change.ticketId) : null,
+      };
+    }
   }
 }

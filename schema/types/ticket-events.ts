@@ -54,7 +54,7 @@ builder.subscriptionFields((t) => ({
         context.services,
         context.viewer,
         { status: args.status ?? null, all: args.all ?? false, onViewerChange: followViewer(context) },
-        context.pubsub.accountEvents(context.viewer.accountId),
+        context.pubsub.accountCommits(context.viewer.accountId),
       ),
     resolve: (payload, _args, context) => fresh(payload, context),
   }),
@@ -62,7 +62,7 @@ builder.subscriptionFields((t) => ({
     type: TicketCounts,
     description: 'My three counts now, then whenever they change (at most a few per second)',
     subscribe: (_root, _args, context) =>
-      ticketCountsFor(context.services, context.viewer, context.pubsub.accountEvents(context.viewer.accountId), 250, followViewer(context)),
+      ticketCountsFor(context.services, context.viewer, context.pubsub.accountCommits(context.viewer.accountId), 250, followViewer(context)),
     resolve: (payload: TicketCountsShape) => payload,
   }),
   messageAdded: t.withAuth({ authenticated: true }).field({
@@ -74,7 +74,7 @@ builder.subscriptionFields((t) => ({
         context.services,
         context.viewer,
         localIdOf('Ticket', String(ticketId), 'ticketId'),
-        context.pubsub.accountEvents(context.viewer.accountId),
+        context.pubsub.accountCommits(context.viewer.accountId),
         followViewer(context),
       ),
     resolve: (payload, _args, context) => fresh(payload, context),

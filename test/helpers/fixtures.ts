@@ -4,6 +4,7 @@ import type { GqlClient } from './gql.js';
 export interface Agent {
   id: string;
   email: string;
+  token: string;
   client: GqlClient;
 }
 
@@ -31,7 +32,7 @@ export async function createAgent(
   const { login } = await app.anonymous.request('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: email, p: password });
   const client = app.as(login.token);
   await client.request('mutation($s: AgentStatus!) { setMyStatus(status: $s) { id } }', { s: status });
-  return { id: createUser.id, email, client };
+  return { id: createUser.id, email, token: login.token, client };
 }
 
 export const INGEST = `mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id protocol status sector { id } } }`;

@@ -32,3 +32,63 @@ export function wsExecute<T = Record<string, any>>(client: Client, query: string
     );
   });
 }
+
+/** A live subscription whose results queue up until a test takes them. */
+export interface LiveSubscription<T = any> {
+  /** The next `count` results, or fails after `timeoutMs`. */
+  take(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Asserts that nothing arrives for `ms`. */
+  nothingFor(ms: number): Promise<T[]>;
+  /** Resolves when the server completes the subscription. */
+  completed: Promise<void>;
+  dispose(): void;
+}
+
+export function subscribe<T = any>(client: Client, query: string, variables?: Record<string, unknown>): LiveSubscription<T> {
+  const queue: T[] = [];
+  const waiters: (() => void)[] = [];
+  let resolveCompleted: () => void = () => {};
+  const completed = new Promise<void>((resolve) => (resolveCompleted = resolve));
+  const wake = () => waiters.splice(0).forEach((wakeUp) => wakeUp());
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        queue.push((value.errors ? { errors: value.errors } : value.data) as T);
+        wake();
+      },
+      error: (error) => {
+        queue.push({ errors: error } as T);
+        wake();
+        resolveCompleted();
+      },
+      complete: () => {
+        resolveCompleted();
+        wake();
+      },
+    },
+  );
+  return {
+    async take(count, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      while (queue.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected ${count} results, got ${queue.length}: ${JSON.stringify(queue)}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return queue.splice(0, count);
+    },
+    async nothingFor(ms) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return queue.splice(0);
+    },
+    completed,
+    dispose,
+  };
+}

@@ -1,0 +1,199 @@
+import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
+import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
+import { hs256Token, subOf } from './helpers/tokens.js';
+import { subscribe, wsClient, type LiveSubscription } from './helpers/ws.js';
+
+const EVENTS = 'subscription($status: TicketStatus, $all: Boolean) { ticketEvents(status: $status, all: $all) { kind status ticketId ticket { id status sector { name } assignee { name } tags } } }';
+const COUNTS = 'subscription { ticketCountsChanged { waiting open closed } }';
+const MESSAGES = 'subscription($id: ID!) { messageAdded(ticketId: $id) { body kind direction } }';
+const ACCEPT = 'mutation($id: ID!) { acceptTicket(id: $id) { id } }';
+const TRANSFER = 'mutation($id: ID!, $sectorId: ID, $userId: ID) { transferTicket(id: $id, sectorId: $sectorId, userId: $userId) { id } }';
+const CLOSE = 'mutation($id: ID!) { closeTicket(id: $id) { id } }';
+const REOPEN = 'mutation($id: ID!) { reopenTicket(id: $id) { id } }';
+
+interface Event { ticketEvents: { kind: string; status: string; ticketId: string; ticket: { id: string; status: string; sector: { name: string } | null; assignee: { name: string } | null; tags: string[] } | null } }
+
+let app: TestApp;
+let sales: string;
+let support: string;
+let ana: Agent;
+let bruno: Agent;
+let carla: Agent;
+const clients: Client[] = [];
+
+function socketFor(token: string): Client {
+  const client = wsClient(app.url, { authorization: `Bearer ${token}` });
+  clients.push(client);
+  return client;
+}
+const tokenOf = (agent: Agent) => agent.token;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  sales = await createSector(app, 'Sales');
+  support = await createSector(app, 'Support');
+  ana = await createAgent(app, 'Ana', [sales]);
+  bruno = await createAgent(app, 'Bruno', [support]);
+  carla = await createAgent(app, 'Carla', [sales]);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await app.stop();
+});
+
+const brief = (events: Event[]) => events.map((e) => `${e.ticketEvents.kind} ${e.ticketEvents.status}`);
+
+describe('ticketEvents over graphql-ws: every transition, as each subscriber sees it', () => {
+  it('reports ADDED, UPDATED and REMOVED for the ADMIN, agents in and out of the sector, and the assignee', async () => {
+    const adminSocket = socketFor(app.adminToken);
+    const [anaSocket, brunoSocket, carlaSocket] = [socketFor(tokenOf(ana)), socketFor(tokenOf(bruno)), socketFor(tokenOf(carla))];
+    const subs: Record<string, LiveSubscription<Event>> = {
+      adminWaiting: subscribe(adminSocket, EVENTS, { status: 'WAITING' }),
+      adminAll: subscribe(adminSocket, EVENTS, {}),
+      anaWaiting: subscribe(anaSocket, EVENTS, { status: 'WAITING' }),
+      anaOpen: subscribe(anaSocket, EVENTS, { status: 'OPEN' }),
+      anaClosed: subscribe(anaSocket, EVENTS, { status: 'CLOSED' }),
+      carlaWaiting: subscribe(carlaSocket, EVENTS, { status: 'WAITING' }),
+      carlaOpen: subscribe(carlaSocket, EVENTS, { status: 'OPEN' }),
+      carlaOpenAll: subscribe(carlaSocket, EVENTS, { status: 'OPEN', all: true }),
+      brunoWaiting: subscribe(brunoSocket, EVENTS, { status: 'WAITING' }),
+      brunoOpen: subscribe(brunoSocket, EVENTS, { status: 'OPEN' }),
+    };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const expectStep = async (expected: Record<string, string[]>) => {
+      for (const [name, sub] of Object.entries(subs)) {
+        const want = expected[name] ?? [];
+        const got = want.length ? await sub.take(want.length) : [];
+        expect(brief(got), name).toEqual(want);
+      }
+      for (const [name, sub] of Object.entries(subs)) expect(brief(await sub.nothingFor(0)), `${name} (extra)`).toEqual([]);
+    };
+
+    // A contact writes to Sales.
+    const ticket = await contactWrites(app, { phone: '5511970000001', name: 'Lia', body: 'Hello', sectorId: sales });
+    await expectStep({ adminWaiting: ['ADDED WAITING'], adminAll: ['ADDED WAITING'], anaWaiting: ['ADDED WAITING'], carlaWaiting: ['ADDED WAITING'] });
+
+    // Another message: UPDATED where it is shown.
+    await contactWrites(app, { phone: '5511970000001', body: 'Anyone?' });
+    await expectStep({ adminWaiting: ['UPDATED WAITING'], adminAll: ['UPDATED WAITING'], anaWaiting: ['UPDATED WAITING'], carlaWaiting: ['UPDATED WAITING'] });
+
+    // Ana accepts: it leaves every WAITING tab and enters Ana's OPEN tab (and Carla's "all open").
+    await ana.client.request(ACCEPT, { id: ticket.id });
+    await expectStep({
+      adminWaiting: ['REMOVED OPEN'], adminAll: ['UPDATED OPEN'], anaWaiting: ['REMOVED OPEN'], carlaWaiting: ['REMOVED OPEN'],
+      anaOpen: ['ADDED OPEN'], carlaOpenAll: ['ADDED OPEN'],
+    });
+
+    // A tag: UPDATED for those who show it, with the fresh tags.
+    await ana.client.request('mutation($id: ID!) { setTicketTags(id: $id, tags: ["hot"]) { id } }', { id: ticket.id });
+    const tagged = await subs['anaOpen']!.take(1);
+    expect(tagged[0]!.ticketEvents).toMatchObject({ kind: 'UPDATED', ticket: { tags: ['hot'] } });
+    await expectStep({ adminAll: ['UPDATED OPEN'], carlaOpenAll: ['UPDATED OPEN'] });
+
+    // Transferred to Support: gone from Ana's OPEN tab (and she may no longer see it), queued for Bruno.
+    await ana.client.request(TRANSFER, { id: ticket.id, sectorId: support });
+    const removed = await subs['anaOpen']!.take(1);
+    expect(removed[0]!.ticketEvents).toMatchObject({ kind: 'REMOVED', status: 'WAITING', ticket: null });
+    await expectStep({ adminWaiting: ['ADDED WAITING'], adminAll: ['UPDATED WAITING'], brunoWaiting: ['ADDED WAITING'], carlaOpenAll: ['REMOVED WAITING'] });
+
+    // Bruno takes it and closes it.
+    await bruno.client.request(ACCEPT, { id: ticket.id });
+    await expectStep({ adminWaiting: ['REMOVED OPEN'], adminAll: ['UPDATED OPEN'], brunoWaiting: ['REMOVED OPEN'], brunoOpen: ['ADDED OPEN'] });
+    await bruno.client.request(CLOSE, { id: ticket.id });
+    await expectStep({ adminAll: ['UPDATED CLOSED'], brunoOpen: ['REMOVED CLOSED'] });
+
+    // Reopened by an ADMIN who hands it to Ana: it enters her OPEN tab again.
+    await app.admin.request('mutation { setMyStatus(status: ONLINE) { id } }');
+    await app.admin.request(REOPEN, { id: ticket.id });
+    await expectStep({ adminAll: ['UPDATED OPEN'] });
+    await app.admin.request(TRANSFER, { id: ticket.id, userId: ana.id });
+    const back = await subs['anaOpen']!.take(1);
+    expect(back[0]!.ticketEvents).toMatchObject({ kind: 'ADDED', status: 'OPEN', ticket: { assignee: { name: 'Ana' }, sector: { name: 'Support' } } });
+    await expectStep({ adminAll: ['UPDATED OPEN'], carlaOpenAll: [] });
+
+    for (const sub of Object.values(subs)) sub.dispose();
+  });
+});
+
+describe('live authorization', () => {
+  it('applies a membership change to an open subscription at once, both ways', async () => {
+    const dora = await createAgent(app, 'Dora', [sales]);
+    const live = subscribe<Event>(socketFor(tokenOf(dora)), EVENTS, { status: 'WAITING' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await contactWrites(app, { phone: '5511970000010', body: 'sales 1', sectorId: sales });
+    expect(brief(await live.take(1))).toEqual(['ADDED WAITING']);
+
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: dora.id, s: [support] });
+    await contactWrites(app, { phone: '5511970000011', body: 'sales 2', sectorId: sales });
+    await contactWrites(app, { phone: '5511970000012', body: 'support 1', sectorId: support });
+    const after = await live.take(1);
+    expect(brief(after)).toEqual(['ADDED WAITING']);
+    expect(after[0]!.ticketEvents.ticket?.sector?.name).toBe('Support');
+    expect(await live.nothingFor(200)).toEqual([]);
+    live.dispose();
+  });
+
+  it('ends the subscriptions of a deactivated user', async () => {
+    const eve = await createAgent(app, 'Eve', [sales]);
+    const live = subscribe<Event>(socketFor(tokenOf(eve)), EVENTS, { status: 'WAITING' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await app.admin.request('mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }', { id: eve.id });
+    await contactWrites(app, { phone: '5511970000013', body: 'after deactivation', sectorId: sales });
+    await live.completed;
+    expect(await live.nothingFor(100)).toEqual([]);
+  });
+
+  it('ends the subscription when the token expires, without reconnecting', async () => {
+    const frank = await createAgent(app, 'Frank', [sales]);
+    const userId = Number(Buffer.from(frank.id, 'base64').toString().split(':')[1]);
+    const shortLived = await hs256Token(TEST_SECRET, { sub: subOf('User', userId), expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const live = subscribe<Event>(socketFor(shortLived), EVENTS, { status: 'WAITING' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await contactWrites(app, { phone: '5511970000014', body: 'before expiry', sectorId: sales });
+    expect(brief(await live.take(1))).toEqual(['ADDED WAITING']);
+    await live.completed;
+    await contactWrites(app, { phone: '5511970000015', body: 'after expiry', sectorId: sales });
+    expect(await live.nothingFor(200)).toEqual([]);
+  });
+});
+
+describe('ticketCountsChanged and messageAdded', () => {
+  it('pushes my counts now and after each change, coalesced under a burst', async () => {
+    const gus = await createAgent(app, 'Gus', [await createSector(app, 'Counting')]);
+    const counting = (await gus.client.request('{ me { sectors { id } } }')).me.sectors[0].id;
+    const live = subscribe<{ ticketCountsChanged: { waiting: number; open: number; closed: number } }>(socketFor(tokenOf(gus)), COUNTS);
+    expect((await live.take(1))[0]!.ticketCountsChanged).toEqual({ waiting: 0, open: 0, closed: 0 });
+    const burst = [];
+    for (let i = 0; i < 20; i++) burst.push(contactWrites(app, { phone: `55119710000${String(i).padStart(2, '0')}`, body: 'burst', sectorId: counting }));
+    await Promise.all(burst);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const pushed = await live.nothingFor(0);
+    expect(pushed.length).toBeGreaterThanOrEqual(1);
+    expect(pushed.length).toBeLessThanOrEqual(6);
+    expect(pushed.at(-1)!.ticketCountsChanged).toEqual({ waiting: 20, open: 0, closed: 0 });
+    live.dispose();
+  });
+
+  it('streams new messages of a ticket I see, notes included, and ends when I lose sight of it', async () => {
+    const ticket = await contactWrites(app, { phone: '5511972000001', body: 'first', sectorId: sales });
+    await carla.client.request(ACCEPT, { id: ticket.id });
+    const live = subscribe<{ messageAdded: { body: string; kind: string; direction: string } }>(socketFor(tokenOf(carla)), MESSAGES, { id: ticket.id });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await contactWrites(app, { phone: '5511972000001', body: 'second' });
+    await carla.client.request('mutation($id: ID!) { sendMessage(ticketId: $id, body: "answer") { id } addNote(ticketId: $id, body: "note") { id } }', { id: ticket.id });
+    expect((await live.take(3)).map((m) => `${m.messageAdded.direction} ${m.messageAdded.kind} ${m.messageAdded.body}`)).toEqual(['IN TEXT second', 'OUT TEXT answer', 'OUT NOTE note']);
+    await carla.client.request(TRANSFER, { id: ticket.id, sectorId: support });
+    await live.completed;
+    await contactWrites(app, { phone: '5511972000001', body: 'not for Carla' });
+    expect(await live.nothingFor(200)).toEqual([]);
+  });
+
+  it('refuses messageAdded for a ticket I cannot see, like a missing one', async () => {
+    const ticket = await contactWrites(app, { phone: '5511972000002', body: 'support only', sectorId: support });
+    const live = subscribe<{ errors?: { extensions?: { code?: string } }[] }>(socketFor(tokenOf(ana)), MESSAGES, { id: ticket.id });
+    const [result] = await live.take(1);
+    expect(JSON.stringify(result)).toMatch(/NOT_FOUND/);
+  });
+});
