@@ -23,9 +23,10 @@ export const builder = new SchemaBuilder<{
       admin: context.viewer?.kind === 'user' && context.viewer.role === 'ADMIN',
       integration: context.viewer?.kind === 'integration',
     }),
+    // No or a refused token answers HTTP 401 too (an SSE subscription is refused before it streams).
     unauthorizedError: (_parent, context) => {
-      if (context.authError) return context.authError;
-      if (!context.viewer) return new UnauthenticatedError();
+      if (context.authError) return new UnauthenticatedError(context.authError.message, { ...context.authError.details, http: { status: 401 } });
+      if (!context.viewer) return new UnauthenticatedError(undefined, { http: { status: 401 } });
       return new ForbiddenError();
     },
   },
