@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
 import type { DomainEvent, DomainEvents } from '../resolvers/events.js';
 
@@ -9,7 +10,10 @@ import type { DomainEvent, DomainEvents } from '../resolvers/events.js';
 type Topics = { 'account-commits': [accountId: number, events: DomainEvent[]] };
 
 export function createDomainPubSub(events: DomainEvents, config?: Parameters<typeof createPubSub<Topics>>[0]) {
-  const pubsub = createPubSub<Topics>(config);
+  // Every open subscription is one listener of the account's topic: thousands are expected.
+  const eventTarget = config?.eventTarget ?? new EventTarget();
+  setMaxListeners(Infinity, eventTarget as EventTarget);
+  const pubsub = createPubSub<Topics>({ ...config, eventTarget });
   const stop = events.onCommit((committed) => {
     const accountIds = new Set(committed.map((event) => event.accountId));
     for (const accountId of accountIds) pubsub.publish('account-commits', accountId, committed.filter((event) => event.accountId === accountId));
