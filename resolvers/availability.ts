@@ -1,11 +1,5 @@
 import type { User, WorkingHours } from '../db/types.js';
-import { ConflictError, DomainError } from './errors.js';
-
-export class OutsideWorkingHoursError extends DomainError {
-  constructor() {
-    super('OUTSIDE_WORKING_HOURS', 'Outside your working hours');
-  }
-}
+import { ConflictError, OutsideWorkingHoursError } from './errors.js';
 
 const weekdays: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 

@@ -60,3 +60,9 @@ export class TicketAlreadyTakenError extends DomainError {
     super('TICKET_ALREADY_TAKEN', 'Another agent already took this ticket');
   }
 }
+
+export class OutsideWorkingHoursError extends DomainError {
+  constructor() {
+    super('OUTSIDE_WORKING_HOURS', 'Outside your working hours');
+  }
+}

@@ -2,6 +2,7 @@ import type { Attachment as AttachmentShape, Message as MessageRow } from '../..
 import { messagesByIds } from '../../resolvers/tickets/queries.js';
 import { addNote, sendMessage } from '../../resolvers/tickets/conversation.js';
 import { builder } from '../builder.js';
+import { pageFieldsOf } from '../connections.js';
 import { localIdOf } from '../ids.js';
 import { User } from './user.js';
 
@@ -59,16 +60,7 @@ export const MessageConnection = builder.objectRef<MessageConnectionShape>('Mess
   description: 'Newest first',
   fields: (t) => ({
     edges: t.field({ type: [MessageEdge], resolve: (connection) => connection.edges }),
-    pageInfo: t.field({
-      type: builder.pageInfoRef(),
-      resolve: (connection) => ({
-        hasNextPage: connection.hasNextPage,
-        hasPreviousPage: false,
-        startCursor: connection.edges[0]?.cursor ?? null,
-        endCursor: connection.endCursor,
-      }),
-    }),
-    totalCount: t.int({ resolve: (connection) => connection.totalCount() }),
+    ...pageFieldsOf(t),
   }),
 });
 

@@ -13,6 +13,7 @@ import {
   type TicketList,
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
+import { pageFieldsOf } from '../connections.js';
 import { localIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
@@ -95,11 +96,7 @@ export const TicketConnection = builder.objectRef<TicketList>('TicketConnection'
   description: 'Newest activity first, ties broken by id',
   fields: (t) => ({
     edges: t.field({ type: [TicketEdge], resolve: (list) => list.edges }),
-    pageInfo: t.field({
-      type: builder.pageInfoRef(),
-      resolve: (list) => ({ hasNextPage: list.hasNextPage, hasPreviousPage: false, startCursor: list.edges[0]?.cursor ?? null, endCursor: list.endCursor }),
-    }),
-    totalCount: t.int({ resolve: (list) => list.totalCount() }),
+    ...pageFieldsOf(t),
   }),
 });
 
