@@ -3,10 +3,12 @@ import { migrateDatabase } from './migrate.js';
 import { accountQueries } from './queries/accounts.js';
 import { channelQueries } from './queries/channels.js';
 import { contactQueries } from './queries/contacts.js';
+import { intakeQueries } from './queries/intake.js';
 import { integrationQueries } from './queries/integrations.js';
 import { messageQueries } from './queries/messages.js';
 import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
 import { sectorQueries } from './queries/sectors.js';
+import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
 import { userQueries } from './queries/users.js';
 import type { OutboxEvent } from './types.js';
@@ -22,6 +24,8 @@ function queriesOn(db: SqliteDb) {
     contacts: contactQueries(db),
     tickets: ticketQueries(db),
     messages: messageQueries(db),
+    intake: intakeQueries(db),
+    templates: templateQueries(db),
   };
 }
 

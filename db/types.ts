@@ -60,6 +60,8 @@ export interface Sector {
   color: string;
   greeting: string | null;
   routingMode: RoutingMode;
+  /** ROUND_ROBIN: who got the last ticket, so the next one goes to the agent after them. */
+  lastAssignedUserId: number | null;
   createdAt: Date;
 }
 
@@ -70,7 +72,42 @@ export interface Channel {
   kind: ChannelKind;
   address: string | null;
   isDefault: boolean;
+  /** When the channel is attended; null = always open. */
+  businessHours: WorkingHours | null;
+  /** Sent once per ticket to a contact who writes while closed; {{next_opening}} is filled in. */
+  outOfHoursReply: string | null;
+  /** After the out-of-hours reply, ask whether the contact wants a call back (1 yes, 2 no). */
+  offerCallback: boolean;
+  /** Greets a new contact with a numbered list of sectors; null = no menu. */
+  menu: SectorMenu | null;
   createdAt: Date;
+}
+
+export interface SectorMenu {
+  greeting: string;
+  sectorIds: number[];
+}
+
+export type AutoReplyKind = 'ABSENCE' | 'OUT_OF_HOURS' | 'MENU';
+
+export interface AbsenceSetting {
+  userId: number;
+  accountId: number;
+  enabled: boolean;
+  message: string | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  suggestedUserId: number | null;
+  updatedAt: Date;
+}
+
+export interface AfterHoursContact {
+  id: number;
+  accountId: number;
+  channelId: number;
+  contactId: number;
+  ticketId: number;
+  wroteAt: Date;
 }
 
 export interface Integration {
@@ -93,9 +130,9 @@ export interface OutboxEvent {
 
 export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt'>;
 export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
-export type NewSector = Omit<Sector, 'id' | 'createdAt'>;
+export type NewSector = Omit<Sector, 'id' | 'createdAt' | 'lastAssignedUserId'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
-export type NewChannel = Omit<Channel, 'id' | 'createdAt'>;
+export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'businessHours' | 'outOfHoursReply' | 'offerCallback' | 'menu'> & Partial<Channel>;
 export type ChannelChanges = Partial<Omit<Channel, 'id' | 'accountId' | 'createdAt' | 'isDefault'>>;
 
 export type TicketStatus = 'WAITING' | 'OPEN' | 'CLOSED';
@@ -189,4 +226,13 @@ export interface TicketCounts {
 export interface TicketPageCursor {
   lastActivityAt: number;
   id: number;
+}
+
+export interface Template {
+  id: number;
+  accountId: number;
+  name: string;
+  language: string;
+  body: string;
+  createdAt: Date;
 }

@@ -4,6 +4,7 @@ import { BadUserInputError, ConflictError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
 import { assertAdmin, assertAgent } from './permissions.js';
+import { routeQueuesOf } from './routing.js';
 import type { Services } from './services.js';
 import type { Viewer } from './viewer.js';
 
@@ -158,6 +159,8 @@ export async function setMyStatus(services: Services, viewer: Viewer | null, sta
     const user = await tx.users.update(viewer.accountId, viewer.userId, { status, statusChangedAt: at }, at);
     if (!user) throw new NotFoundError('User');
     await recordEvent(tx, at, viewer.accountId, 'user.statusChanged', { userId: viewer.userId, status });
+    // Coming ONLINE: waiting tickets of my auto-routed sectors are handed out now.
+    if (status === 'ONLINE') await routeQueuesOf(tx, viewer.accountId, viewer.sectorIds, at);
     return user;
   });
 }

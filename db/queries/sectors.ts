@@ -54,6 +54,10 @@ export function sectorQueries(db: SqliteDb) {
         .get();
     },
 
+    async markAssigned(id: number, userId: number): Promise<void> {
+      db.update(sectors).set({ lastAssignedUserId: userId }).where(eq(sectors.id, id)).run();
+    },
+
     async update(accountId: number, id: number, changes: SectorChanges): Promise<Sector | null> {
       return (
         db

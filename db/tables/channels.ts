@@ -1,5 +1,5 @@
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
-import type { ChannelKind } from '../types.js';
+import type { ChannelKind, SectorMenu, WorkingHours } from '../types.js';
 import { accounts } from './accounts.js';
 
 export const channels = sqliteTable(
@@ -13,6 +13,10 @@ export const channels = sqliteTable(
     kind: text('kind').$type<ChannelKind>().notNull(),
     address: text('address'),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    businessHours: text('business_hours', { mode: 'json' }).$type<WorkingHours>(),
+    outOfHoursReply: text('out_of_hours_reply'),
+    offerCallback: integer('offer_callback', { mode: 'boolean' }).notNull().default(false),
+    menu: text('menu', { mode: 'json' }).$type<SectorMenu>(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('channels_account').on(t.accountId)],

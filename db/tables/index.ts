@@ -8,3 +8,5 @@ export * from './outbox.js';
 export * from './contacts.js';
 export * from './tickets.js';
 export * from './messages.js';
+export * from './intake.js';
+export * from './templates.js';

@@ -14,6 +14,7 @@ export const sectors = sqliteTable(
     color: text('color').notNull(),
     greeting: text('greeting'),
     routingMode: text('routing_mode').$type<RoutingMode>().notNull().default('MANUAL'),
+    lastAssignedUserId: integer('last_assigned_user_id'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   // "Sales" and "sales" are the same sector to the people choosing from a menu.

@@ -3,6 +3,7 @@ import type { StoreTx } from '../../db/store.js';
 import type { Attachment, Contact, MessageKind, Ticket } from '../../db/types.js';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { recordEvent, type Actor } from '../events.js';
+import { automateIntake } from '../intake.js';
 import { parseInput } from '../input-rules.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
@@ -83,6 +84,7 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
     const contact = await contactFor(tx, accountId, parsed.contact, actor, at);
 
     let ticket = await tx.tickets.liveOf(accountId, contact.id, channel.id);
+    const isNewTicket = !ticket;
     if (!ticket) {
       const protocol = await tx.tickets.nextProtocol(accountId);
       ticket = await tx.tickets.insert(
@@ -112,6 +114,6 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
     await recordEvent(tx, at, accountId, 'message.created', {
       messageId: message.id, ticketId: ticket.id, actor, kind, direction: 'IN', placement: placementOf(ticket),
     });
-    return ticket;
+    return automateIntake(tx, { ticket, channel, body: parsed.body ?? null, isNewTicket, at, actor });
   });
 }

@@ -4,6 +4,7 @@ import { assertCanTakeTicket } from '../availability.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, TicketAlreadyTakenError } from '../errors.js';
 import { recordEvent } from '../events.js';
 import { assertAgent } from '../permissions.js';
+import { routeQueuesOf, routeWaitingTicket } from '../routing.js';
 import type { Services } from '../services.js';
 import type { UserViewer, Viewer } from '../viewer.js';
 import { ticketScopeOf } from '../visibility.js';
@@ -80,6 +81,8 @@ export async function closeTicket(services: Services, viewer: Viewer | null, tic
     const actor = actorOf(viewer);
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'CLOSED', actorKind: actor.kind, actorId: actor.id, data: { from: ticket.status }, createdAt: at });
     await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed) });
+    // A freed seat takes the next ticket of the closer's auto-routed queues.
+    if (ticket.assigneeId !== null) await routeQueuesOf(tx, viewer.accountId, viewer.sectorIds, at);
     return closed;
   });
 }
@@ -153,6 +156,6 @@ export async function transferTicket(services: Services, viewer: Viewer | null, 
     const data = { fromSectorId: ticket.sectorId, toSectorId: moved.sectorId, fromUserId: ticket.assigneeId, toUserId: moved.assigneeId, fromChannelId: ticket.channelId, toChannelId: moved.channelId };
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'TRANSFERRED', actorKind: actor.kind, actorId: actor.id, data, createdAt: at });
     await recordEvent(tx, at, viewer.accountId, 'ticket.transferred', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(moved) });
-    return moved;
+    return routeWaitingTicket(tx, moved, at);
   });
 }
