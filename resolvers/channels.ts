@@ -1,4 +1,6 @@
-import type { Channel, ChannelChanges, ChannelKind } from '../db/types.js';
+import { z } from 'zod';
+import type { StoreTx } from '../db/store.js';
+import type { Channel, ChannelChanges, ChannelKind, SectorMenu, WorkingHours } from '../db/types.js';
 import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
@@ -10,9 +12,37 @@ export interface ChannelInput {
   name?: string | null;
   kind?: ChannelKind | null;
   address?: string | null;
+  businessHours?: WorkingHours | null;
+  outOfHoursReply?: string | null;
+  offerCallback?: boolean | null;
+  menu?: SectorMenu | null;
 }
 
-const channelRules = { name: rules.channelName, address: rules.channelAddress };
+const channelRules = {
+  name: rules.channelName,
+  address: rules.channelAddress,
+  businessHours: rules.workingHours,
+  outOfHoursReply: z.string().trim().min(1, 'Empty; use null to send no reply').max(1000, 'At most 1000 characters'),
+  menu: z.object({
+    greeting: z.string().trim().min(1, 'A greeting is required').max(500, 'At most 500 characters'),
+    sectorIds: z.array(z.number().int()).min(1, 'List at least one sector').max(20, 'At most 20 sectors'),
+  }),
+};
+
+async function assertMenuSectors(tx: StoreTx, accountId: number, menu: SectorMenu | null | undefined): Promise<void> {
+  if (!menu) return;
+  const found = await tx.sectors.byIds(accountId, menu.sectorIds);
+  if (found.length !== new Set(menu.sectorIds).size || found.length !== menu.sectorIds.length) {
+    throw new BadUserInputError('input.menu.sectorIds', 'Unknown or repeated sector');
+  }
+}
+
+function settingsOf(input: ChannelInput): ChannelChanges {
+  const changes = { ...rules.parseFields(channelRules, input) } as ChannelChanges;
+  if (input.kind) changes.kind = input.kind;
+  if (input.offerCallback !== undefined && input.offerCallback !== null) changes.offerCallback = input.offerCallback;
+  return changes;
+}
 
 export async function listChannels(services: Services, viewer: Viewer): Promise<Channel[]> {
   return services.store.channels.list(viewer.accountId);
@@ -26,13 +56,11 @@ export async function createChannel(services: Services, viewer: Viewer | null, i
   assertAdmin(viewer);
   if (input.name === null || input.name === undefined) throw new BadUserInputError('input.name', 'Name is required');
   if (!input.kind) throw new BadUserInputError('input.kind', 'Kind is required');
-  const parsed = rules.parseFields(channelRules, input);
+  const settings = settingsOf(input);
   const at = services.clock.now();
   return services.store.write(async (tx) => {
-    const channel = await tx.channels.insert(
-      { accountId: viewer.accountId, name: parsed.name!, kind: input.kind!, address: parsed.address ?? null, isDefault: false },
-      at,
-    );
+    await assertMenuSectors(tx, viewer.accountId, settings.menu);
+    const channel = await tx.channels.insert({ ...settings, accountId: viewer.accountId, name: settings.name!, kind: input.kind!, address: settings.address ?? null, isDefault: false }, at);
     await recordEvent(tx, at, viewer.accountId, 'channel.created', { channelId: channel.id, byUserId: viewer.userId });
     return channel;
   });
@@ -43,10 +71,10 @@ export async function updateChannel(services: Services, viewer: Viewer | null, c
   for (const key of ['name', 'kind'] as const) {
     if (input[key] === null) throw new BadUserInputError(`input.${key}`, `${key} cannot be null`);
   }
-  const changes: ChannelChanges = { ...rules.parseFields(channelRules, input) } as ChannelChanges;
-  if (input.kind) changes.kind = input.kind;
+  const changes = settingsOf(input);
   const at = services.clock.now();
   return services.store.write(async (tx) => {
+    await assertMenuSectors(tx, viewer.accountId, changes.menu);
     const channel = await tx.channels.update(viewer.accountId, channelId, changes);
     if (!channel) throw new NotFoundError('Channel');
     await recordEvent(tx, at, viewer.accountId, 'channel.updated', { channelId, byUserId: viewer.userId, changed: Object.keys(changes) });

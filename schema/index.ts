@@ -7,5 +7,7 @@ import './types/contact.js';
 import './types/message.js';
 import './types/ticket.js';
 import './types/ticket-events.js';
+import './types/absence.js';
+import './types/template.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,7 +1,9 @@
-import type { Channel as ChannelRow } from '../../db/types.js';
+import type { Channel as ChannelRow, SectorMenu as SectorMenuShape } from '../../db/types.js';
 import { channelsByIds, createChannel, listChannels, updateChannel } from '../../resolvers/channels.js';
 import { builder } from '../builder.js';
-import { localIdOf } from '../ids.js';
+import { localIdOf, localIdsOf } from '../ids.js';
+import { Sector } from './sector.js';
+import { WorkingHours, WorkingHoursInput } from './working-hours.js';
 
 export const ChannelKind = builder.enumType('ChannelKind', {
   values: ['WHATSAPP', 'WEBCHAT', 'EMAIL', 'TELEGRAM', 'INSTAGRAM', 'API'] as const,
@@ -17,25 +19,44 @@ export const Channel = builder.loadableNode('Channel', {
     kind: t.expose('kind', { type: ChannelKind }),
     address: t.exposeString('address', { nullable: true, description: 'Phone number, e-mail address or handle' }),
     isDefault: t.exposeBoolean('isDefault', { description: 'Where ingestion lands when no channel is named' }),
+    businessHours: t.field({ type: WorkingHours, nullable: true, description: 'Null: always open', resolve: (channel) => channel.businessHours }),
+    outOfHoursReply: t.exposeString('outOfHoursReply', { nullable: true, description: 'Sent once per ticket while closed; {{next_opening}} is filled in' }),
+    offerCallback: t.exposeBoolean('offerCallback'),
+    menu: t.field({ type: SectorMenu, nullable: true, resolve: (channel) => channel.menu }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
 
-const CreateChannelInput = builder.inputType('CreateChannelInput', {
+const SectorMenu = builder.objectRef<SectorMenuShape>('SectorMenu').implement({
+  description: 'Greets a new contact with a numbered list of sectors; the reply picks one',
   fields: (t) => ({
-    name: t.string({ required: true }),
-    kind: t.field({ type: ChannelKind, required: true }),
-    address: t.string({ required: false }),
+    greeting: t.exposeString('greeting'),
+    sectors: t.field({ type: [Sector], description: 'In menu order: option 1 first', resolve: (menu) => menu.sectorIds.map(String) }),
   }),
 });
 
-const UpdateChannelInput = builder.inputType('UpdateChannelInput', {
-  fields: (t) => ({
-    name: t.string({ required: false }),
-    kind: t.field({ type: ChannelKind, required: false }),
-    address: t.string({ required: false }),
-  }),
+const SectorMenuInput = builder.inputType('SectorMenuInput', {
+  fields: (t) => ({ greeting: t.string({ required: true }), sectorIds: t.idList({ required: true }) }),
 });
+
+const channelSettingFields = (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) => ({
+  address: t.string({ required: false }),
+  businessHours: t.field({ type: WorkingHoursInput, required: false }),
+  outOfHoursReply: t.string({ required: false }),
+  offerCallback: t.boolean({ required: false }),
+  menu: t.field({ type: SectorMenuInput, required: false, description: 'Null removes the menu' }),
+});
+
+const CreateChannelInput = builder.inputType('CreateChannelInput', {
+  fields: (t) => ({ name: t.string({ required: true }), kind: t.field({ type: ChannelKind, required: true }), ...channelSettingFields(t) }),
+});
+
+const UpdateChannelInput = builder.inputType('UpdateChannelInput', {
+  fields: (t) => ({ name: t.string({ required: false }), kind: t.field({ type: ChannelKind, required: false }), ...channelSettingFields(t) }),
+});
+
+type MenuInput = { greeting: string; sectorIds: (string | number)[] } | null | undefined;
+const menuOf = (menu: MenuInput) => (menu ? { greeting: menu.greeting, sectorIds: localIdsOf('Sector', menu.sectorIds.map(String), 'input.menu.sectorIds') } : menu);
 
 builder.queryFields((t) => ({
   channels: t.field({
@@ -51,12 +72,13 @@ builder.mutationFields((t) => ({
     type: Channel,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateChannelInput, required: true }) },
-    resolve: (_root, { input }, context) => createChannel(context.services, context.viewer, input),
+    resolve: (_root, { input }, context) => createChannel(context.services, context.viewer, { ...input, menu: menuOf(input.menu) }),
   }),
   updateChannel: t.field({
     type: Channel,
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateChannelInput, required: true }) },
-    resolve: (_root, { id, input }, context) => updateChannel(context.services, context.viewer, localIdOf('Channel', String(id), 'id'), input),
+    resolve: (_root, { id, input }, context) =>
+      updateChannel(context.services, context.viewer, localIdOf('Channel', String(id), 'id'), { ...input, menu: menuOf(input.menu) }),
   }),
 }));
