@@ -46,7 +46,7 @@ export async function absencesOf(services: Services, userIds: readonly number[])
 
 export async function setAbsence(services: Services, viewer: Viewer | null, input: AbsenceInput): Promise<AbsenceSetting> {
   const { viewer: agent, target } = targetOf(viewer, input.userId);
-  const message = input.enabled ? parseInput(absenceMessage, input.message ?? '', 'input.message') : (input.message?.trim() || null);
+  const given = input.enabled ? parseInput(absenceMessage, input.message ?? '', 'input.message') : input.message?.trim() || undefined;
   if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) throw new BadUserInputError('input.endsAt', 'The absence must end after it starts');
   const at = services.clock.now();
   return services.store.write(async (tx) => {
@@ -58,6 +58,8 @@ export async function setAbsence(services: Services, viewer: Viewer | null, inpu
       }
       if (isAbsentAt(await tx.intake.absenceOf(colleague.id), at)) throw new BadUserInputError('input.suggestedUserId', 'That colleague is absent too');
     }
+    // Turning it off keeps the message, ready for the next time.
+    const message = given ?? (await tx.intake.absenceOf(target))?.message ?? null;
     const saved = await tx.intake.saveAbsence({
       userId: target, accountId: agent.accountId, enabled: input.enabled, message,
       startsAt: input.startsAt ?? null, endsAt: input.endsAt ?? null, suggestedUserId: input.suggestedUserId ?? null, updatedAt: at,

@@ -34,19 +34,24 @@ export function isWithinHours(hours: WorkingHours | null, instant: Date): boolea
   return hours.intervals.some((interval) => interval.weekday === weekday && interval.start <= time && time < interval.end);
 }
 
-/** The UTC instant of a wall-clock time in a zone (for a time a DST gap skips, the instant after it). */
+function offsetAt(instant: number, timeZone: string): number {
+  const local = localTimeOf(new Date(instant), timeZone);
+  const [h, m] = local.time.split(':').map(Number) as [number, number];
+  return Date.UTC(local.year, local.month - 1, local.day, h, m) - Math.floor(instant / 60_000) * 60_000;
+}
+
+/**
+ * The UTC instant of a wall-clock time in a zone, resolved like Temporal's "compatible" option: a
+ * time repeated by a DST fall-back gets its earlier instant; one skipped by a spring-forward gap is
+ * read with the offset before the gap (02:30 in New York on 2026-03-08 is 03:30 EDT).
+ */
 export function instantOf(year: number, month: number, day: number, hhmm: string, timeZone: string): Date {
   const [hour, minute] = hhmm.split(':').map(Number) as [number, number];
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
-  let instant = asUtc;
-  // Two passes settle the zone offset, which itself depends on the instant near a DST change.
-  for (let pass = 0; pass < 2; pass++) {
-    const local = localTimeOf(new Date(instant), timeZone);
-    const [h, m] = local.time.split(':').map(Number) as [number, number];
-    const shownAsUtc = Date.UTC(local.year, local.month - 1, local.day, h, m);
-    instant += asUtc - shownAsUtc;
-  }
-  return new Date(instant);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const before = offsetAt(wall - 86_400_000, timeZone);
+  const after = offsetAt(wall + 86_400_000, timeZone);
+  const candidates = [wall - before, wall - after].filter((instant) => offsetAt(instant, timeZone) === wall - instant).sort((a, b) => a - b);
+  return new Date(candidates[0] ?? wall - before);
 }
 
 /** The next instant the schedule opens after `instant`; null when it never opens. */
