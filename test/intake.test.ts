@@ -104,6 +104,19 @@ describe('channel business hours', () => {
     const inRecife = await contactWrites(app, { phone: '5581910000001', body: 'oi', channelId: recife, sectorId: sales });
     expect(await systemReplies(inLisbon.id)).toEqual(['Closed until Monday 7 December at 08:00.']);
     expect(await systemReplies(inRecife.id)).toEqual([]);
+    // Lisbon offers no call-back: the list says null, not false.
+    const { afterHoursContacts } = await app.admin.request('query($ch: ID) { afterHoursContacts(channelId: $ch) { phone callbackRequested } }', { ch: lisbon });
+    expect(afterHoursContacts).toEqual([{ phone: '351910000001', callbackRequested: null }]);
+  });
+
+  it('follows the DST change of the channel zone (New York, 2026-03-08)', async () => {
+    const ny = (await app.admin.request(CHANNEL, { input: { name: 'NY', kind: 'WHATSAPP', businessHours: { timeZone: 'America/New_York', intervals: week('09:00', '17:00', [7]) }, outOfHoursReply: 'Closed until {{next_opening}}.' } })).createChannel.id;
+    clock.set('2026-03-08T12:30:00Z'); // 08:30 EDT: closed
+    const early = await contactWrites(app, { phone: '12125550001', body: 'hi', channelId: ny, sectorId: sales });
+    expect(await systemReplies(early.id)).toEqual(['Closed until Sunday 8 March at 09:00.']);
+    clock.set('2026-03-08T13:30:00Z'); // 09:30 EDT: open (a fixed EST offset would say 08:30)
+    const inside = await contactWrites(app, { phone: '12125550002', body: 'hi', channelId: ny, sectorId: sales });
+    expect(await systemReplies(inside.id)).toEqual([]);
   });
 });
 
