@@ -7,6 +7,7 @@ import { intakeQueries } from './queries/intake.js';
 import { integrationQueries } from './queries/integrations.js';
 import { messageQueries } from './queries/messages.js';
 import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
+import { readyReplyQueries } from './queries/ready-replies.js';
 import { sectorQueries } from './queries/sectors.js';
 import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
@@ -26,6 +27,7 @@ function queriesOn(db: SqliteDb) {
     messages: messageQueries(db),
     intake: intakeQueries(db),
     templates: templateQueries(db),
+    readyReplies: readyReplyQueries(db),
   };
 }
 

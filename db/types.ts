@@ -236,3 +236,24 @@ export interface Template {
   body: string;
   createdAt: Date;
 }
+
+export interface ReadyReplyCategory {
+  id: number;
+  accountId: number;
+  name: string;
+  position: number;
+  createdAt: Date;
+}
+
+export interface ReadyReply {
+  id: number;
+  accountId: number;
+  categoryId: number;
+  title: string;
+  body: string;
+  position: number;
+  /** Empty: for every sector. */
+  sectorIds: number[];
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -66,3 +66,11 @@ export class OutsideWorkingHoursError extends DomainError {
     super('OUTSIDE_WORKING_HOURS', 'Outside your working hours');
   }
 }
+
+export class WindowExpiredError extends DomainError {
+  constructor(lastInboundAt: Date | null) {
+    super('WINDOW_EXPIRED', 'The 24-hour customer-service window is closed: send a template (active message)', {
+      lastInboundAt: lastInboundAt?.toISOString() ?? null,
+    });
+  }
+}

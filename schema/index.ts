@@ -9,5 +9,6 @@ import './types/ticket.js';
 import './types/ticket-events.js';
 import './types/absence.js';
 import './types/template.js';
+import './types/ready-reply.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { messages, ticketHistory } from '../tables/index.js';
 import type { Message, TicketHistoryEntry } from '../types.js';
@@ -27,6 +27,15 @@ export function messageQueries(db: SqliteDb) {
         .limit(first + 1)
         .all();
       return { messages: rows.slice(0, first), hasNextPage: rows.length > first };
+    },
+
+    /** When the contact last wrote on any of their tickets of a channel (null: never). */
+    async lastInboundAt(contactId: number, channelId: number | null): Promise<Date | null> {
+      const row = db.get<{ at: number | null }>(
+        sql`SELECT max(m.created_at) AS at FROM tickets t JOIN messages m ON m.ticket_id = t.id
+            WHERE t.contact_id = ${contactId} AND m.direction = 'IN'${channelId === null ? sql`` : sql` AND t.channel_id = ${channelId}`}`,
+      );
+      return row?.at ? new Date(row.at) : null;
     },
 
     async countOf(ticketId: number): Promise<number> {

@@ -10,3 +10,4 @@ export * from './tickets.js';
 export * from './messages.js';
 export * from './intake.js';
 export * from './templates.js';
+export * from './ready-replies.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Message, MessageKind, Ticket } from '../../db/types.js';
 import { assertWithinWorkingHours } from '../availability.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, WindowExpiredError } from '../errors.js';
 import { recordEvent } from '../events.js';
 import { parseInput } from '../input-rules.js';
 import { assertAgent } from '../permissions.js';
@@ -9,6 +9,20 @@ import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
 import { ticketScopeOf } from '../visibility.js';
 import { actorOf, placementOf, visibleTicketOrThrow } from './common.js';
+
+/** Channels whose platform only lets a business write freely within 24 hours of the contact's last message. */
+const windowedChannels = new Set(['WHATSAPP', 'INSTAGRAM']);
+export const customerServiceWindowMs = 24 * 3600 * 1000;
+
+export function windowClosesAt(lastInboundAt: Date | null): Date | null {
+  return lastInboundAt ? new Date(lastInboundAt.getTime() + customerServiceWindowMs) : null;
+}
+
+export function isWindowOpen(channelKind: string, lastInboundAt: Date | null, at: Date): boolean {
+  if (!windowedChannels.has(channelKind)) return true;
+  const closes = windowClosesAt(lastInboundAt);
+  return closes !== null && at < closes;
+}
 
 const messageBody = z.string().trim().min(1, 'A message cannot be empty').max(4096, 'A message is at most 4096 characters');
 /** Tags are labels, compared and stored lower-case, each once. */
@@ -29,6 +43,10 @@ async function postToTicket(services: Services, viewer: Viewer | null, ticketId:
       if (ticket.status !== 'OPEN') throw new ConflictError('Accept the ticket before answering it', { reason: ticket.status === 'CLOSED' ? 'TICKET_CLOSED' : 'TICKET_WAITING' });
       if (viewer.role !== 'ADMIN' && ticket.assigneeId !== viewer.userId) throw new ForbiddenError('Only the assignee or an ADMIN may answer this ticket');
       assertWithinWorkingHours(user, at);
+      const channel = await tx.channels.byId(viewer.accountId, ticket.channelId);
+      if (channel && !isWindowOpen(channel.kind, await tx.messages.lastInboundAt(ticket.contactId, channel.id), at)) {
+        throw new WindowExpiredError(await tx.messages.lastInboundAt(ticket.contactId, channel.id));
+      }
     }
     const message = await tx.messages.insert({
       accountId: viewer.accountId, ticketId: ticket.id, direction: 'OUT', author: 'AGENT', authorUserId: viewer.userId,
