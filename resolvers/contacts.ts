@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import type { Contact } from '../db/types.js';
-import { NotFoundError } from './errors.js';
+import type { ContactCursor, ContactFilter } from '../db/queries/contacts.js';
+import type { Contact, TicketScope } from '../db/types.js';
+import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
 import { assertAgent } from './permissions.js';
 import type { Services } from './services.js';
 import { actorOf } from './tickets/common.js';
-import { tagList } from './tickets/conversation.js';
+import { tagList, windowClosesAt } from './tickets/conversation.js';
+import { pageSize } from './tickets/queries.js';
+import { ticketScopeOf } from './visibility.js';
 import type { Viewer } from './viewer.js';
 
 export interface ContactInput {
@@ -48,4 +51,73 @@ export async function updateContact(services: Services, viewer: Viewer | null, c
     await recordEvent(tx, at, viewer.accountId, 'contact.updated', { contactId, actor: actorOf(viewer), changed });
     return contact;
   });
+}
+
+export interface ContactListArgs extends ContactFilter {
+  first?: number | null;
+  after?: string | null;
+}
+
+export function contactCursorOf(contact: Contact): string {
+  return Buffer.from(`${contact.lastInteractionAt?.getTime() ?? 0}:${contact.id}`).toString('base64url');
+}
+
+/** ADMINs and agents with canViewAllContacts list every contact; others those with a ticket they see. */
+async function contactVisibility(services: Services, viewer: Viewer): Promise<TicketScope | 'all'> {
+  if (viewer.kind !== 'user' || viewer.role === 'ADMIN') return 'all';
+  const user = await services.store.users.byId(viewer.accountId, viewer.userId);
+  return user?.canViewAllContacts ? 'all' : ticketScopeOf(viewer);
+}
+
+export async function listContacts(services: Services, viewer: Viewer | null, args: ContactListArgs) {
+  assertAgent(viewer);
+  const first = pageSize(args.first);
+  let after: ContactCursor | undefined;
+  if (args.after) {
+    const match = /^(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(args.after, 'base64url').toString('utf8'));
+    if (!match) throw new BadUserInputError('after', 'Not a cursor from this list');
+    after = { lastInteractionAt: Number(match[1]), id: Number(match[2]) };
+  }
+  const visibleThrough = await contactVisibility(services, viewer);
+  const { first: _first, after: _after, ...filter } = args;
+  const page = await services.store.contacts.page(viewer.accountId, visibleThrough, filter, first, after);
+  const edges = page.contacts.map((node) => ({ cursor: contactCursorOf(node), node }));
+  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: () => services.store.contacts.count(viewer.accountId, visibleThrough, filter) };
+}
+
+export interface ContactState {
+  /** The agent serving the contact now on any channel, or null. */
+  servedById: number | null;
+  /** Another agent serves them: I may read, not write. */
+  readOnly: boolean;
+  lastInboundAt: Date | null;
+  windowClosesAt: Date | null;
+  windowOpen: boolean;
+}
+
+/** The contact as it stands for me: who serves them, and whether the 24-hour window is open. */
+export async function contactStateFor(services: Services, viewer: Viewer, contact: Contact): Promise<ContactState> {
+  const servedById = await services.store.contacts.servedBy(viewer.accountId, contact.id);
+  const lastInboundAt = await services.store.messages.lastInboundAt(contact.id, null);
+  const closes = windowClosesAt(lastInboundAt);
+  return {
+    servedById,
+    readOnly: servedById !== null && (viewer.kind !== 'user' || servedById !== viewer.userId),
+    lastInboundAt,
+    windowClosesAt: closes,
+    windowOpen: closes !== null && services.clock.now() < closes,
+  };
+}
+
+/** Every message of the contact's tickets I can see, from the last `days` (90 by default), newest first. */
+export async function contactTimeline(services: Services, viewer: Viewer, contactId: number, days?: number | null, first?: number | null, after?: string | null) {
+  const span = days ?? 90;
+  if (!Number.isInteger(span) || span < 1 || span > 3650) throw new BadUserInputError('days', 'Between 1 and 3650 days');
+  const beforeId = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : undefined;
+  if (beforeId !== undefined && !Number.isInteger(beforeId)) throw new BadUserInputError('after', 'Not a cursor from this list');
+  const since = new Date(services.clock.now().getTime() - span * 86_400_000);
+  const scope = ticketScopeOf(viewer);
+  const page = await services.store.contacts.timeline(scope, contactId, since, pageSize(first), beforeId);
+  const edges = page.messages.map((node) => ({ cursor: Buffer.from(String(node.id)).toString('base64url'), node }));
+  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: () => services.store.contacts.timelineCount(scope, contactId, since) };
 }

@@ -10,5 +10,6 @@ import './types/ticket-events.js';
 import './types/absence.js';
 import './types/template.js';
 import './types/ready-reply.js';
+import './types/contact-list.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -11,7 +11,23 @@ export interface TicketTab {
   sectorId?: number | undefined;
   /** Matches contact name or phone, or message text. */
   search?: string | undefined;
+  /** Only tickets with activity since then (for CLOSED: closed since then, as closing is the last activity). */
+  since?: Date | undefined;
+  assigneeId?: number | undefined;
+  channelId?: number | undefined;
 }
+
+/** The narrowing a tab adds to each branch, on top of visibility. */
+function tabFilter(tab: TicketTab): SQL {
+  const parts: SQL[] = [];
+  if (tab.search) parts.push(sql` AND ${searchWhere(tab.search)}`);
+  if (tab.since) parts.push(sql` AND last_activity_at >= ${tab.since.getTime()}`);
+  if (tab.assigneeId !== undefined) parts.push(sql` AND assignee_id = ${tab.assigneeId}`);
+  if (tab.channelId !== undefined) parts.push(sql` AND channel_id = ${tab.channelId}`);
+  return sql.join(parts, sql``);
+}
+
+const needsCounting = (tab: TicketTab) => Boolean(tab.search || tab.since || tab.assigneeId !== undefined || tab.channelId !== undefined);
 
 export interface TicketPage {
   tickets: Ticket[];
@@ -96,7 +112,7 @@ export function ticketQueries(db: SqliteDb) {
       const branches = branchesOf(scope, tab);
       if (branches.length === 0) return { tickets: [], hasNextPage: false };
       const limit = first + 1;
-      const filter = tab.search ? sql` AND ${searchWhere(tab.search)}` : sql``;
+      const filter = tabFilter(tab);
       const selects = branches.map(
         (where) => sql`SELECT * FROM (SELECT id, last_activity_at FROM tickets WHERE ${where}${filter}${afterCursor(after)} ORDER BY ${byRecency} LIMIT ${limit})`,
       );
@@ -109,13 +125,12 @@ export function ticketQueries(db: SqliteDb) {
       return { tickets: rows.slice(0, first), hasNextPage: rows.length > first };
     },
 
-    /** How many tickets the tab holds; from the count table unless a search narrows it. */
+    /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
     async count(scope: TicketScope, tab: TicketTab): Promise<number> {
-      if (tab.search) {
+      if (needsCounting(tab)) {
         const branches = branchesOf(scope, tab);
         if (branches.length === 0) return 0;
-        const visible = or(...branches)!;
-        return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE ${visible} AND ${searchWhere(tab.search)}`)?.n ?? 0;
+        return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE ${or(...branches)!}${tabFilter(tab)}`)?.n ?? 0;
       }
       if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
       if (scope.kind === 'account') {

@@ -64,6 +64,34 @@ export async function listTickets(services: Services, viewer: Viewer, args: Tick
   return toList(page, () => services.store.tickets.count(scope, tab));
 }
 
+export interface ClosedTicketArgs {
+  days?: number | null;
+  first?: number | null;
+  after?: string | null;
+  sectorId?: number | null;
+  assigneeId?: number | null;
+  channelId?: number | null;
+  search?: string | null;
+}
+
+/** Conversation history: closed tickets I can see from the last `days` (90, about 3 months, by default). */
+export async function closedTickets(services: Services, viewer: Viewer, args: ClosedTicketArgs): Promise<TicketList> {
+  const days = args.days ?? 90;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new BadUserInputError('days', 'Between 1 and 3650 days');
+  const scope = ticketScopeOf(viewer);
+  const tab = {
+    status: 'CLOSED' as const,
+    assignedOnly: false,
+    sectorId: args.sectorId ?? undefined,
+    search: args.search?.trim() || undefined,
+    since: new Date(services.clock.now().getTime() - days * 86_400_000),
+    assigneeId: args.assigneeId ?? undefined,
+    channelId: args.channelId ?? undefined,
+  };
+  const page = await services.store.tickets.page(scope, tab, pageSize(args.first), parseCursor(args.after, 'after'));
+  return toList(page, () => services.store.tickets.count(scope, tab));
+}
+
 export async function ticketCounts(services: Services, viewer: Viewer): Promise<TicketCounts> {
   return services.store.tickets.tabCounts(ticketScopeOf(viewer));
 }

@@ -1,0 +1,74 @@
+import type { Contact as ContactRow } from '../../db/types.js';
+import { contactStateFor, contactTimeline, listContacts, type ContactState as ContactStateShape } from '../../resolvers/contacts.js';
+import { closedTickets } from '../../resolvers/tickets/queries.js';
+import { builder } from '../builder.js';
+import { pageFieldsOf, type PageShape } from '../connections.js';
+import { localIdOf } from '../ids.js';
+import { Contact } from './contact.js';
+import { MessageConnection } from './message.js';
+import { TicketConnection } from './ticket.js';
+import { User } from './user.js';
+
+type ContactPage = PageShape & { edges: { cursor: string; node: ContactRow }[] };
+
+const ContactEdge = builder.objectRef<ContactPage['edges'][number]>('ContactEdge').implement({
+  fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: Contact, resolve: (edge) => edge.node }) }),
+});
+
+const ContactConnection = builder.objectRef<ContactPage>('ContactConnection').implement({
+  description: 'Newest interaction first',
+  fields: (t) => ({ edges: t.field({ type: [ContactEdge], resolve: (page) => page.edges }), ...pageFieldsOf(t) }),
+});
+
+const ContactState = builder.objectRef<ContactStateShape>('ContactState').implement({
+  description: 'The contact as it stands for me',
+  fields: (t) => ({
+    servedBy: t.field({ type: User, nullable: true, description: 'Who serves them now, on any channel', resolve: (state) => (state.servedById ? String(state.servedById) : null) }),
+    readOnly: t.exposeBoolean('readOnly', { description: 'Another agent serves them: read only for me' }),
+    windowOpen: t.exposeBoolean('windowOpen', { description: 'Inside the 24-hour customer-service window' }),
+    windowClosesAt: t.expose('windowClosesAt', { type: 'DateTime', nullable: true }),
+    lastInboundAt: t.expose('lastInboundAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.objectFields(Contact, (t) => ({
+  state: t.withAuth({ authenticated: true }).field({
+    type: ContactState,
+    resolve: (contact, _args, context) => contactStateFor(context.services, context.viewer, contact),
+  }),
+  timeline: t.withAuth({ authenticated: true }).field({
+    type: MessageConnection,
+    description: "Every message of the contact's tickets I can see, newest first (last 90 days by default)",
+    args: { days: t.arg.int(), first: t.arg.int(), after: t.arg.string() },
+    resolve: (contact, { days, first, after }, context) => contactTimeline(context.services, context.viewer, contact.id, days, first, after),
+  }),
+}));
+
+const optionalId = (type: string, id: string | number | null | undefined, field: string) => (id === null || id === undefined ? undefined : localIdOf(type, String(id), field));
+
+builder.queryFields((t) => ({
+  contacts: t.withAuth({ authenticated: true }).field({
+    type: ContactConnection,
+    description: 'Contacts I may see (all with canViewAllContacts or as ADMIN; otherwise those with a ticket I see)',
+    args: {
+      first: t.arg.int(), after: t.arg.string(), search: t.arg.string({ description: 'Name or phone' }),
+      name: t.arg.string(), email: t.arg.string(), phone: t.arg.string(), city: t.arg.string(), document: t.arg.string(), id: t.arg.id(),
+    },
+    resolve: (_root, args, context) =>
+      listContacts(context.services, context.viewer, {
+        first: args.first, after: args.after,
+        search: args.search ?? undefined, name: args.name ?? undefined, email: args.email ?? undefined, phone: args.phone ?? undefined,
+        city: args.city ?? undefined, document: args.document ?? undefined, id: optionalId('Contact', args.id, 'id'),
+      }),
+  }),
+  closedTickets: t.withAuth({ authenticated: true }).field({
+    type: TicketConnection,
+    description: 'Conversation history: closed tickets I can see from the last `days` (90 by default), newest first',
+    args: { days: t.arg.int(), first: t.arg.int(), after: t.arg.string(), sectorId: t.arg.id(), assigneeId: t.arg.id(), channelId: t.arg.id(), search: t.arg.string() },
+    resolve: (_root, args, context) =>
+      closedTickets(context.services, context.viewer, {
+        days: args.days, first: args.first, after: args.after, search: args.search,
+        sectorId: optionalId('Sector', args.sectorId, 'sectorId'), assigneeId: optionalId('User', args.assigneeId, 'assigneeId'), channelId: optionalId('Channel', args.channelId, 'channelId'),
+      }),
+  }),
+}));
