@@ -15,6 +15,7 @@ import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
+import { serveTranscript } from './schema/transcript-route.js';
 import { schema } from './schema/index.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 
@@ -85,6 +86,11 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
           res.end('{"status":"ok"}');
         })
         .catch(() => reject(res, 503, 'Database unavailable'));
+      return;
+    }
+    const transcript = /^\/tickets\/([^/]+)\/transcript\.pdf$/.exec(path ?? '');
+    if (transcript && req.method === 'GET') {
+      void serveTranscript(services, pubsub, req, res, decodeURIComponent(transcript[1]!), clientIpOf(req, config.trustProxy));
       return;
     }
     if (req.method === 'POST') {

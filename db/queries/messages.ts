@@ -42,6 +42,11 @@ export function messageQueries(db: SqliteDb) {
       return db.$count(messages, eq(messages.ticketId, ticketId));
     },
 
+    /** A whole conversation, oldest first, up to `limit` messages. */
+    async allOf(ticketId: number, limit: number): Promise<Message[]> {
+      return db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id)).limit(limit).all();
+    },
+
     async insert(message: NewMessage): Promise<Message> {
       return db.insert(messages).values(message).returning().get();
     },
