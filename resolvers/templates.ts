@@ -25,13 +25,38 @@ export async function listTemplates(services: Services, viewer: Viewer): Promise
   return services.store.templates.list(viewer.accountId);
 }
 
-export async function createTemplate(services: Services, viewer: Viewer | null, input: { name: string; language: string; body: string }): Promise<Template> {
-  assertAdmin(viewer);
+function parseTemplate(input: { name: string; language: string; body: string }) {
   const parsed = parseInput(templateRules, input, 'input');
   const count = placeholdersOf(parsed.body);
   for (let n = 1; n <= count; n++) {
     if (!parsed.body.includes(`{{${n}}}`)) throw new BadUserInputError('input.body', `Placeholders run {{1}}..{{${count}}} without gaps; {{${n}}} is missing`);
   }
+  return parsed;
+}
+
+export async function updateTemplate(services: Services, viewer: Viewer | null, id: number, input: { name: string; language: string; body: string }): Promise<Template> {
+  assertAdmin(viewer);
+  const parsed = parseTemplate(input);
+  return services.store.write(async (tx) => {
+    if (await tx.templates.exists(viewer.accountId, parsed.name, parsed.language, id)) throw new BadUserInputError('input.name', 'A template with this name and language exists');
+    const updated = await tx.templates.update(viewer.accountId, id, parsed);
+    if (!updated) throw new NotFoundError('Template');
+    return updated;
+  });
+}
+
+/** Messages already sent keep their text; the template is simply no longer offered. */
+export async function deleteTemplate(services: Services, viewer: Viewer | null, id: number): Promise<boolean> {
+  assertAdmin(viewer);
+  return services.store.write(async (tx) => {
+    if (!(await tx.templates.delete(viewer.accountId, id))) throw new NotFoundError('Template');
+    return true;
+  });
+}
+
+export async function createTemplate(services: Services, viewer: Viewer | null, input: { name: string; language: string; body: string }): Promise<Template> {
+  assertAdmin(viewer);
+  const parsed = parseTemplate(input);
   const at = services.clock.now();
   return services.store.write(async (tx) => {
     if (await tx.templates.exists(viewer.accountId, parsed.name, parsed.language)) {

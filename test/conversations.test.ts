@@ -196,3 +196,21 @@ describe('conversation history and transcripts', () => {
     expect((await fetch(url, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
   });
 });
+
+describe('templates', () => {
+  it('are managed by ADMINs: placeholders without gaps, unique name per language, edited and deleted', async () => {
+    const CREATE = 'mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { id body variables } }';
+    const { createTemplate } = await app.admin.request(CREATE, { input: { name: 'reminder', language: 'pt_BR', body: 'Olá {{1}}, seu pedido {{2}} chegou.' } });
+    expect(createTemplate.variables).toBe(2);
+    const before = app.snapshot();
+    await app.admin.expectCode(CREATE, { input: { name: 'gap', language: 'en', body: 'Hi {{1}} and {{3}}' } }, 'BAD_USER_INPUT', 'input.body');
+    await app.admin.expectCode(CREATE, { input: { name: 'reminder', language: 'pt_BR', body: 'x' } }, 'BAD_USER_INPUT', 'input.name');
+    await app.admin.expectCode(CREATE, { input: { name: 'Bad Name', language: 'en', body: 'x' } }, 'BAD_USER_INPUT', 'input.name');
+    await ana.client.expectCode(CREATE, { input: { name: 'mine', language: 'en', body: 'x' } }, 'FORBIDDEN');
+    expect(app.snapshot()).toBe(before);
+    const { updateTemplate } = await app.admin.request('mutation($id: ID!) { updateTemplate(id: $id, input: { name: "reminder", language: "pt_BR", body: "Oi {{1}}!" }) { variables } }', { id: createTemplate.id });
+    expect(updateTemplate.variables).toBe(1);
+    expect((await app.admin.request('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id })).deleteTemplate).toBe(true);
+    await app.admin.expectCode('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id }, 'NOT_FOUND');
+  });
+});

@@ -1,6 +1,6 @@
 import type { Template as TemplateRow } from '../../db/types.js';
 import { afterHoursContacts } from '../../resolvers/out-of-hours.js';
-import { createTemplate, listTemplates, sendTemplateMessage } from '../../resolvers/templates.js';
+import { createTemplate, deleteTemplate, listTemplates, sendTemplateMessage, updateTemplate } from '../../resolvers/templates.js';
 import { builder } from '../builder.js';
 import { localIdOf } from '../ids.js';
 import { Channel } from './channel.js';
@@ -70,6 +70,17 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateTemplateInput, required: true }) },
     resolve: (_root, { input }, context) => createTemplate(context.services, context.viewer, input),
+  }),
+  updateTemplate: t.field({
+    type: Template,
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CreateTemplateInput, required: true }) },
+    resolve: (_root, { id, input }, context) => updateTemplate(context.services, context.viewer, localIdOf('Template', String(id), 'id'), input),
+  }),
+  deleteTemplate: t.boolean({
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => deleteTemplate(context.services, context.viewer, localIdOf('Template', String(id), 'id')),
   }),
   sendTemplateMessage: t.withAuth({ authenticated: true }).field({
     type: TemplateMessagePayload,
