@@ -6,6 +6,7 @@ import { contactQueries } from './queries/contacts.js';
 import { intakeQueries } from './queries/intake.js';
 import { integrationQueries } from './queries/integrations.js';
 import { messageQueries } from './queries/messages.js';
+import { monitoringQueries } from './queries/monitoring.js';
 import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
 import { readyReplyQueries } from './queries/ready-replies.js';
 import { sectorQueries } from './queries/sectors.js';
@@ -28,6 +29,7 @@ function queriesOn(db: SqliteDb) {
     intake: intakeQueries(db),
     templates: templateQueries(db),
     readyReplies: readyReplyQueries(db),
+    monitoring: monitoringQueries(db),
   };
 }
 

@@ -38,6 +38,8 @@ export interface User {
   statusChangedAt: Date;
   canDismissWaiting: boolean;
   canViewAllContacts: boolean;
+  /** A USER who may watch monitoring for their sectors. */
+  canMonitor: boolean;
   maxConcurrentTickets: number | null;
   workingHours: WorkingHours | null;
   createdAt: Date;
@@ -184,6 +186,7 @@ export interface Ticket {
   firstResponseAt: Date | null;
   closedAt: Date | null;
   lastActivityAt: Date;
+  pendingInboundSince: Date | null;
 }
 
 export interface Message {
@@ -256,4 +259,15 @@ export interface ReadyReply {
   sectorIds: number[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface TicketRating {
+  ticketId: number;
+  accountId: number;
+  agentId: number | null;
+  sectorId: number | null;
+  channelId: number;
+  rating: number;
+  comment: string | null;
+  ratedAt: Date;
 }

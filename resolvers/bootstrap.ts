@@ -48,6 +48,7 @@ export async function bootstrapFirstAdmin(services: Services, input: BootstrapIn
         status: 'OFFLINE',
         canDismissWaiting: true,
         canViewAllContacts: true,
+        canMonitor: true,
         maxConcurrentTickets: null,
         workingHours: null,
       },

@@ -7,6 +7,7 @@ import { parseInput } from './input-rules.js';
 import { assertAdmin, assertAgent } from './permissions.js';
 import type { Services } from './services.js';
 import { actorOf, placementOf } from './tickets/common.js';
+import { recordAgentAnswer } from './tickets/conversation.js';
 import type { Viewer } from './viewer.js';
 
 const templateRules = z.object({
@@ -117,7 +118,7 @@ export async function sendTemplateMessage(services: Services, viewer: Viewer | n
           {
             accountId: viewer.accountId, contactId: contact.id, channelId: channel.id, sectorId: viewer.sectorIds[0] ?? null, assigneeId: viewer.userId,
             status: 'OPEN', lastMessageId: null, outOfHours: false, callbackRequested: null, closedBy: null, closedById: null,
-            createdAt: at, queuedAt: null, acceptedAt: at, firstResponseAt: null, closedAt: null, lastActivityAt: at,
+            createdAt: at, queuedAt: null, acceptedAt: at, firstResponseAt: null, closedAt: null, lastActivityAt: at, pendingInboundSince: null,
           },
           protocol,
         );
@@ -130,7 +131,7 @@ export async function sendTemplateMessage(services: Services, viewer: Viewer | n
       accountId: viewer.accountId, ticketId: ticket.id, direction: 'OUT', author: 'AGENT', authorUserId: viewer.userId,
       kind: 'TEMPLATE', body, attachments: [], createdAt: at,
     });
-    ticket = await tx.tickets.update(ticket.id, { lastMessageId: message.id, lastActivityAt: at, firstResponseAt: ticket.firstResponseAt ?? at });
+    ticket = await recordAgentAnswer(tx, ticket, message.id, viewer.userId, at);
     await recordEvent(tx, at, viewer.accountId, 'message.created', { messageId: message.id, ticketId: ticket.id, actor, kind: 'TEMPLATE', direction: 'OUT', placement: placementOf(ticket) });
     return { message, ticket };
   });

@@ -11,5 +11,6 @@ import './types/absence.js';
 import './types/template.js';
 import './types/ready-reply.js';
 import './types/contact-list.js';
+import './types/monitoring.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

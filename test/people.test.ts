@@ -211,7 +211,7 @@ describe('account isolation', () => {
         {
           accountId: account.id, name: 'Otto', email: 'otto@other.test', passwordHash: await services.passwords.hash('Otto-passw0rd'),
           role: 'ADMIN', active: true, avatarUrl: null, phone: null, status: 'OFFLINE', canDismissWaiting: true,
-          canViewAllContacts: true, maxConcurrentTickets: null, workingHours: null,
+          canViewAllContacts: true, canMonitor: true, maxConcurrentTickets: null, workingHours: null,
         },
         new Date(),
       );

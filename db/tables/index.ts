@@ -11,3 +11,4 @@ export * from './messages.js';
 export * from './intake.js';
 export * from './templates.js';
 export * from './ready-replies.js';
+export * from './satisfaction.js';

@@ -36,6 +36,8 @@ export const tickets = sqliteTable(
     firstResponseAt: integer('first_response_at', { mode: 'timestamp_ms' }),
     closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
     lastActivityAt: integer('last_activity_at', { mode: 'timestamp_ms' }).notNull(),
+    // The contact's first message still unanswered by an agent: response times are measured from it.
+    pendingInboundSince: integer('pending_inbound_since', { mode: 'timestamp_ms' }),
   },
   // Tab pages read at most `first` index entries per branch (BENCH-NOTES.md): one branch per
   // sector of the agent, one for "assigned to me", one per account for ADMIN.
@@ -47,6 +49,11 @@ export const tickets = sqliteTable(
     index('tickets_queue').on(t.status, t.sectorId, t.queuedAt, t.id),
     index('tickets_contact').on(t.contactId, sql`${t.lastActivityAt} DESC`, sql`${t.id} DESC`),
     index('tickets_contact_channel').on(t.contactId, t.channelId, t.status),
+    // Monitoring reads "today" as index ranges on these instants.
+    index('tickets_account_created').on(t.accountId, t.createdAt),
+    index('tickets_account_first_response').on(t.accountId, t.firstResponseAt),
+    index('tickets_account_closed').on(t.accountId, t.closedAt),
+    index('tickets_account_queue').on(t.accountId, t.status, t.queuedAt),
   ],
 );
 

@@ -2,15 +2,13 @@ import type { TicketCounts } from '../../db/types.js';
 import type { DomainEvent } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
+import { coalesced } from './coalesce.js';
 import { LiveViewer, untilExpired } from './live-viewer.js';
 import { placementsOf } from './ticket-events.js';
 
 const sameCounts = (a: TicketCounts | null, b: TicketCounts) => a !== null && a.waiting === b.waiting && a.open === b.open && a.closed === b.closed;
 
-/**
- * My three counts: the current value first, then again whenever a ticket event may have changed
- * them, at most once per `intervalMs` however bursty the stream (trailing edge, so the last is exact).
- */
+/** My three counts: now, then whenever a commit may have changed them, at most once per `intervalMs`. */
 export async function* ticketCountsFor(
   services: Services,
   viewer: UserViewer,
@@ -20,23 +18,17 @@ export async function* ticketCountsFor(
 ): AsyncGenerator<TicketCounts> {
   const live = new LiveViewer(services, viewer, onViewerChange);
   let last: TicketCounts | null = null;
-  const read = () => services.store.tickets.tabCounts(live.scope);
-  const first = await read();
-  last = first;
-  yield first;
-  let lastSentAt = services.clock.now().getTime();
-  for await (const commit of untilExpired(commits, viewer.expiresAt, services.clock)) {
-    let viewerChanged = false;
+  const judge = async (commit: DomainEvent[]) => {
+    let changed = false;
     for (const event of commit) {
-      const viewerState = await live.follow(event);
-      if (viewerState === 'ended') return;
-      viewerChanged ||= viewerState === 'changed';
+      const state = await live.follow(event);
+      if (state === 'ended') return 'end' as const;
+      changed ||= state === 'changed';
     }
-    if (!viewerChanged && !commit.some((event) => placementsOf(event))) continue;
-    const wait = lastSentAt + intervalMs - services.clock.now().getTime();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const counts = await read();
-    lastSentAt = services.clock.now().getTime();
+    return changed || commit.some((event) => placementsOf(event)) ? ('relevant' as const) : ('skip' as const);
+  };
+  const stream = coalesced(untilExpired(commits, viewer.expiresAt, services.clock), intervalMs, judge, () => services.store.tickets.tabCounts(live.scope));
+  for await (const counts of stream) {
     if (sameCounts(last, counts)) continue;
     last = counts;
     yield counts;

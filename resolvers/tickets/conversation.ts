@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StoreTx } from '../../db/store.js';
 import type { Message, MessageKind, Ticket } from '../../db/types.js';
 import { assertWithinWorkingHours } from '../availability.js';
 import { ConflictError, ForbiddenError, NotFoundError, WindowExpiredError } from '../errors.js';
@@ -53,8 +54,7 @@ async function postToTicket(services: Services, viewer: Viewer | null, ticketId:
       kind, body: text, attachments: [], createdAt: at,
     });
     // A note is internal: it is kept on the ticket but is not activity the contact sees.
-    const answered = kind === 'TEXT' ? { lastMessageId: message.id, lastActivityAt: at, firstResponseAt: ticket.firstResponseAt ?? at } : {};
-    const updated = kind === 'TEXT' ? await tx.tickets.update(ticket.id, answered) : ticket;
+    const updated = kind === 'TEXT' ? await recordAgentAnswer(tx, ticket, message.id, viewer.userId, at) : ticket;
     await recordEvent(tx, at, viewer.accountId, 'message.created', {
       messageId: message.id, ticketId: ticket.id, actor: actorOf(viewer), kind, direction: 'OUT', placement: placementOf(updated),
     });
@@ -84,4 +84,15 @@ export async function setTicketTags(services: Services, viewer: Viewer | null, t
     await recordEvent(tx, at, viewer.accountId, 'ticket.tagged', { ticketId: ticket.id, actor, tags: parsed, placement: placementOf(ticket) });
     return ticket;
   });
+}
+
+/** An agent's answer: first response, response delay since the contact's first unanswered message. */
+export async function recordAgentAnswer(tx: StoreTx, ticket: Ticket, messageId: number, agentId: number, at: Date): Promise<Ticket> {
+  if (ticket.pendingInboundSince) {
+    await tx.monitoring.recordResponse({
+      accountId: ticket.accountId, ticketId: ticket.id, sectorId: ticket.sectorId, channelId: ticket.channelId, agentId,
+      respondedAt: at, delayMs: at.getTime() - ticket.pendingInboundSince.getTime(),
+    });
+  }
+  return tx.tickets.update(ticket.id, { lastMessageId: messageId, lastActivityAt: at, firstResponseAt: ticket.firstResponseAt ?? at, pendingInboundSince: null });
 }

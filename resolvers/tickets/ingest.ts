@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StoreTx } from '../../db/store.js';
 import type { Attachment, Contact, MessageKind, Ticket } from '../../db/types.js';
-import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { BadUserInputError } from '../errors.js';
+import { assertIngestion } from '../permissions.js';
 import { recordEvent, type Actor } from '../events.js';
 import { automateIntake } from '../intake.js';
 import { parseInput } from '../input-rules.js';
@@ -67,8 +68,7 @@ async function contactFor(tx: StoreTx, accountId: number, input: { phone: string
  * channel, or opens a new WAITING one (after CLOSED, always a new ticket).
  */
 export async function ingestMessage(services: Services, viewer: Viewer | null, input: IngestMessageInput): Promise<Ticket> {
-  if (!viewer) throw new UnauthenticatedError();
-  if (viewer.kind === 'user' && viewer.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN or an integration may ingest messages');
+  assertIngestion(viewer);
   const parsed = parseInput(ingestRules, input, 'input');
   const attachments: Attachment[] = (parsed.attachments ?? []).map((a) => ({ url: a.url, mime: a.mime, name: a.name ?? null }));
   const kind: MessageKind = parsed.kind ?? 'TEXT';
@@ -91,7 +91,7 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
         {
           accountId, contactId: contact.id, channelId: channel.id, sectorId: sector?.id ?? null, assigneeId: null, status: 'WAITING',
           lastMessageId: null, outOfHours: false, callbackRequested: null, closedBy: null, closedById: null,
-          createdAt: at, queuedAt: at, acceptedAt: null, firstResponseAt: null, closedAt: null, lastActivityAt: at,
+          createdAt: at, queuedAt: at, acceptedAt: null, firstResponseAt: null, closedAt: null, lastActivityAt: at, pendingInboundSince: null,
         },
         protocol,
       );
@@ -109,7 +109,7 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
       accountId, ticketId: ticket.id, direction: 'IN', author: 'CONTACT', authorUserId: null, kind,
       body: parsed.body?.trim() ? parsed.body : null, attachments, createdAt: at,
     });
-    ticket = await tx.tickets.update(ticket.id, { lastMessageId: message.id, lastActivityAt: at });
+    ticket = await tx.tickets.update(ticket.id, { lastMessageId: message.id, lastActivityAt: at, pendingInboundSince: ticket.pendingInboundSince ?? at });
     await tx.contacts.update(accountId, contact.id, { lastInteractionAt: at }, at);
     await recordEvent(tx, at, accountId, 'message.created', {
       messageId: message.id, ticketId: ticket.id, actor, kind, direction: 'IN', placement: placementOf(ticket),

@@ -3,7 +3,7 @@ import type { Ticket, User } from '../../db/types.js';
 import { assertCanTakeTicket } from '../availability.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, TicketAlreadyTakenError } from '../errors.js';
 import { recordEvent } from '../events.js';
-import { assertAgent } from '../permissions.js';
+import { assertAgent, assertIngestion } from '../permissions.js';
 import { routeQueuesOf, routeWaitingTicket } from '../routing.js';
 import type { Services } from '../services.js';
 import type { UserViewer, Viewer } from '../viewer.js';
@@ -157,5 +157,25 @@ export async function transferTicket(services: Services, viewer: Viewer | null, 
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'TRANSFERRED', actorKind: actor.kind, actorId: actor.id, data, createdAt: at });
     await recordEvent(tx, at, viewer.accountId, 'ticket.transferred', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(moved) });
     return routeWaitingTicket(tx, moved, at);
+  });
+}
+
+/** The contact gave up (the bot or channel says so through ingestion): CLOSED by CONTACT. */
+export async function cancelTicket(services: Services, viewer: Viewer | null, ticketId: number): Promise<Ticket> {
+  assertIngestion(viewer);
+  const at = services.clock.now();
+  return services.store.write(async (tx) => {
+    const ticket = await visibleTicketOrThrow(tx, ticketScopeOf(viewer), ticketId);
+    if (ticket.status === 'CLOSED') throw new ConflictError('The ticket is already closed', { reason: 'TICKET_CLOSED' });
+    const closed = await tx.tickets.transition(
+      ticket.id,
+      { status: ticket.status, assigneeId: ticket.assigneeId },
+      { status: 'CLOSED', closedAt: at, closedBy: 'CONTACT', closedById: null, queuedAt: null, lastActivityAt: at, pendingInboundSince: null },
+    );
+    if (!closed) throw new ConflictError('The ticket changed meanwhile; reload it');
+    const actor = actorOf(viewer);
+    await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'CLOSED', actorKind: actor.kind, actorId: actor.id, data: { from: ticket.status, byContact: true }, createdAt: at });
+    await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed) });
+    return closed;
   });
 }

@@ -33,6 +33,7 @@ export const User = builder.loadableNode('User', {
     phone: t.exposeString('phone', { nullable: true }),
     canDismissWaiting: t.exposeBoolean('canDismissWaiting', { description: 'May close WAITING tickets without attending them' }),
     canViewAllContacts: t.exposeBoolean('canViewAllContacts'),
+    canMonitor: t.exposeBoolean('canMonitor', { description: 'May watch monitoring for their sectors' }),
     maxConcurrentTickets: t.exposeInt('maxConcurrentTickets', { nullable: true, description: 'Null: no limit' }),
     workingHours: t.field({
       type: WorkingHours,
@@ -50,6 +51,7 @@ const userSettingsFields = (t: Parameters<Parameters<typeof builder.inputType>[1
   active: t.boolean({ required: false }),
   canDismissWaiting: t.boolean({ required: false }),
   canViewAllContacts: t.boolean({ required: false }),
+  canMonitor: t.boolean({ required: false }),
   maxConcurrentTickets: t.int({ required: false }),
   workingHours: t.field({ type: WorkingHoursInput, required: false }),
 });

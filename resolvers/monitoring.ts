@@ -1,0 +1,62 @@
+import type { MonitorScope, TodayFigures } from '../db/queries/monitoring.js';
+import { BadUserInputError, ForbiddenError } from './errors.js';
+import { instantOf, localTimeOf } from './hours.js';
+import { assertAgent } from './permissions.js';
+import type { Services } from './services.js';
+import type { Viewer } from './viewer.js';
+
+export interface MonitoringArgs {
+  channelId?: number | null;
+  sectorId?: number | null;
+}
+
+export interface MonitoringPanel {
+  at: Date;
+  /** Midnight of today in the account's time zone: where "today" starts. */
+  since: Date;
+  scope: MonitorScope;
+  figures: TodayFigures;
+  agents: { id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }[];
+}
+
+/** ADMIN: the account (or one sector); a USER with canMonitor: their sectors only. */
+export async function monitorScopeOf(services: Services, viewer: Viewer | null, args: MonitoringArgs): Promise<MonitorScope> {
+  assertAgent(viewer);
+  const channelId = args.channelId ?? null;
+  if (channelId !== null && !(await services.store.channels.byId(viewer.accountId, channelId))) throw new BadUserInputError('channelId', 'Unknown channel');
+  const sectorId = args.sectorId ?? null;
+  if (sectorId !== null && !(await services.store.sectors.byId(viewer.accountId, sectorId))) throw new BadUserInputError('sectorId', 'Unknown sector');
+  if (viewer.role === 'ADMIN') return { accountId: viewer.accountId, sectorIds: sectorId === null ? 'all' : [sectorId], channelId };
+  const user = await services.store.users.byId(viewer.accountId, viewer.userId);
+  if (!user?.canMonitor) throw new ForbiddenError('Monitoring needs the canMonitor permission');
+  if (sectorId !== null && !viewer.sectorIds.includes(sectorId)) throw new ForbiddenError('You may monitor your own sectors only');
+  return { accountId: viewer.accountId, sectorIds: sectorId === null ? viewer.sectorIds : [sectorId], channelId };
+}
+
+export async function startOfToday(services: Services, accountId: number, now: Date): Promise<Date> {
+  const timeZone = (await services.store.accounts.byId(accountId))?.timeZone ?? 'UTC';
+  const today = localTimeOf(now, timeZone);
+  return instantOf(today.year, today.month, today.day, '00:00', timeZone);
+}
+
+export async function monitoringPanel(services: Services, scope: MonitorScope): Promise<MonitoringPanel> {
+  const at = services.clock.now();
+  const since = await startOfToday(services, scope.accountId, at);
+  const [figures, agents] = [await services.store.monitoring.today(scope, since), await services.store.monitoring.agents(scope)];
+  return { at, since, scope, figures, agents };
+}
+
+export async function monitoring(services: Services, viewer: Viewer | null, args: MonitoringArgs): Promise<MonitoringPanel> {
+  return monitoringPanel(services, await monitorScopeOf(services, viewer, args));
+}
+
+export async function queueOf(services: Services, panel: MonitoringPanel, status: 'WAITING' | 'OPEN', limit = 100) {
+  const ids = await services.store.monitoring.ticketIds(panel.scope, status, limit);
+  const rows = await services.store.tickets.byIdsInScope({ kind: 'account', accountId: panel.scope.accountId, userId: null }, ids);
+  const order = new Map(ids.map((id, index) => [id, index]));
+  return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}
+
+export async function tagsToday(services: Services, panel: MonitoringPanel) {
+  return services.store.monitoring.tagsToday(panel.scope, panel.since);
+}
