@@ -90,7 +90,7 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
     }
     const transcript = /^\/tickets\/([^/]+)\/transcript\.pdf$/.exec(path ?? '');
     if (transcript && req.method === 'GET') {
-      void serveTranscript(services, pubsub, req, res, decodeURIComponent(transcript[1]!), clientIpOf(req, config.trustProxy));
+      void serveTranscript(services, pubsub, req, res, transcript[1]!, clientIpOf(req, config.trustProxy));
       return;
     }
     if (req.method === 'POST') {

@@ -29,9 +29,9 @@ const contactRules = {
   notes: z.string().max(4000, 'Notes are at most 4000 characters'),
 };
 
-/** Contacts belong to the account; which of their tickets a viewer sees is the ticket rule's job. */
+/** For loaders: the contacts among `ids` I may see; the rest are absent, as if missing. */
 export async function contactsByIds(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Contact[]> {
-  return services.store.contacts.byIds(viewer.accountId, ids);
+  return services.store.contacts.byIdsVisible(viewer.accountId, await contactVisibility(services, viewer), ids);
 }
 
 export async function tagsOfContacts(services: Services, contactIds: readonly number[]): Promise<Map<number, string[]>> {
@@ -43,7 +43,9 @@ export async function updateContact(services: Services, viewer: Viewer | null, c
   const changes = rules.parseFields(contactRules, input);
   const tags = input.tags === undefined || input.tags === null ? undefined : rules.parseInput(tagList, input.tags, 'input.tags');
   const at = services.clock.now();
+  const visibleThrough = await contactVisibility(services, viewer);
   return services.store.write(async (tx) => {
+    if ((await tx.contacts.byIdsVisible(viewer.accountId, visibleThrough, [contactId])).length === 0) throw new NotFoundError('Contact');
     const contact = await tx.contacts.update(viewer.accountId, contactId, changes, at);
     if (!contact) throw new NotFoundError('Contact');
     if (tags) await tx.contacts.replaceTags(contactId, tags);
@@ -78,6 +80,7 @@ export async function listContacts(services: Services, viewer: Viewer | null, ar
     if (!match) throw new BadUserInputError('after', 'Not a cursor from this list');
     after = { lastInteractionAt: Number(match[1]), id: Number(match[2]) };
   }
+  if (args.phone !== undefined && args.phone.replace(/[^0-9]/g, '') === '') throw new BadUserInputError('phone', 'A phone filter needs digits');
   const visibleThrough = await contactVisibility(services, viewer);
   const { first: _first, after: _after, ...filter } = args;
   const page = await services.store.contacts.page(viewer.accountId, visibleThrough, filter, first, after);

@@ -30,21 +30,26 @@ async function menuText(tx: StoreTx, ticket: Ticket, menu: SectorMenu, retry: bo
   return `${retry ? "Sorry, that is not an option.\n" : ''}${menu.greeting}\n${lines.join('\n')}`;
 }
 
+/** While the sector menu waits for an answer, numbers belong to it: no call-back question then. */
+const menuPending = (channel: Channel, ticket: Ticket) => channel.menu !== null && ticket.status === 'WAITING' && ticket.sectorId === null;
+const outOfHoursReply = 0;
+const callbackQuestion = 1;
+
 async function handleOutOfHours(tx: StoreTx, inbound: Inbound, ticket: Ticket): Promise<{ ticket: Ticket; consumed: boolean }> {
   const { channel, at } = inbound;
-  const replied = (await tx.intake.autoRepliesOf(ticket.id, 'OUT_OF_HOURS')) > 0;
-  // A pending call-back question takes the contact's next answer, open or closed.
-  if (replied && channel.offerCallback && ticket.outOfHours && ticket.callbackRequested === null && inbound.body) {
+  // A call-back question that was asked takes the contact's next yes/no, open or closed.
+  if (ticket.callbackRequested === null && inbound.body && (await tx.intake.hasAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion))) {
     const answer = yes.test(inbound.body) ? true : no.test(inbound.body) ? false : null;
     if (answer !== null) return { ticket: await tx.tickets.update(ticket.id, { callbackRequested: answer }), consumed: true };
   }
   if (!channel.businessHours || isWithinHours(channel.businessHours, at)) return { ticket, consumed: false };
   let current = ticket.outOfHours ? ticket : await tx.tickets.update(ticket.id, { outOfHours: true });
   await tx.intake.recordAfterHours({ accountId: ticket.accountId, channelId: channel.id, contactId: ticket.contactId, ticketId: ticket.id, wroteAt: at });
-  if (channel.outOfHoursReply && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', 0, at))) {
+  if (channel.outOfHoursReply && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', outOfHoursReply, at))) {
     const opening = nextOpening(channel.businessHours, at);
     const when = opening ? describeOpening(opening, channel.businessHours.timeZone) : 'soon';
-    const offer = channel.offerCallback ? '\nWould you like us to call you back? Reply 1 for yes or 2 for no.' : '';
+    const ask = channel.offerCallback && !menuPending(channel, ticket) && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion, at));
+    const offer = ask ? '\nWould you like us to call you back? Reply 1 for yes or 2 for no.' : '';
     current = await postSystemMessage(tx, current, `${channel.outOfHoursReply.replaceAll('{{next_opening}}', when)}${offer}`, at);
   }
   return { ticket: current, consumed: false };

@@ -43,6 +43,7 @@ export async function renameReadyReplyCategory(services: Services, viewer: Viewe
   assertAdmin(viewer);
   const parsed = parseInput(categoryName, name, 'name');
   return services.store.write(async (tx) => {
+    if (!(await tx.readyReplies.categoryById(viewer.accountId, id))) throw new NotFoundError('Ready reply category');
     if (await tx.readyReplies.categoryNameTaken(viewer.accountId, parsed, id)) throw new BadUserInputError('name', 'A category with this name exists');
     const renamed = await tx.readyReplies.renameCategory(viewer.accountId, id, parsed);
     if (!renamed) throw new NotFoundError('Ready reply category');

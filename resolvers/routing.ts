@@ -1,5 +1,6 @@
 import type { StoreTx } from '../db/store.js';
 import type { Ticket, User } from '../db/types.js';
+import { isAbsentAt } from './absence.js';
 import { isAvailable } from './availability.js';
 import { recordEvent } from './events.js';
 import { placementOf } from './tickets/common.js';
@@ -20,7 +21,8 @@ export async function routeWaitingTicket(tx: StoreTx, ticket: Ticket, at: Date):
   if (!sector || sector.routingMode === 'MANUAL') return ticket;
   const agents = await tx.intake.agentsOfSector(ticket.accountId, sector.id);
   const open = await tx.intake.openCountsOf(ticket.accountId, agents.map((agent) => agent.id));
-  const available = agents.filter((agent) => isAvailable(agent, open.get(agent.id) ?? 0, at));
+  const absences = await Promise.all(agents.map((agent) => tx.intake.absenceOf(agent.id)));
+  const available = agents.filter((agent, index) => isAvailable(agent, open.get(agent.id) ?? 0, at) && !isAbsentAt(absences[index] ?? null, at));
   if (available.length === 0) return ticket;
   let chosen: User | undefined;
   if (sector.routingMode === 'ROUND_ROBIN') {

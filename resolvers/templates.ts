@@ -9,6 +9,7 @@ import type { Services } from './services.js';
 import { actorOf, placementOf } from './tickets/common.js';
 import { recordAgentAnswer } from './tickets/conversation.js';
 import type { Viewer } from './viewer.js';
+import { canSeeTicket, ticketScopeOf } from './visibility.js';
 
 const templateRules = z.object({
   name: z.string().trim().regex(/^[a-z0-9_]{1,60}$/, 'Lower-case letters, digits and _, at most 60'),
@@ -28,6 +29,7 @@ export async function listTemplates(services: Services, viewer: Viewer): Promise
 
 function parseTemplate(input: { name: string; language: string; body: string }) {
   const parsed = parseInput(templateRules, input, 'input');
+  if (/\{\{0+\}\}/.test(parsed.body)) throw new BadUserInputError('input.body', 'Placeholders start at {{1}}');
   const count = placeholdersOf(parsed.body);
   for (let n = 1; n <= count; n++) {
     if (!parsed.body.includes(`{{${n}}}`)) throw new BadUserInputError('input.body', `Placeholders run {{1}}..{{${count}}} without gaps; {{${n}}} is missing`);
@@ -99,6 +101,8 @@ export async function sendTemplateMessage(services: Services, viewer: Viewer | n
     const actor = actorOf(viewer);
 
     let ticket = await tx.tickets.liveOf(viewer.accountId, contact.id, channel.id);
+    // A live conversation in a queue I do not see is not mine to take over.
+    if (ticket && !canSeeTicket(ticketScopeOf(viewer), ticket)) throw new ConflictError('The contact is in a conversation in another queue', { reason: 'CONTACT_IN_ANOTHER_QUEUE' });
     if (ticket?.status === 'OPEN' && ticket.assigneeId !== viewer.userId) {
       throw new ConflictError('Another agent is serving this contact', { reason: 'CONTACT_SERVED_BY_OTHER', assigneeId: ticket.assigneeId });
     }

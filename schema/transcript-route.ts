@@ -21,7 +21,13 @@ export async function serveTranscript(
     const context = await createContext(services, pubsub, { authorization: req.headers.authorization, clientIp });
     if (context.authError) throw context.authError;
     const notes = new URL(req.url ?? '/', 'http://local').searchParams.get('notes') === '1';
-    const { pdf, filename } = await ticketTranscriptPdf(services, context.viewer, localIdOf('Ticket', globalId, 'id'), { notes });
+    let id: string;
+    try {
+      id = decodeURIComponent(globalId);
+    } catch {
+      id = '';
+    }
+    const { pdf, filename } = await ticketTranscriptPdf(services, context.viewer, localIdOf('Ticket', id, 'id'), { notes });
     res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'content-disposition': `inline; filename="${filename}"`, 'cache-control': 'private, no-store' });
     res.end(pdf);
   } catch (error) {

@@ -140,6 +140,11 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
     for (const contactId of [...new Set(rows.map((row) => row.contact_id))]) {
       const { node } = await viewer.client.request('query($id: ID!) { node(id: $id) { ... on Contact { phone tickets(first: 100) { totalCount edges { node { id } } } } } }', { id: globalId('Contact', contactId) });
       const expected = visible.filter((row) => row.contact_id === contactId);
+      // A contact with no ticket I see is, for me, a missing contact.
+      if (viewer.role === 'USER' && expected.length === 0) {
+        expect(node, `contact ${contactId}`).toBeNull();
+        continue;
+      }
       expect(node.tickets.edges.map((e: { node: { id: string } }) => localId(e.node.id)).sort((a: number, b: number) => a - b)).toEqual(sorted(expected));
       expect(node.tickets.totalCount).toBe(expected.length);
       await expectTab({ status: 'WAITING', search: node.phone }, expected.filter((r) => r.status === 'WAITING'));

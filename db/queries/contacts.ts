@@ -23,7 +23,8 @@ export interface ContactCursor {
   id: number;
 }
 
-const like = (text: string) => `%${text.trim().toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
+const escapeLike = (text: string) => text.replace(/[%_\\]/g, '\\$&');
+const like = (text: string) => `%${escapeLike(text.trim().toLowerCase())}%`;
 
 /** Contacts a reader may list: all of the account, or those with a ticket the scope sees. */
 function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter): SQL {
@@ -32,7 +33,7 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
     eq(contacts.accountId, accountId),
     visibleThrough === 'all' ? undefined : sql`EXISTS (SELECT 1 FROM tickets WHERE tickets.contact_id = ${contacts.id} AND ${visibleTicketsWhere(visibleThrough)})`,
     term && term.length >= 3 ? sql`${contacts.id} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ${`"${term.replaceAll('"', '""')}"`})` : undefined,
-    term && term.length < 3 ? sql`(lower(${contacts.name}) LIKE ${`${term.toLowerCase()}%`} OR ${contacts.phone} LIKE ${`${term}%`})` : undefined,
+    term && term.length < 3 ? sql`(lower(${contacts.name}) LIKE ${`${escapeLike(term.toLowerCase())}%`} ESCAPE '\\' OR ${contacts.phone} LIKE ${`${escapeLike(term)}%`} ESCAPE '\\')` : undefined,
     filter.name ? sql`lower(${contacts.name}) LIKE ${like(filter.name)} ESCAPE '\\'` : undefined,
     filter.email ? eq(contacts.email, filter.email.trim().toLowerCase()) : undefined,
     filter.phone ? sql`${contacts.phone} LIKE ${`${filter.phone.replace(/[^0-9]/g, '')}%`}` : undefined,
@@ -98,6 +99,12 @@ export function contactQueries(db: SqliteDb) {
         .orderBy(desc(tickets.lastActivityAt))
         .get();
       return row?.assigneeId ?? null;
+    },
+
+    /** The ones among `ids` a reader may see (the same rule as the contact list). */
+    async byIdsVisible(accountId: number, visibleThrough: TicketScope | 'all', ids: readonly number[]): Promise<Contact[]> {
+      if (ids.length === 0) return [];
+      return db.select().from(contacts).where(and(contactsWhere(accountId, visibleThrough, {}), inArray(contacts.id, [...ids]))).all();
     },
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Contact[]> {

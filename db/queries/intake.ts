@@ -35,6 +35,10 @@ export function intakeQueries(db: SqliteDb) {
       return result.changes === 1;
     },
 
+    async hasAutoReply(ticketId: number, kind: AutoReplyKind, ref: number): Promise<boolean> {
+      return (await db.$count(ticketAutoReplies, and(eq(ticketAutoReplies.ticketId, ticketId), eq(ticketAutoReplies.kind, kind), eq(ticketAutoReplies.ref, ref)))) > 0;
+    },
+
     async autoRepliesOf(ticketId: number, kind: AutoReplyKind): Promise<number> {
       return db.$count(ticketAutoReplies, and(eq(ticketAutoReplies.ticketId, ticketId), eq(ticketAutoReplies.kind, kind)));
     },

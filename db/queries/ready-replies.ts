@@ -95,7 +95,11 @@ export function readyReplyQueries(db: SqliteDb) {
     },
 
     async updateReply(accountId: number, id: number, changes: Partial<Pick<ReadyReply, 'title' | 'body' | 'categoryId'>>, at: Date): Promise<void> {
-      db.update(readyReplies).set({ ...changes, updatedAt: at }).where(and(eq(readyReplies.accountId, accountId), eq(readyReplies.id, id))).run();
+      // A reply moved to another category goes to its end.
+      const position = changes.categoryId
+        ? (db.select({ position: max(readyReplies.position) }).from(readyReplies).where(eq(readyReplies.categoryId, changes.categoryId)).get()?.position ?? -1) + 1
+        : undefined;
+      db.update(readyReplies).set({ ...changes, ...(position === undefined ? {} : { position }), updatedAt: at }).where(and(eq(readyReplies.accountId, accountId), eq(readyReplies.id, id))).run();
     },
 
     async setReplySectors(replyId: number, sectorIds: readonly number[]): Promise<void> {

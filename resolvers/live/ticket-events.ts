@@ -84,12 +84,13 @@ export async function* ticketEventsFor(
     for (const change of ticketChangesOf(commit)) {
       const kind = ticketEventKindFor(live.scope, tab, change.before, change.after);
       if (!kind) continue;
-      const visibleNow = canSeeTicket(live.scope, { accountId: viewer.accountId, sectorId: change.after.sectorId, assigneeId: change.after.assigneeId });
+      // The row is read later than the event: it may have moved on, so it is judged again as it is now.
+      const current = await currentTicket(services, commit, viewer.accountId, change.ticketId);
       yield {
         kind,
         status: change.after.status,
         ticketId: change.ticketId,
-        ticket: visibleNow ? await currentTicket(services, commit, viewer.accountId, change.ticketId) : null,
+        ticket: current && canSeeTicket(live.scope, current) ? current : null,
       };
     }
   }

@@ -82,7 +82,10 @@ export async function closeTicket(services: Services, viewer: Viewer | null, tic
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'CLOSED', actorKind: actor.kind, actorId: actor.id, data: { from: ticket.status }, createdAt: at });
     await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed) });
     // A freed seat takes the next ticket of the closer's auto-routed queues.
-    if (ticket.assigneeId !== null) await routeQueuesOf(tx, viewer.accountId, viewer.sectorIds, at);
+    if (ticket.assigneeId !== null) {
+      const freed = (await tx.users.sectorIdsOfUsers([ticket.assigneeId])).get(ticket.assigneeId) ?? [];
+      await routeQueuesOf(tx, viewer.accountId, freed, at);
+    }
     return closed;
   });
 }
@@ -95,7 +98,7 @@ export async function reopenTicket(services: Services, viewer: Viewer | null, ti
     const ticket = await visibleTicketOrThrow(tx, ticketScopeOf(viewer), ticketId);
     if (ticket.status !== 'CLOSED') throw new ConflictError('Only a closed ticket can be reopened', { reason: 'TICKET_NOT_CLOSED' });
     const live = await tx.tickets.liveOf(viewer.accountId, ticket.contactId, ticket.channelId);
-    if (live) throw new ConflictError('The contact already has a live ticket on this channel', { reason: 'CONTACT_HAS_LIVE_TICKET', ticketProtocol: live.protocol });
+    if (live) throw new ConflictError('The contact already has a live ticket on this channel', { reason: 'CONTACT_HAS_LIVE_TICKET' });
     await takerOf(tx, viewer, at);
     const reopened = await tx.tickets.transition(
       ticket.id,
@@ -135,6 +138,8 @@ export async function transferTicket(services: Services, viewer: Viewer | null, 
     if (target.sectorId && !sector) throw new BadUserInputError('sectorId', 'Unknown sector');
     const agent = target.userId ? await tx.users.byId(viewer.accountId, target.userId) : null;
     if (target.userId && (!agent || !agent.active)) throw new BadUserInputError('userId', 'Unknown or deactivated user');
+    // Handing a ticket to myself is taking it: the same availability rules as accepting.
+    if (agent && agent.id === viewer.userId && ticket.assigneeId !== viewer.userId) await takerOf(tx, viewer, at);
     const channel = target.channelId ? await tx.channels.byId(viewer.accountId, target.channelId) : null;
     if (target.channelId && !channel) throw new BadUserInputError('channelId', 'Unknown channel');
     if (channel && channel.id !== ticket.channelId && (await tx.tickets.liveOf(viewer.accountId, ticket.contactId, channel.id))) {

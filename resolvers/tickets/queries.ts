@@ -79,6 +79,7 @@ export async function closedTickets(services: Services, viewer: Viewer, args: Cl
   const days = args.days ?? 90;
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new BadUserInputError('days', 'Between 1 and 3650 days');
   const scope = ticketScopeOf(viewer);
+  if (args.sectorId && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) throw new BadUserInputError('sectorId', 'Unknown sector');
   const tab = {
     status: 'CLOSED' as const,
     assignedOnly: false,
