@@ -13,6 +13,9 @@ export interface PlannedRead {
   runs: number;
 }
 
+/** Midnight UTC of the current day: the dataset's account lives in UTC. */
+const today = () => new Date(new Date().setUTCHours(0, 0, 0, 0));
+
 function workloads(dataset: Dataset): { name: string; run: (store: Store) => Promise<unknown> }[] {
   const agent: TicketScope = { kind: 'agent', accountId: dataset.accountId, userId: dataset.agent.userId, sectorIds: dataset.agent.sectorIds };
   const admin: TicketScope = { kind: 'account', accountId: dataset.accountId, userId: dataset.adminId };
@@ -32,6 +35,8 @@ function workloads(dataset: Dataset): { name: string; run: (store: Store) => Pro
     { name: 'agent search by message text', run: (s) => s.tickets.page(agent, tab('WAITING', false, 'refund'), 50) },
     { name: 'contact tickets', run: (s) => s.tickets.ofContact(agent, 1234, 20) },
     { name: 'takeNext queue head', run: (s) => s.tickets.oldestWaiting(dataset.accountId, dataset.agent.sectorIds) },
+    { name: 'monitoring panel, account', run: (s) => Promise.all([s.monitoring.today({ accountId: dataset.accountId, sectorIds: 'all', channelId: null }, today()), s.monitoring.agents({ accountId: dataset.accountId, sectorIds: 'all', channelId: null })]) },
+    { name: 'monitoring panel, 3 sectors', run: (s) => Promise.all([s.monitoring.today({ accountId: dataset.accountId, sectorIds: dataset.agent.sectorIds, channelId: null }, today()), s.monitoring.agents({ accountId: dataset.accountId, sectorIds: dataset.agent.sectorIds, channelId: null })]) },
   ];
 }
 
