@@ -62,8 +62,8 @@ export function monitoringQueries(db: SqliteDb) {
       const attended = one<{ n: number }>(
         sql`SELECT count(DISTINCT id) AS n FROM (
               SELECT id FROM tickets WHERE ${where} AND closed_at >= ${from} AND closed_by IN ('AGENT', 'ADMIN')
-              UNION SELECT h.ticket_id AS id FROM ticket_history h JOIN tickets ON tickets.id = h.ticket_id
-                WHERE ${where} AND tickets.last_activity_at >= ${from} AND h.kind = 'TRANSFERRED' AND h.actor_kind = 'USER' AND h.created_at >= ${from})`,
+              UNION SELECT h.ticket_id AS id FROM ticket_history h CROSS JOIN tickets ON tickets.id = h.ticket_id
+                WHERE h.created_at >= ${from} AND h.kind = 'TRANSFERRED' AND h.actor_kind = 'USER' AND ${where})`,
       );
       const responseWhere = and(
         eq(agentResponses.accountId, scope.accountId),
@@ -108,10 +108,16 @@ export function monitoringQueries(db: SqliteDb) {
         .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), inSectors))
         .orderBy(users.name, users.id)
         .all();
+      const ids = rows.map((row) => row.id);
       const counts = new Map(
-        db
-          .all<{ assignee_id: number; n: number }>(sql`SELECT assignee_id, sum(n) AS n FROM ticket_counts WHERE account_id = ${scope.accountId} AND status = 'OPEN' GROUP BY assignee_id`)
-          .map((row) => [row.assignee_id, row.n]),
+        ids.length === 0
+          ? []
+          : db
+              .all<{ assignee_id: number; n: number }>(
+                sql`SELECT assignee_id, sum(n) AS n FROM ticket_counts WHERE assignee_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+                    AND status = 'OPEN' AND account_id = ${scope.accountId} GROUP BY assignee_id`,
+              )
+              .map((row) => [row.assignee_id, row.n]),
       );
       return rows.map((row) => ({ ...row, openTickets: counts.get(row.id) ?? 0 }));
     },

@@ -39,5 +39,5 @@ export const ticketHistory = sqliteTable(
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('ticket_history_ticket').on(t.ticketId, t.id)],
+  (t) => [index('ticket_history_ticket').on(t.ticketId, t.id), index('ticket_history_time').on(t.createdAt, t.kind)],
 );

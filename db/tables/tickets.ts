@@ -53,7 +53,8 @@ export const tickets = sqliteTable(
     index('tickets_account_created').on(t.accountId, t.createdAt),
     index('tickets_account_first_response').on(t.accountId, t.firstResponseAt),
     index('tickets_account_closed').on(t.accountId, t.closedAt),
-    index('tickets_account_queue').on(t.accountId, t.status, t.queuedAt),
+    // Covers the queue (oldest queued_at) and "in service" (answered OPEN) without row lookups.
+    index('tickets_account_status_progress').on(t.accountId, t.status, t.queuedAt, t.firstResponseAt),
   ],
 );
 
