@@ -35,8 +35,8 @@ function workloads(dataset: Dataset): { name: string; run: (store: Store) => Pro
     { name: 'agent search by message text', run: (s) => s.tickets.page(agent, tab('WAITING', false, 'refund'), 50) },
     { name: 'contact tickets', run: (s) => s.tickets.ofContact(agent, 1234, 20) },
     { name: 'takeNext queue head', run: (s) => s.tickets.oldestWaiting(dataset.accountId, dataset.agent.sectorIds) },
-    { name: 'monitoring panel, account', run: (s) => Promise.all([s.monitoring.today({ accountId: dataset.accountId, sectorIds: 'all', channelId: null }, today()), s.monitoring.agents({ accountId: dataset.accountId, sectorIds: 'all', channelId: null })]) },
-    { name: 'monitoring panel, 3 sectors', run: (s) => Promise.all([s.monitoring.today({ accountId: dataset.accountId, sectorIds: dataset.agent.sectorIds, channelId: null }, today()), s.monitoring.agents({ accountId: dataset.accountId, sectorIds: dataset.agent.sectorIds, channelId: null })]) },
+    { name: 'monitoring panel, account', run: (s) => Promise.all([s.monitoring.today({ accountId: dataset.accountId, sectorIds: 'all', channelId: null }, today()), s.monitoring.agentStatuses({ accountId: dataset.accountId, sectorIds: 'all', channelId: null })]) },
+    { name: 'monitoring panel, 3 sectors', run: (s) => Promise.all([s.monitoring.today({ accountId: dataset.accountId, sectorIds: dataset.agent.sectorIds, channelId: null }, today()), s.monitoring.agentStatuses({ accountId: dataset.accountId, sectorIds: dataset.agent.sectorIds, channelId: null })]) },
   ];
 }
 

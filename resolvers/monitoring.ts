@@ -16,7 +16,8 @@ export interface MonitoringPanel {
   since: Date;
   scope: MonitorScope;
   figures: TodayFigures;
-  agents: { id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }[];
+  /** Active agents of the scope per status. */
+  agentStatuses: Record<string, number>;
 }
 
 /** ADMIN: the account (or one sector); a USER with canMonitor: their sectors only. */
@@ -42,8 +43,8 @@ export async function startOfToday(services: Services, accountId: number, now: D
 export async function monitoringPanel(services: Services, scope: MonitorScope): Promise<MonitoringPanel> {
   const at = services.clock.now();
   const since = await startOfToday(services, scope.accountId, at);
-  const [figures, agents] = [await services.store.monitoring.today(scope, since), await services.store.monitoring.agents(scope)];
-  return { at, since, scope, figures, agents };
+  const [figures, agentStatuses] = [await services.store.monitoring.today(scope, since), await services.store.monitoring.agentStatuses(scope)];
+  return { at, since, scope, figures, agentStatuses };
 }
 
 export async function monitoring(services: Services, viewer: Viewer | null, args: MonitoringArgs): Promise<MonitoringPanel> {
@@ -55,6 +56,11 @@ export async function queueOf(services: Services, panel: MonitoringPanel, status
   const rows = await services.store.tickets.byIdsInScope({ kind: 'account', accountId: panel.scope.accountId, userId: null }, ids);
   const order = new Map(ids.map((id, index) => [id, index]));
   return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}
+
+/** The agent list of the panel (status, since when, open tickets), read only when asked for. */
+export async function agentsOfPanel(services: Services, panel: MonitoringPanel) {
+  return services.store.monitoring.agents(panel.scope);
 }
 
 export async function tagsToday(services: Services, panel: MonitoringPanel) {

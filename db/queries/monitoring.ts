@@ -34,6 +34,12 @@ function ticketsIn(scope: MonitorScope): SQL {
   )!;
 }
 
+function agentsOf(scope: MonitorScope): SQL | undefined {
+  if (scope.sectorIds === 'all') return undefined;
+  const ids = scope.sectorIds.length ? scope.sectorIds : [-1];
+  return sql`${users.id} IN (SELECT ${userSectors.userId} FROM ${userSectors} WHERE ${userSectors.sectorId} IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}))`;
+}
+
 export function monitoringQueries(db: SqliteDb) {
   const one = <T>(query: SQL) => db.get<T>(query)!;
 
@@ -43,7 +49,17 @@ export function monitoringQueries(db: SqliteDb) {
       const where = ticketsIn(scope);
       const from = since.getTime();
       const queue = one<{ n: number; oldest: number | null }>(sql`SELECT count(*) AS n, min(queued_at) AS oldest FROM tickets WHERE ${where} AND status = 'WAITING'`);
-      const open = one<{ n: number; answered: number }>(sql`SELECT count(*) AS n, count(first_response_at) AS answered FROM tickets WHERE ${where} AND status = 'OPEN'`);
+      // OPEN from the count tables (when no channel narrows it), minus the short range of unanswered ones.
+      const openTotal =
+        scope.channelId !== null
+          ? one<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE ${where} AND status = 'OPEN'`).n
+          : scope.sectorIds === 'all'
+            ? (one<{ n: number } | undefined>(sql`SELECT n FROM ticket_totals WHERE account_id = ${scope.accountId} AND status = 'OPEN'`)?.n ?? 0)
+            : (one<{ n: number | null }>(
+                sql`SELECT sum(n) AS n FROM ticket_counts WHERE account_id = ${scope.accountId} AND status = 'OPEN' AND sector_id IN (${sql.join((scope.sectorIds.length ? scope.sectorIds : [-1]).map((id) => sql`${id}`), sql`, `)})`,
+              ).n ?? 0);
+      const unanswered = one<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE ${where} AND status = 'OPEN' AND first_response_at IS NULL`).n;
+      const open = { n: openTotal, answered: openTotal - unanswered };
       const first = one<{ n: number; avg: number | null; max: number | null }>(
         sql`SELECT count(*) AS n, avg(first_response_at - accepted_at) AS avg, max(first_response_at - accepted_at) AS max
             FROM tickets WHERE ${where} AND first_response_at >= ${from} AND accepted_at IS NOT NULL`,
@@ -96,16 +112,23 @@ export function monitoringQueries(db: SqliteDb) {
       };
     },
 
+    /** How many active agents of the scope are in each status. */
+    async agentStatuses(scope: MonitorScope): Promise<Record<string, number>> {
+      const rows = db
+        .select({ status: users.status, n: sql<number>`count(*)` })
+        .from(users)
+        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), agentsOf(scope)))
+        .groupBy(users.status)
+        .all();
+      return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+    },
+
     /** Agents of the scope's sectors (every agent of the account for 'all') with their open tickets. */
     async agents(scope: MonitorScope): Promise<{ id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }[]> {
-      const inSectors =
-        scope.sectorIds === 'all'
-          ? undefined
-          : sql`${users.id} IN (SELECT ${userSectors.userId} FROM ${userSectors} WHERE ${userSectors.sectorId} IN (${sql.join((scope.sectorIds.length ? scope.sectorIds : [-1]).map((id) => sql`${id}`), sql`, `)}))`;
       const rows = db
         .select({ id: users.id, name: users.name, status: users.status, statusChangedAt: users.statusChangedAt })
         .from(users)
-        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), inSectors))
+        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), agentsOf(scope)))
         .orderBy(users.name, users.id)
         .all();
       const ids = rows.map((row) => row.id);

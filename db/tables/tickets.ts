@@ -55,6 +55,8 @@ export const tickets = sqliteTable(
     index('tickets_account_closed').on(t.accountId, t.closedAt),
     // Covers the queue (oldest queued_at) and "in service" (answered OPEN) without row lookups.
     index('tickets_account_status_progress').on(t.accountId, t.status, t.queuedAt, t.firstResponseAt),
+    // OPEN tickets not answered yet are a short range here; "in service" is OPEN minus them.
+    index('tickets_account_unanswered').on(t.accountId, t.status, t.firstResponseAt),
   ],
 );
 

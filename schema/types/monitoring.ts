@@ -1,7 +1,7 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import type { TicketRating as RatingRow, Ticket as TicketRow } from '../../db/types.js';
 import { monitoringFor } from '../../resolvers/live/monitoring.js';
-import { monitorScopeOf, monitoring, queueOf, tagsToday, type MonitoringArgs, type MonitoringPanel } from '../../resolvers/monitoring.js';
+import { agentsOfPanel, monitorScopeOf, monitoring, queueOf, tagsToday, type MonitoringArgs, type MonitoringPanel } from '../../resolvers/monitoring.js';
 import { ratingsOfTickets, rateTicket, scoresOf } from '../../resolvers/satisfaction.js';
 import { cancelTicket } from '../../resolvers/tickets/lifecycle.js';
 import { builder } from '../builder.js';
@@ -63,7 +63,7 @@ const Counts = builder.objectRef<MonitoringPanel['figures']>('MonitoringToday').
 
 const AgentSummary = builder.objectRef<MonitoringPanel>('MonitoringAgents').implement({
   fields: (t) => {
-    const count = (status: string) => (panel: MonitoringPanel) => panel.agents.filter((agent) => agent.status === status).length;
+    const count = (status: string) => (panel: MonitoringPanel) => panel.agentStatuses[status] ?? 0;
     return {
       online: t.int({ resolve: count('ONLINE') }),
       paused: t.int({ resolve: count('PAUSED') }),
@@ -81,7 +81,7 @@ const AgentSummary = builder.objectRef<MonitoringPanel>('MonitoringAgents').impl
   },
 });
 
-const MonitoredAgent = builder.objectRef<MonitoringPanel['agents'][number]>('MonitoredAgent').implement({
+const MonitoredAgent = builder.objectRef<Awaited<ReturnType<typeof agentsOfPanel>>[number]>('MonitoredAgent').implement({
   fields: (t) => ({
     user: t.field({ type: User, resolve: (agent) => String(agent.id) }),
     status: t.field({ type: AgentStatus, resolve: (agent) => agent.status as 'ONLINE' }),
@@ -131,7 +131,7 @@ const Monitoring = builder.objectRef<MonitoringPanel>('Monitoring').implement({
       resolve: async (panel, _args, context) => (await queueOf(context.services, panel, 'WAITING')).map((ticket) => ({ ticket, at: panel.at })),
     }),
     inService: t.field({ type: [Ticket], description: 'Tickets in service, longest first (100 at most)', resolve: (panel, _args, context) => queueOf(context.services, panel, 'OPEN') }),
-    agentList: t.field({ type: [MonitoredAgent], resolve: (panel) => panel.agents }),
+    agentList: t.field({ type: [MonitoredAgent], resolve: (panel, _args, context) => agentsOfPanel(context.services, panel) }),
     tags: t.field({ type: [TagCount], description: 'Tags of tickets active today', resolve: (panel, _args, context) => tagsToday(context.services, panel) }),
   }),
 });

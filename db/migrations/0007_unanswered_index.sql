@@ -1,0 +1,1 @@
+CREATE INDEX `tickets_account_unanswered` ON `tickets` (`account_id`,`status`,`first_response_at`);
