@@ -34,7 +34,7 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
 const sub = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 const token = (userId: number) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub('User', userId)).setExpirationTime('2h').sign(new TextEncoder().encode(secret));
 
-const deskgraph = await start(['bin/start.ts'], { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: path, JWT_SECRET: secret, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)/);
+const deskgraph = await start(['bin/start.ts'], { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: path, JWT_SECRET: secret, NODE_ENV: 'production', LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)/);
 const bare = await start(['bench/bare-server.ts', path, String(dataset.agent.userId), dataset.agent.sectorIds.join(',')], {}, /BARE (\d+)/);
 const graphql = `http://127.0.0.1:${deskgraph.port}/graphql`;
 const bareUrl = `http://127.0.0.1:${bare.port}`;
