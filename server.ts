@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionArgs } from 'graphql';
+import { getOperationAST, type ExecutionArgs } from 'graphql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -68,7 +69,7 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
-    plugins: protectionPlugins(config.limits, config.production),
+    plugins: [...protectionPlugins(config.limits, config.production), useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' })],
     context: ({ request, req, connectionParams }: { request: Request; req: IncomingMessage; connectionParams?: Record<string, unknown> }) =>
       createContext(services, pubsub, {
         authorization: connectionParams ? (connectionParams['authorization'] ?? connectionParams['token']) : request.headers.get('authorization'),
