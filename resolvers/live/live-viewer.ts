@@ -37,6 +37,22 @@ export class LiveViewer {
   }
 }
 
+/** Starts listening now (the first pull registers the listener), so nothing committed during a check is missed. */
+export function listenNow<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let first: Promise<IteratorResult<T>> | null = iterator.next();
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        const next = first ?? iterator.next();
+        first = null;
+        return next;
+      },
+      return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
+    }),
+  };
+}
+
 /** Ends `source` when the token expires, so an expired token stops delivery without reconnecting. */
 export async function* untilExpired<T>(source: AsyncIterable<T>, expiresAtSeconds: number, clock: { now(): Date }): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();

@@ -4,7 +4,7 @@ import type { DomainEvent } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { canSeeTicket } from '../visibility.js';
-import { LiveViewer, untilExpired } from './live-viewer.js';
+import { listenNow, LiveViewer, untilExpired } from './live-viewer.js';
 import { placementsOf } from './ticket-events.js';
 
 /** New messages of one ticket I can see; ends as soon as I lose sight of it. */
@@ -16,8 +16,12 @@ export async function* messagesAddedFor(
   onViewerChange?: (viewer: UserViewer) => void,
 ): AsyncGenerator<Message> {
   const live = new LiveViewer(services, viewer, onViewerChange);
-  if (!(await services.store.tickets.byIdInScope(live.scope, ticketId))) throw new NotFoundError('Ticket');
-  for await (const commit of untilExpired(commits, viewer.expiresAt, services.clock)) {
+  const listening = listenNow(commits);
+  if (!(await services.store.tickets.byIdInScope(live.scope, ticketId))) {
+    await listening[Symbol.asyncIterator]().return?.();
+    throw new NotFoundError('Ticket');
+  }
+  for await (const commit of untilExpired(listening, viewer.expiresAt, services.clock)) {
     for (const event of commit) {
       const viewerState = await live.follow(event);
       if (viewerState === 'ended') return;
