@@ -15,3 +15,8 @@ export function localIdOf(typename: string, globalId: string, field: string): nu
 export function localIdsOf(typename: string, globalIds: readonly string[], field: string): number[] {
   return globalIds.map((globalId, index) => localIdOf(typename, globalId, `${field}.${index}`));
 }
+
+/** Like localIdOf for an optional argument: null or undefined stays null. */
+export function optionalLocalIdOf(typename: string, globalId: string | number | null | undefined, field: string): number | null {
+  return globalId === null || globalId === undefined ? null : localIdOf(typename, String(globalId), field);
+}

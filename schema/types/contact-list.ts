@@ -3,7 +3,7 @@ import { contactStateFor, contactTimeline, listContacts, type ContactState as Co
 import { closedTickets } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
 import { pageFieldsOf, type PageShape } from '../connections.js';
-import { localIdOf } from '../ids.js';
+import { optionalLocalIdOf } from '../ids.js';
 import { Contact } from './contact.js';
 import { MessageConnection } from './message.js';
 import { TicketConnection } from './ticket.js';
@@ -44,7 +44,6 @@ builder.objectFields(Contact, (t) => ({
   }),
 }));
 
-const optionalId = (type: string, id: string | number | null | undefined, field: string) => (id === null || id === undefined ? undefined : localIdOf(type, String(id), field));
 
 builder.queryFields((t) => ({
   contacts: t.withAuth({ authenticated: true }).field({
@@ -58,7 +57,7 @@ builder.queryFields((t) => ({
       listContacts(context.services, context.viewer, {
         first: args.first, after: args.after,
         search: args.search ?? undefined, name: args.name ?? undefined, email: args.email ?? undefined, phone: args.phone ?? undefined,
-        city: args.city ?? undefined, document: args.document ?? undefined, id: optionalId('Contact', args.id, 'id'),
+        city: args.city ?? undefined, document: args.document ?? undefined, id: optionalLocalIdOf('Contact', args.id, 'id') ?? undefined,
       }),
   }),
   closedTickets: t.withAuth({ authenticated: true }).field({
@@ -68,7 +67,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, context) =>
       closedTickets(context.services, context.viewer, {
         days: args.days, first: args.first, after: args.after, search: args.search,
-        sectorId: optionalId('Sector', args.sectorId, 'sectorId'), assigneeId: optionalId('User', args.assigneeId, 'assigneeId'), channelId: optionalId('Channel', args.channelId, 'channelId'),
+        sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId'), assigneeId: optionalLocalIdOf('User', args.assigneeId, 'assigneeId'), channelId: optionalLocalIdOf('Channel', args.channelId, 'channelId'),
       }),
   }),
 }));

@@ -5,7 +5,7 @@ import { agentsOfPanel, monitorScopeOf, monitoring, queueOf, tagsToday, type Mon
 import { ratingsOfTickets, rateTicket, scoresOf } from '../../resolvers/satisfaction.js';
 import { cancelTicket } from '../../resolvers/tickets/lifecycle.js';
 import { builder } from '../builder.js';
-import { localIdOf } from '../ids.js';
+import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Ticket } from './ticket.js';
 import { AgentStatus, User } from './user.js';
 
@@ -136,10 +136,9 @@ const Monitoring = builder.objectRef<MonitoringPanel>('Monitoring').implement({
   }),
 });
 
-const optionalId = (type: string, id: string | number | null | undefined, field: string) => (id === null || id === undefined ? null : localIdOf(type, String(id), field));
 const argsOf = (args: { channelId?: string | number | null; sectorId?: string | number | null }): MonitoringArgs => ({
-  channelId: optionalId('Channel', args.channelId, 'channelId'),
-  sectorId: optionalId('Sector', args.sectorId, 'sectorId'),
+  channelId: optionalLocalIdOf('Channel', args.channelId, 'channelId'),
+  sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId'),
 });
 
 builder.queryFields((t) => ({

@@ -14,7 +14,7 @@ import {
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
 import { pageFieldsOf } from '../connections.js';
-import { localIdOf } from '../ids.js';
+import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
 import { Message, MessageConnection } from './message.js';
@@ -141,7 +141,6 @@ const IngestMessageInput = builder.inputType('IngestMessageInput', {
 });
 
 const ticketId = (id: string | number, field = 'id') => localIdOf('Ticket', String(id), field);
-const optionalId = (type: string, id: string | number | null | undefined, field: string) => (id === null || id === undefined ? null : localIdOf(type, String(id), field));
 
 builder.queryFields((t) => ({
   ticket: t.field({
@@ -164,7 +163,7 @@ builder.queryFields((t) => ({
       all: t.arg.boolean(),
     },
     resolve: (_root, args, context) =>
-      listTickets(context.services, context.viewer, { ...args, sectorId: optionalId('Sector', args.sectorId, 'sectorId') }),
+      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }),
   }),
   ticketCounts: t.withAuth({ authenticated: true }).field({
     type: TicketCounts,
@@ -181,8 +180,8 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       ingestMessage(context.services, context.viewer, {
         ...input,
-        channelId: optionalId('Channel', input.channelId, 'input.channelId'),
-        sectorId: optionalId('Sector', input.sectorId, 'input.sectorId'),
+        channelId: optionalLocalIdOf('Channel', input.channelId, 'input.channelId'),
+        sectorId: optionalLocalIdOf('Sector', input.sectorId, 'input.sectorId'),
       }),
   }),
   acceptTicket: t.field({
@@ -219,9 +218,9 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), sectorId: t.arg.id(), userId: t.arg.id(), channelId: t.arg.id() },
     resolve: (_root, args, context) =>
       transferTicket(context.services, context.viewer, ticketId(args.id), {
-        sectorId: optionalId('Sector', args.sectorId, 'sectorId'),
-        userId: optionalId('User', args.userId, 'userId'),
-        channelId: optionalId('Channel', args.channelId, 'channelId'),
+        sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId'),
+        userId: optionalLocalIdOf('User', args.userId, 'userId'),
+        channelId: optionalLocalIdOf('Channel', args.channelId, 'channelId'),
       }),
   }),
   setTicketTags: t.field({
