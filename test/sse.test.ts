@@ -54,7 +54,7 @@ describe('subscriptions over SSE', () => {
     const response = await stream.response;
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await contactWrites(app, { phone: '5511960000001', name: 'Sol', body: 'hi', sectorId: sales });
     await contactWrites(app, { phone: '5511960000002', name: 'Elsewhere', body: 'hi' });
     await contactWrites(app, { phone: '5511960000003', name: 'Lua', body: 'hi', sectorId: sales });

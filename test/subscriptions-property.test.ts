@@ -28,7 +28,7 @@ describe('live visibility under random operations', () => {
           sockets.push(wsClient(app.url, { token: bob.token }), wsClient(app.url, { token: app.adminToken }));
           const bobEvents = subscribe<{ ticketEvents: { kind: string; ticketId: string } }>(sockets[0]!, EVENTS);
           const adminEvents = subscribe<{ ticketEvents: { kind: string; ticketId: string } }>(sockets[1]!, EVENTS);
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await new Promise((resolve) => setTimeout(resolve, 250));
 
           const tickets: { id: string; phone: string }[] = [];
           const bTickets = new Set<string>();
