@@ -204,3 +204,32 @@ describe('login throttling', () => {
     }
   });
 });
+
+describe('host-issued tokens through a JWKS URL', () => {
+  it('accepts a token whose key the JWKS publishes, and refuses one signed by another key', async () => {
+    const { createServer } = await import('node:http');
+    const { exportJWK } = await import('jose');
+    const published = await generateKeyPair('ES256');
+    const stranger = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(published.publicKey)), kid: 'host-1', alg: 'ES256', use: 'sig' };
+    const jwksServer = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', () => resolve()));
+    const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as { port: number }).port}/.well-known/jwks.json`;
+    const base = await startTestApp();
+    const jwt = { ...base.config.jwt, jwksUrl };
+    await base.running.stop();
+    const hosted = await startTestApp({ jwt }, base.dir);
+    try {
+      const sign = (key: CryptoKey) => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'host-1' }).setSubject(subOf('User', 1)).setExpirationTime('10m').sign(key);
+      const { me } = await hosted.as(await sign(published.privateKey as CryptoKey)).request(ME);
+      expect(me.email).toBe(ADMIN_EMAIL);
+      await hosted.as(await sign(stranger.privateKey as CryptoKey)).expectCode(ME, undefined, 'UNAUTHENTICATED');
+    } finally {
+      await hosted.stop();
+      jwksServer.close();
+    }
+  });
+});

@@ -214,3 +214,15 @@ describe('templates', () => {
     await app.admin.expectCode('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id }, 'NOT_FOUND');
   });
 });
+
+describe('contact filters', () => {
+  it('finds a contact by document and by id, and nothing for a document nobody has', async () => {
+    const ticket = await contactWrites(app, { phone: '5551975000001', name: 'Docs', body: 'x', sectorId: sales });
+    const contactId = (await app.admin.request('query($id: ID!) { ticket(id: $id) { contact { id } } }', { id: ticket.id })).ticket.contact.id;
+    await app.admin.request('mutation($id: ID!) { updateContact(id: $id, input: { document: "123.456.789-00" }) { id } }', { id: contactId });
+    const LIST = 'query($document: String, $id: ID) { contacts(document: $document, id: $id) { totalCount edges { node { id name } } } }';
+    expect((await app.admin.request(LIST, { document: '123.456.789-00' })).contacts.edges).toEqual([{ node: { id: contactId, name: 'Docs' } }]);
+    expect((await app.admin.request(LIST, { id: contactId })).contacts.totalCount).toBe(1);
+    expect((await app.admin.request(LIST, { document: '000' })).contacts.totalCount).toBe(0);
+  });
+});
