@@ -75,6 +75,11 @@ describe('channel business hours', () => {
     // An agent of Support sees only what the ticket rule lets them see.
     const sue = await createAgent(app, 'Sue', [support]);
     expect((await sue.client.request(LIST, {})).afterHoursContacts.map((row: { phone: string }) => row.phone)).toEqual(['5511980000003']);
+    // An ADMIN may look through an agent's eyes; an agent may not look through another's.
+    const AS = 'query($u: ID) { afterHoursContacts(userId: $u) { phone } }';
+    expect((await app.admin.request(AS, { u: sue.id })).afterHoursContacts.map((row: { phone: string }) => row.phone)).toEqual(['5511980000003']);
+    const other = await createAgent(app, 'Otis', [sales]);
+    await other.client.expectCode(AS, { u: sue.id }, 'FORBIDDEN');
 
     const { createTemplate } = await app.admin.request('mutation { createTemplate(input: { name: "callback", language: "en", body: "Hi {{1}}, this is {{2}} returning your call." }) { id variables } }');
     expect(createTemplate.variables).toBe(2);
