@@ -39,9 +39,8 @@ export async function absenceOf(services: Services, viewer: Viewer | null, userI
   return services.store.intake.absenceOf(target);
 }
 
-export async function absencesOf(services: Services, userIds: readonly number[]): Promise<Map<number, AbsenceSetting | null>> {
-  const found = await Promise.all(userIds.map(async (id) => [id, await services.store.intake.absenceOf(id)] as const));
-  return new Map(found);
+export async function absencesOf(services: Services, userIds: readonly number[]): Promise<Map<number, AbsenceSetting>> {
+  return services.store.intake.absencesOf(userIds);
 }
 
 export async function setAbsence(services: Services, viewer: Viewer | null, input: AbsenceInput): Promise<AbsenceSetting> {

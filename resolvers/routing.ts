@@ -21,8 +21,8 @@ export async function routeWaitingTicket(tx: StoreTx, ticket: Ticket, at: Date):
   if (!sector || sector.routingMode === 'MANUAL') return ticket;
   const agents = await tx.intake.agentsOfSector(ticket.accountId, sector.id);
   const open = await tx.intake.openCountsOf(ticket.accountId, agents.map((agent) => agent.id));
-  const absences = await Promise.all(agents.map((agent) => tx.intake.absenceOf(agent.id)));
-  const available = agents.filter((agent, index) => isAvailable(agent, open.get(agent.id) ?? 0, at) && !isAbsentAt(absences[index] ?? null, at));
+  const absences = await tx.intake.absencesOf(agents.map((agent) => agent.id));
+  const available = agents.filter((agent) => isAvailable(agent, open.get(agent.id) ?? 0, at) && !isAbsentAt(absences.get(agent.id) ?? null, at));
   if (available.length === 0) return ticket;
   let chosen: User | undefined;
   if (sector.routingMode === 'ROUND_ROBIN') {

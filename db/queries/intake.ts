@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { visibleTicketsWhere } from '../scope.js';
 import { absenceSettings, afterHoursContacts, contacts, tickets, ticketAutoReplies, userSectors, users } from '../tables/index.js';
@@ -22,6 +22,13 @@ export function intakeQueries(db: SqliteDb) {
   return {
     async absenceOf(userId: number): Promise<AbsenceSetting | null> {
       return db.select().from(absenceSettings).where(eq(absenceSettings.userId, userId)).get() ?? null;
+    },
+
+    /** Absences of many users in one statement; users without one are absent from the map. */
+    async absencesOf(userIds: readonly number[]): Promise<Map<number, AbsenceSetting>> {
+      if (userIds.length === 0) return new Map();
+      const rows = db.select().from(absenceSettings).where(inArray(absenceSettings.userId, [...userIds])).all();
+      return new Map(rows.map((row) => [row.userId, row]));
     },
 
     async saveAbsence(setting: AbsenceSetting): Promise<AbsenceSetting> {

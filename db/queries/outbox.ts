@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { outbox } from '../tables/index.js';
 import type { OutboxEvent } from '../types.js';
@@ -9,16 +9,6 @@ export function outboxQueries(db: SqliteDb) {
   return {
     async insert(event: NewOutboxEvent): Promise<OutboxEvent> {
       return db.insert(outbox).values(event).returning().get();
-    },
-
-    async after(accountId: number, afterId: number, limit: number): Promise<OutboxEvent[]> {
-      return db
-        .select()
-        .from(outbox)
-        .where(and(eq(outbox.accountId, accountId), gt(outbox.id, afterId)))
-        .orderBy(asc(outbox.id))
-        .limit(limit)
-        .all();
     },
 
     async count(accountId: number): Promise<number> {

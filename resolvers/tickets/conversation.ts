@@ -45,9 +45,8 @@ async function postToTicket(services: Services, viewer: Viewer | null, ticketId:
       if (viewer.role !== 'ADMIN' && ticket.assigneeId !== viewer.userId) throw new ForbiddenError('Only the assignee or an ADMIN may answer this ticket');
       assertWithinWorkingHours(user, at);
       const channel = await tx.channels.byId(viewer.accountId, ticket.channelId);
-      if (channel && !isWindowOpen(channel.kind, await tx.messages.lastInboundAt(ticket.contactId, channel.id), at)) {
-        throw new WindowExpiredError(await tx.messages.lastInboundAt(ticket.contactId, channel.id));
-      }
+      const lastInboundAt = channel ? await tx.messages.lastInboundAt(ticket.contactId, channel.id) : null;
+      if (channel && !isWindowOpen(channel.kind, lastInboundAt, at)) throw new WindowExpiredError(lastInboundAt);
     }
     const message = await tx.messages.insert({
       accountId: viewer.accountId, ticketId: ticket.id, direction: 'OUT', author: 'AGENT', authorUserId: viewer.userId,

@@ -30,11 +30,6 @@ const SetAbsenceInput = builder.inputType('SetAbsenceInput', {
   }),
 });
 
-const absenceLoader = async (userIds: number[], context: { services: Parameters<typeof absencesOf>[0] }) => {
-  const byUser = await absencesOf(context.services, userIds);
-  return userIds.map((id) => byUser.get(id) ?? null);
-};
-
 builder.objectFields(User, (t) => ({
   available: t.boolean({
     description: 'ONLINE and inside working hours right now',
@@ -48,9 +43,12 @@ builder.objectField(Ticket, 'assigneeAbsence', (t) =>
     nullable: true,
     description: "The assignee's absence when it is active now",
     load: async (userIds: number[], context) => {
-      const absences = await absenceLoader(userIds, context);
+      const absences = await absencesOf(context.services, userIds);
       const now = context.services.clock.now();
-      return absences.map((absence) => (absence && isAbsentAt(absence, now) ? absence : null));
+      return userIds.map((id) => {
+        const absence = absences.get(id) ?? null;
+        return isAbsentAt(absence, now) ? absence : null;
+      });
     },
     resolve: (ticket) => ticket.assigneeId,
   }),
