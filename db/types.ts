@@ -116,9 +116,49 @@ export interface Integration {
   id: number;
   accountId: number;
   name: string;
+  scopes: IntegrationScope[];
+  tokenHint: string | null;
+  lastUsedAt: Date | null;
   createdById: number | null;
   createdAt: Date;
   revokedAt: Date | null;
+}
+
+/** INGEST: hand contacts over (ingestMessage, cancelTicket, rateTicket); READ: read the account's tickets. */
+export type IntegrationScope = 'INGEST' | 'READ';
+
+export type WebhookDeliveryStatus = 'PENDING' | 'RETRYING' | 'DELIVERED' | 'DEAD';
+
+export interface Webhook {
+  id: number;
+  accountId: number;
+  url: string;
+  events: string[];
+  secret: string;
+  active: boolean;
+  description: string | null;
+  createdById: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  accountId: number;
+  webhookId: number;
+  eventId: number;
+  eventType: string;
+  orderingKey: string | null;
+  body: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
+  responseStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
 }
 
 /** A domain event as recorded in the outbox, inside the transaction that caused it. */
@@ -199,6 +239,8 @@ export interface Message {
   kind: MessageKind;
   body: string | null;
   attachments: Attachment[];
+  /** The message's id at the channel, when the channel gave one. */
+  externalId: string | null;
   createdAt: Date;
 }
 

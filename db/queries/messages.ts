@@ -3,7 +3,7 @@ import type { SqliteDb } from '../client.js';
 import { messages, ticketHistory } from '../tables/index.js';
 import type { Message, TicketHistoryEntry } from '../types.js';
 
-export type NewMessage = Omit<Message, 'id'>;
+export type NewMessage = Omit<Message, 'id' | 'externalId'> & { externalId?: string | null };
 export type NewTicketHistoryEntry = Omit<TicketHistoryEntry, 'id'>;
 
 export function messageQueries(db: SqliteDb) {

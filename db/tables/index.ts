@@ -12,3 +12,4 @@ export * from './intake.js';
 export * from './templates.js';
 export * from './ready-replies.js';
 export * from './satisfaction.js';
+export * from './webhooks.js';

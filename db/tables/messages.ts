@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ActorKind, Attachment, MessageAuthor, MessageDirection, MessageKind, TicketHistoryKind } from '../types.js';
 import { accounts } from './accounts.js';
 import { tickets } from './tickets.js';
@@ -20,9 +21,14 @@ export const messages = sqliteTable(
     kind: text('kind').$type<MessageKind>().notNull(),
     body: text('body'),
     attachments: text('attachments', { mode: 'json' }).$type<Attachment[]>().notNull().default([]),
+    // The message's id at the channel (e.g. a WhatsApp or Chatwoot id): a redelivery is recognised.
+    externalId: text('external_id'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('messages_ticket').on(t.ticketId, t.id)],
+  (t) => [
+    index('messages_ticket').on(t.ticketId, t.id),
+    uniqueIndex('messages_external').on(t.accountId, t.externalId).where(sql`external_id IS NOT NULL`),
+  ],
 );
 
 /** Who did what to a ticket, and when: readable on the ticket. */

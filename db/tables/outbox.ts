@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { accounts } from './accounts.js';
 
 /** Domain events written in the transaction that caused them; delivery reads from here. */
@@ -14,4 +14,37 @@ export const outbox = sqliteTable(
     occurredAt: integer('occurred_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('outbox_account').on(t.accountId, t.id)],
+);
+
+/** How far each consumer (webhooks, each plugin's handlers) has read the outbox; survives restarts. */
+export const outboxConsumers = sqliteTable('outbox_consumers', {
+  name: text('name').primaryKey(),
+  lastEventId: integer('last_event_id').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** An event a consumer's handler kept failing on after every retry: kept for inspection, then skipped. */
+export const outboxFailures = sqliteTable(
+  'outbox_failures',
+  {
+    consumer: text('consumer').notNull(),
+    eventId: integer('event_id').notNull(),
+    attempts: integer('attempts').notNull(),
+    lastError: text('last_error').notNull(),
+    failedAt: integer('failed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+/** A plugin's own small records (e.g. the Chatwoot bridge's conversation <-> ticket map). */
+export const pluginRecords = sqliteTable(
+  'plugin_records',
+  {
+    plugin: text('plugin').notNull(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.plugin, t.kind, t.key] })],
 );
