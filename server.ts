@@ -17,7 +17,12 @@ import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
 import { serveTranscript } from './schema/transcript-route.js';
-import { schema } from './schema/index.js';
+import { buildSchema } from './schema/index.js';
+import { startPlugins, type PluginHost } from './plugins/runtime/host.js';
+import { loadPlugins, type PluginSpec } from './plugins/runtime/loader.js';
+import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOptions } from './plugins/runtime/outbox-relay.js';
+import { publicEventsOf } from './plugins/runtime/public-events.js';
+import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 
 export interface DeskgraphConfig {
@@ -36,6 +41,12 @@ export interface DeskgraphConfig {
   clock?: { now(): Date };
   /** Sees every SQL statement run (tests count statements per request; benchmarks trace). */
   onStatement?: (sql: string) => void;
+  /** PLUGINS: built-in names, package names or paths, or plugin objects; loaded in order after the built-ins. */
+  plugins?: PluginSpec[];
+  /** Config by plugin name; a plugin without an entry reads <NAME>_* from `env`. */
+  pluginConfig?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  relay?: Partial<RelayOptions>;
 }
 
 export interface RunningDeskgraph {
@@ -43,6 +54,7 @@ export interface RunningDeskgraph {
   port: number;
   services: Services;
   bootstrap: BootstrapResult;
+  relay: OutboxRelay;
   stop(): Promise<void>;
 }
 
@@ -60,8 +72,11 @@ function reject(res: ServerResponse, status: number, message: string): void {
 }
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
-export function buildApp(services: Services, config: DeskgraphConfig) {
+export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost) {
   const pubsub = createDomainPubSub(services.events);
+  const schema = buildSchema(plugins?.schemaExtensions);
+  plugins?.bind({ schema, pubsub });
+  const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -69,7 +84,11 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
-    plugins: [...protectionPlugins(config.limits, config.production), useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' })],
+    plugins: [
+      ...protectionPlugins(config.limits, config.production),
+      useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' }),
+      ...(plugins?.envelopPlugins ?? []),
+    ],
     context: ({ request, req, connectionParams }: { request: Request; req: IncomingMessage; connectionParams?: Record<string, unknown> }) =>
       createContext(services, pubsub, {
         authorization: connectionParams ? (connectionParams['authorization'] ?? connectionParams['token']) : request.headers.get('authorization'),
@@ -92,6 +111,10 @@ export function buildApp(services: Services, config: DeskgraphConfig) {
     const transcript = /^\/tickets\/([^/]+)\/transcript\.pdf$/.exec(path ?? '');
     if (transcript && req.method === 'GET') {
       void serveTranscript(services, pubsub, req, res, transcript[1]!, clientIpOf(req, config.trustProxy));
+      return;
+    }
+    if (path?.startsWith('/plugins/')) {
+      void routePlugin(req, res, new URL(req.url ?? '/', 'http://localhost'));
       return;
     }
     if (req.method === 'POST') {
@@ -176,6 +199,7 @@ export function createServices(config: DeskgraphConfig, log: Logger): Services {
     passwords: createPasswords(config.passwords),
     loginThrottle: createLoginThrottle(config.loginThrottle),
     log,
+    plugins: new Map(),
   };
 }
 
@@ -187,21 +211,32 @@ export async function startDeskgraph(
   const log = options.log ?? pino({ level: 'info' });
   const services = createServices(config, log);
   const store = services.store;
+  const relay = createOutboxRelay(store, publicEventsOf(services), log.child({ component: 'outbox-relay' }), { ...defaultRelayOptions, ...config.relay });
+  let plugins: PluginHost | null = null;
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
-    const app = buildApp(services, config);
+    plugins = await startPlugins(services, relay, await loadPlugins(config.plugins ?? [], config.pluginConfig ?? {}, config.env ?? {}));
+    const app = buildApp(services, config, plugins);
     const port = await app.listen(options.port, options.host);
+    // Consumers start after the app listens: events committed before a crash are replayed now.
+    await relay.start();
+    const running = plugins;
     return {
       url: `http://${options.host ?? 'localhost'}:${port}/graphql`,
       port,
       services,
       bootstrap,
+      relay,
       async stop() {
         await app.close();
+        await relay.stop();
+        await running.stop();
         store.close();
       },
     };
   } catch (error) {
+    await relay.stop();
+    await plugins?.stop();
     store.close();
     throw error;
   }

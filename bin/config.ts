@@ -65,5 +65,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     limits: defaultLimits,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     trustProxy: env['TRUST_PROXY'] === 'true',
+    plugins: (env['PLUGINS'] ?? '').split(',').map((spec) => spec.trim()).filter(Boolean),
+    env,
   };
 }

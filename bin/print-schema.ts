@@ -1,11 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lexicographicSortSchema, printSchema } from 'graphql';
-import { schema } from '../schema/index.js';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { schemaExtensionOf } from '../plugins/runtime/host.js';
+import { webhooksPlugin } from '../plugins/webhooks/index.js';
+import { buildSchema } from '../schema/index.js';
+
+/** What every server serves: the core schema and the built-ins that are always loaded. */
+export function publishedSchema(): GraphQLSchema {
+  return buildSchema([schemaExtensionOf(webhooksPlugin)!]);
+}
 
 /** The SDL frontend teams run codegen against; test/schema-sdl.test.ts fails when it is stale. */
 export function schemaSdl(): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${printSchema(lexicographicSortSchema(publishedSchema()))}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -8,10 +8,12 @@ import { integrationQueries } from './queries/integrations.js';
 import { messageQueries } from './queries/messages.js';
 import { monitoringQueries } from './queries/monitoring.js';
 import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
+import { pluginRecordQueries } from './queries/plugin-records.js';
 import { readyReplyQueries } from './queries/ready-replies.js';
 import { sectorQueries } from './queries/sectors.js';
 import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
+import { webhookQueries } from './queries/webhooks.js';
 import { userQueries } from './queries/users.js';
 import type { OutboxEvent } from './types.js';
 
@@ -30,6 +32,8 @@ function queriesOn(db: SqliteDb) {
     templates: templateQueries(db),
     readyReplies: readyReplyQueries(db),
     monitoring: monitoringQueries(db),
+    pluginRecords: pluginRecordQueries(db),
+    webhooks: webhookQueries(db),
   };
 }
 

@@ -28,8 +28,9 @@ export interface DomainEventPayloads {
   'sector.updated': { sectorId: number; byUserId: number; changed: string[] };
   'channel.created': { channelId: number; byUserId: number };
   'channel.updated': { channelId: number; byUserId: number; changed: string[] };
-  'integration.created': { integrationId: number; byUserId: number };
+  'integration.created': { integrationId: number; byUserId: number | null };
   'integration.revoked': { integrationId: number; byUserId: number };
+  'absence.changed': { userId: number; byUserId: number; enabled: boolean };
 }
 
 export type DomainEventType = keyof DomainEventPayloads;

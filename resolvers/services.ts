@@ -15,4 +15,6 @@ export interface Services {
   passwords: Passwords;
   loginThrottle: LoginThrottle;
   log: Logger;
+  /** Each loaded plugin's validated config, by plugin name (plugin fields read theirs per request). */
+  plugins: Map<string, { config: unknown }>;
 }

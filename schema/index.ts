@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './types/user.js';
 import './types/sector.js';
@@ -12,5 +13,34 @@ import './types/template.js';
 import './types/ready-reply.js';
 import './types/contact-list.js';
 import './types/monitoring.js';
+import { Channel } from './types/channel.js';
+import { Contact } from './types/contact.js';
+import { Message } from './types/message.js';
+import { Sector } from './types/sector.js';
+import { Ticket } from './types/ticket.js';
+import { User } from './types/user.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export { builder };
+export type SchemaBuilder = typeof builder;
+
+/** The core object types plugins attach fields to. */
+export const coreTypes = { Ticket, Contact, Message, User, Sector, Channel };
+export type CoreTypes = typeof coreTypes;
+
+export type SchemaExtension = { name: string; extend: (builder: SchemaBuilder) => void };
+
+// Pothos keeps one builder per process: an extension is applied once, and every schema built
+// after it carries its fields.
+const applied = new Set<string>();
+let built: { key: string; schema: GraphQLSchema } | null = null;
+
+export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQLSchema {
+  for (const extension of extensions) {
+    if (applied.has(extension.name)) continue;
+    applied.add(extension.name);
+    extension.extend(builder);
+  }
+  const key = [...applied].sort().join(',');
+  if (built?.key !== key) built = { key, schema: builder.toSchema({ sortSchema: true }) };
+  return built.schema;
+}

@@ -1,0 +1,82 @@
+import type { Plugin as EnvelopPlugin } from 'graphql-yoga';
+import type { ExecutionResult } from 'graphql';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import type { Ticket } from '../../db/types.js';
+import type { Services } from '../../resolvers/services.js';
+import type { Context } from '../../schema/context.js';
+import type { CoreTypes, SchemaBuilder } from '../../schema/index.js';
+import type { PublicEvent, PublicEventType } from './event-contract.js';
+
+/** What a plugin module exports (default export or `plugin`). */
+export interface DeskgraphPlugin<Config = unknown> {
+  /** Lower-case letters, digits and dashes: names its routes (/plugins/<name>/) and config (<NAME>_*). */
+  name: string;
+  /** Validates the plugin's config; a failure stops start-up naming the plugin and the field. */
+  config?: ZodType<Config>;
+  /**
+   * Types and fields added with the Pothos builder. Pothos holds one schema per process, so this
+   * runs once per process, apart from setup; resolvers reach their app through `kit`.
+   */
+  schema?(builder: SchemaBuilder, kit: PluginSchemaKit<Config>): void;
+  /** Runs at start-up, in PLUGINS order; throwing stops start-up with a message naming the plugin. */
+  setup(api: PluginApi<Config>): void | Promise<void>;
+}
+
+export interface PluginSchemaKit<Config> {
+  types: CoreTypes;
+  /** The same visibility rule as every ticket read: ids the viewer may not see are simply absent. */
+  visibleTickets(context: Context, ids: readonly number[]): Promise<Ticket[]>;
+  /** This plugin's config in the app serving the request. */
+  configOf(context: Context): Config;
+}
+
+export type EventHandler<K extends PublicEventType> = (event: PublicEvent<K>) => void | Promise<void>;
+
+export interface PluginRequest {
+  method: string;
+  /** Path below /plugins/<name>, e.g. "/webhook". */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface PluginResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface PluginRecords {
+  get<T>(kind: string, key: string): Promise<T | null>;
+  put(kind: string, key: string, value: unknown): Promise<void>;
+  /** Stores only when absent; true when this call stored it (idempotency keys). */
+  claim(kind: string, key: string, value: unknown): Promise<boolean>;
+  delete(kind: string, key: string): Promise<void>;
+}
+
+export interface PluginApi<Config = unknown> {
+  name: string;
+  config: Config;
+  log: Logger;
+  /** The domain functions of resolvers/ take these plus a viewer, and check that viewer's rights. */
+  services: Services;
+  /**
+   * Handles committed events, in order, at least once (its own outbox cursor survives restarts).
+   * A handler that throws is retried with backoff, then set aside; it never fails the mutation.
+   */
+  on<K extends PublicEventType>(types: K | readonly K[] | '*', handler: EventHandler<K>, options?: { when?(type: K, accountId: number): boolean | Promise<boolean> }): void;
+  /** A yoga/envelop plugin added to the GraphQL pipeline. */
+  addEnvelopPlugin(plugin: EnvelopPlugin): void;
+  /** An HTTP route at /plugins/<name><path>; errors answer 500 and are logged. */
+  route(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, handler: (request: PluginRequest) => Promise<PluginResponse> | PluginResponse): void;
+  records: PluginRecords;
+  /**
+   * Runs a GraphQL operation as this plugin's own integration of the account (created on first
+   * use, named "plugin:<name>"): the public API, its scopes and rules, nothing private.
+   */
+  graphql<T = Record<string, unknown>>(accountId: number, query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
+  /** Called on shutdown, after the server stopped taking requests. */
+  onStop(stop: () => void | Promise<void>): void;
+}

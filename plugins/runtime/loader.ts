@@ -1,0 +1,86 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { DeskgraphPlugin } from './contract.js';
+
+/** A PLUGINS entry: a built-in name, a package name or a path; or the plugin object itself. */
+export type PluginSpec = string | DeskgraphPlugin<never>;
+
+const builtIns: Record<string, () => Promise<unknown>> = {
+  webhooks: () => import('../webhooks/index.js'),
+  chatwoot: () => import('../chatwoot/index.js'),
+};
+
+/** Built-ins every server runs, ahead of PLUGINS. */
+export const alwaysLoaded = ['webhooks'];
+
+const pluginShape = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  setup: z.function(),
+});
+
+async function importSpec(spec: string): Promise<unknown> {
+  if (builtIns[spec]) return builtIns[spec]();
+  const isPath = spec.startsWith('.') || isAbsolute(spec);
+  return import(isPath ? pathToFileURL(resolve(spec)).href : spec);
+}
+
+function pluginOf(spec: string, module: unknown): DeskgraphPlugin<unknown> {
+  const exports = module as { default?: unknown; plugin?: unknown };
+  const candidate = exports.plugin ?? exports.default ?? module;
+  const checked = pluginShape.safeParse(candidate);
+  if (!checked.success) {
+    throw new Error(`Plugin "${spec}" does not export { name, setup(api) }: ${checked.error.issues.map((i) => `${i.path.join('.') || 'module'}: ${i.message}`).join('; ')}`);
+  }
+  return candidate as DeskgraphPlugin<unknown>;
+}
+
+/** CHATWOOT_BASE_URL -> { baseUrl } for the plugin named "chatwoot". */
+export function configFromEnv(name: string, env: Record<string, string | undefined>): Record<string, string> {
+  const prefix = `${name.toUpperCase().replace(/-/g, '_')}_`;
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(prefix) || value === undefined) continue;
+    const camel = key.slice(prefix.length).toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    config[camel] = value;
+  }
+  return config;
+}
+
+export interface LoadedPlugin {
+  plugin: DeskgraphPlugin<unknown>;
+  config: unknown;
+}
+
+/**
+ * Imports and validates each plugin, in order. Config comes from `configs[name]` when given
+ * (tests, embedding), else from the environment; a bad one is a start-up error naming the plugin.
+ */
+export async function loadPlugins(specs: readonly PluginSpec[], configs: Record<string, unknown>, env: Record<string, string | undefined>): Promise<LoadedPlugin[]> {
+  const loaded: LoadedPlugin[] = [];
+  const seen = new Set<string>();
+  for (const spec of [...alwaysLoaded, ...specs]) {
+    const label = typeof spec === 'string' ? spec : spec.name;
+    let plugin: DeskgraphPlugin<unknown>;
+    try {
+      plugin = typeof spec === 'string' ? pluginOf(spec, await importSpec(spec)) : pluginOf(label, spec);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('Plugin "')) throw error;
+      throw new Error(`Plugin "${label}" could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (seen.has(plugin.name)) continue;
+    seen.add(plugin.name);
+    const raw = configs[plugin.name] ?? configFromEnv(plugin.name, env);
+    let config: unknown = raw;
+    if (plugin.config) {
+      const parsed = plugin.config.safeParse(raw);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+        throw new Error(`Plugin "${plugin.name}" has invalid config: ${problems}`);
+      }
+      config = parsed.data;
+    }
+    loaded.push({ plugin, config });
+  }
+  return loaded;
+}

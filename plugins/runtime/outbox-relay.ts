@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import type { Store } from '../../db/store.js';
+import type { PublicEvent, PublicEventType } from './event-contract.js';
+import { publicTypeOf, type PublicEvents } from './public-events.js';
+
+/** One reader of the outbox with its own cursor (webhooks, each plugin's event handlers). */
+export interface OutboxConsumer {
+  name: string;
+  /** Decided before the event is read in full, so unwanted events cost nothing. */
+  wants(type: PublicEventType, accountId: number): boolean | Promise<boolean>;
+  /** Throwing means "not handled": retried with backoff, then recorded in outbox_failures and skipped. */
+  handle(event: PublicEvent): Promise<void>;
+}
+
+export interface RelayOptions {
+  /** Attempts per event before it is set aside for that consumer. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Catch-up read when nothing was committed here (another process, or a retry now due). */
+  pollMs: number;
+  batchSize: number;
+}
+
+export const defaultRelayOptions: RelayOptions = { maxAttempts: 5, retryBaseMs: 200, retryMaxMs: 30_000, pollMs: 1000, batchSize: 100 };
+
+export interface ConsumerStats {
+  handled: number;
+  failedAttempts: number;
+  setAside: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+
+/**
+ * Delivers committed events to each consumer in outbox order, at least once: a cursor is advanced
+ * only after its events were handled, so a crash between commit and dispatch replays them at start.
+ */
+export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log: Logger, options: RelayOptions = defaultRelayOptions) {
+  const consumers: OutboxConsumer[] = [];
+  const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; stats: ConsumerStats }>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function handleWithRetries(consumer: OutboxConsumer, event: PublicEvent, stats: ConsumerStats): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.handle(event);
+        stats.handled++;
+        return;
+      } catch (error) {
+        stats.failedAttempts++;
+        log.warn({ err: error, consumer: consumer.name, eventId: event.id, type: event.type, attempt }, 'event handler failed');
+        if (attempt >= options.maxAttempts || stopped) {
+          if (stopped) throw error;
+          stats.setAside++;
+          await store.write((tx) => tx.outbox.recordFailure({ consumer: consumer.name, eventId: Number(event.id), attempts: attempt, lastError: messageOf(error), failedAt: new Date() }));
+          log.error({ consumer: consumer.name, eventId: event.id, type: event.type }, 'event set aside after every retry failed');
+          return;
+        }
+        const delay = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
+        await sleep(delay * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+
+  async function drain(consumer: OutboxConsumer): Promise<void> {
+    const entry = state.get(consumer.name)!;
+    let persisted = (await store.outbox.cursorOf(consumer.name)) ?? 0;
+    let cursor = Math.max(persisted, entry.skippedTo);
+    const persist = async () => {
+      await store.write((tx) => tx.outbox.advanceConsumer(consumer.name, cursor, new Date()));
+      persisted = cursor;
+    };
+    while (!stopped) {
+      const batch = await store.outbox.after(cursor, options.batchSize);
+      if (batch.length === 0) break;
+      let handled = false;
+      for (const recorded of batch) {
+        if (stopped) break;
+        const type = publicTypeOf(recorded);
+        const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
+        if (event) {
+          await handleWithRetries(consumer, event, entry.stats);
+          handled = true;
+        }
+        cursor = recorded.id;
+      }
+      // Handled events are persisted once per batch (a crash replays at most this batch); events
+      // nobody wanted only move the cursor in memory, and replaying those after a crash costs nothing.
+      if (handled || cursor - persisted >= 1000) await persist();
+    }
+    entry.skippedTo = cursor;
+  }
+
+  function schedule(consumer: OutboxConsumer): void {
+    const entry = state.get(consumer.name)!;
+    if (stopped) return;
+    if (entry.running) {
+      entry.again = true;
+      return;
+    }
+    entry.running = drain(consumer)
+      .catch((error: unknown) => log.error({ err: error, consumer: consumer.name }, 'outbox relay failed; retrying on the next poll'))
+      .finally(() => {
+        entry.running = null;
+        if (entry.again) {
+          entry.again = false;
+          schedule(consumer);
+        }
+      });
+  }
+
+  function nudge(): void {
+    for (const consumer of consumers) schedule(consumer);
+  }
+
+  return {
+    add(consumer: OutboxConsumer): void {
+      if (state.has(consumer.name)) throw new Error(`Two outbox consumers are named "${consumer.name}"`);
+      consumers.push(consumer);
+      state.set(consumer.name, { running: null, again: false, skippedTo: 0, stats: { handled: 0, failedAttempts: 0, setAside: 0 } });
+    },
+
+    /** Registers new consumers at the current end (no replay of older history), then catches up. */
+    async start(): Promise<void> {
+      const end = await store.outbox.lastEventId();
+      const now = new Date();
+      await store.write(async (tx) => {
+        for (const consumer of consumers) await tx.outbox.registerConsumer(consumer.name, end, now);
+      });
+      store.onCommitted(() => setImmediate(nudge));
+      timer = setInterval(nudge, options.pollMs);
+      timer.unref();
+      nudge();
+    },
+
+    stats(name: string): ConsumerStats | undefined {
+      return state.get(name)?.stats;
+    },
+
+    /** Resolves once every consumer has read everything committed so far (tests, graceful stop). */
+    async settled(): Promise<void> {
+      for (;;) {
+        const running = [...state.values()].map((entry) => entry.running).filter((p): p is Promise<void> => p !== null);
+        if (running.length === 0) return;
+        await Promise.all(running);
+      }
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await Promise.allSettled([...state.values()].map((entry) => entry.running));
+    },
+  };
+}
+
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

@@ -1,0 +1,130 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import ipaddr from 'ipaddr.js';
+import type { Logger } from 'pino';
+import type { Store } from '../../db/store.js';
+import type { Webhook, WebhookDelivery } from '../../db/types.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signatureOf } from './signature.js';
+import { guardedLookup, isPublicAddress } from './url-guard.js';
+
+export interface SenderOptions {
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  pollMs: number;
+  allowPrivateUrls: boolean;
+}
+
+type Attempt = { status: number | null; error: string | null };
+const BATCH = 50;
+
+/** One POST, no redirects followed (a redirect could lead anywhere), the response body discarded. */
+function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOptions): Promise<Attempt> {
+  const url = new URL(webhook.url);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!options.allowPrivateUrls && ipaddr.isValid(host) && !isPublicAddress(host)) return Promise.resolve({ status: null, error: 'private address refused' });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(delivery.body)),
+    'user-agent': 'Deskgraph-Webhooks/1',
+    'x-deskgraph-event': delivery.eventType,
+    'x-deskgraph-delivery': String(delivery.id),
+    [TIMESTAMP_HEADER]: String(timestamp),
+    [SIGNATURE_HEADER]: signatureOf(webhook.secret, timestamp, delivery.body),
+  };
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', headers, lookup: guardedLookup(options.allowPrivateUrls), timeout: options.timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? null, error: null }));
+      res.on('error', (error) => resolve({ status: res.statusCode ?? null, error: error.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    req.on('error', (error) => resolve({ status: null, error: error.message }));
+    req.end(delivery.body);
+  });
+}
+
+/** Sends due deliveries; failures come back later with exponential backoff and jitter, then DEAD. */
+export function createWebhookSender(store: Store, log: Logger, options: SenderOptions) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  function backoffMs(attempts: number): number {
+    const exponential = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempts - 1));
+    return Math.round(exponential * (0.5 + Math.random() / 2));
+  }
+
+  async function send(delivery: WebhookDelivery, webhook: Webhook | undefined): Promise<void> {
+    const now = new Date();
+    if (!webhook || !webhook.active || webhook.deletedAt) {
+      await store.write((tx) => tx.webhooks.recordOutcome(delivery.id, delivery.attempts, { ...settled(delivery, now), status: 'DEAD', lastError: 'webhook inactive or deleted' }));
+      return;
+    }
+    const result = await post(webhook, delivery, options);
+    const attempts = delivery.attempts + 1;
+    const ok = result.status !== null && result.status >= 200 && result.status < 300;
+    const error = ok ? null : (result.error ?? `HTTP ${result.status}`);
+    const at = new Date();
+    const outcome = ok
+      ? { status: 'DELIVERED' as const, attempts, nextAttemptAt: null, lastAttemptAt: at, responseStatus: result.status, lastError: null, deliveredAt: at }
+      : attempts >= options.maxAttempts
+        ? { status: 'DEAD' as const, attempts, nextAttemptAt: null, lastAttemptAt: at, responseStatus: result.status, lastError: error, deliveredAt: null }
+        : { status: 'RETRYING' as const, attempts, nextAttemptAt: new Date(at.getTime() + backoffMs(attempts)), lastAttemptAt: at, responseStatus: result.status, lastError: error, deliveredAt: null };
+    if (!ok) log.warn({ webhookId: webhook.id, deliveryId: delivery.id, attempts, error, status: outcome.status }, 'webhook delivery failed');
+    await store.write((tx) => tx.webhooks.recordOutcome(delivery.id, delivery.attempts, outcome));
+  }
+
+  async function drain(): Promise<void> {
+    while (!stopped) {
+      const due = await store.webhooks.due(new Date(), BATCH);
+      if (due.length === 0) break;
+      const webhooks = new Map((await store.webhooks.byIds([...new Set(due.map((d) => d.webhookId))])).map((w) => [w.id, w]));
+      // One per ticket and webhook is due at a time (see `due`), so these may go in parallel.
+      await Promise.all(due.map((delivery) => send(delivery, webhooks.get(delivery.webhookId))));
+    }
+    if (!stopped) await scheduleNext();
+  }
+
+  async function scheduleNext(): Promise<void> {
+    const next = await store.webhooks.nextDueAt();
+    const wait = next ? Math.max(0, Math.min(options.pollMs, next.getTime() - Date.now())) : options.pollMs;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(nudge, wait);
+    timer.unref();
+  }
+
+  function nudge(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((error: unknown) => log.error({ err: error }, 'webhook sender failed; retrying on the next poll'))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          nudge();
+        } else if (!stopped && !timer) void scheduleNext();
+      });
+  }
+
+  return {
+    nudge,
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+function settled(delivery: WebhookDelivery, at: Date) {
+  return { attempts: delivery.attempts, nextAttemptAt: null, lastAttemptAt: at, responseStatus: null, deliveredAt: null };
+}

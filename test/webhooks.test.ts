@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelopeSchemaOf, isPublicEventType } from '../plugins/runtime/event-contract.js';
+import { verifyWebhookSignature } from '../plugins/webhooks/signature.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
+import { startReceiver, type Received } from './helpers/receiver.js';
+
+const CREATE = `mutation($input: WebhookInput!) { createWebhook(input: $input) { secret webhook { id url events active } } }`;
+const DELIVERIES = `query($id: ID, $status: WebhookDeliveryStatus) { webhookDeliveries(webhookId: $id, status: $status) {
+  nodes { id eventId eventType status attempts responseStatus lastError deliveredAt } } }`;
+const fast = { allowPrivateUrls: true, maxAttempts: 3, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
+
+const eventOf = (request: Received) => JSON.parse(request.body) as { id: string; type: string; data: Record<string, any> };
+
+describe('webhooks', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ pluginConfig: { webhooks: fast } });
+  });
+  afterAll(() => app.stop());
+
+  it('delivers exactly the subscribed events, signed, in the documented shape', async () => {
+    const receiver = await startReceiver();
+    const { createWebhook } = await app.admin.request(CREATE, { input: { url: `${receiver.url}/hooks`, events: ['ticket.created', 'message.created', 'ticket.closed'] } });
+    expect(createWebhook.secret).toMatch(/^whsec_/);
+    const sector = await createSector(app, 'Hooks');
+    const agent = await createAgent(app, 'Hooker', [sector]);
+    const ticket = await contactWrites(app, { phone: '5511900000001', body: 'hello', sectorId: sector });
+    await agent.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id });
+    await agent.client.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
+
+    const got = await receiver.until((all) => all.length >= 3);
+    await app.running.relay.settled();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // accepted is not subscribed: three events and no more.
+    expect(receiver.received.map((r) => eventOf(r).type)).toEqual(['ticket.created', 'message.created', 'ticket.closed']);
+    for (const request of got) {
+      expect(request.path).toBe('/hooks');
+      expect(verifyWebhookSignature({ secret: createWebhook.secret, body: request.body, signature: request.headers['x-deskgraph-signature'] as string, timestamp: request.headers['x-deskgraph-timestamp'] as string })).toBe(true);
+      const event = eventOf(request);
+      expect(isPublicEventType(event.type)).toBe(true);
+      expect(envelopeSchemaOf(event.type as 'ticket.created').safeParse(event).success, request.body).toBe(true);
+      expect(request.headers['x-deskgraph-event']).toBe(event.type);
+    }
+    expect(eventOf(got[0]!).data['ticket'].id).toBe(ticket.id);
+    expect(eventOf(got[1]!).data['message'].body).toBe('hello');
+    expect(eventOf(got[2]!).data['closedBy']).toBe('AGENT');
+
+    const { webhookDeliveries } = await app.admin.request(DELIVERIES, { id: createWebhook.webhook.id });
+    expect(webhookDeliveries.nodes.map((d: { status: string }) => d.status)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED']);
+    await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: createWebhook.webhook.id });
+    await receiver.close();
+  });
+
+  it('rejects forged, tampered and stale signatures with the documented verification', async () => {
+    const receiver = await startReceiver();
+    const { createWebhook } = await app.admin.request(CREATE, { input: { url: receiver.url, events: ['ticket.created'] } });
+    await contactWrites(app, { phone: '5511900000002', body: 'sign me' });
+    const [request] = await receiver.until((all) => all.length >= 1);
+    const signed = { secret: createWebhook.secret, body: request!.body, signature: request!.headers['x-deskgraph-signature'] as string, timestamp: request!.headers['x-deskgraph-timestamp'] as string };
+    expect(verifyWebhookSignature(signed)).toBe(true);
+    expect(verifyWebhookSignature({ ...signed, secret: 'whsec_someone-else' })).toBe(false);
+    expect(verifyWebhookSignature({ ...signed, body: `${signed.body} ` })).toBe(false);
+    expect(verifyWebhookSignature({ ...signed, now: Number(signed.timestamp) + 600 })).toBe(false);
+    expect(verifyWebhookSignature({ ...signed, signature: undefined })).toBe(false);
+    await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: createWebhook.webhook.id });
+    await receiver.close();
+  });
+
+  it('retries a receiver that answers 500, then dead-letters; redeliver sends the same event again', async () => {
+    const receiver = await startReceiver({ status: 500 });
+    const { createWebhook } = await app.admin.request(CREATE, { input: { url: receiver.url, events: ['ticket.created'] } });
+    const ticket = await contactWrites(app, { phone: '5511900000003', body: 'failing receiver' });
+    await receiver.until((all) => all.length >= 3);
+    let dead: any[] = [];
+    for (let i = 0; i < 100 && dead.length === 0; i++) {
+      dead = (await app.admin.request(DELIVERIES, { id: createWebhook.webhook.id, status: 'DEAD' })).webhookDeliveries.nodes;
+      if (dead.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ eventType: 'ticket.created', attempts: 3, responseStatus: 500, lastError: 'HTTP 500', deliveredAt: null });
+    expect(receiver.received).toHaveLength(3);
+    expect(new Set(receiver.received.map((r) => eventOf(r).id)).size).toBe(1);
+
+    receiver.answer(200);
+    const { redeliverWebhookDelivery } = await app.admin.request('mutation($id: ID!) { redeliverWebhookDelivery(id: $id) { status attempts } }', { id: dead[0].id });
+    expect(redeliverWebhookDelivery).toEqual({ status: 'PENDING', attempts: 0 });
+    await receiver.until((all) => all.length >= 4);
+    expect(eventOf(receiver.received[3]!).id).toBe(dead[0].eventId);
+    expect(eventOf(receiver.received[3]!).data['ticket'].id).toBe(ticket.id);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'DELIVERED'; i++) {
+      status = (await app.admin.request(DELIVERIES, { id: createWebhook.webhook.id })).webhookDeliveries.nodes[0].status;
+      if (status !== 'DELIVERED') await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).toBe('DELIVERED');
+    await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: createWebhook.webhook.id });
+    await receiver.close();
+  });
+
+  it("keeps one ticket's events in order at a slow receiver", async () => {
+    const receiver = await startReceiver({ delayMs: 40 });
+    const { createWebhook } = await app.admin.request(CREATE, { input: { url: receiver.url, events: ['*'] } });
+    const sector = await createSector(app, 'Ordered');
+    const agent = await createAgent(app, 'Orderly', [sector]);
+    const ticket = await contactWrites(app, { phone: '5511900000004', body: 'one', sectorId: sector });
+    await contactWrites(app, { phone: '5511900000004', body: 'two', sectorId: sector });
+    await agent.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id });
+    await agent.client.request('mutation($id: ID!) { sendMessage(ticketId: $id, body: "answer") { id } }', { id: ticket.id });
+    await agent.client.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
+    const ofTicket = (all: Received[]) => all.map(eventOf).filter((e) => e.data['ticket']?.id === ticket.id);
+    await receiver.until((all) => ofTicket(all).some((e) => e.type === 'ticket.closed'));
+    const events = ofTicket(receiver.received);
+    expect(events.map((e) => e.type)).toEqual(['ticket.created', 'message.created', 'message.created', 'ticket.accepted', 'message.created', 'ticket.closed']);
+    expect(events.map((e) => e.data['message']?.body ?? null)).toEqual([null, 'one', 'two', null, 'answer', null]);
+    expect(events.map((e) => Number(e.id))).toEqual([...events.map((e) => Number(e.id))].sort((a, b) => a - b));
+    await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: createWebhook.webhook.id });
+    await receiver.close();
+  });
+
+  it('refuses bad URLs, unknown events and non-ADMINs, changing nothing', async () => {
+    const strict = await startTestApp({ pluginConfig: { webhooks: { ...fast, allowPrivateUrls: false } } });
+    try {
+      const before = strict.snapshot();
+      for (const url of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://10.1.2.3/x', 'http://[::1]/x', 'http://169.254.169.254/latest', 'ftp://example.com/x', 'not a url']) {
+        await strict.admin.expectCode(CREATE, { input: { url, events: ['ticket.created'] } }, 'BAD_USER_INPUT', 'input.url');
+      }
+      await strict.admin.expectCode(CREATE, { input: { url: 'https://93.184.215.14/x', events: ['ticket.exploded'] } }, 'BAD_USER_INPUT', 'input.events');
+      await strict.admin.expectCode(CREATE, { input: { url: 'https://93.184.215.14/x', events: [] } }, 'BAD_USER_INPUT', 'input.events');
+      expect(strict.snapshot()).toBe(before);
+      const agent = await createAgent(strict, 'Nosy', []);
+      const withAgent = strict.snapshot();
+      await agent.client.expectCode(CREATE, { input: { url: 'https://93.184.215.14/x', events: ['*'] } }, 'FORBIDDEN');
+      await agent.client.expectCode(DELIVERIES, {}, 'FORBIDDEN');
+      expect(strict.snapshot()).toBe(withAgent);
+      // A public address is accepted (nothing is sent until an event arrives).
+      const { createWebhook } = await strict.admin.request(CREATE, { input: { url: 'https://93.184.215.14/x', events: ['*'] } });
+      expect(createWebhook.webhook).toMatchObject({ url: 'https://93.184.215.14/x', events: ['*'], active: true });
+    } finally {
+      await strict.stop();
+    }
+  });
+});
