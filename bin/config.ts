@@ -48,7 +48,6 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
       issuer: env['JWT_ISSUER'] || undefined,
       audience: env['JWT_AUDIENCE'] || undefined,
       userTokenTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 12 * 3600),
-      integrationTokenTtlSeconds: integer(env, 'INTEGRATION_TOKEN_TTL_SECONDS', 365 * 24 * 3600),
       clockToleranceSeconds: 5,
     },
     bootstrap: {

@@ -127,6 +127,12 @@ export interface Integration {
 /** INGEST: hand contacts over (ingestMessage, cancelTicket, rateTicket); READ: read the account's tickets. */
 export type IntegrationScope = 'INGEST' | 'READ';
 
+/** What the database keeps of an opaque integration token: its SHA-256 (hex) and the last characters, for lists. */
+export interface StoredToken {
+  tokenHash: string;
+  tokenHint: string;
+}
+
 export type WebhookDeliveryStatus = 'PENDING' | 'RETRYING' | 'DELIVERED' | 'DEAD';
 
 export interface Webhook {

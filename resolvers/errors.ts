@@ -28,8 +28,8 @@ export class UnauthenticatedError extends DomainError {
 }
 
 export class ForbiddenError extends DomainError {
-  constructor(message = 'Your role may not do this') {
-    super('FORBIDDEN', message);
+  constructor(message = 'Your role may not do this', details: Record<string, unknown> = {}) {
+    super('FORBIDDEN', message, details);
   }
 }
 

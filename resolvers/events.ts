@@ -30,6 +30,7 @@ export interface DomainEventPayloads {
   'channel.updated': { channelId: number; byUserId: number; changed: string[] };
   'integration.created': { integrationId: number; byUserId: number | null };
   'integration.revoked': { integrationId: number; byUserId: number };
+  'integration.rotated': { integrationId: number; byUserId: number };
   'absence.changed': { userId: number; byUserId: number; enabled: boolean };
 }
 

@@ -79,6 +79,11 @@ export const greeting = z.string().trim().max(1000, 'Greeting is at most 1000 ch
 export const channelName = z.string().trim().min(1, 'Name is required').max(80, 'Name is at most 80 characters');
 export const channelAddress = z.string().trim().max(120, 'Address is at most 120 characters');
 export const integrationName = z.string().trim().min(1, 'Name is required').max(80, 'Name is at most 80 characters');
+/** A token with no scope could do nothing; repeats are harmless and dropped. */
+export const integrationScopes = z
+  .array(z.enum(['INGEST', 'READ']))
+  .min(1, 'At least one scope')
+  .transform((scopes) => [...new Set(scopes)]);
 
 /** Parses `value`, or throws BAD_USER_INPUT naming the first rejected field under `field`. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {

@@ -1,4 +1,4 @@
-import type { Role } from '../db/types.js';
+import type { IntegrationScope, Role } from '../db/types.js';
 
 /** Who is asking: a signed-in agent, or a bot/channel integration. Loaded fresh on every request. */
 export type Viewer = UserViewer | IntegrationViewer;
@@ -17,7 +17,8 @@ export interface IntegrationViewer {
   kind: 'integration';
   integrationId: number;
   accountId: number;
-  expiresAt: number;
+  /** What this token may do; resolvers/permissions.ts is the one place that checks them. */
+  scopes: readonly IntegrationScope[];
 }
 
 export function isAdmin(viewer: Viewer | null): viewer is UserViewer {

@@ -5,7 +5,10 @@ import type { Viewer } from './viewer.js';
 // The visibility rule (DESIGN.md) for one viewer. db/scope.ts turns the same TicketScope into SQL;
 // test/visibility.test.ts checks that both forms agree on generated fixtures.
 
-/** ADMIN and integrations see the whole account; an agent their sectors plus tickets assigned to them. */
+/**
+ * ADMIN and integrations see the whole account; an agent their sectors plus tickets assigned to them.
+ * Whether an integration may read tickets at all (its READ scope) is asked first, in permissions.ts.
+ */
 export function ticketScopeOf(viewer: Viewer): TicketScope {
   if (viewer.kind === 'integration') return { kind: 'account', accountId: viewer.accountId, userId: null };
   if (viewer.role === 'ADMIN') return { kind: 'account', accountId: viewer.accountId, userId: viewer.userId };

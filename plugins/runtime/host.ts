@@ -1,5 +1,6 @@
 import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin as EnvelopPlugin } from 'graphql-yoga';
+import { newIntegrationToken } from '../../resolvers/auth/integration-tokens.js';
 import { ticketsByIds } from '../../resolvers/tickets/queries.js';
 import { recordEvent } from '../../resolvers/events.js';
 import type { Services } from '../../resolvers/services.js';
@@ -59,13 +60,14 @@ export async function startPlugins(services: Services, relay: OutboxRelay, plugi
         const existing = (await services.store.integrations.list(accountId)).find((row) => row.name === integrationName && !row.revokedAt);
         id = existing?.id ?? (await services.store.write(async (tx) => {
           const at = services.clock.now();
-          const created = await tx.integrations.insert({ accountId, name: integrationName, createdById: null }, at);
+          // In-process only: its token is never shown, so nobody outside can use this integration.
+          const created = await tx.integrations.insert({ accountId, name: integrationName, scopes: ['INGEST', 'READ'], createdById: null, ...newIntegrationToken().stored }, at);
           await recordEvent(tx, at, accountId, 'integration.created', { integrationId: created.id, byUserId: null });
           return created.id;
         }));
         integrationIds.set(accountId, id);
       }
-      return { kind: 'integration', integrationId: id, accountId, expiresAt: Number.MAX_SAFE_INTEGER };
+      return { kind: 'integration', integrationId: id, accountId, scopes: ['INGEST', 'READ'] };
     }
 
     const api: PluginApi<unknown> = {

@@ -1,19 +1,57 @@
+import type { Integration, IntegrationScope } from '../../db/types.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { Services } from '../services.js';
-import type { Viewer } from '../viewer.js';
+import type { IntegrationViewer, Viewer } from '../viewer.js';
+import { hashIntegrationToken, isIntegrationToken } from './integration-tokens.js';
 
-/** Token -> Viewer, reading the user fresh so deactivation, role and sector changes apply at once. */
+/** lastUsedAt is shown to the minute: recording it more often would put a write on every bot request. */
+const lastUsedResolutionMs = 60_000;
+
+/** Token -> Viewer, reading the user or integration fresh so revocation, deactivation, role and sector changes apply at once. */
 export async function authenticate(services: Services, token: string): Promise<Viewer> {
-  const { subject, expiresAt } = await services.tokens.verify(token);
-  if (subject.kind === 'integration') {
-    const integration = await services.store.integrations.byId(subject.id);
-    if (!integration || integration.revokedAt) throw new UnauthenticatedError('This integration token was revoked', { reason: 'REVOKED' });
-    return { kind: 'integration', integrationId: integration.id, accountId: integration.accountId, expiresAt };
+  if (isIntegrationToken(token)) {
+    // Looked up by its hash through a unique index: no secret is compared byte by byte in memory.
+    const integration = await services.store.integrations.byTokenHash(hashIntegrationToken(token));
+    if (!integration) throw new UnauthenticatedError('Unknown integration token', { reason: 'INVALID_TOKEN' });
+    return integrationViewer(services, integration, integration.scopes);
   }
+  const { subject, expiresAt } = await services.tokens.verify(token);
+  if (subject.kind === 'integration') return legacyIntegrationViewer(services, subject.id);
   const user = await services.store.users.withSectors(subject.id);
   if (!user) throw new UnauthenticatedError('Unknown user', { reason: 'INVALID_TOKEN' });
   if (!user.active) throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
   return { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, expiresAt };
+}
+
+/**
+ * Integration JWTs (sub = the Integration id) were issued before tokens became opaque. They keep
+ * working for INGEST only, until the integration is revoked or given an opaque token by rotation.
+ */
+async function legacyIntegrationViewer(services: Services, integrationId: number): Promise<IntegrationViewer> {
+  const integration = await services.store.integrations.byId(integrationId);
+  if (!integration) throw new UnauthenticatedError('This integration token was revoked', { reason: 'REVOKED' });
+  // A hint exists only once the integration holds an opaque token, which replaces every JWT it had.
+  if (integration.tokenHint !== null && !integration.revokedAt) {
+    throw new UnauthenticatedError('This integration token was replaced by a newer one', { reason: 'REVOKED' });
+  }
+  return integrationViewer(services, integration, integration.scopes.filter((scope) => scope === 'INGEST'));
+}
+
+async function integrationViewer(services: Services, integration: Integration, scopes: IntegrationScope[]): Promise<IntegrationViewer> {
+  if (integration.revokedAt) throw new UnauthenticatedError('This integration token was revoked', { reason: 'REVOKED' });
+  await noteUse(services, integration);
+  return { kind: 'integration', integrationId: integration.id, accountId: integration.accountId, scopes };
+}
+
+/** Bookkeeping, not a domain change: no event, and a failure to record it never refuses the request. */
+async function noteUse(services: Services, integration: Integration): Promise<void> {
+  const at = services.clock.now();
+  if (integration.lastUsedAt && at.getTime() - integration.lastUsedAt.getTime() < lastUsedResolutionMs) return;
+  try {
+    await services.store.write((tx) => tx.integrations.markUsed(integration.id, at, new Date(at.getTime() - lastUsedResolutionMs)));
+  } catch (error) {
+    services.log.warn({ err: error, integrationId: integration.id }, 'could not record integration use');
+  }
 }
 
 /** The bearer token of an Authorization header or a graphql-ws connectionParams value. */

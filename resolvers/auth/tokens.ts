@@ -20,7 +20,6 @@ export interface TokenConfig {
   issuer?: string | undefined;
   audience?: string | undefined;
   userTokenTtlSeconds: number;
-  integrationTokenTtlSeconds: number;
   clockToleranceSeconds: number;
 }
 
@@ -79,11 +78,10 @@ export function createTokenService(config: TokenConfig, clock: { now(): Date }) 
       return issue({ kind: 'user', id: userId }, config.userTokenTtlSeconds, {});
     },
 
-    issueIntegrationToken(integrationId: number) {
-      return issue({ kind: 'integration', id: integrationId }, config.integrationTokenTtlSeconds, { scope: 'ingest' });
-    },
-
-    /** Checks signature, algorithm, exp (required), iss/aud when configured; throws UNAUTHENTICATED. */
+    /**
+     * Checks signature, algorithm, exp (required), iss/aud when configured; throws UNAUTHENTICATED.
+     * A subject may still be an Integration: JWTs issued to integrations before their tokens became opaque.
+     */
     async verify(token: string): Promise<VerifiedToken> {
       try {
         const { payload } = await jwtVerify(token, keyFor, {

@@ -1,5 +1,6 @@
 import type { Message, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
+import { assertTicketReader } from '../permissions.js';
 import { ticketScopeOf } from '../visibility.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
@@ -100,6 +101,12 @@ export async function ticketCounts(services: Services, viewer: Viewer): Promise<
 /** For loaders: the visible ones among `ids`; the rest are simply absent (as if missing). */
 export async function ticketsByIds(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Ticket[]> {
   return services.store.tickets.byIdsInScope(ticketScopeOf(viewer), ids);
+}
+
+/** ticket(id): null when missing or invisible; an integration needs the READ scope to ask at all. */
+export async function ticketById(services: Services, viewer: Viewer | null, id: number): Promise<Ticket | null> {
+  assertTicketReader(viewer);
+  return (await ticketsByIds(services, viewer, [id]))[0] ?? null;
 }
 
 export async function ticketsOfContact(services: Services, viewer: Viewer, contactId: number, first?: number | null, after?: string | null): Promise<TicketList> {

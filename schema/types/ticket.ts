@@ -7,6 +7,7 @@ import {
   listTickets,
   messagesOf,
   tagsOfTickets,
+  ticketById,
   ticketCounts,
   ticketsByIds,
   ticketsOfContact,
@@ -146,10 +147,10 @@ builder.queryFields((t) => ({
   ticket: t.field({
     type: Ticket,
     nullable: true,
-    description: 'Null when missing or not visible to me',
+    description: 'Null when missing or not visible to me; an integration needs the READ scope',
     authScopes: { authenticated: true, integration: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, context) => (await ticketsByIds(context.services, context.viewer!, [ticketId(id)]))[0] ?? null,
+    resolve: (_root, { id }, context) => ticketById(context.services, context.viewer, ticketId(id)),
   }),
   tickets: t.withAuth({ authenticated: true }).field({
     type: TicketConnection,

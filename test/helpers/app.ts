@@ -35,7 +35,6 @@ export function testConfig(dir: string, overrides: Partial<DeskgraphConfig> = {}
     jwt: {
       secret: TEST_SECRET,
       userTokenTtlSeconds: 3600,
-      integrationTokenTtlSeconds: 86_400,
       clockToleranceSeconds: 5,
     },
     bootstrap: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
