@@ -97,6 +97,19 @@ describe('the lifecycle through the endpoint', () => {
     expect(read.messages.edges[0].node).toMatchObject({ kind: 'IMAGE', body: null, attachments: [{ url: 'https://cdn.example/p.jpg', mime: 'image/jpeg', name: 'p.jpg' }] });
   });
 
+  it('recognises a redelivered message by its external id: same ticket, nothing added', async () => {
+    const input = { contact: { phone: '5521933330000' }, body: 'delivered twice', sectorId: sales, externalId: 'wamid.HBgM001' };
+    const ingest = 'mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id messages { edges { node { body externalId } } } } }';
+    const { ingestMessage: first } = await app.admin.request(ingest, { input });
+    const before = app.snapshot();
+    const { ingestMessage: again } = await app.admin.request(ingest, { input });
+    expect(again.id).toBe(first.id);
+    expect(again.messages.edges.map((edge: { node: unknown }) => edge.node)).toEqual([{ body: 'delivered twice', externalId: 'wamid.HBgM001' }]);
+    expect(app.snapshot()).toBe(before);
+    await app.admin.expectCode(ingest, { input: { ...input, externalId: ' ' } }, 'BAD_USER_INPUT', 'input.externalId');
+    expect(app.snapshot()).toBe(before);
+  });
+
   it('shows a ticket without a sector to ADMINs only', async () => {
     const orphan = await contactWrites(app, { phone: '5531900000001', body: 'Which sector?' });
     expect(orphan.sector).toBeNull();

@@ -47,6 +47,10 @@ export function messageQueries(db: SqliteDb) {
       return db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id)).limit(limit).all();
     },
 
+    async byExternalId(accountId: number, externalId: string): Promise<Message | null> {
+      return db.select().from(messages).where(and(eq(messages.accountId, accountId), eq(messages.externalId, externalId))).get() ?? null;
+    },
+
     async insert(message: NewMessage): Promise<Message> {
       return db.insert(messages).values(message).returning().get();
     },

@@ -17,6 +17,8 @@ export interface IngestMessageInput {
   kind?: Exclude<MessageKind, 'TEMPLATE' | 'NOTE'> | null;
   attachments?: { url: string; mime: string; name?: string | null }[] | null;
   sectorId?: number | null;
+  /** The message's id at the channel: a redelivery with the same id adds nothing. */
+  externalId?: string | null;
 }
 
 const ingestRules = z
@@ -31,6 +33,7 @@ const ingestRules = z
       externalId: z.string().trim().max(120).nullish(),
     }),
     body: z.string().max(4096, 'A message is at most 4096 characters').nullish(),
+    externalId: z.string().trim().min(1, 'An external id is not empty').max(200, 'An external id is at most 200 characters').nullish(),
     kind: z.enum(['TEXT', 'AUDIO', 'IMAGE', 'DOCUMENT']).nullish(),
     attachments: z
       .array(
@@ -77,6 +80,12 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
   const accountId = viewer.accountId;
 
   return services.store.write(async (tx) => {
+    // Channels redeliver (webhook retries, a bot restarting): the same message id changes nothing.
+    if (parsed.externalId) {
+      const known = await tx.messages.byExternalId(accountId, parsed.externalId);
+      const knownTicket = known && (await tx.tickets.byIdInScope({ kind: 'account', accountId, userId: null }, known.ticketId));
+      if (knownTicket) return knownTicket;
+    }
     const channel = input.channelId ? await tx.channels.byId(accountId, input.channelId) : await tx.channels.defaultOf(accountId);
     if (!channel) throw new BadUserInputError('input.channelId', 'Unknown channel');
     const sector = input.sectorId ? await tx.sectors.byId(accountId, input.sectorId) : null;
@@ -107,7 +116,7 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
 
     const message = await tx.messages.insert({
       accountId, ticketId: ticket.id, direction: 'IN', author: 'CONTACT', authorUserId: null, kind,
-      body: parsed.body?.trim() ? parsed.body : null, attachments, createdAt: at,
+      body: parsed.body?.trim() ? parsed.body : null, attachments, externalId: parsed.externalId ?? null, createdAt: at,
     });
     ticket = await tx.tickets.update(ticket.id, { lastMessageId: message.id, lastActivityAt: at, pendingInboundSince: ticket.pendingInboundSince ?? at });
     await tx.contacts.update(accountId, contact.id, { lastInteractionAt: at }, at);

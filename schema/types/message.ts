@@ -33,6 +33,7 @@ export const Message = builder.loadableNode('Message', {
   sort: (message) => String(message.id),
   fields: (t) => ({
     body: t.exposeString('body', { nullable: true }),
+    externalId: t.exposeString('externalId', { nullable: true, description: "The message's id at the channel, when it gave one" }),
     direction: t.expose('direction', { type: MessageDirection }),
     author: t.expose('author', { type: MessageAuthor }),
     authorUser: t.field({ type: User, nullable: true, resolve: (message) => (message.authorUserId ? String(message.authorUserId) : null) }),

@@ -138,6 +138,7 @@ const IngestMessageInput = builder.inputType('IngestMessageInput', {
     kind: t.field({ type: builder.enumType('IngestMessageKind', { values: ['TEXT', 'AUDIO', 'IMAGE', 'DOCUMENT'] as const }) }),
     attachments: t.field({ type: [AttachmentInput] }),
     sectorId: t.id({ description: "Queue for a new ticket, or for a waiting one that has none yet (the bot's menu answer)" }),
+    externalId: t.string({ description: "The message's id at the channel: a redelivery with the same id returns the ticket and adds nothing" }),
   }),
 });
 
