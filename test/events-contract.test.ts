@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsDoc } from '../bin/print-events.js';
+import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
+import { envelopeSchemaOf, publicEventTypes, type PublicEvent } from '../plugins/runtime/event-contract.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
+
+const heard: PublicEvent[] = [];
+const listener: DeskgraphPlugin = { name: 'listener', setup: (api) => api.on('*', (event) => void heard.push(event)) };
+
+describe('the public event contract', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ plugins: [listener] });
+  });
+  afterAll(() => app.stop());
+
+  it('is documented in docs/events.md as generated from the code (run `npm run docs:events` after a change)', () => {
+    expect(readFileSync(new URL('../docs/events.md', import.meta.url), 'utf8')).toBe(eventsDoc());
+  });
+
+  it('emits every documented type through the real mutations, each valid against its schema', async () => {
+    const sales = await createSector(app, 'Sales');
+    const support = await createSector(app, 'Support');
+    const ana = await createAgent(app, 'Ana', [sales, support]);
+    const ticket = await contactWrites(app, { phone: '5511977778888', body: 'hi', sectorId: sales, name: 'Rita' });
+    await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id });
+    await ana.client.request('mutation($id: ID!) { setTicketTags(id: $id, tags: ["vip"]) { id } }', { id: ticket.id });
+    await ana.client.request('mutation($id: ID!, $s: ID!) { transferTicket(id: $id, sectorId: $s) { id } }', { id: ticket.id, s: support });
+    await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id }).catch(() => null);
+    await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
+    await ana.client.request('mutation($id: ID!) { reopenTicket(id: $id) { id } }', { id: ticket.id });
+    const { ticket: read } = await app.admin.request('query($id: ID!) { ticket(id: $id) { contact { id } } }', { id: ticket.id });
+    await app.admin.request('mutation($id: ID!) { updateContact(id: $id, input: { email: "rita@example.com" }) { id } }', { id: read.contact.id });
+    await ana.client.request('mutation { setMyStatus(status: PAUSED) { id } }');
+    await ana.client.request('mutation { setAbsence(input: { enabled: true, message: "Back on Monday" }) { enabled } }');
+    await app.running.relay.settled();
+
+    expect(new Set(heard.map((event) => event.type))).toEqual(new Set(publicEventTypes));
+    for (const event of heard) {
+      const checked = envelopeSchemaOf(event.type).safeParse(event);
+      expect(checked.success, `${event.type}: ${JSON.stringify(checked.error?.issues)}`).toBe(true);
+    }
+    const ids = heard.map((event) => Number(event.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const of = (type: string) => heard.filter((event) => event.type === type && (event.data as { ticket?: { id: string } }).ticket?.id === ticket.id);
+    expect(of('ticket.transferred')[0]!.data).toMatchObject({ from: { sectorId: sales }, to: { sectorId: support } });
+    expect(of('ticket.closed')[0]!.data).toMatchObject({ closedBy: 'ADMIN', ticket: { status: 'CLOSED' } });
+    expect(heard.find((event) => event.type === 'absence.changed')!.data).toMatchObject({ userId: ana.id, enabled: true, message: 'Back on Monday' });
+    expect(heard.find((event) => event.type === 'contact.updated')!.data).toMatchObject({ contact: { email: 'rita@example.com' }, changed: ['email'] });
+  });
+});
