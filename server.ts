@@ -17,7 +17,7 @@ import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
 import { serveTranscript } from './schema/transcript-route.js';
-import { buildSchema } from './schema/index.js';
+import { buildSchema, unscopedRootFields } from './schema/index.js';
 import { startPlugins, type PluginHost } from './plugins/runtime/host.js';
 import { loadPlugins, type PluginSpec } from './plugins/runtime/loader.js';
 import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOptions } from './plugins/runtime/outbox-relay.js';
@@ -75,6 +75,9 @@ function reject(res: ServerResponse, status: number, message: string): void {
 export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost) {
   const pubsub = createDomainPubSub(services.events);
   const schema = buildSchema(plugins?.schemaExtensions);
+  const unscoped = unscopedRootFields(schema);
+  // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
+  if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({

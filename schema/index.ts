@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLField, GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './types/user.js';
 import './types/sector.js';
@@ -43,4 +43,17 @@ export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQ
   const key = [...applied].sort().join(',');
   if (built?.key !== key) built = { key, schema: builder.toSchema({ sortSchema: true }) };
   return built.schema;
+}
+
+/** Root fields without auth scopes; only `login` may be open. Plugins' fields are checked at start-up. */
+export function unscopedRootFields(schema: GraphQLSchema): string[] {
+  const open = new Set(['Mutation.login']);
+  const unscoped: string[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const field of Object.values(root?.getFields() ?? {}) as GraphQLField<unknown, unknown>[]) {
+      const options = field.extensions?.['pothosOptions'] as { authScopes?: unknown } | undefined;
+      if (!options?.authScopes && !open.has(`${root!.name}.${field.name}`)) unscoped.push(`${root!.name}.${field.name}`);
+    }
+  }
+  return unscoped;
 }

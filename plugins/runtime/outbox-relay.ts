@@ -30,7 +30,6 @@ export interface ConsumerStats {
   setAside: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
 
 /**
@@ -42,6 +41,13 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; stats: ConsumerStats }>();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  const stopping = new AbortController();
+  // A retry wait ends early on shutdown, so stopping never waits out a backoff.
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wait = setTimeout(resolve, ms);
+      stopping.signal.addEventListener('abort', () => (clearTimeout(wait), resolve()), { once: true });
+    });
 
   async function handleWithRetries(consumer: OutboxConsumer, event: PublicEvent, stats: ConsumerStats): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -61,6 +67,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         }
         const delay = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
         await sleep(delay * (0.5 + Math.random() / 2));
+        if (stopped) throw error;
       }
     }
   }
@@ -151,6 +158,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
 
     async stop(): Promise<void> {
       stopped = true;
+      stopping.abort();
       if (timer) clearInterval(timer);
       await Promise.allSettled([...state.values()].map((entry) => entry.running));
     },

@@ -1,0 +1,27 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
+import { startDeskgraph } from '../server.js';
+import { snapshotOf, testConfig } from './helpers/app.js';
+
+// Its own file: Pothos keeps one schema per process, and this plugin's open field would stay in it.
+const careless: DeskgraphPlugin = {
+  name: 'careless',
+  schema(builder) {
+    builder.queryField('openDoor', (t) => t.string({ resolve: () => 'anyone may read this' }));
+  },
+  setup: () => undefined,
+};
+
+describe('plugin fields and auth scopes', () => {
+  it('refuses to start when a plugin adds a root field without authScopes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deskgraph-scopes-'));
+    const starting = startDeskgraph(testConfig(dir, { plugins: [careless] }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+    await expect(starting).rejects.toThrow('Root fields without authScopes: Query.openDoor');
+    // It stopped after bootstrap, before listening; the database file was closed and stays readable.
+    expect(snapshotOf(join(dir, 'deskgraph.sqlite'))).toContain('admin@deskgraph.test');
+  });
+});
