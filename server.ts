@@ -214,7 +214,7 @@ export async function startDeskgraph(
   const log = options.log ?? pino({ level: 'info' });
   const services = createServices(config, log);
   const store = services.store;
-  const relay = createOutboxRelay(store, publicEventsOf(services), log.child({ component: 'outbox-relay' }), { ...defaultRelayOptions, ...config.relay });
+  const relay = createOutboxRelay(store, publicEventsOf(services), log.child({ component: 'outbox-relay' }), services.clock, { ...defaultRelayOptions, ...config.relay });
   let plugins: PluginHost | null = null;
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);

@@ -1,4 +1,4 @@
-import { asc, count, eq, gt, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, lt, lte, max, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
 import type { OutboxEvent } from '../types.js';
@@ -47,6 +47,11 @@ export function outboxQueries(db: SqliteDb) {
         .set({ lastEventId: sql`max(${outboxConsumers.lastEventId}, ${eventId})`, updatedAt: at })
         .where(eq(outboxConsumers.name, consumer))
         .run();
+    },
+
+    /** Deletes events every consumer has passed (up to `upToId`) that are older than `before`. */
+    async prune(upToId: number, before: Date): Promise<number> {
+      return db.delete(outbox).where(and(lte(outbox.id, upToId), lt(outbox.occurredAt, before))).run().changes;
     },
 
     async recordFailure(failure: OutboxFailure): Promise<void> {

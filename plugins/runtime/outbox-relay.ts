@@ -20,9 +20,12 @@ export interface RelayOptions {
   /** Catch-up read when nothing was committed here (another process, or a retry now due). */
   pollMs: number;
   batchSize: number;
+  /** Events every consumer has handled are deleted after this long (webhook deliveries keep their own copy). */
+  retentionMs: number;
+  pruneEveryMs: number;
 }
 
-export const defaultRelayOptions: RelayOptions = { maxAttempts: 5, retryBaseMs: 200, retryMaxMs: 30_000, pollMs: 1000, batchSize: 100 };
+export const defaultRelayOptions: RelayOptions = { maxAttempts: 5, retryBaseMs: 200, retryMaxMs: 30_000, pollMs: 1000, batchSize: 100, retentionMs: 7 * 24 * 3600_000, pruneEveryMs: 60_000 };
 
 export interface ConsumerStats {
   handled: number;
@@ -36,7 +39,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * Delivers committed events to each consumer in outbox order, at least once: a cursor is advanced
  * only after its events were handled, so a crash between commit and dispatch replays them at start.
  */
-export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log: Logger, options: RelayOptions = defaultRelayOptions) {
+export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log: Logger, clock: { now(): Date }, options: RelayOptions = defaultRelayOptions) {
   const consumers: OutboxConsumer[] = [];
   const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; stats: ConsumerStats }>();
   let stopped = false;
@@ -123,6 +126,19 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     for (const consumer of consumers) schedule(consumer);
   }
 
+  let lastPrune = Date.now();
+  /** At most every pruneEveryMs; a consumer's cursor is the bound, so nothing unhandled is ever deleted. */
+  async function prune(): Promise<void> {
+    if (stopped || consumers.length === 0 || Date.now() - lastPrune < options.pruneEveryMs) return;
+    lastPrune = Date.now();
+    // skippedTo: where the last finished drain got to, everything before it handled or unwanted.
+    const cursors = await Promise.all(consumers.map(async (consumer) => Math.max((await store.outbox.cursorOf(consumer.name)) ?? 0, state.get(consumer.name)!.skippedTo)));
+    const passed = Math.min(...cursors);
+    if (passed <= 0) return;
+    const deleted = await store.write((tx) => tx.outbox.prune(passed, new Date(clock.now().getTime() - options.retentionMs)));
+    if (deleted > 0) log.info({ deleted, upToId: passed }, 'pruned delivered outbox events');
+  }
+
   return {
     add(consumer: OutboxConsumer): void {
       if (state.has(consumer.name)) throw new Error(`Two outbox consumers are named "${consumer.name}"`);
@@ -138,7 +154,10 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         for (const consumer of consumers) await tx.outbox.registerConsumer(consumer.name, end, now);
       });
       store.onCommitted(() => setImmediate(nudge));
-      timer = setInterval(nudge, options.pollMs);
+      timer = setInterval(() => {
+        nudge();
+        prune().catch((error: unknown) => log.error({ err: error }, 'outbox pruning failed'));
+      }, options.pollMs);
       timer.unref();
       nudge();
     },

@@ -1,0 +1,54 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { contactWrites } from './helpers/fixtures.js';
+
+let release: () => void = () => undefined;
+let blocking = false;
+const handled: string[] = [];
+// Holds the first event it is given while `blocking`, so its cursor stays behind.
+const slow: DeskgraphPlugin = {
+  name: 'slow',
+  setup: (api) =>
+    api.on('ticket.created', async (event) => {
+      if (blocking) await new Promise<void>((resolve) => (release = resolve));
+      handled.push(event.id);
+    }),
+};
+
+describe('outbox retention', () => {
+  let app: TestApp;
+  const outboxIds = () => {
+    const db = new BetterSqlite3(join(app.dir, 'deskgraph.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((row) => row.id);
+    } finally {
+      db.close();
+    }
+  };
+  beforeAll(async () => {
+    app = await startTestApp({ plugins: [slow], relay: { retentionMs: 0, pruneEveryMs: 0, pollMs: 20 } });
+  });
+  afterAll(() => app.stop());
+
+  it('deletes only events every consumer has handled', async () => {
+    await contactWrites(app, { phone: '5511955550001', body: 'handled' });
+    await app.running.relay.settled();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(handled).toHaveLength(1);
+    expect(outboxIds().filter((id) => id <= Number(handled[0]))).toEqual([]);
+
+    blocking = true;
+    await contactWrites(app, { phone: '5511955550002', body: 'held back' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const waiting = outboxIds();
+    expect(waiting.length).toBeGreaterThan(0);
+    blocking = false;
+    release();
+    await app.running.relay.settled();
+    expect(handled).toHaveLength(2);
+    expect(waiting).toContain(Number(handled[1]));
+  });
+});
