@@ -64,6 +64,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     limits: defaultLimits,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     trustProxy: env['TRUST_PROXY'] === 'true',
+    relay: { retentionMs: integer(env, 'OUTBOX_RETENTION_DAYS', 7) * 24 * 3600_000 },
     plugins: (env['PLUGINS'] ?? '').split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };
