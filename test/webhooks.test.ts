@@ -118,6 +118,33 @@ describe('webhooks', () => {
     await receiver.close();
   });
 
+  it('pauses while inactive, and signs with the new secret after a rotation', async () => {
+    const receiver = await startReceiver();
+    const { createWebhook } = await app.admin.request(CREATE, { input: { url: receiver.url, events: ['ticket.created'] } });
+    const id = createWebhook.webhook.id;
+    const { updateWebhook } = await app.admin.request('mutation($id: ID!) { updateWebhook(id: $id, input: { active: false, description: "paused" }) { active description } }', { id });
+    expect(updateWebhook).toEqual({ active: false, description: 'paused' });
+    await contactWrites(app, { phone: '5511900000005', body: 'while paused' });
+    await app.running.relay.settled();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(receiver.received).toHaveLength(0);
+
+    const { rotateWebhookSecret } = await app.admin.request('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id });
+    expect(rotateWebhookSecret.secret).not.toBe(createWebhook.secret);
+    await app.admin.request('mutation($id: ID!) { updateWebhook(id: $id, input: { active: true }) { id } }', { id });
+    await contactWrites(app, { phone: '5511900000006', body: 'after the rotation' });
+    const [request] = await receiver.until((all) => all.length >= 1);
+    const signed = { body: request!.body, signature: request!.headers['x-deskgraph-signature'] as string, timestamp: request!.headers['x-deskgraph-timestamp'] as string };
+    expect(verifyWebhookSignature({ ...signed, secret: rotateWebhookSecret.secret })).toBe(true);
+    expect(verifyWebhookSignature({ ...signed, secret: createWebhook.secret })).toBe(false);
+    expect(receiver.received).toHaveLength(1);
+    const { webhooks } = await app.admin.request('{ webhooks { id } }');
+    await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id });
+    expect((await app.admin.request('{ webhooks { id } }')).webhooks).toHaveLength(webhooks.length - 1);
+    await app.admin.expectCode('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id }, 'NOT_FOUND');
+    await receiver.close();
+  });
+
   it('refuses bad URLs, unknown events and non-ADMINs, changing nothing', async () => {
     const strict = await startTestApp({ pluginConfig: { webhooks: { ...fast, allowPrivateUrls: false } } });
     try {
