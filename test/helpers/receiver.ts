@@ -12,15 +12,18 @@ export interface Received {
 export async function startReceiver(options: { status?: number; delayMs?: number } = {}) {
   const received: Received[] = [];
   let status = options.status ?? 200;
+  // Statuses for the next requests, in order, taken as each arrives (so no race with `answer`).
+  const queued: number[] = [];
   const waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const next = queued.shift();
       for (const wake of waiters.splice(0)) wake();
       setTimeout(() => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+        res.writeHead(next ?? status, { 'content-type': 'application/json' });
         res.end('{}');
       }, options.delayMs ?? 0);
     });
@@ -32,6 +35,10 @@ export async function startReceiver(options: { status?: number; delayMs?: number
     received,
     answer(next: number) {
       status = next;
+    },
+    /** The next requests get these statuses, one each, then `status` again. */
+    answerNext(...statuses: number[]) {
+      queued.push(...statuses);
     },
     /** Waits until `predicate` holds over what was received (or fails after `timeoutMs`). */
     async until(predicate: (all: Received[]) => boolean, timeoutMs = 10_000): Promise<Received[]> {

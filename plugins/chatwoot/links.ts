@@ -1,0 +1,73 @@
+import type { PluginRecords } from '../runtime/contract.js';
+
+// What the bridge remembers between Chatwoot and Deskgraph, in the plugin's own records (no SQL here).
+// Keys on the Chatwoot side carry its account id, so two Chatwoot accounts never share a key.
+
+/** A Chatwoot conversation and the Deskgraph ticket its contact's messages last went to. */
+export interface ConversationLink {
+  ticketId: string;
+  inboxId: number | null;
+  chatwootContactId: number | null;
+}
+
+/** The other direction: where an agent's reply on this ticket goes. */
+export interface TicketLink {
+  chatwootAccountId: number;
+  conversationId: number;
+}
+
+/** A contact as Chatwoot last described it (contact_created / contact_updated). */
+export interface ChatwootContactDetails {
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  identifier: string | null;
+}
+
+export interface ContactLink {
+  chatwootAccountId: number;
+  chatwootContactId: number;
+  deskgraphContactId: string;
+}
+
+/** A reply already accepted by Chatwoot: an event replayed after a crash does not send it twice. */
+export interface SentReply {
+  conversationId: number;
+  chatwootMessageId: number | null;
+}
+
+export function linksOf(records: PluginRecords, chatwootAccountId: number) {
+  const chatwootKey = (id: number) => `${chatwootAccountId}:${id}`;
+
+  // Rewriting an identical record would still touch its row; a redelivered webhook should change nothing.
+  async function keep(kind: string, key: string, value: object): Promise<void> {
+    const current = await records.get<unknown>(kind, key);
+    if (JSON.stringify(current) !== JSON.stringify(value)) await records.put(kind, key, value);
+  }
+
+  return {
+    ticketOfConversation: (conversationId: number) => records.get<ConversationLink>('conversation', chatwootKey(conversationId)),
+    conversationOfTicket: (ticketId: string) => records.get<TicketLink>('ticket', ticketId),
+
+    /** Both directions; a contact writing again after their ticket closed moves the conversation to the new ticket. */
+    async linkConversation(conversationId: number, link: ConversationLink): Promise<void> {
+      await keep('conversation', chatwootKey(conversationId), link);
+      await keep('ticket', link.ticketId, { chatwootAccountId, conversationId } satisfies TicketLink);
+    },
+
+    contactDetails: (chatwootContactId: number) => records.get<ChatwootContactDetails>('contact', chatwootKey(chatwootContactId)),
+    recordContactDetails: (chatwootContactId: number, details: ChatwootContactDetails) => keep('contact', chatwootKey(chatwootContactId), details),
+
+    deskgraphContactOf: async (chatwootContactId: number) => (await records.get<ContactLink>('contact-link', chatwootKey(chatwootContactId)))?.deskgraphContactId ?? null,
+    async linkContact(chatwootContactId: number, deskgraphContactId: string): Promise<void> {
+      const link: ContactLink = { chatwootAccountId, chatwootContactId, deskgraphContactId };
+      await keep('contact-link', chatwootKey(chatwootContactId), link);
+      await keep('deskgraph-contact', deskgraphContactId, link);
+    },
+
+    sentReply: (messageId: string) => records.get<SentReply>('sent', messageId),
+    recordSentReply: (messageId: string, sent: SentReply) => records.put('sent', messageId, sent),
+  };
+}
+
+export type Links = ReturnType<typeof linksOf>;

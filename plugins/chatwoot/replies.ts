@@ -1,0 +1,73 @@
+import type { PluginApi } from '../runtime/contract.js';
+import type { PublicEvent } from '../runtime/event-contract.js';
+import type { ChatwootConfig } from './config.js';
+import type { Links } from './links.js';
+
+// An agent answers a ticket that came from Chatwoot: the reply goes to the conversation through
+// Chatwoot's API, and Chatwoot delivers it on the contact's channel. Chatwoot then sends the reply
+// back as an outgoing message_created, which the webhook ignores.
+
+type MessageEvent = PublicEvent<'message.created'>;
+type Reply = MessageEvent['data']['message'];
+
+/** Only what an agent says to the contact: internal notes never leave, and the contact's own messages came from Chatwoot. */
+export function isReplyToContact(message: Reply): boolean {
+  return message.direction === 'OUT' && message.author === 'AGENT' && message.kind !== 'NOTE';
+}
+
+/** Chatwoot's message API takes text only here: files go as links under the text. */
+export function contentOf(message: Reply): string {
+  const links = message.attachments.map((file) => (file.name ? `${file.name}: ${file.url}` : file.url));
+  return [message.body?.trim() ? message.body : null, ...links].filter((part): part is string => !!part).join('\n');
+}
+
+function chatwootMessageIdOf(text: string): number | null {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'number' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+export function forwardReplies(api: PluginApi<ChatwootConfig>, links: Links): void {
+  const { config, log } = api;
+
+  async function forward(event: MessageEvent): Promise<void> {
+    const { message, ticket } = event.data;
+    if (!isReplyToContact(message)) return;
+    const link = await links.conversationOfTicket(ticket.id);
+    if (!link) return; // a ticket from another channel
+    if (link.chatwootAccountId !== config.accountId) {
+      log.warn({ ticketId: ticket.id, chatwootAccountId: link.chatwootAccountId }, 'reply not sent: the ticket belongs to another Chatwoot account than CHATWOOT_ACCOUNT_ID');
+      return;
+    }
+    // The outbox delivers at least once: a replay after a crash must not post the reply twice.
+    if (await links.sentReply(message.id)) return;
+    const content = contentOf(message);
+    if (!content) return;
+
+    const url = `${config.baseUrl}/api/v1/accounts/${config.accountId}/conversations/${link.conversationId}/messages`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', api_access_token: config.apiAccessToken },
+        body: JSON.stringify({ content, message_type: 'outgoing', private: false }),
+        signal: AbortSignal.timeout(config.timeoutMs),
+        // A redirect would carry the token header to wherever it points: CHATWOOT_BASE_URL must be the final address.
+        redirect: 'error',
+      });
+    } catch (error) {
+      // Thrown back to the outbox relay, which retries with backoff, then sets the event aside.
+      const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : error.message) : String(error);
+      throw new Error(`Chatwoot unreachable for conversation ${link.conversationId}: ${reason}`, { cause: error });
+    }
+    const text = await response.text().catch(() => '');
+    if (!response.ok) throw new Error(`Chatwoot answered ${response.status} for conversation ${link.conversationId}: ${text.slice(0, 200)}`);
+    await links.recordSentReply(message.id, { conversationId: link.conversationId, chatwootMessageId: chatwootMessageIdOf(text) });
+  }
+
+  // Only events of the bridged account are read in full; the relay skips the rest for free.
+  api.on('message.created', forward, { when: (_type, accountId) => accountId === config.deskgraphAccountId });
+}

@@ -1,0 +1,241 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDeskgraph } from '../server.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { CHATWOOT_ACCOUNT, CHATWOOT_SECRET, CHATWOOT_TOKEN, contactEvent, deliverToBridge, messageCreated, statusChanged, type ChatwootPerson } from './helpers/chatwoot.js';
+import { startReceiver, type Received } from './helpers/receiver.js';
+
+const TICKET = `query($id: ID!) { ticket(id: $id) { id status closedBy channel { id } contact { id name phone externalId }
+  messages(first: 10) { edges { node { body kind direction externalId attachments { url mime name } } } } } }`;
+const ACCEPT = 'mutation($id: ID!) { acceptTicket(id: $id) { id } }';
+const SEND = 'mutation($id: ID!, $body: String!) { sendMessage(ticketId: $id, body: $body) { id } }';
+const NOTE = 'mutation($id: ID!, $body: String!) { addNote(ticketId: $id, body: $body) { id } }';
+
+const MAIN_INBOX = 11;
+const SALES_INBOX = 12;
+const bodyOf = (request: Received) => JSON.parse(request.body) as Record<string, unknown>;
+let nextId = 1000;
+const person = (name: string, phone: string | null): ChatwootPerson => ({ id: ++nextId, name, phone });
+
+describe('chatwoot bridge', () => {
+  let app: TestApp;
+  let chatwoot: Awaited<ReturnType<typeof startReceiver>>;
+  let salesChannel: string;
+
+  beforeAll(async () => {
+    chatwoot = await startReceiver();
+    app = await startTestApp({
+      plugins: ['chatwoot'],
+      pluginConfig: {
+        chatwoot: {
+          baseUrl: `${chatwoot.url}/`,
+          apiAccessToken: CHATWOOT_TOKEN,
+          accountId: String(CHATWOOT_ACCOUNT),
+          webhookSecret: CHATWOOT_SECRET,
+          // As the environment gives it: a JSON string. Channel 2 is created below.
+          inboxes: JSON.stringify({ [MAIN_INBOX]: encodeGlobalID('Channel', 1), [SALES_INBOX]: encodeGlobalID('Channel', 2) }),
+        },
+      },
+      relay: { maxAttempts: 4, retryBaseMs: 20, retryMaxMs: 60, pollMs: 50 },
+    });
+    const { createChannel } = await app.admin.request('mutation { createChannel(input: { name: "Sales WhatsApp", kind: WHATSAPP }) { id } }');
+    salesChannel = createChannel.id;
+    expect(salesChannel).toBe(encodeGlobalID('Channel', 2));
+    await app.admin.request('mutation { setMyStatus(status: ONLINE) { id } }');
+  });
+  afterAll(async () => {
+    await app.stop();
+    await chatwoot.close();
+  });
+
+  /** A contact writes in Chatwoot and an ADMIN takes the ticket, ready to answer. */
+  async function openConversation(conversationId: number) {
+    const contact = person('Carla', `+55 11 9${String(conversationId).padStart(8, '0')}`);
+    const { body } = await deliverToBridge(app, messageCreated({ id: ++nextId, conversationId, contact, content: 'hello from Chatwoot' }));
+    await app.admin.request(ACCEPT, { id: body['ticketId'] });
+    return body['ticketId'] as string;
+  }
+
+  it('hands an incoming message over once: contact, ticket and message, even when Chatwoot delivers it twice', async () => {
+    const contact = person('Maria Souza', '+5511987650001');
+    const payload = messageCreated({ id: 501, conversationId: 41, contact, content: 'Meu pedido não chegou' });
+    const first = await deliverToBridge(app, payload);
+    expect(first).toEqual({ status: 200, body: { done: 'ingested', ticketId: expect.any(String), ticketStatus: 'WAITING', conversationId: 41 } });
+    const stored = app.snapshot();
+
+    // The redelivery (here with the secret in the header instead) is answered alike and changes no row.
+    const again = await deliverToBridge(app, payload, { secret: null, header: CHATWOOT_SECRET });
+    expect(again).toEqual(first);
+    expect(app.snapshot()).toBe(stored);
+
+    const { ticket } = await app.admin.request(TICKET, { id: first.body['ticketId'] });
+    expect(ticket).toMatchObject({ status: 'WAITING', channel: { id: encodeGlobalID('Channel', 1) } });
+    expect(ticket.contact).toMatchObject({ name: 'Maria Souza', phone: '5511987650001', externalId: `chatwoot:${CHATWOOT_ACCOUNT}:contact:${contact.id}` });
+    expect(ticket.messages.edges.map((e: any) => e.node)).toEqual([
+      { body: 'Meu pedido não chegou', kind: 'TEXT', direction: 'IN', externalId: `chatwoot:${CHATWOOT_ACCOUNT}:501`, attachments: [] },
+    ]);
+    const tables = JSON.parse(stored) as Record<string, string[]>;
+    expect(tables['messages']!.filter((row) => row.includes(`chatwoot:${CHATWOOT_ACCOUNT}:501`))).toHaveLength(1);
+    expect(tables['contacts']!.filter((row) => row.includes('5511987650001'))).toHaveLength(1);
+  });
+
+  it('sends a mapped inbox to its channel, files as attachments and other links as text; an unmapped inbox is ignored', async () => {
+    const contact = person('João', '+5511987650002');
+    const withFiles = messageCreated({
+      id: 502, conversationId: 42, inboxId: SALES_INBOX, contact, content: 'Segue a foto',
+      attachments: [
+        { file_type: 'image', data_url: 'https://chat.acme.test/rails/active_storage/blobs/redirect/abc/foto%201.png' },
+        { file_type: 'location', data_url: 'https://maps.google.com/?q=-23.5,-46.6', fallback_title: 'Av. Paulista' },
+      ],
+    });
+    const { body } = await deliverToBridge(app, withFiles);
+    const { ticket } = await app.admin.request(TICKET, { id: body['ticketId'] });
+    expect(ticket.channel.id).toBe(salesChannel);
+    expect(ticket.messages.edges[0].node).toMatchObject({
+      kind: 'IMAGE', body: 'Segue a foto\nAv. Paulista: https://maps.google.com/?q=-23.5,-46.6',
+      attachments: [{ url: 'https://chat.acme.test/rails/active_storage/blobs/redirect/abc/foto%201.png', mime: 'image/png', name: 'foto 1.png' }],
+    });
+
+    const before = app.snapshot();
+    const elsewhere = await deliverToBridge(app, messageCreated({ id: 503, conversationId: 43, inboxId: 99, contact, content: 'other inbox' }));
+    expect(elsewhere).toEqual({ status: 200, body: { ignored: 'inbox 99 is not in CHATWOOT_INBOXES' } });
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('refuses a bad or missing secret with 401 and stores nothing', async () => {
+    const before = app.snapshot();
+    const payload = messageCreated({ id: 504, conversationId: 44, contact: person('Intruso', '+5511987650003'), content: 'forged' });
+    for (const options of [{ secret: 'wrong-secret-wrong-secret' }, { secret: null }, { secret: '' }, { secret: null, header: 'wrong' }, { secret: `${CHATWOOT_SECRET}x` }]) {
+      const response = await deliverToBridge(app, payload, options);
+      expect(response, JSON.stringify(options)).toEqual({ status: 401, body: { error: 'Bad or missing webhook secret' } });
+    }
+    expect((await deliverToBridge(app, 'not json', { secret: 'wrong-secret-wrong-secret' })).status).toBe(401);
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('ignores what is not a contact writing, refuses a contact without a phone (202), rejects malformed payloads (400)', async () => {
+    const before = app.snapshot();
+    const contact = person('Ana', '+5511987650004');
+    const cases: Array<[unknown, number, Record<string, unknown>]> = [
+      [messageCreated({ id: 505, conversationId: 45, contact, content: 'our own reply, echoed', messageType: 'outgoing' }), 200, { ignored: 'outgoing messages are not the contact\'s' }],
+      [messageCreated({ id: 506, conversationId: 45, contact, content: 'Conversation was resolved', messageType: 'activity' }), 200, { ignored: 'activity messages are not the contact\'s' }],
+      [messageCreated({ id: 507, conversationId: 45, contact, content: 'menu', messageType: 'template' }), 200, { ignored: 'template messages are not the contact\'s' }],
+      [messageCreated({ id: 508, conversationId: 45, contact, content: 'note', private: true }), 200, { ignored: 'private notes stay in Chatwoot' }],
+      [messageCreated({ id: 509, conversationId: 46, contact: person('Visitor', null), content: 'hi from the widget' }), 202, { refused: 'the contact has no phone number; Deskgraph contacts are keyed by phone' }],
+      [{ ...messageCreated({ id: 510, conversationId: 45, contact, content: 'x' }), account: { id: 8, name: 'Other' } }, 200, { ignored: 'Chatwoot account 8 is not bridged here' }],
+      [statusChanged({ id: 45, status: 'resolved', contact }), 200, { ignored: 'conversation 45 has no ticket' }],
+      [{ event: 'conversation_created', id: 45 }, 200, { ignored: 'a ticket opens with the contact\'s first incoming message' }],
+      [{ event: 'webwidget_triggered', id: 1 }, 200, { ignored: 'event webwidget_triggered is not bridged' }],
+      [{ event: 'message_created', id: 511 }, 400, { error: expect.stringMatching(/^Not a message_created payload: .*conversation/) }],
+      [{ hello: 'world' }, 400, { error: expect.stringMatching(/^Not a Chatwoot webhook payload: event/) }],
+      ['{"event": ', 400, { error: 'The body is not JSON' }],
+    ];
+    for (const [payload, status, body] of cases) expect(await deliverToBridge(app, payload), JSON.stringify(payload).slice(0, 80)).toEqual({ status, body });
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('sends an agent\'s reply to the Chatwoot conversation with the access token, once', async () => {
+    const ticketId = await openConversation(51);
+    await app.admin.request(SEND, { id: ticketId, body: 'Olá! Já verifico.' });
+    const [request] = await chatwoot.until((all) => all.some((r) => r.path.includes('/conversations/51/')));
+    expect(request).toMatchObject({ method: 'POST', path: `/api/v1/accounts/${CHATWOOT_ACCOUNT}/conversations/51/messages` });
+    expect(request!.headers['api_access_token']).toBe(CHATWOOT_TOKEN);
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(bodyOf(request!)).toEqual({ content: 'Olá! Já verifico.', message_type: 'outgoing', private: false });
+    await app.running.relay.settled();
+    expect(chatwoot.received.filter((r) => r.path.includes('/conversations/51/'))).toHaveLength(1);
+  });
+
+  it('keeps internal notes in Deskgraph, and sends nothing for tickets from other channels', async () => {
+    const ticketId = await openConversation(52);
+    await app.admin.request(NOTE, { id: ticketId, body: 'cliente VIP, cuidado' });
+    const { ingestMessage } = await app.admin.request('mutation { ingestMessage(input: { contact: { phone: "5511912340000" }, body: "via another channel" }) { id } }');
+    await app.admin.request(ACCEPT, { id: ingestMessage.id });
+    await app.admin.request(SEND, { id: ingestMessage.id, body: 'not for Chatwoot' });
+    await app.admin.request(SEND, { id: ticketId, body: 'Resolvido!' });
+    // Events reach the bridge in order: once the later reply arrived, the note and the other ticket were passed over.
+    await chatwoot.until((all) => all.some((r) => r.path.includes('/conversations/52/')));
+    await app.running.relay.settled();
+    const sent = chatwoot.received.filter((r) => r.path.includes('/conversations/52/')).map((r) => bodyOf(r)['content']);
+    expect(sent).toEqual(['Resolvido!']);
+    expect(chatwoot.received.some((r) => r.body.includes('cliente VIP') || r.body.includes('not for Chatwoot'))).toBe(false);
+  });
+
+  it('retries a reply Chatwoot answered 500 until it takes it', async () => {
+    const ticketId = await openConversation(53);
+    const stats = () => app.running.relay.stats('plugin:chatwoot')!;
+    const failedBefore = stats().failedAttempts;
+    chatwoot.answerNext(500);
+    await app.admin.request(SEND, { id: ticketId, body: 'Tentando de novo' });
+    await chatwoot.until((all) => all.filter((r) => r.path.includes('/conversations/53/')).length >= 2);
+    await app.running.relay.settled();
+    const tries = chatwoot.received.filter((r) => r.path.includes('/conversations/53/'));
+    expect(tries).toHaveLength(2);
+    expect(tries.map((r) => r.body)).toEqual(Array(2).fill(JSON.stringify({ content: 'Tentando de novo', message_type: 'outgoing', private: false })));
+    expect(stats()).toMatchObject({ failedAttempts: failedBefore + 1, setAside: 0 });
+  });
+
+  it('resolved in Chatwoot: a WAITING ticket is cancelled (closed by CONTACT), a taken one stays with its agent', async () => {
+    const contact = person('Pedro', '+5511987650005');
+    const waiting = await deliverToBridge(app, messageCreated({ id: 520, conversationId: 61, contact, content: 'alguém?' }));
+    const resolved = await deliverToBridge(app, statusChanged({ id: 61, status: 'resolved', contact }));
+    expect(resolved).toEqual({ status: 200, body: { done: 'ticket cancelled', ticketId: waiting.body['ticketId'], conversationId: 61 } });
+    expect((await app.admin.request(TICKET, { id: waiting.body['ticketId'] })).ticket).toMatchObject({ status: 'CLOSED', closedBy: 'CONTACT' });
+    expect((await deliverToBridge(app, statusChanged({ id: 61, status: 'resolved', contact }))).body).toEqual({ ignored: `ticket ${waiting.body['ticketId']} is CLOSED: its agent closes it` });
+
+    const taken = await openConversation(62);
+    const kept = await deliverToBridge(app, statusChanged({ id: 62, status: 'resolved', contact }));
+    expect(kept.body).toEqual({ ignored: `ticket ${taken} is OPEN: its agent closes it` });
+    expect((await deliverToBridge(app, statusChanged({ id: 62, status: 'snoozed', contact }))).body).toEqual({ ignored: 'status snoozed changes nothing in Deskgraph' });
+    expect((await app.admin.request(TICKET, { id: taken })).ticket.status).toBe('OPEN');
+  });
+
+  it('records contacts from contact events and uses the phone they gave when a message lacks one', async () => {
+    const contact = person('Lúcia', '+5511987650006');
+    expect(await deliverToBridge(app, contactEvent('contact_created', { ...contact, phone: null }))).toEqual({ status: 200, body: { done: 'contact recorded', chatwootContactId: contact.id, contactId: null } });
+    expect((await deliverToBridge(app, contactEvent('contact_updated', contact))).body).toMatchObject({ done: 'contact recorded' });
+    // An older Chatwoot's message payload: the sender and the conversation's contact carry no phone.
+    const payload = messageCreated({ id: 530, conversationId: 71, contact: { ...contact, phone: null }, content: 'sem telefone aqui' });
+    const { status, body } = await deliverToBridge(app, payload);
+    expect(status).toBe(200);
+    const { ticket } = await app.admin.request(TICKET, { id: body['ticketId'] });
+    expect(ticket.contact).toMatchObject({ phone: '5511987650006', name: 'Lúcia' });
+    expect((await deliverToBridge(app, contactEvent('contact_updated', contact))).body).toEqual({ done: 'contact recorded', chatwootContactId: contact.id, contactId: ticket.contact.id });
+  });
+});
+
+describe('chatwoot bridge start-up', () => {
+  const start = (overrides: Parameters<typeof testConfig>[1]) =>
+    startDeskgraph(testConfig(mkdtempSync(join(tmpdir(), 'deskgraph-chatwoot-')), { plugins: ['chatwoot'], ...overrides }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+  const good = { baseUrl: 'https://chat.acme.test', apiAccessToken: CHATWOOT_TOKEN, accountId: 7, webhookSecret: CHATWOOT_SECRET };
+
+  it('stops with a clear message naming chatwoot and the field', async () => {
+    await expect(start({ env: {} })).rejects.toThrow(/^Plugin "chatwoot" has invalid config: baseUrl: .*apiAccessToken: .*accountId: .*webhookSecret: /);
+    await expect(start({ pluginConfig: { chatwoot: { ...good, baseUrl: 'ftp://chat.acme.test' } } })).rejects.toThrow('Plugin "chatwoot" has invalid config: baseUrl: an http(s) URL');
+    await expect(start({ pluginConfig: { chatwoot: { ...good, webhookSecret: 'short' } } })).rejects.toThrow('Plugin "chatwoot" has invalid config: webhookSecret: at least 16 characters');
+    await expect(start({ pluginConfig: { chatwoot: { ...good, accountId: 'acme' } } })).rejects.toThrow(/Plugin "chatwoot" has invalid config: accountId: /);
+    await expect(start({ pluginConfig: { chatwoot: { ...good, inboxes: '{"11": "Channel:1"}' } } })).rejects.toThrow(/Plugin "chatwoot" has invalid config: inboxes\.11: not a Channel id/);
+    await expect(start({ pluginConfig: { chatwoot: { ...good, inboxes: '{11: oops' } } })).rejects.toThrow(/Plugin "chatwoot" has invalid config: inboxes: /);
+  });
+
+  it('reads CHATWOOT_* variables, the inbox map as JSON', async () => {
+    const running = await start({
+      env: {
+        CHATWOOT_BASE_URL: 'https://chat.acme.test/', CHATWOOT_API_ACCESS_TOKEN: CHATWOOT_TOKEN, CHATWOOT_ACCOUNT_ID: '7', CHATWOOT_WEBHOOK_SECRET: CHATWOOT_SECRET,
+        CHATWOOT_INBOXES: JSON.stringify({ 11: encodeGlobalID('Channel', 1) }), CHATWOOT_DESKGRAPH_ACCOUNT_ID: '1',
+      },
+    });
+    try {
+      expect(running.services.plugins.get('chatwoot')?.config).toEqual({
+        baseUrl: 'https://chat.acme.test', apiAccessToken: CHATWOOT_TOKEN, accountId: 7, webhookSecret: CHATWOOT_SECRET,
+        inboxes: { 11: encodeGlobalID('Channel', 1) }, deskgraphAccountId: 1, timeoutMs: 10_000,
+      });
+    } finally {
+      await running.stop();
+    }
+  });
+});
