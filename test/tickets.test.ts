@@ -110,6 +110,18 @@ describe('the lifecycle through the endpoint', () => {
     expect(app.snapshot()).toBe(before);
   });
 
+  it('cancels for the contact only while the ticket is still in the expected status', async () => {
+    const cancel = 'mutation($id: ID!) { cancelTicket(id: $id, onlyIfStatus: WAITING) { status closedBy } }';
+    const taken = await contactWrites(app, { phone: '5521933330001', body: 'taken meanwhile', sectorId: sales });
+    await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: taken.id });
+    const before = app.snapshot();
+    const error = await app.admin.expectCode(cancel, { id: taken.id }, 'CONFLICT');
+    expect(error.extensions?.['reason']).toBe('STATUS_CHANGED');
+    expect(app.snapshot()).toBe(before);
+    const queued = await contactWrites(app, { phone: '5521933330002', body: 'still queued', sectorId: sales });
+    expect((await app.admin.request(cancel, { id: queued.id })).cancelTicket).toEqual({ status: 'CLOSED', closedBy: 'CONTACT' });
+  });
+
   it('shows a ticket without a sector to ADMINs only', async () => {
     const orphan = await contactWrites(app, { phone: '5531900000001', body: 'Which sector?' });
     expect(orphan.sector).toBeNull();

@@ -5,7 +5,7 @@ import type { Links } from './links.js';
 import { accountOf, type ContactChanged, type ConversationStatusChanged } from './payloads.js';
 
 const TICKET = `query ChatwootTicket($id: ID!) { ticket(id: $id) { id status } }`;
-const CANCEL = `mutation ChatwootCancel($id: ID!) { cancelTicket(id: $id) { id status closedBy } }`;
+const CANCEL = `mutation ChatwootCancel($id: ID!) { cancelTicket(id: $id, onlyIfStatus: WAITING) { id status closedBy } }`;
 
 type TicketRead = { ticket: { id: string; status: 'WAITING' | 'OPEN' | 'CLOSED' } | null };
 

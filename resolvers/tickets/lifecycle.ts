@@ -1,5 +1,5 @@
 import type { StoreTx } from '../../db/store.js';
-import type { Ticket, User } from '../../db/types.js';
+import type { Ticket, TicketStatus, User } from '../../db/types.js';
 import { assertCanTakeTicket } from '../availability.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, TicketAlreadyTakenError } from '../errors.js';
 import { recordEvent } from '../events.js';
@@ -166,12 +166,14 @@ export async function transferTicket(services: Services, viewer: Viewer | null, 
 }
 
 /** The contact gave up (the bot or channel says so through ingestion): CLOSED by CONTACT. */
-export async function cancelTicket(services: Services, viewer: Viewer | null, ticketId: number): Promise<Ticket> {
+export async function cancelTicket(services: Services, viewer: Viewer | null, ticketId: number, onlyIfStatus: TicketStatus | null = null): Promise<Ticket> {
   assertIngestion(viewer);
   const at = services.clock.now();
   return services.store.write(async (tx) => {
     const ticket = await visibleTicketOrThrow(tx, ticketScopeOf(viewer), ticketId);
     if (ticket.status === 'CLOSED') throw new ConflictError('The ticket is already closed', { reason: 'TICKET_CLOSED' });
+    // A bridge cancelling a queued ticket must not close one an agent took a moment ago.
+    if (onlyIfStatus && ticket.status !== onlyIfStatus) throw new ConflictError(`The ticket is ${ticket.status} now`, { reason: 'STATUS_CHANGED' });
     const closed = await tx.tickets.transition(
       ticket.id,
       { status: ticket.status, assigneeId: ticket.assigneeId },

@@ -6,7 +6,7 @@ import { ratingsOfTickets, rateTicket, scoresOf } from '../../resolvers/satisfac
 import { cancelTicket } from '../../resolvers/tickets/lifecycle.js';
 import { builder } from '../builder.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
-import { Ticket } from './ticket.js';
+import { Ticket, TicketStatus } from './ticket.js';
 import { AgentStatus, User } from './user.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
@@ -176,7 +176,10 @@ builder.mutationFields((t) => ({
     type: Ticket,
     description: 'The contact gave up (reported by the bot or channel): CLOSED by CONTACT',
     authScopes: { admin: true, integration: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => cancelTicket(context.services, context.viewer, localIdOf('Ticket', String(id), 'id')),
+    args: {
+      id: t.arg.id({ required: true }),
+      onlyIfStatus: t.arg({ type: TicketStatus, description: 'CONFLICT (reason STATUS_CHANGED) unless the ticket is still in this status, e.g. WAITING' }),
+    },
+    resolve: (_root, { id, onlyIfStatus }, context) => cancelTicket(context.services, context.viewer, localIdOf('Ticket', String(id), 'id'), onlyIfStatus ?? null),
   }),
 }));
