@@ -179,6 +179,18 @@ describe('chatwoot bridge', () => {
     expect(stats()).toMatchObject({ failedAttempts: failedBefore + 1, setAside: 0 });
   });
 
+  it('sets a reply aside at once when Chatwoot answers 404 (the conversation is gone)', async () => {
+    const ticketId = await openConversation(54);
+    const stats = () => app.running.relay.stats('plugin:chatwoot')!;
+    const before = { ...stats() };
+    chatwoot.answerNext(404);
+    await app.admin.request(SEND, { id: ticketId, body: 'Ninguém do outro lado' });
+    await chatwoot.until((all) => all.some((r) => r.path.includes('/conversations/54/')));
+    await app.running.relay.settled();
+    expect(chatwoot.received.filter((r) => r.path.includes('/conversations/54/'))).toHaveLength(1);
+    expect(stats()).toMatchObject({ failedAttempts: before.failedAttempts + 1, setAside: before.setAside + 1 });
+  });
+
   it('resolved in Chatwoot: a WAITING ticket is cancelled (closed by CONTACT), a taken one stays with its agent', async () => {
     const contact = person('Pedro', '+5511987650005');
     const waiting = await deliverToBridge(app, messageCreated({ id: 520, conversationId: 61, contact, content: 'alguém?' }));

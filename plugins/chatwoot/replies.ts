@@ -1,4 +1,4 @@
-import type { PluginApi } from '../runtime/contract.js';
+import { UndeliverableEvent, type PluginApi } from '../runtime/contract.js';
 import type { PublicEvent } from '../runtime/event-contract.js';
 import type { ChatwootConfig } from './config.js';
 import type { Links } from './links.js';
@@ -64,7 +64,10 @@ export function forwardReplies(api: PluginApi<ChatwootConfig>, links: Links): vo
       throw new Error(`Chatwoot unreachable for conversation ${link.conversationId}: ${reason}`, { cause: error });
     }
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw new Error(`Chatwoot answered ${response.status} for conversation ${link.conversationId}: ${text.slice(0, 200)}`);
+    const failure = `Chatwoot answered ${response.status} for conversation ${link.conversationId}: ${text.slice(0, 200)}`;
+    // 404/422: the conversation is gone or refuses the message; retrying the same request cannot help.
+    if (response.status === 404 || response.status === 422) throw new UndeliverableEvent(failure);
+    if (!response.ok) throw new Error(failure);
     await links.recordSentReply(message.id, { conversationId: link.conversationId, chatwootMessageId: chatwootMessageIdOf(text) });
   }
 

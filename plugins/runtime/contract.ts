@@ -8,6 +8,8 @@ import type { Context } from '../../schema/context.js';
 import type { CoreTypes, SchemaBuilder } from '../../schema/index.js';
 import type { PublicEvent, PublicEventType } from './event-contract.js';
 
+export { UndeliverableEvent } from './outbox-relay.js';
+
 /** What a plugin module exports (default export or `plugin`). */
 export interface DeskgraphPlugin<Config = unknown> {
   /** Lower-case letters, digits and dashes: names its routes (/plugins/<name>/) and config (<NAME>_*). */
@@ -65,6 +67,7 @@ export interface PluginApi<Config = unknown> {
   /**
    * Handles committed events, in order, at least once (its own outbox cursor survives restarts).
    * A handler that throws is retried with backoff, then set aside; it never fails the mutation.
+   * Throwing `UndeliverableEvent` sets the event aside at once (retrying cannot help).
    */
   on<K extends PublicEventType>(types: K | readonly K[] | '*', handler: EventHandler<K>, options?: { when?(type: K, accountId: number): boolean | Promise<boolean> }): void;
   /** A yoga/envelop plugin added to the GraphQL pipeline. */

@@ -3,6 +3,9 @@ import type { Store } from '../../db/store.js';
 import type { PublicEvent, PublicEventType } from './event-contract.js';
 import { publicTypeOf, type PublicEvents } from './public-events.js';
 
+/** Thrown by a handler when retrying cannot help (e.g. the receiver answered 404): set aside at once. */
+export class UndeliverableEvent extends Error {}
+
 /** One reader of the outbox with its own cursor (webhooks, each plugin's event handlers). */
 export interface OutboxConsumer {
   name: string;
@@ -61,7 +64,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       } catch (error) {
         stats.failedAttempts++;
         log.warn({ err: error, consumer: consumer.name, eventId: event.id, type: event.type, attempt }, 'event handler failed');
-        if (attempt >= options.maxAttempts || stopped) {
+        if (attempt >= options.maxAttempts || stopped || error instanceof UndeliverableEvent) {
           if (stopped) throw error;
           stats.setAside++;
           await store.write((tx) => tx.outbox.recordFailure({ consumer: consumer.name, eventId: Number(event.id), attempts: attempt, lastError: messageOf(error), failedAt: new Date() }));
