@@ -1,7 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../http-kit.js';
 
 // A throwaway PostgreSQL cluster for the peer, on loopback only, under bench/data/pg. It is the
 // machine's Debian server (installed with apt-get when missing); the cluster is ours alone, so it
@@ -38,17 +38,6 @@ export function serverBinaries(log: (line: string) => void): string {
   const installed = find();
   if (!installed) throw new Error('apt-get install postgresql did not provide /usr/lib/postgresql/*/bin/postgres');
   return installed;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // initdb and postgres refuse to run as root: as root we run them as the postgres system user
