@@ -116,15 +116,25 @@ if (peer) writeFileSync(join(dataDir, `peer-plans-${suffix}.md`), await peer.pla
 const rows: string[] = [];
 const cells = (measured: Measured | null) => (measured ? [measured.rps.toFixed(0), `${measured.p50} / ${measured.p99}`] : ['-', '-']);
 const ratio = (a: Measured, b: Measured | null) => (b ? (a.rps / b.rps).toFixed(2) : '-');
+// Rounds interleave the three servers, and each keeps its best round: on a machine shared with other
+// work, a burst elsewhere then costs one round of one server, not the comparison.
+const rounds = quick ? 1 : 2;
+const best = (a: Measured | null, b: Measured | null) => (!a ? b : !b || a.rps >= b.rps ? a : b);
 for (const workload of workloads) {
   const measure = async (target: Target | null) => {
     if (!target) return null;
     await load(target, warmup);
     return load(target, duration);
   };
-  const ours = (await measure(workload.deskgraph))!;
-  const limit = await measure(workload.bare);
-  const theirs = await measure(workload.peer);
+  let ours: Measured | null = null;
+  let limit: Measured | null = null;
+  let theirs: Measured | null = null;
+  for (let round = 0; round < rounds; round++) {
+    ours = best(ours, await measure(workload.deskgraph));
+    limit = best(limit, await measure(workload.bare));
+    theirs = best(theirs, await measure(workload.peer));
+  }
+  ours = ours!;
   const errors = [ours, limit, theirs].map((measured) => (measured ? measured.errors : '-')).join(' / ');
   rows.push(`| ${workload.name} | ${cells(ours).join(' | ')} | ${cells(limit)[0]} | ${ratio(ours, limit)} | ${cells(theirs).join(' | ')} | ${ratio(ours, theirs)} | ${errors} |`);
   console.log(rows.at(-1));
@@ -137,7 +147,7 @@ await stop(bare.child);
 
 const writes = await writeWorkloads(path, dataset, env, duration, quick, ticketId);
 const mixRow = (name: string, mix: typeof writes.deskgraph) => `| ${name} | ${mix.rps.toFixed(0)} | ${mix.writes.toFixed(0)} | ${mix.p50} / ${mix.p99} | ${mix.errors} |`;
-const header = `| workload (agent in 3 sectors, ${duration} s, 20 connections) | Deskgraph req/s | p50 / p99 ms | bare req/s | Deskgraph / bare | peer req/s | peer p50 / p99 ms | Deskgraph / peer | errors (Deskgraph / bare / peer) |`;
+const header = `| workload (agent in 3 sectors, ${duration} s, 20 connections, best of ${rounds} interleaved rounds) | Deskgraph req/s | p50 / p99 ms | bare req/s | Deskgraph / bare | peer req/s | peer p50 / p99 ms | Deskgraph / peer | errors (Deskgraph / bare / peer) |`;
 const report = `${header}
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
