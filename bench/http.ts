@@ -147,7 +147,7 @@ await stop(bare.child);
 
 const writes = await writeWorkloads(path, dataset, env, duration, quick, ticketId);
 const mixRow = (name: string, mix: typeof writes.deskgraph) => `| ${name} | ${mix.rps.toFixed(0)} | ${mix.writes.toFixed(0)} | ${mix.p50} / ${mix.p99} | ${mix.errors} |`;
-const header = `| workload (agent in 3 sectors, ${duration} s, 20 connections, best of ${rounds} interleaved rounds) | Deskgraph req/s | p50 / p99 ms | bare req/s | Deskgraph / bare | peer req/s | peer p50 / p99 ms | Deskgraph / peer | errors (Deskgraph / bare / peer) |`;
+const header = `| workload (agent in 3 sectors, ${duration} s, 20 connections${rounds > 1 ? `, best of ${rounds} interleaved rounds` : ''}) | Deskgraph req/s | p50 / p99 ms | bare req/s | Deskgraph / bare | peer req/s | peer p50 / p99 ms | Deskgraph / peer | errors (Deskgraph / bare / peer) |`;
 const report = `${header}
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
