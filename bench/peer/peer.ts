@@ -38,8 +38,9 @@ export async function startPeer(sqlitePath: string, dataset: Dataset, log: (line
   const { cluster, loadedNow } = await peerDatabase(sqlitePath, join(root, 'bench', 'data', 'pg', basename(sqlitePath, '.sqlite')), log);
   // One cluster per dataset (bench/data/pg/bench-1m, .../bench-quick), so --quick never evicts the 1M load.
   let server;
+  // --no-deprecation: PostGraphile 4 on pg 8 warns about overlapping client.query() calls on every start.
   try {
-    server = await startProcess(['bench/peer/server.ts', `postgres://${loginRole}@127.0.0.1:${cluster.port}/${database}`], { NODE_ENV: 'production', PEER_JWT_SECRET: secret }, /PEER (\d+)/);
+    server = await startProcess(['bench/peer/server.ts', `postgres://${loginRole}@127.0.0.1:${cluster.port}/${database}`], { NODE_ENV: 'production', PEER_JWT_SECRET: secret, NODE_OPTIONS: '--no-deprecation' }, /PEER (\d+)/);
   } catch (error) {
     cluster.stop();
     throw error;
