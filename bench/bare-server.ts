@@ -1,14 +1,26 @@
 import { createServer } from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
+import { bareWrites, type WriteResult } from './bare-writes.js';
 
 // The physical limit beside each workload: the same SQL as the store, prepared once, behind a bare
 // node:http handler, with no GraphQL and no token check. Run by bench/http.ts as its own process.
+// Usage: bare-server.ts <db> <userId> <sectorIds,> [writable]; writable adds /accept, /close, /ingest.
 
 const path = process.argv[2]!;
-const db = new BetterSqlite3(path, { readonly: true });
+const writable = process.argv[5] === 'writable';
+const db = new BetterSqlite3(path, { readonly: !writable });
+if (writable) {
+  // Deskgraph's connection settings (db/client.ts), so the writes cost what they cost there.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+}
 db.pragma('cache_size = -64000');
 const userId = Number(process.argv[3]);
 const sectorIds = process.argv[4]!.split(',').map(Number);
+const writes = writable ? bareWrites(db, 1, userId, sectorIds) : null;
 
 const branch = (where: string) => `SELECT * FROM (SELECT id, last_activity_at FROM tickets WHERE ${where} ORDER BY last_activity_at DESC, id DESC LIMIT 51)`;
 const pageIds = (status: string, mine: boolean) =>
@@ -41,6 +53,15 @@ const server = createServer((req, res) => {
   } else if (url.pathname === '/ticket') {
     const id = Number(url.searchParams.get('id'));
     body = { ticket: ticket.get(id), messages: messages.all(id) };
+  } else if (writes && ['/accept', '/close', '/ingest'].includes(url.pathname)) {
+    const id = Number(url.searchParams.get('id'));
+    const result: WriteResult =
+      url.pathname === '/ingest'
+        ? writes.ingest(url.searchParams.get('phone')!, url.searchParams.get('body') ?? '', Number(url.searchParams.get('sector')))
+        : writes[url.pathname === '/accept' ? 'accept' : 'close'](id);
+    res.writeHead(result.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(result.body));
+    return;
   } else {
     res.writeHead(404).end();
     return;

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+
+// What the HTTP workloads share: servers as child processes, autocannon runs, tokens.
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const secret = 'bench-secret-long-enough-for-hs256-0123456789';
+
+// Children die with the bench, even when it fails half-way (an orphan server would skew the next run).
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+function spawnNode(args: string[], env: Record<string, string>, stdout: 'pipe' | 'ignore'): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Spawns `node --import tsx <args>` and resolves with the port once stdout matches `ready`. */
+export function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
+  const child = spawnNode(args, env, 'pipe');
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code} before it was ready:\n${output.slice(-2000)}`)));
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = ready.exec(output);
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+  });
+}
+
+/** Spawn to the first 200 from `url`: what a restart costs before the service answers. */
+export async function startUntilHealthy(args: string[], env: Record<string, string>, url: string): Promise<{ child: ChildProcess; ms: number }> {
+  const started = performance.now();
+  const child = spawnNode(args, env, 'ignore');
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`${args[0]} exited before ${url} answered`);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return { child, ms: performance.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGINT');
+  });
+}
+
+export function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sub = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
+export const idOf = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
+export const deskgraphToken = (userId: number) =>
+  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub('User', userId)).setExpirationTime('2h').sign(new TextEncoder().encode(secret));
+
+export interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Socket errors, timeouts and non-2xx answers. */
+  errors: number;
+  non2xx: number;
+}
+
+export type Target = { url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> };
+
+export const graphqlTarget = (url: string, bearer: string, query: string, variables: Record<string, unknown> = {}): Target => ({
+  url,
+  method: 'POST',
+  body: JSON.stringify({ query, variables }),
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+});
+
+/** One autocannon run; `requests` replaces the single request (autocannon's request pipeline). */
+export async function load(target: Target, seconds: number, requests?: autocannon.Request[], connections = 20): Promise<Measured> {
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    method: target.method ?? 'GET',
+    ...(target.body ? { body: target.body } : {}),
+    headers: target.headers ?? {},
+    ...(requests ? { requests } : {}),
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, non2xx: result.non2xx };
+}
+
+export async function post<T = any>(target: Target): Promise<{ data: T; errors?: unknown[] }> {
+  const response = await fetch(target.url, { method: target.method ?? 'GET', ...(target.body ? { body: target.body } : {}), headers: target.headers ?? {} });
+  return (await response.json()) as { data: T; errors?: unknown[] };
+}
