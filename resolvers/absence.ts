@@ -64,7 +64,10 @@ export async function setAbsence(services: Services, viewer: Viewer | null, inpu
       startsAt: input.startsAt ?? null, endsAt: input.endsAt ?? null, suggestedUserId: input.suggestedUserId ?? null, updatedAt: at,
     });
     await recordEvent(tx, at, agent.accountId, 'user.updated', { userId: target, byUserId: agent.userId, changed: ['absence'] });
-    await recordEvent(tx, at, agent.accountId, 'absence.changed', { userId: target, byUserId: agent.userId, enabled: saved.enabled });
+    await recordEvent(tx, at, agent.accountId, 'absence.changed', {
+      userId: target, byUserId: agent.userId, enabled: saved.enabled, message: saved.message,
+      startsAt: saved.startsAt?.toISOString() ?? null, endsAt: saved.endsAt?.toISOString() ?? null, suggestedUserId: saved.suggestedUserId,
+    });
     return saved;
   });
 }

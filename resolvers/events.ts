@@ -31,7 +31,10 @@ export interface DomainEventPayloads {
   'integration.created': { integrationId: number; byUserId: number | null };
   'integration.revoked': { integrationId: number; byUserId: number };
   'integration.rotated': { integrationId: number; byUserId: number };
-  'absence.changed': { userId: number; byUserId: number; enabled: boolean };
+  'absence.changed': {
+    userId: number; byUserId: number; enabled: boolean; message: string | null;
+    startsAt: string | null; endsAt: string | null; suggestedUserId: number | null;
+  };
 }
 
 export type DomainEventType = keyof DomainEventPayloads;

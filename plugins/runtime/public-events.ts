@@ -113,13 +113,12 @@ export function publicEventsOf(services: Services) {
       case 'user.statusChanged':
         return { type: 'agent.statusChanged', data: { userId: gid('User', event.payload.userId), status: event.payload.status } };
       case 'absence.changed': {
-        const absence = await reads.intake.absenceOf(event.payload.userId);
+        const p = event.payload;
         return {
           type: 'absence.changed',
           data: {
-            userId: gid('User', event.payload.userId), enabled: event.payload.enabled, message: absence?.message ?? null,
-            startsAt: absence?.startsAt?.toISOString() ?? null, endsAt: absence?.endsAt?.toISOString() ?? null,
-            suggestedUserId: optionalGid('User', absence?.suggestedUserId ?? null), byUserId: gid('User', event.payload.byUserId),
+            userId: gid('User', p.userId), enabled: p.enabled, message: p.message, startsAt: p.startsAt, endsAt: p.endsAt,
+            suggestedUserId: optionalGid('User', p.suggestedUserId), byUserId: gid('User', p.byUserId),
           },
         };
       }
