@@ -16,6 +16,7 @@ import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
+import { isJsonPost, readJsonBody } from './schema/json-body.js';
 import { serveTranscript } from './schema/transcript-route.js';
 import { buildSchema, unscopedRootFields } from './schema/index.js';
 import { startPlugins, type PluginHost } from './plugins/runtime/host.js';
@@ -125,6 +126,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       // Node's parser reads exactly Content-Length bytes, so checking the header bounds the body.
       if (req.headers['content-length'] === undefined) return reject(res, 411, 'Content-Length is required');
       if (!(length <= config.bodyLimitBytes)) return reject(res, 413, `Request body is limited to ${config.bodyLimitBytes} bytes`);
+      if (length > 0 && isJsonPost(req)) return readJsonBody(req, () => void yoga.requestListener(req, res));
     }
     void yoga.requestListener(req, res);
   });

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as tables from './tables/index.js';
 
-export type SqliteDb = BetterSQLite3Database<typeof tables>;
+export type SqliteDb = BetterSQLite3Database<typeof tables> & { $client: BetterSqlite3.Database };
 
 /** Two connections to one file: writes go through one, plain reads through the other. */
 export interface SqliteConnections {

@@ -34,6 +34,11 @@ export async function contactsByIds(services: Services, viewer: Viewer, ids: rea
   return services.store.contacts.byIdsVisible(viewer.accountId, await contactVisibility(services, viewer), ids);
 }
 
+/** For a ticket's contact field: the ticket is visible, so its contact is too (the rule above); no second check. */
+export async function contactsOfVisibleTickets(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Contact[]> {
+  return services.store.contacts.byIds(viewer.accountId, ids);
+}
+
 export async function tagsOfContacts(services: Services, contactIds: readonly number[]): Promise<Map<number, string[]>> {
   return services.store.contacts.tagsOf(contactIds);
 }

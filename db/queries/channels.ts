@@ -1,9 +1,13 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
+import { idList, preparedOn } from '../prepared.js';
+import { channelColumns, channelOf } from '../rows.js';
 import { channels } from '../tables/index.js';
 import type { Channel, ChannelChanges, NewChannel } from '../types.js';
 
 export function channelQueries(db: SqliteDb) {
+  const prepared = preparedOn(db);
+  const byIdsText = `SELECT ${channelColumns} FROM channels WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
   return {
     async byId(accountId: number, id: number): Promise<Channel | null> {
       return db.select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.id, id))).get() ?? null;
@@ -11,11 +15,7 @@ export function channelQueries(db: SqliteDb) {
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Channel[]> {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(channels)
-        .where(and(eq(channels.accountId, accountId), inArray(channels.id, [...ids])))
-        .all();
+      return prepared.rows(byIdsText, accountId, idList(ids)).map(channelOf);
     },
 
     async list(accountId: number): Promise<Channel[]> {

@@ -1,6 +1,8 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { SqliteDb } from '../client.js';
+import { idList, preparedOn } from '../prepared.js';
+import { contactColumns, contactOf } from '../rows.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, Message, TicketScope } from '../types.js';
 
@@ -44,6 +46,8 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
 }
 
 export function contactQueries(db: SqliteDb) {
+  const prepared = preparedOn(db);
+  const byIdsText = `SELECT ${contactColumns} FROM contacts WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
   return {
     /** Newest interaction first, id breaking ties. */
     async page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, first: number, after?: ContactCursor): Promise<{ contacts: Contact[]; hasNextPage: boolean }> {
@@ -109,11 +113,7 @@ export function contactQueries(db: SqliteDb) {
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Contact[]> {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.accountId, accountId), inArray(contacts.id, [...ids])))
-        .all();
+      return prepared.rows(byIdsText, accountId, idList(ids)).map(contactOf);
     },
 
     async byPhone(accountId: number, phone: string): Promise<Contact | null> {
@@ -142,8 +142,8 @@ export function contactQueries(db: SqliteDb) {
     async tagsOf(contactIds: readonly number[]): Promise<Map<number, string[]>> {
       const byContact = new Map<number, string[]>(contactIds.map((id) => [id, []]));
       if (contactIds.length === 0) return byContact;
-      const rows = db.select().from(contactTags).where(inArray(contactTags.contactId, [...contactIds])).orderBy(asc(contactTags.tag)).all();
-      for (const row of rows) byContact.get(row.contactId)?.push(row.tag);
+      const rows = prepared.rows('SELECT contact_id, tag FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY tag', idList(contactIds));
+      for (const [contactId, tag] of rows) byContact.get(contactId as number)?.push(tag as string);
       return byContact;
     },
 

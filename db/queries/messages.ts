@@ -1,5 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
+import { idList, preparedOn } from '../prepared.js';
+import { messageColumns, messageOf } from '../rows.js';
 import { messages, ticketHistory } from '../tables/index.js';
 import type { Message, TicketHistoryEntry } from '../types.js';
 
@@ -7,25 +9,19 @@ export type NewMessage = Omit<Message, 'id' | 'externalId'> & { externalId?: str
 export type NewTicketHistoryEntry = Omit<TicketHistoryEntry, 'id'>;
 
 export function messageQueries(db: SqliteDb) {
+  const prepared = preparedOn(db);
+  const byIdsText = `SELECT ${messageColumns} FROM messages WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
+  const pageText = `SELECT ${messageColumns} FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?`;
+  const pageBeforeText = `SELECT ${messageColumns} FROM messages WHERE ticket_id = ? AND id < ? ORDER BY id DESC LIMIT ?`;
   return {
     async byIds(accountId: number, ids: readonly number[]): Promise<Message[]> {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.accountId, accountId), inArray(messages.id, [...ids])))
-        .all();
+      return prepared.rows(byIdsText, accountId, idList(ids)).map(messageOf);
     },
 
     /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */
     async pageOf(ticketId: number, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }> {
-      const rows = db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.ticketId, ticketId), beforeId === undefined ? undefined : lt(messages.id, beforeId)))
-        .orderBy(desc(messages.id))
-        .limit(first + 1)
-        .all();
+      const rows = (beforeId === undefined ? prepared.rows(pageText, ticketId, first + 1) : prepared.rows(pageBeforeText, ticketId, beforeId, first + 1)).map(messageOf);
       return { messages: rows.slice(0, first), hasNextPage: rows.length > first };
     },
 

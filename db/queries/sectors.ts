@@ -1,11 +1,15 @@
 import { and, asc, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
+import { idList, preparedOn } from '../prepared.js';
+import { sectorColumns, sectorOf } from '../rows.js';
 import { sectors, userSectors, users } from '../tables/index.js';
 import type { NewSector, Sector, SectorChanges, User } from '../types.js';
 
 const { passwordHash: _secret, ...userColumns } = getTableColumns(users);
 
 export function sectorQueries(db: SqliteDb) {
+  const prepared = preparedOn(db);
+  const byIdsText = `SELECT ${sectorColumns} FROM sectors WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
   return {
     async byId(accountId: number, id: number): Promise<Sector | null> {
       return db.select().from(sectors).where(and(eq(sectors.accountId, accountId), eq(sectors.id, id))).get() ?? null;
@@ -13,11 +17,7 @@ export function sectorQueries(db: SqliteDb) {
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Sector[]> {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(sectors)
-        .where(and(eq(sectors.accountId, accountId), inArray(sectors.id, [...ids])))
-        .all();
+      return prepared.rows(byIdsText, accountId, idList(ids)).map(sectorOf);
     },
 
     async list(accountId: number): Promise<Sector[]> {

@@ -1,33 +1,23 @@
-import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
-import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
+import { idList, preparedOn } from '../prepared.js';
+import { ticketOf } from '../rows.js';
+import { visibleTicketsWhere } from '../scope.js';
 import { accounts, tickets, ticketTags } from '../tables/index.js';
 import type { Ticket, TicketCounts, TicketPageCursor, TicketScope, TicketStatus } from '../types.js';
+import {
+  assignedCountSql,
+  assignedElsewhereCountSql,
+  filteredCountSql,
+  needsCounting,
+  pageIdsSql,
+  sectorsCountSql,
+  tabIsEmpty,
+  visibleByIdsSql,
+  type TicketTab,
+} from './ticket-tabs.js';
 
-export interface TicketTab {
-  status: TicketStatus;
-  /** Only tickets assigned to the viewer (the OPEN tab); otherwise every visible one. */
-  assignedOnly: boolean;
-  sectorId?: number | undefined;
-  /** Matches contact name or phone, or message text. */
-  search?: string | undefined;
-  /** Only tickets with activity since then (for CLOSED: closed since then, as closing is the last activity). */
-  since?: Date | undefined;
-  assigneeId?: number | undefined;
-  channelId?: number | undefined;
-}
-
-/** The narrowing a tab adds to each branch, on top of visibility. */
-function tabFilter(tab: TicketTab): SQL {
-  const parts: SQL[] = [];
-  if (tab.search) parts.push(sql` AND ${searchWhere(tab.search)}`);
-  if (tab.since) parts.push(sql` AND last_activity_at >= ${tab.since.getTime()}`);
-  if (tab.assigneeId !== undefined) parts.push(sql` AND assignee_id = ${tab.assigneeId}`);
-  if (tab.channelId !== undefined) parts.push(sql` AND channel_id = ${tab.channelId}`);
-  return sql.join(parts, sql``);
-}
-
-const needsCounting = (tab: TicketTab) => Boolean(tab.search || tab.since || tab.assigneeId !== undefined || tab.channelId !== undefined);
+export type { TicketTab } from './ticket-tabs.js';
 
 export interface TicketPage {
   tickets: Ticket[];
@@ -37,67 +27,27 @@ export interface TicketPage {
 export type TicketChanges = Partial<Omit<Ticket, 'id' | 'accountId' | 'protocol' | 'contactId' | 'createdAt'>>;
 export type NewTicket = Omit<Ticket, 'id' | 'protocol'>;
 
-const byRecency = sql`last_activity_at DESC, id DESC`;
-
-function afterCursor(cursor: TicketPageCursor | undefined): SQL {
-  return cursor ? sql` AND (last_activity_at, id) < (${cursor.lastActivityAt}, ${cursor.id})` : sql``;
-}
-
-/** An FTS5 phrase for the trigram index (3+ characters), or a prefix LIKE for shorter terms. */
-function searchWhere(term: string): SQL {
-  const text = term.trim();
-  if (text.length >= 3) {
-    const phrase = `"${text.replaceAll('"', '""')}"`;
-    return sql`(contact_id IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ${phrase})
-      OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_search WHERE messages_search MATCH ${phrase})))`;
-  }
-  const prefix = `${text.replace(/[%_\\]/g, '\\$&')}%`;
-  return sql`contact_id IN (SELECT id FROM contacts WHERE name LIKE ${prefix} ESCAPE '\\' OR phone LIKE ${prefix} ESCAPE '\\')`;
-}
+// Ids, statuses and counts of our own: written into the SQL text (see Binding.inline).
+const inline = { inline: true };
 
 export function ticketQueries(db: SqliteDb) {
-  function branchesOf(scope: TicketScope, tab: TicketTab): SQL[] {
-    if (tab.assignedOnly) {
-      if (scope.userId === null) return [];
-      return [assignedTicketsWhere(scope.userId, tab.status, tab.sectorId)];
-    }
-    return visibleTicketBranches(scope, tab.status, tab.sectorId);
-  }
-
+  const prepared = preparedOn(db);
   async function byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]> {
     if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(tickets)
-      .where(and(inArray(tickets.id, [...ids]), visibleTicketsWhere(scope)))
-      .all();
+    return prepared.rowsOf(visibleByIdsSql, [scope], { values: { ids: idList(ids) }, inline: true }).map(ticketOf);
   }
 
   /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
   function countFromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): number {
-    const sectorsPart =
-      sectorIds === 'all'
-        ? (db.get<{ n: number }>(sql`SELECT n FROM ticket_totals WHERE account_id = ${accountId} AND status = ${status}`)?.n ?? 0)
-        : (db.get<{ n: number | null }>(
-            sql`SELECT sum(n) AS n FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)})`,
-          )?.n ?? 0);
-    if (assigneeId === null || sectorIds === 'all') return sectorsPart;
-    const minePart =
-      db.get<{ n: number | null }>(
-        sql`SELECT sum(n) AS n FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${status}
-            AND account_id = ${accountId} AND sector_id NOT IN (${sectorList(sectorIds)})`,
-      )?.n ?? 0;
-    return sectorsPart + minePart;
+    if (sectorIds === 'all') return prepared.count('SELECT n FROM ticket_totals WHERE account_id = ? AND status = ?', accountId, status);
+    const sectorsPart = prepared.countOf(sectorsCountSql, [accountId, status, sectorIds], inline);
+    if (assigneeId === null) return sectorsPart;
+    return sectorsPart + prepared.countOf(assignedElsewhereCountSql, [accountId, status, sectorIds, assigneeId], inline);
   }
 
   function countAssigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): number {
     if (userId === null) return 0;
-    const sector = sectorId === undefined ? sql`` : sql` AND sector_id = ${sectorId}`;
-    return (
-      db.get<{ n: number | null }>(
-        sql`SELECT sum(n) AS n FROM ticket_counts WHERE assignee_id = ${userId} AND status = ${status} AND account_id = ${accountId}${sector}`,
-      )?.n ?? 0
-    );
+    return prepared.countOf(assignedCountSql, [accountId, userId, status, sectorId], inline);
   }
 
   return {
@@ -109,16 +59,8 @@ export function ticketQueries(db: SqliteDb) {
 
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
     async page(scope: TicketScope, tab: TicketTab, first: number, after?: TicketPageCursor): Promise<TicketPage> {
-      const branches = branchesOf(scope, tab);
-      if (branches.length === 0) return { tickets: [], hasNextPage: false };
-      const limit = first + 1;
-      const filter = tabFilter(tab);
-      const selects = branches.map(
-        (where) => sql`SELECT * FROM (SELECT id, last_activity_at FROM tickets WHERE ${where}${filter}${afterCursor(after)} ORDER BY ${byRecency} LIMIT ${limit})`,
-      );
-      const ids = db
-        .all<{ id: number }>(sql`SELECT id FROM (${sql.join(selects, sql` UNION `)}) ORDER BY ${byRecency} LIMIT ${limit}`)
-        .map((row) => row.id);
+      if (tabIsEmpty(scope, tab)) return { tickets: [], hasNextPage: false };
+      const ids = prepared.rowsOf(pageIdsSql, [scope, tab, first, after], { inline: !tab.search }).map((row) => row[0] as number);
       const rows = await byIdsInScope(scope, ids);
       const order = new Map(ids.map((id, index) => [id, index]));
       rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
@@ -128,9 +70,8 @@ export function ticketQueries(db: SqliteDb) {
     /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
     async count(scope: TicketScope, tab: TicketTab): Promise<number> {
       if (needsCounting(tab)) {
-        const branches = branchesOf(scope, tab);
-        if (branches.length === 0) return 0;
-        return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE ${or(...branches)!}${tabFilter(tab)}`)?.n ?? 0;
+        if (tabIsEmpty(scope, tab)) return 0;
+        return prepared.countOf(filteredCountSql, [scope, tab], { inline: !tab.search });
       }
       if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
       if (scope.kind === 'account') {
@@ -245,8 +186,8 @@ export function ticketQueries(db: SqliteDb) {
     async tagsOf(ticketIds: readonly number[]): Promise<Map<number, string[]>> {
       const byTicket = new Map<number, string[]>(ticketIds.map((id) => [id, []]));
       if (ticketIds.length === 0) return byTicket;
-      const rows = db.select().from(ticketTags).where(inArray(ticketTags.ticketId, [...ticketIds])).orderBy(asc(ticketTags.tag)).all();
-      for (const row of rows) byTicket.get(row.ticketId)?.push(row.tag);
+      const rows = prepared.rows('SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (SELECT value FROM json_each(?)) ORDER BY tag', idList(ticketIds));
+      for (const [ticketId, tag] of rows) byTicket.get(ticketId as number)?.push(tag as string);
       return byTicket;
     },
 

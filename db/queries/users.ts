@@ -1,40 +1,34 @@
-import { and, asc, count, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, ne } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
+import { idList, preparedOn } from '../prepared.js';
+import { userColumns, userOf } from '../rows.js';
 import { userSectors, users } from '../tables/index.js';
 import type { NewUser, User, UserChanges, UserWithSecret, UserWithSectors } from '../types.js';
 
 const { passwordHash: _secret, ...publicColumns } = getTableColumns(users);
 
 export function userQueries(db: SqliteDb) {
-  // Loaded on every request to build the viewer, so both statements are prepared once.
-  const userById = db.select(publicColumns).from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
-  const sectorIdsOfUser = db
-    .select({ sectorId: userSectors.sectorId })
-    .from(userSectors)
-    .where(eq(userSectors.userId, sql.placeholder('id')))
-    .prepare();
+  const prepared = preparedOn(db);
+  const byIdText = `SELECT ${userColumns} FROM users WHERE id = ?`;
+  const byIdsText = `SELECT ${userColumns} FROM users WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
+  // The viewer of every request: the user and their sector ids in one statement.
+  const withSectorsText = `SELECT ${userColumns}, (SELECT json_group_array(sector_id) FROM user_sectors WHERE user_id = users.id) AS sector_ids FROM users WHERE id = ?`;
 
   return {
     /** The user behind a token, with their sector ids; no account filter since the id is the key. */
     async withSectors(id: number): Promise<UserWithSectors | null> {
-      const user = userById.get({ id });
-      if (!user) return null;
-      const sectorIds = sectorIdsOfUser.all({ id }).map((row) => row.sectorId);
-      return { ...user, sectorIds };
+      const [row] = prepared.rows(withSectorsText, id);
+      return row ? { ...userOf(row), sectorIds: JSON.parse(row.at(-1) as string) as number[] } : null;
     },
 
     async byId(accountId: number, id: number): Promise<User | null> {
-      const row = userById.get({ id });
-      return row && row.accountId === accountId ? row : null;
+      const [row] = prepared.rows(byIdText, id);
+      return row && row[1] === accountId ? userOf(row) : null;
     },
 
     async byIds(accountId: number, ids: readonly number[]): Promise<User[]> {
       if (ids.length === 0) return [];
-      return db
-        .select(publicColumns)
-        .from(users)
-        .where(and(eq(users.accountId, accountId), inArray(users.id, [...ids])))
-        .all();
+      return prepared.rows(byIdsText, accountId, idList(ids)).map(userOf);
     },
 
     async byEmailWithSecret(email: string): Promise<UserWithSecret | null> {
@@ -72,12 +66,8 @@ export function userQueries(db: SqliteDb) {
     async sectorIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>> {
       const byUser = new Map<number, number[]>(userIds.map((id) => [id, []]));
       if (userIds.length === 0) return byUser;
-      const rows = db
-        .select({ userId: userSectors.userId, sectorId: userSectors.sectorId })
-        .from(userSectors)
-        .where(inArray(userSectors.userId, [...userIds]))
-        .all();
-      for (const row of rows) byUser.get(row.userId)?.push(row.sectorId);
+      const rows = prepared.rows('SELECT user_id, sector_id FROM user_sectors WHERE user_id IN (SELECT value FROM json_each(?))', idList(userIds));
+      for (const [userId, sectorId] of rows) byUser.get(userId as number)?.push(sectorId as number);
       return byUser;
     },
 

@@ -1,11 +1,13 @@
-import type { Ticket as TicketRow, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
+import type { Contact as ContactRow, Message as MessageRow, Ticket as TicketRow, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
 import { acceptTicket, closeTicket, reopenTicket, takeNextTicket, transferTicket } from '../../resolvers/tickets/lifecycle.js';
+import { contactsOfVisibleTickets } from '../../resolvers/contacts.js';
 import { setTicketTags } from '../../resolvers/tickets/conversation.js';
 import { ingestMessage } from '../../resolvers/tickets/ingest.js';
 import {
   historyOfTickets,
   listTickets,
   messagesOf,
+  messagesOfVisibleTickets,
   tagsOfTickets,
   ticketById,
   ticketCounts,
@@ -50,9 +52,23 @@ export const Ticket = builder.loadableNode('Ticket', {
     status: t.expose('status', { type: TicketStatus }),
     sector: t.field({ type: Sector, nullable: true, resolve: (ticket) => (ticket.sectorId ? String(ticket.sectorId) : null) }),
     assignee: t.field({ type: User, nullable: true, resolve: (ticket) => (ticket.assigneeId ? String(ticket.assigneeId) : null) }),
-    contact: t.field({ type: Contact, resolve: (ticket) => String(ticket.contactId) }),
+    // Contact and last message come through the ticket, which is visible: their loaders skip a second check.
+    contact: t.loadable({
+      type: Contact,
+      load: (ids: number[], context) => (context.viewer ? contactsOfVisibleTickets(context.services, context.viewer, ids) : Promise.resolve([])),
+      sort: (contact) => (contact as ContactRow).id,
+      resolve: (ticket) => ticket.contactId,
+    }),
     channel: t.field({ type: Channel, resolve: (ticket) => String(ticket.channelId) }),
-    lastMessage: t.field({ type: Message, nullable: true, resolve: (ticket) => (ticket.lastMessageId ? String(ticket.lastMessageId) : null) }),
+    lastMessage: t.loadable({
+      type: Message,
+      nullable: true,
+      load: (keys: string[], context) =>
+        context.viewer ? messagesOfVisibleTickets(context.services, context.viewer, keys.map((key) => Number(key.split(':')[1]))) : Promise.resolve([]),
+      // Keyed by ticket and message, so a message only ever shows as the last one of its own ticket.
+      sort: (loaded) => `${(loaded as MessageRow).ticketId}:${(loaded as MessageRow).id}`,
+      resolve: (ticket) => (ticket.lastMessageId ? `${ticket.id}:${ticket.lastMessageId}` : null),
+    }),
     messages: t.field({
       type: MessageConnection,
       args: { first: t.arg.int(), after: t.arg.string() },
