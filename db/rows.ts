@@ -58,11 +58,11 @@ export function contactOf(row: Row): Contact {
   };
 }
 
-export const messageColumns = 'id, account_id, ticket_id, direction, author, author_user_id, kind, body, attachments, created_at';
+export const messageColumns = 'id, account_id, ticket_id, direction, author, author_user_id, kind, body, attachments, external_id, created_at';
 
 export function messageOf(row: Row): Message {
-  const [id, accountId, ticketId, direction, author, authorUserId, kind, body, attachments, createdAt] = row;
-  return { id, accountId, ticketId, direction, author, authorUserId, kind, body, attachments: json(attachments), createdAt: new Date(createdAt) };
+  const [id, accountId, ticketId, direction, author, authorUserId, kind, body, attachments, externalId, createdAt] = row;
+  return { id, accountId, ticketId, direction, author, authorUserId, kind, body, attachments: json(attachments), externalId, createdAt: new Date(createdAt) };
 }
 
 export const sectorColumns = 'id, account_id, name, color, greeting, routing_mode, last_assigned_user_id, created_at';
