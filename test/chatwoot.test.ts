@@ -191,6 +191,22 @@ describe('chatwoot bridge', () => {
     expect(stats()).toMatchObject({ failedAttempts: before.failedAttempts + 1, setAside: before.setAside + 1 });
   });
 
+  it('resolves the Chatwoot conversation when an agent closes the ticket, and not when Chatwoot closed it', async () => {
+    const ticketId = await openConversation(55);
+    await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticketId });
+    const request = (await chatwoot.until((all) => all.some((r) => r.path.includes('/conversations/55/toggle_status')))).find((r) => r.path.includes('/conversations/55/'));
+    expect(request).toMatchObject({ method: 'POST', path: `/api/v1/accounts/${CHATWOOT_ACCOUNT}/conversations/55/toggle_status` });
+    expect(request!.headers['api_access_token']).toBe(CHATWOOT_TOKEN);
+    expect(bodyOf(request!)).toEqual({ status: 'resolved' });
+
+    const contact = person('Tina', '+5511987650007');
+    const waiting = await deliverToBridge(app, messageCreated({ id: ++nextId, conversationId: 56, contact, content: 'alô' }));
+    await deliverToBridge(app, statusChanged({ id: 56, status: 'resolved', contact }));
+    expect((await app.admin.request(TICKET, { id: waiting.body['ticketId'] })).ticket.status).toBe('CLOSED');
+    await app.running.relay.settled();
+    expect(chatwoot.received.some((r) => r.path.includes('/conversations/56/'))).toBe(false);
+  });
+
   it('resolved in Chatwoot: a WAITING ticket is cancelled (closed by CONTACT), a taken one stays with its agent', async () => {
     const contact = person('Pedro', '+5511987650005');
     const waiting = await deliverToBridge(app, messageCreated({ id: 520, conversationId: 61, contact, content: 'alguém?' }));

@@ -1,6 +1,7 @@
 import type { DeskgraphPlugin } from '../runtime/contract.js';
 import { chatwootConfig, type ChatwootConfig } from './config.js';
 import { linksOf } from './links.js';
+import { resolveClosedConversations } from './closings.js';
 import { forwardReplies } from './replies.js';
 import { chatwootWebhook } from './webhook.js';
 
@@ -15,6 +16,7 @@ export const plugin: DeskgraphPlugin<ChatwootConfig> = {
     const links = linksOf(api.records, api.config.accountId);
     api.route('POST', '/webhook', chatwootWebhook(api, links));
     forwardReplies(api, links);
+    resolveClosedConversations(api, links);
     api.log.info(
       { baseUrl: api.config.baseUrl, chatwootAccountId: api.config.accountId, inboxes: api.config.inboxes ? Object.keys(api.config.inboxes) : 'all, to the default channel' },
       'chatwoot bridge ready',

@@ -1,4 +1,5 @@
-import { UndeliverableEvent, type PluginApi } from '../runtime/contract.js';
+import type { PluginApi } from '../runtime/contract.js';
+import { postToChatwoot } from './chatwoot-api.js';
 import type { PublicEvent } from '../runtime/event-contract.js';
 import type { ChatwootConfig } from './config.js';
 import type { Links } from './links.js';
@@ -47,27 +48,7 @@ export function forwardReplies(api: PluginApi<ChatwootConfig>, links: Links): vo
     const content = contentOf(message);
     if (!content) return;
 
-    const url = `${config.baseUrl}/api/v1/accounts/${config.accountId}/conversations/${link.conversationId}/messages`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', api_access_token: config.apiAccessToken },
-        body: JSON.stringify({ content, message_type: 'outgoing', private: false }),
-        signal: AbortSignal.timeout(config.timeoutMs),
-        // A redirect would carry the token header to wherever it points: CHATWOOT_BASE_URL must be the final address.
-        redirect: 'error',
-      });
-    } catch (error) {
-      // Thrown back to the outbox relay, which retries with backoff, then sets the event aside.
-      const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : error.message) : String(error);
-      throw new Error(`Chatwoot unreachable for conversation ${link.conversationId}: ${reason}`, { cause: error });
-    }
-    const text = await response.text().catch(() => '');
-    const failure = `Chatwoot answered ${response.status} for conversation ${link.conversationId}: ${text.slice(0, 200)}`;
-    // 404/422: the conversation is gone or refuses the message; retrying the same request cannot help.
-    if (response.status === 404 || response.status === 422) throw new UndeliverableEvent(failure);
-    if (!response.ok) throw new Error(failure);
+    const text = await postToChatwoot(config, `/conversations/${link.conversationId}/messages`, { content, message_type: 'outgoing', private: false });
     await links.recordSentReply(message.id, { conversationId: link.conversationId, chatwootMessageId: chatwootMessageIdOf(text) });
   }
 
