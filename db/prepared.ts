@@ -33,6 +33,8 @@ export interface Prepared {
    */
   rowsOf<A extends unknown[]>(compose: (...args: A) => SQL, args: A, binding?: Binding): unknown[][];
   countOf<A extends unknown[]>(compose: (...args: A) => SQL, args: A, binding?: Binding): number;
+  /** The first column of the first row, parsed as JSON: for statements that build their rows in SQLite (json_group_array). */
+  jsonOf<A extends unknown[]>(compose: (...args: A) => SQL, args: A, binding?: Binding): unknown;
 }
 
 export interface Binding {
@@ -115,6 +117,11 @@ export function preparedOn(db: SqliteDb): Prepared {
     countOf(compose, args, binding = {}) {
       const rendering = render(compose, args, binding.inline ?? false);
       return (statement(rendering.text).get(...paramsOf(rendering, binding.values))?.[0] as number | null | undefined) ?? 0;
+    },
+    jsonOf(compose, args, binding = {}) {
+      const rendering = render(compose, args, binding.inline ?? false);
+      const text = statement(rendering.text).get(...paramsOf(rendering, binding.values))?.[0] as string | null | undefined;
+      return text === null || text === undefined ? null : JSON.parse(text);
     },
   };
   byConnection.set(db, prepared);

@@ -319,3 +319,10 @@ export interface TicketRating {
   comment: string | null;
   ratedAt: Date;
 }
+
+/** What a tab page's statement read beside its tickets, by id; decoded on first use (a client may not ask). */
+export interface PageRelations {
+  contact(id: number): Contact | undefined;
+  sector(id: number): Sector | undefined;
+  message(id: number): Message | undefined;
+}

@@ -1,16 +1,17 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
-import { ticketOf } from '../rows.js';
+import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { visibleTicketsWhere } from '../scope.js';
 import { accounts, tickets, ticketTags } from '../tables/index.js';
-import type { Ticket, TicketCounts, TicketPageCursor, TicketScope, TicketStatus } from '../types.js';
+import type { PageRelations, Ticket, TicketCounts, TicketPageCursor, TicketScope, TicketStatus } from '../types.js';
 import {
   assignedCountSql,
   assignedElsewhereCountSql,
   filteredCountSql,
   needsCounting,
-  pageIdsSql,
+  pageColumns,
+  pageSql,
   sectorsCountSql,
   tabIsEmpty,
   visibleByIdsSql,
@@ -22,6 +23,37 @@ export type { TicketTab } from './ticket-tabs.js';
 export interface TicketPage {
   tickets: Ticket[];
   hasNextPage: boolean;
+  /** The page's contacts, sectors and last messages, read by the same statement. */
+  related?: PageRelations;
+}
+
+/** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
+function lookup<T>(rows: unknown[][], offset: number, width: number, decode: (row: unknown[]) => T): (id: number) => T | undefined {
+  const raw = new Map<number, unknown[]>();
+  for (const row of rows) if (row[offset] !== null) raw.set(row[offset] as number, row);
+  const decoded = new Map<number, T>();
+  return (id) => {
+    let found = decoded.get(id);
+    if (found === undefined) {
+      const row = raw.get(id);
+      if (row === undefined) return undefined;
+      decoded.set(id, (found = decode(row.slice(offset, offset + width))));
+    }
+    return found;
+  };
+}
+
+// Newest activity first, id breaking ties: the order of pageIdsSql, on rows in ticketColumns order.
+const lastActivity = ticketColumns.split(', ').indexOf('last_activity_at');
+const byRecency = (a: unknown[], b: unknown[]) => (b[lastActivity] as number) - (a[lastActivity] as number) || (b[0] as number) - (a[0] as number);
+
+const [ticketWidth, contactWidth, sectorWidth, messageWidth] = pageColumns as [number, number, number, number];
+function relationsOf(rows: unknown[][]): PageRelations {
+  return {
+    contact: lookup(rows, ticketWidth, contactWidth, contactOf),
+    sector: lookup(rows, ticketWidth + contactWidth, sectorWidth, sectorOf),
+    message: lookup(rows, ticketWidth + contactWidth + sectorWidth, messageWidth, messageOf),
+  };
 }
 
 export type TicketChanges = Partial<Omit<Ticket, 'id' | 'accountId' | 'protocol' | 'contactId' | 'createdAt'>>;
@@ -60,11 +92,10 @@ export function ticketQueries(db: SqliteDb) {
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
     async page(scope: TicketScope, tab: TicketTab, first: number, after?: TicketPageCursor): Promise<TicketPage> {
       if (tabIsEmpty(scope, tab)) return { tickets: [], hasNextPage: false };
-      const ids = prepared.rowsOf(pageIdsSql, [scope, tab, first, after], { inline: !tab.search }).map((row) => row[0] as number);
-      const rows = await byIdsInScope(scope, ids);
-      const order = new Map(ids.map((id, index) => [id, index]));
-      rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-      return { tickets: rows.slice(0, first), hasNextPage: rows.length > first };
+      const rows = prepared.jsonOf(pageSql, [scope, tab, first, after], { inline: !tab.search }) as unknown[][];
+      rows.sort(byRecency);
+      const tickets = rows.slice(0, first).map((row) => ticketOf(row));
+      return { tickets, hasNextPage: rows.length > first, related: relationsOf(rows) };
     },
 
     /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */

@@ -1,4 +1,4 @@
-import type { Message, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
+import type { Message, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
 import { ticketScopeOf } from '../visibility.js';
@@ -20,6 +20,8 @@ export interface TicketList {
   hasNextPage: boolean;
   endCursor: string | null;
   totalCount: () => Promise<number>;
+  /** Contacts, sectors and last messages the page read already, for the loaders to use first. */
+  related?: PageRelations | undefined;
 }
 
 export const defaultPageSize = 20;
@@ -42,9 +44,9 @@ export function pageSize(first: number | null | undefined, field = 'first'): num
   return first;
 }
 
-function toList(page: { tickets: Ticket[]; hasNextPage: boolean }, totalCount: () => Promise<number>): TicketList {
+function toList(page: { tickets: Ticket[]; hasNextPage: boolean; related?: PageRelations | undefined }, totalCount: () => Promise<number>): TicketList {
   const edges = page.tickets.map((node) => ({ cursor: ticketCursorOf(node), node }));
-  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount };
+  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount, related: page.related };
 }
 
 /** A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket). */

@@ -17,6 +17,7 @@ import {
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
 import { pageFieldsOf } from '../connections.js';
+import { relatedOf, relatedOrLoad, rememberRelations } from '../page-relations.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
@@ -50,12 +51,18 @@ export const Ticket = builder.loadableNode('Ticket', {
   fields: (t) => ({
     protocol: t.exposeInt('protocol', { description: 'Human-readable number, sequential per account' }),
     status: t.expose('status', { type: TicketStatus }),
-    sector: t.field({ type: Sector, nullable: true, resolve: (ticket) => (ticket.sectorId ? String(ticket.sectorId) : null) }),
+    // A sector the page read already is returned as is (the loader then skips it); otherwise its id.
+    sector: t.field({
+      type: Sector,
+      nullable: true,
+      resolve: (ticket, _args, context) => (ticket.sectorId ? (relatedOf(context, 'sector', ticket.sectorId) ?? String(ticket.sectorId)) : null),
+    }),
     assignee: t.field({ type: User, nullable: true, resolve: (ticket) => (ticket.assigneeId ? String(ticket.assigneeId) : null) }),
     // Contact and last message come through the ticket, which is visible: their loaders skip a second check.
     contact: t.loadable({
       type: Contact,
-      load: (ids: number[], context) => (context.viewer ? contactsOfVisibleTickets(context.services, context.viewer, ids) : Promise.resolve([])),
+      load: (ids: number[], context) =>
+        context.viewer ? relatedOrLoad(context, 'contact', ids, (missing) => contactsOfVisibleTickets(context.services, context.viewer!, missing)) : Promise.resolve([]),
       sort: (contact) => (contact as ContactRow).id,
       resolve: (ticket) => ticket.contactId,
     }),
@@ -64,7 +71,9 @@ export const Ticket = builder.loadableNode('Ticket', {
       type: Message,
       nullable: true,
       load: (keys: string[], context) =>
-        context.viewer ? messagesOfVisibleTickets(context.services, context.viewer, keys.map((key) => Number(key.split(':')[1]))) : Promise.resolve([]),
+        context.viewer
+          ? relatedOrLoad(context, 'message', keys.map((key) => Number(key.split(':')[1])), (missing) => messagesOfVisibleTickets(context.services, context.viewer!, missing))
+          : Promise.resolve([]),
       // Keyed by ticket and message, so a message only ever shows as the last one of its own ticket.
       sort: (loaded) => `${(loaded as MessageRow).ticketId}:${(loaded as MessageRow).id}`,
       resolve: (ticket) => (ticket.lastMessageId ? `${ticket.id}:${ticket.lastMessageId}` : null),
@@ -112,7 +121,13 @@ const TicketEdge = builder.objectRef<TicketList['edges'][number]>('TicketEdge').
 export const TicketConnection = builder.objectRef<TicketList>('TicketConnection').implement({
   description: 'Newest activity first, ties broken by id',
   fields: (t) => ({
-    edges: t.field({ type: [TicketEdge], resolve: (list) => list.edges }),
+    edges: t.field({
+      type: [TicketEdge],
+      resolve: (list, _args, context) => {
+        rememberRelations(context, list.related);
+        return list.edges;
+      },
+    }),
     ...pageFieldsOf(t),
   }),
 });
