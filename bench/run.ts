@@ -24,8 +24,9 @@ const sections: Record<string, string> = {
   live: live.split('\n').filter((line) => /^(subscribers|delivery|server RSS)/.test(line)).join('\n\n'),
   http: readFileSync(join(dataDir, quick ? 'http-quick.md' : 'http-1m.md'), 'utf8'),
 };
-const resultsPath = join(root, 'bench', 'RESULTS.md');
-let results = readFileSync(resultsPath, 'utf8');
+// A quick run is a smoke test on a small dataset: its figures go beside the data, never into RESULTS.md.
+const resultsPath = quick ? join(dataDir, 'RESULTS-quick.md') : join(root, 'bench', 'RESULTS.md');
+let results = readFileSync(join(root, 'bench', 'RESULTS.md'), 'utf8');
 for (const [name, body] of Object.entries(sections)) {
   const block = `<!-- bench:${name} -->\n${stamp}\n\n${body.trim()}\n<!-- /bench:${name} -->`;
   const pattern = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
