@@ -163,6 +163,14 @@ describe('webhooks', () => {
       // A public address is accepted (nothing is sent until an event arrives).
       const { createWebhook } = await strict.admin.request(CREATE, { input: { url: 'https://93.184.215.14/x', events: ['*'] } });
       expect(createWebhook.webhook).toMatchObject({ url: 'https://93.184.215.14/x', events: ['*'], active: true });
+      const created = strict.snapshot();
+      const update = 'mutation($id: ID!, $input: WebhookInput!) { updateWebhook(id: $id, input: $input) { id } }';
+      await strict.admin.expectCode(update, { id: createWebhook.webhook.id, input: { url: 'http://192.168.0.10/x' } }, 'BAD_USER_INPUT', 'input.url');
+      await strict.admin.expectCode(update, { id: createWebhook.webhook.id, input: { events: ['nope'] } }, 'BAD_USER_INPUT', 'input.events');
+      await strict.admin.expectCode(update, { id: 'V2ViaG9vazo5OTk=', input: { active: false } }, 'NOT_FOUND');
+      await strict.admin.expectCode('mutation { redeliverWebhookDelivery(id: "V2ViaG9va0RlbGl2ZXJ5Ojk5OQ==") { id } }', {}, 'NOT_FOUND');
+      await agent.client.expectCode('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: createWebhook.webhook.id }, 'FORBIDDEN');
+      expect(strict.snapshot()).toBe(created);
     } finally {
       await strict.stop();
     }
