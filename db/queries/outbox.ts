@@ -60,10 +60,6 @@ export function outboxQueries(db: SqliteDb) {
         .onConflictDoUpdate({ target: [outboxFailures.consumer, outboxFailures.eventId], set: { attempts: failure.attempts, lastError: failure.lastError, failedAt: failure.failedAt } })
         .run();
     },
-
-    async failuresOf(consumer: string): Promise<OutboxFailure[]> {
-      return db.select().from(outboxFailures).where(eq(outboxFailures.consumer, consumer)).orderBy(asc(outboxFailures.eventId)).all();
-    },
   };
 }
 
