@@ -87,7 +87,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Deskgraph' } : false,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
+    maskedErrors: { maskError: createErrorMasker(services.log, config.production), isDev: false },
     plugins: [
       ...protectionPlugins(config.limits, config.production),
       useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' }),

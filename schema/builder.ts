@@ -3,7 +3,8 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
+import { isObjectType } from 'graphql';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
 import type { AgentContext, Context, IntegrationContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -33,7 +34,15 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { authScopes: { authenticated: true } },
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      // A well-formed id naming no Node type is refused like any id of the wrong type (ids.ts).
+      resolve: (_root, { id }, _context, info, resolveNode) => {
+        const type = info.schema.getType(id.typename);
+        if (!isObjectType(type) || !type.getInterfaces().some((face) => face.name === 'Node')) throw new BadUserInputError('id', 'Not a node id');
+        return resolveNode(id);
+      },
+    },
     nodesQueryOptions: false,
   },
 });

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { DomainError } from '../resolvers/errors.js';
@@ -10,8 +11,47 @@ function innermost(error: unknown): unknown {
   return current;
 }
 
-/** Domain errors become typed GraphQL errors (extensions.code, .field); anything else is masked and logged. */
-export function createErrorMasker(log: Logger) {
+/** "Did you mean ...?" in any of graphql-js' wordings (fields, arguments, types, enum values). */
+const suggestion = /\s*Did you mean\b[^?]*\?/g;
+
+/** The message without schema names a client did not ask for (production hides the schema). */
+export const withoutSuggestions = (message: string): string => message.replace(suggestion, '');
+
+function recoded(error: GraphQLError, extensions: Record<string, unknown>, message = error.message): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, ...extensions },
+  });
+}
+
+/**
+ * The code of an error graphql-js, yoga or a plugin raised for a client's request without one:
+ * a refused CSRF check, a variable that does not coerce (an Int past 32 bits, an unknown enum
+ * value), a malformed global id; null for a GraphQL error on a field path, which is our fault.
+ */
+function clientCodeOf(error: GraphQLError, original: unknown): Record<string, unknown> | null {
+  if (original instanceof PothosValidationError) return { code: 'BAD_USER_INPUT' };
+  const variable = /^Variable "\$([^"]+)"/.exec(error.message);
+  if (variable && !error.path) return { code: 'BAD_USER_INPUT', field: variable[1] };
+  const status = (error.extensions?.['http'] as { status?: number } | undefined)?.status;
+  if (status === 403) return { code: 'FORBIDDEN' };
+  if (status === 401) return { code: 'UNAUTHENTICATED' };
+  return error.path ? null : { code: 'BAD_REQUEST' };
+}
+
+/**
+ * Domain errors become typed GraphQL errors (extensions.code, .field); a client's malformed
+ * request gets its code; anything else is masked and logged. In production no message names a
+ * schema element the client did not write.
+ */
+export function createErrorMasker(log: Logger, production = false) {
+  const shown = (error: GraphQLError): GraphQLError => {
+    const message = production ? withoutSuggestions(error.message) : error.message;
+    return message === error.message ? error : recoded(error, {}, message);
+  };
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = innermost(error);
     if (original instanceof DomainError) {
@@ -22,7 +62,14 @@ export function createErrorMasker(log: Logger) {
       });
     }
     const masked = yogaMaskError(error, message, isDev);
-    if (masked !== error) log.error({ err: original }, 'unexpected error');
-    return masked;
+    if (masked !== error) {
+      log.error({ err: original }, 'unexpected error');
+      return masked;
+    }
+    if (!(masked instanceof GraphQLError) || masked.extensions?.['code']) return masked instanceof GraphQLError ? shown(masked) : masked;
+    const code = clientCodeOf(masked, original);
+    if (code) return shown(recoded(masked, code));
+    log.error({ err: original }, 'unexpected error');
+    return yogaMaskError(new Error(masked.message), message, isDev);
   };
 }

@@ -3,6 +3,7 @@ import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type ValidationContext } from 'graphql';
+import { withoutSuggestions } from './errors.js';
 
 export interface ProtectionLimits {
   maxDepth: number;
@@ -14,33 +15,37 @@ export interface ProtectionLimits {
 
 export const defaultLimits: ProtectionLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxCost: 50_000, maxDirectives: 20 };
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (error.extensions?.['code']) return error;
-  return new GraphQLError(error.message, {
+function withCode(error: GraphQLError, code: string, production: boolean): GraphQLError {
+  const message = production ? withoutSuggestions(error.message) : error.message;
+  if (error.extensions?.['code'] && message === error.message) return error;
+  return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, code },
+    extensions: { code, ...error.extensions },
   });
 }
 
-/** Parse and validation failures get the conventional codes, so clients can tell them apart. */
-function useRequestErrorCodes(): Plugin {
+/**
+ * Parse and validation failures get the conventional codes, so clients can tell them apart; in
+ * production without suggestions (armor's blockFieldSuggestion misses "Did you mean the enum value").
+ */
+function useRequestErrorCodes(production: boolean): Plugin {
   return {
     onParse: () => ({ result, replaceParseResult }) => {
-      if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
+      if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED', production));
     },
     onValidate: () => ({ result, setResult }) => {
-      if (result.length > 0) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+      if (result.length > 0) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED', production)));
     },
   };
 }
 
 /**
  * Query limits run during validation, before any resolver. In production the schema is not
- * introspectable and field suggestions ("did you mean ...") are hidden.
+ * introspectable and no message suggests a schema name ("did you mean ...").
  */
 export function protectionPlugins(limits: ProtectionLimits, production: boolean): Plugin[] {
   // Reported as validation errors rather than thrown, so each carries a code and all are listed.
@@ -51,11 +56,11 @@ export function protectionPlugins(limits: ProtectionLimits, production: boolean)
     maxTokens: { n: limits.maxTokens },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...report },
     maxDirectives: { n: limits.maxDirectives, ...report },
-    blockFieldSuggestion: { enabled: production },
+    blockFieldSuggestion: { enabled: false },
   });
   return [
     armor,
-    useRequestErrorCodes(),
+    useRequestErrorCodes(production),
     // A request with a JSON body or an Authorization header is preflighted by browsers already.
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as unknown as Plugin,
     ...(production ? [useDisableIntrospection() as unknown as Plugin] : []),
