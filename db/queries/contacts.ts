@@ -5,6 +5,7 @@ import { idList, preparedOn } from '../prepared.js';
 import { contactColumns, contactOf } from '../rows.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, Message, TicketScope } from '../types.js';
+import { characterCount, containsText, startsWithText, trigramMatches } from './search-terms.js';
 
 export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>;
 export type ContactChanges = Partial<Omit<Contact, 'id' | 'accountId' | 'createdAt' | 'updatedAt'>>;
@@ -25,8 +26,6 @@ export interface ContactCursor {
   id: number;
 }
 
-const escapeLike = (text: string) => text.replace(/[%_\\]/g, '\\$&');
-const like = (text: string) => `%${escapeLike(text.trim().toLowerCase())}%`;
 
 /** Contacts a reader may list: all of the account, or those with a ticket the scope sees. */
 function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter): SQL {
@@ -34,12 +33,12 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
   return and(
     eq(contacts.accountId, accountId),
     visibleThrough === 'all' ? undefined : sql`EXISTS (SELECT 1 FROM tickets WHERE tickets.contact_id = ${contacts.id} AND ${visibleTicketsWhere(visibleThrough)})`,
-    term && term.length >= 3 ? sql`${contacts.id} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ${`"${term.replaceAll('"', '""')}"`})` : undefined,
-    term && term.length < 3 ? sql`(lower(${contacts.name}) LIKE ${`${escapeLike(term.toLowerCase())}%`} ESCAPE '\\' OR ${contacts.phone} LIKE ${`${escapeLike(term)}%`} ESCAPE '\\')` : undefined,
-    filter.name ? sql`lower(${contacts.name}) LIKE ${like(filter.name)} ESCAPE '\\'` : undefined,
+    term && characterCount(term) >= 3 ? sql`${contacts.id} IN (${trigramMatches('contacts_search', 'contacts', ['name', 'phone'], term)})` : undefined,
+    term && characterCount(term) < 3 ? sql`(${startsWithText(sql`${contacts.name}`, term)} OR ${startsWithText(sql`${contacts.phone}`, term)})` : undefined,
+    filter.name?.trim() ? containsText(sql`${contacts.name}`, filter.name.trim()) : undefined,
     filter.email ? eq(contacts.email, filter.email.trim().toLowerCase()) : undefined,
     filter.phone ? sql`${contacts.phone} LIKE ${`${filter.phone.replace(/[^0-9]/g, '')}%`}` : undefined,
-    filter.city ? sql`lower(${contacts.city}) LIKE ${like(filter.city)} ESCAPE '\\'` : undefined,
+    filter.city?.trim() ? containsText(sql`${contacts.city}`, filter.city.trim()) : undefined,
     filter.document ? eq(contacts.document, filter.document.trim()) : undefined,
     filter.id ? eq(contacts.id, filter.id) : undefined,
   )!;

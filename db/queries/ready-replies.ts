@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, max, ne, or, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { readyReplies, readyReplyCategories, readyReplySectors } from '../tables/index.js';
 import type { ReadyReply, ReadyReplyCategory } from '../types.js';
+import { containsText } from './search-terms.js';
 
 export interface ReplyFilter {
   /** Only replies for every sector or for one of these; 'all' for an ADMIN. */
@@ -55,8 +56,7 @@ export function readyReplyQueries(db: SqliteDb) {
     async repliesOf(accountId: number, categoryIds: readonly number[], filter: ReplyFilter): Promise<Map<number, ReadyReply[]>> {
       const byCategory = new Map<number, ReadyReply[]>(categoryIds.map((id) => [id, []]));
       if (categoryIds.length === 0) return byCategory;
-      const term = filter.search?.trim().toLowerCase();
-      const pattern = term ? `%${term.replace(/[%_\\]/g, '\\$&')}%` : undefined;
+      const term = filter.search?.trim();
       const forSectors =
         filter.sectorIds === 'all'
           ? undefined
@@ -74,7 +74,7 @@ export function readyReplyQueries(db: SqliteDb) {
             eq(readyReplies.accountId, accountId),
             inArray(readyReplies.categoryId, [...categoryIds]),
             forSectors,
-            pattern ? sql`(lower(${readyReplies.title}) LIKE ${pattern} ESCAPE '\\' OR lower(${readyReplies.body}) LIKE ${pattern} ESCAPE '\\')` : undefined,
+            term ? sql`(${containsText(sql`${readyReplies.title}`, term)} OR ${containsText(sql`${readyReplies.body}`, term)})` : undefined,
           ),
         )
         .orderBy(asc(readyReplies.position), asc(readyReplies.id))

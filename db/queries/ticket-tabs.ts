@@ -2,6 +2,7 @@ import { or, sql, type SQL } from 'drizzle-orm';
 import { contactColumns, messageColumns, sectorColumns, ticketColumns } from '../rows.js';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
 import type { TicketPageCursor, TicketScope, TicketStatus } from '../types.js';
+import { characterCount, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments: db/prepared.ts renders each once per
 // distinct arguments and keeps the statement, so a console polling its tab costs no query building.
@@ -37,16 +38,14 @@ function afterCursor(cursor: TicketPageCursor | undefined): SQL {
   return cursor ? sql` AND (last_activity_at, id) < (${cursor.lastActivityAt}, ${cursor.id})` : sql``;
 }
 
-/** An FTS5 phrase for the trigram index (3+ characters), or a prefix LIKE for shorter terms. */
+/** Substring of contact name or phone or message text from 3 characters (trigram index), name or phone prefix below. */
 function searchWhere(term: string): SQL {
   const text = term.trim();
-  if (text.length >= 3) {
-    const phrase = `"${text.replaceAll('"', '""')}"`;
-    return sql`(contact_id IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ${phrase})
-      OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_search WHERE messages_search MATCH ${phrase})))`;
+  if (characterCount(text) >= 3) {
+    return sql`(contact_id IN (${trigramMatches('contacts_search', 'contacts', ['name', 'phone'], text)})
+      OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (${trigramMatches('messages_search', 'messages', ['body'], text)})))`;
   }
-  const prefix = `${text.replace(/[%_\\]/g, '\\$&')}%`;
-  return sql`contact_id IN (SELECT id FROM contacts WHERE name LIKE ${prefix} ESCAPE '\\' OR phone LIKE ${prefix} ESCAPE '\\')`;
+  return sql`contact_id IN (SELECT id FROM contacts WHERE ${startsWithText(sql`name`, text)} OR ${startsWithText(sql`phone`, text)})`;
 }
 
 /** "Mine" for a viewer who is no user (an integration): the one tab without branches. */
