@@ -1,6 +1,6 @@
 import type { StoreTx } from '../db/store.js';
 import type { AgentStatus, Role, User, UserChanges, WorkingHours } from '../db/types.js';
-import { BadUserInputError, ConflictError, NotFoundError } from './errors.js';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
 import { assertAdmin, assertAgent } from './permissions.js';
@@ -180,13 +180,22 @@ export async function updateMyProfile(services: Services, viewer: Viewer | null,
   });
 }
 
-export async function changeMyPassword(services: Services, viewer: Viewer | null, currentPassword: string, newPassword: string): Promise<User> {
+/** Throttled as login is, on the same budget: a stolen token must not guess the password at full speed. */
+export async function changeMyPassword(services: Services, viewer: Viewer | null, currentPassword: string, newPassword: string, clientIp: string): Promise<User> {
   assertAgent(viewer);
   const next = rules.parseInput(rules.password, newPassword, 'newPassword');
+  const me = await services.store.users.byId(viewer.accountId, viewer.userId);
+  if (!me) throw new NotFoundError('User');
+  const wait = await services.loginThrottle.retryAfterSeconds(me.email, clientIp);
+  if (wait > 0) {
+    throw new ForbiddenError(`Too many wrong passwords; try again in ${wait} s`, { reason: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: wait, field: 'currentPassword' });
+  }
   const hash = await services.store.users.secretOf(viewer.accountId, viewer.userId);
   if (!hash || !(await services.passwords.verify(hash, currentPassword))) {
+    await services.loginThrottle.recordFailure(me.email, clientIp);
     throw new BadUserInputError('currentPassword', 'The current password is wrong');
   }
+  await services.loginThrottle.recordSuccess(me.email);
   const passwordHash = await services.passwords.hash(next);
   const at = services.clock.now();
   return services.store.write(async (tx) => {

@@ -11,25 +11,31 @@ export interface LoginThrottleConfig {
 
 export const defaultLoginThrottle: LoginThrottleConfig = { failuresPerEmail: 5, failuresPerIp: 50, windowSeconds: 15 * 60 };
 
-/** Counts failed logins only: successes never consume, so a shared office IP is not locked out. */
+/**
+ * Counts wrong passwords only: successes never consume, so a shared office IP is not locked out.
+ * A user's wrong passwords count together, through login or changeMyPassword (keyed by e-mail).
+ */
 export function createLoginThrottle(config: LoginThrottleConfig) {
   const byEmail = new RateLimiterMemory({ keyPrefix: 'login-email', points: config.failuresPerEmail, duration: config.windowSeconds });
   const byIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: config.failuresPerIp, duration: config.windowSeconds });
 
+  /** Seconds until this e-mail and IP may try a password again; 0 when they may now. */
+  async function retryAfterSeconds(email: string, ip: string): Promise<number> {
+    const [emailState, ipState] = await Promise.all([byEmail.get(email), byIp.get(ip)]);
+    const blocked = [
+      emailState && emailState.consumedPoints >= config.failuresPerEmail ? emailState.msBeforeNext : 0,
+      ipState && ipState.consumedPoints >= config.failuresPerIp ? ipState.msBeforeNext : 0,
+    ];
+    return Math.ceil(Math.max(...blocked) / 1000);
+  }
+
   return {
+    retryAfterSeconds,
+
     async assertAllowed(email: string, ip: string): Promise<void> {
-      const [emailState, ipState] = await Promise.all([byEmail.get(email), byIp.get(ip)]);
-      const blocked = [
-        emailState && emailState.consumedPoints >= config.failuresPerEmail ? emailState.msBeforeNext : 0,
-        ipState && ipState.consumedPoints >= config.failuresPerIp ? ipState.msBeforeNext : 0,
-      ];
-      const waitMs = Math.max(...blocked);
-      if (waitMs > 0) {
-        const retryAfterSeconds = Math.ceil(waitMs / 1000);
-        throw new UnauthenticatedError(`Too many failed sign-in attempts; try again in ${retryAfterSeconds} s`, {
-          reason: 'TOO_MANY_ATTEMPTS',
-          retryAfterSeconds,
-        });
+      const wait = await retryAfterSeconds(email, ip);
+      if (wait > 0) {
+        throw new UnauthenticatedError(`Too many failed sign-in attempts; try again in ${wait} s`, { reason: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: wait });
       }
     },
 

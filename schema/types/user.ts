@@ -164,6 +164,6 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
     resolve: (_root, { currentPassword, newPassword }, context) =>
-      changeMyPassword(context.services, context.viewer, currentPassword, newPassword),
+      changeMyPassword(context.services, context.viewer, currentPassword, newPassword, context.clientIp),
   }),
 }));
