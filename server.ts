@@ -6,7 +6,7 @@ import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { pino, type Logger } from 'pino';
-import { openStore } from './db/store.js';
+import { openStore, type StoreOptions } from './db/store.js';
 import { createLoginThrottle, type LoginThrottleConfig } from './resolvers/auth/login-throttle.js';
 import { createPasswords, type PasswordOptions } from './resolvers/auth/passwords.js';
 import { createTokenService, type TokenConfig } from './resolvers/auth/tokens.js';
@@ -42,6 +42,8 @@ export interface DeskgraphConfig {
   clock?: { now(): Date };
   /** Sees every SQL statement run (tests count statements per request; benchmarks trace). */
   onStatement?: (sql: string) => void;
+  /** Sees the SQLite write connection once migrated (tests stand in for a full disk or a read-only file). */
+  onWriterOpen?: StoreOptions['onWriterOpen'];
   /** PLUGINS: built-in names, package names or paths, or plugin objects; loaded in order after the built-ins. */
   plugins?: PluginSpec[];
   /** Config by plugin name; a plugin without an entry reads <NAME>_* from `env`. */
@@ -103,11 +105,16 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
-      services.store.accounts
-        .count()
-        .then(() => {
+      // Reads still served while writes fail (disk full, read-only): 200 and "degraded", since
+      // taking the instance out of service would stop the reads too, and restarting frees no disk.
+      Promise.all([services.store.accounts.count(), services.store.writesUnavailable()])
+        .then(([, unavailable]) => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"status":"ok"}');
+          res.end(
+            JSON.stringify(
+              unavailable ? { status: 'degraded', writes: 'unavailable', reason: unavailable.reason, since: unavailable.since.toISOString() } : { status: 'ok' },
+            ),
+          );
         })
         .catch(() => reject(res, 503, 'Database unavailable'));
       return;
@@ -195,6 +202,7 @@ export function createServices(config: DeskgraphConfig, log: Logger): Services {
     url: config.databaseUrl,
     reportError: (err) => log.error({ err }, 'event listener failed'),
     ...(config.onStatement ? { onStatement: config.onStatement } : {}),
+    ...(config.onWriterOpen ? { onWriterOpen: config.onWriterOpen } : {}),
   });
   return {
     store,

@@ -15,7 +15,9 @@ import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
 import { webhookQueries } from './queries/webhooks.js';
 import { userQueries } from './queries/users.js';
+import { StorageFailure, storageFailureOf } from './storage-failure.js';
 import type { OutboxEvent } from './types.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 function queriesOn(db: SqliteDb) {
   return {
@@ -50,6 +52,11 @@ export interface Store extends StoreReads {
   write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Called with a transaction's recorded events once it has committed. */
   onCommitted(listener: (events: OutboxEvent[]) => void): () => void;
+  /**
+   * Why writes fail now (disk full, read-only, I/O errors), null when they work: set by a write
+   * that failed so, and while set checked again by growing the database in a rolled-back transaction.
+   */
+  writesUnavailable(): Promise<StorageFailure | null>;
   close(): void;
 }
 
@@ -59,6 +66,8 @@ export interface StoreOptions {
   reportError?: (error: unknown) => void;
   /** Called with every SQL statement run (tests count statements per request, e.g. for N+1). */
   onStatement?: (sql: string) => void;
+  /** Sees the write connection once migrated (tests cap max_page_count for a full disk, set query_only for a read-only file). */
+  onWriterOpen?: (writer: BetterSqlite3.Database) => void;
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -67,6 +76,7 @@ export function openStore(options: StoreOptions): Store {
   }
   const connections = openDatabase(options.url.replace(/^(file|sqlite):/, ''), options.onStatement);
   migrateDatabase(connections);
+  options.onWriterOpen?.(connections.writer);
   return sqliteStore(connections, options.reportError ?? console.error);
 }
 
@@ -76,6 +86,22 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
   const listeners = new Set<(events: OutboxEvent[]) => void>();
   // better-sqlite3 cannot await inside its own transactions, so an async lock serialises writers.
   let queue: Promise<unknown> = Promise.resolve();
+  let unavailable: StorageFailure | null = null;
+
+  /** Keeps when writes first failed, with the latest reason. */
+  function noteUnavailable(failure: StorageFailure): void {
+    unavailable = unavailable ? new StorageFailure(failure.reason, unavailable.since, failure.cause) : failure;
+  }
+
+  const totalChanges = () => connections.writer.prepare('SELECT total_changes()').pluck().get() as number;
+
+  function rollback(): void {
+    try {
+      if (connections.writer.inTransaction) connections.writer.exec('ROLLBACK');
+    } catch (error) {
+      reportError(error);
+    }
+  }
 
   async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     const recorded: OutboxEvent[] = [];
@@ -87,15 +113,21 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
         return row;
       },
     };
-    connections.writer.exec('BEGIN IMMEDIATE');
     let result: T;
+    // While writes fail, only a transaction that changed something shows they work again.
+    const changesBefore = unavailable ? totalChanges() : 0;
     try {
+      connections.writer.exec('BEGIN IMMEDIATE');
       result = await work(tx);
       connections.writer.exec('COMMIT');
     } catch (error) {
-      if (connections.writer.inTransaction) connections.writer.exec('ROLLBACK');
-      throw error;
+      rollback();
+      const failure = storageFailureOf(error, new Date());
+      if (!failure) throw error;
+      noteUnavailable(failure);
+      throw failure;
     }
+    if (unavailable && totalChanges() > changesBefore) unavailable = null;
     // Committed is committed: a failing listener is reported, never turned into a failed write.
     for (const listener of recorded.length > 0 ? listeners : []) {
       try {
@@ -107,12 +139,35 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     return result;
   }
 
+  /** Room for 64 KiB more (a table and a blob), rolled back: what a write needing space asks. */
+  async function probeWrites(): Promise<void> {
+    try {
+      connections.writer.exec('BEGIN IMMEDIATE');
+      connections.writer.exec('CREATE TABLE storage_probe (filler BLOB); INSERT INTO storage_probe VALUES (zeroblob(65536));');
+      rollback();
+      unavailable = null;
+    } catch (error) {
+      rollback();
+      const failure = storageFailureOf(error, new Date());
+      if (!failure) throw error;
+      noteUnavailable(failure);
+    }
+  }
+
+  function serialised<T>(run: () => Promise<T>): Promise<T> {
+    const result = queue.then(run);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
   return {
     ...reads,
     write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-      const result = queue.then(() => runTransaction(work));
-      queue = result.catch(() => undefined);
-      return result;
+      return serialised(() => runTransaction(work));
+    },
+    async writesUnavailable() {
+      if (unavailable) await serialised(probeWrites);
+      return unavailable;
     },
     onCommitted(listener) {
       listeners.add(listener);

@@ -1,3 +1,5 @@
+import { StorageFailure, type StorageFailureReason } from '../db/storage-failure.js';
+
 // Every expected failure of the domain, each carrying its contract code (CONTRACT.md).
 
 export type ErrorCode =
@@ -8,7 +10,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'TICKET_ALREADY_TAKEN'
   | 'WINDOW_EXPIRED'
-  | 'OUTSIDE_WORKING_HOURS';
+  | 'OUTSIDE_WORKING_HOURS'
+  | 'STORAGE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -73,4 +76,18 @@ export class WindowExpiredError extends DomainError {
       lastInboundAt: lastInboundAt?.toISOString() ?? null,
     });
   }
+}
+
+/** The database cannot take writes (disk full, read-only, I/O errors); the write changed nothing. */
+export class StorageUnavailableError extends DomainError {
+  constructor(reason: StorageFailureReason, since: Date) {
+    super('STORAGE_UNAVAILABLE', 'The database cannot take changes right now; nothing was changed. Try again later.', { reason, since: since.toISOString() });
+  }
+}
+
+/** The domain error an error stands for: itself, or a storage failure from the store. */
+export function domainErrorOf(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  if (error instanceof StorageFailure) return new StorageUnavailableError(error.reason, error.since);
+  return null;
 }

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { PothosValidationError } from '@pothos/core';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { DomainError } from '../resolvers/errors.js';
+import { domainErrorOf } from '../resolvers/errors.js';
 
 /** The error a resolver threw, under any number of GraphQL wrappers. */
 function innermost(error: unknown): unknown {
@@ -54,11 +54,14 @@ export function createErrorMasker(log: Logger, production = false) {
   };
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = innermost(error);
-    if (original instanceof DomainError) {
-      return new GraphQLError(original.message, {
+    const domain = domainErrorOf(original);
+    if (domain) {
+      // The operator must hear of it: the client can only wait.
+      if (domain.code === 'STORAGE_UNAVAILABLE') log.warn({ err: original }, 'write refused: the database cannot take writes');
+      return new GraphQLError(domain.message, {
         nodes: error instanceof GraphQLError ? error.nodes : undefined,
         path: error instanceof GraphQLError ? error.path : undefined,
-        extensions: { code: original.code, ...original.details },
+        extensions: { code: domain.code, ...domain.details },
       });
     }
     const masked = yogaMaskError(error, message, isDev);

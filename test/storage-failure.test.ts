@@ -1,0 +1,119 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
+
+// The disk fills or the database turns read-only under a running server: writes answer
+// STORAGE_UNAVAILABLE and change nothing, reads keep working, /healthz says "degraded", and the
+// service takes writes again once the storage does.
+//
+// Stand-ins on the server's own write connection (the real file, the real server): max_page_count
+// makes SQLite answer SQLITE_FULL exactly as a full disk does; a file chmod-ed under an open handle
+// still writes (permissions are checked at open, and tests run as root), so what an operator meets
+// is SQLITE_READONLY after a read-only remount or reopen: query_only makes SQLite answer that code.
+
+let app: TestApp;
+let writer: BetterSqlite3.Database;
+let ana: Agent;
+let sector: string;
+let ticketId: string;
+
+const TICKETS = '{ tickets(status: WAITING, all: true, first: 50) { totalCount edges { node { id contact { name } } } } }';
+const SEARCH = 'query($s: String!) { contacts(search: $s) { totalCount } }';
+const SEND = 'mutation($id: ID!, $body: String!) { sendMessage(ticketId: $id, body: $body) { id } }';
+const CREATE_SECTOR = 'mutation($name: String!) { createSector(input: { name: $name }) { id } }';
+const big = (seed: number) => Array.from({ length: 400 }, (_, i) => `w${seed}x${i}`).join(' ').slice(0, 4000);
+
+async function health(): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(app.url.replace('/graphql', '/healthz'));
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** What a reader sees: the waiting tab, a search, the ticket's messages. */
+async function reads() {
+  const waiting = await ana.client.request(TICKETS);
+  const search = await ana.client.request(SEARCH, { s: 'Storage' });
+  const messages = await ana.client.request('query($id: ID!) { ticket(id: $id) { messages(first: 50) { totalCount } } }', { id: ticketId });
+  return { waiting: waiting.tickets, search: search.contacts.totalCount, messages: messages.ticket.messages.totalCount };
+}
+
+beforeAll(async () => {
+  // Background writers wait for commits (no polling), so only the requests below write.
+  app = await startTestApp({
+    onWriterOpen: (connection) => {
+      writer = connection;
+    },
+    relay: { pollMs: 3_600_000 },
+    pluginConfig: { webhooks: { pollMs: 3_600_000 } },
+  });
+  sector = await createSector(app, 'Sales');
+  ana = await createAgent(app, 'Ana', [sector]);
+  for (let i = 0; i < 3; i++) ticketId = (await contactWrites(app, { phone: `5511970000${i}`, name: `Storage Contact ${i}`, body: 'hello', sectorId: sector })).id;
+  await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticketId });
+});
+afterAll(() => app.stop());
+
+describe('a full disk', () => {
+  it('refuses writes with STORAGE_UNAVAILABLE (DISK_FULL), changing nothing, while reads and /healthz keep answering', async () => {
+    writer.pragma(`max_page_count = ${writer.pragma('page_count', { simple: true }) as number}`);
+    // Fill what room is left in the pages the file has, as a filling disk would.
+    let filled = false;
+    for (let i = 0; i < 200 && !filled; i++) {
+      const errors = await app.admin.errors(INGEST, { input: { contact: { phone: `5521980000${i}`, name: `Filler ${i}` }, body: big(i), sectorId: sector } });
+      filled = errors.some((error) => error.extensions?.['code'] === 'STORAGE_UNAVAILABLE');
+    }
+    expect(filled).toBe(true);
+    await app.running.relay.settled();
+
+    const before = app.snapshot();
+    const seen = await reads();
+    const refusals = [
+      await app.admin.expectCode(INGEST, { input: { contact: { phone: '5531990000001', name: 'New Contact' }, body: big(1000), sectorId: sector } }, 'STORAGE_UNAVAILABLE'),
+      await app.admin.expectCode(INGEST, { input: { contact: { phone: '5511970000', name: 'Storage Contact 0' }, body: big(1001), sectorId: sector } }, 'STORAGE_UNAVAILABLE'),
+      await ana.client.expectCode(SEND, { id: ticketId, body: big(1002) }, 'STORAGE_UNAVAILABLE'),
+    ];
+    for (const refusal of refusals) expect(refusal.extensions).toMatchObject({ reason: 'DISK_FULL', since: expect.any(String) });
+
+    expect(app.snapshot()).toBe(before);
+    expect(await reads()).toEqual(seen);
+    expect(await health()).toMatchObject({ status: 200, body: { status: 'degraded', writes: 'unavailable', reason: 'DISK_FULL' } });
+    // Still full: the health check's own probe of the storage changes nothing either.
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('takes writes again once there is room, and /healthz says so without waiting for one', async () => {
+    writer.pragma('max_page_count = 1073741823');
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
+    const { ingestMessage } = await app.admin.request(INGEST, { input: { contact: { phone: '5531990000001', name: 'New Contact' }, body: big(1000), sectorId: sector } });
+    const after = await reads();
+    expect(after.waiting.edges.map((edge: { node: { id: string } }) => edge.node.id)).toContain(ingestMessage.id);
+    await ana.client.request(SEND, { id: ticketId, body: 'back' });
+  });
+});
+
+describe('a database turned read-only', () => {
+  it('refuses every write with STORAGE_UNAVAILABLE (READ_ONLY), changing nothing, while reads and /healthz keep answering', async () => {
+    await app.running.relay.settled();
+    writer.pragma('query_only = ON');
+    const before = app.snapshot();
+    const seen = await reads();
+    const refusals = [
+      await app.admin.expectCode(CREATE_SECTOR, { name: 'Support' }, 'STORAGE_UNAVAILABLE'),
+      await app.admin.expectCode(INGEST, { input: { contact: { phone: '5541990000001', name: 'Another' }, body: 'hi', sectorId: sector } }, 'STORAGE_UNAVAILABLE'),
+      await ana.client.expectCode(SEND, { id: ticketId, body: 'short' }, 'STORAGE_UNAVAILABLE'),
+      await ana.client.expectCode('mutation { setMyStatus(status: PAUSED) { id } }', undefined, 'STORAGE_UNAVAILABLE'),
+    ];
+    for (const refusal of refusals) expect(refusal.extensions).toMatchObject({ reason: 'READ_ONLY' });
+    expect(app.snapshot()).toBe(before);
+    expect(await reads()).toEqual(seen);
+    expect(await health()).toMatchObject({ status: 200, body: { status: 'degraded', writes: 'unavailable', reason: 'READ_ONLY' } });
+  });
+
+  it('recovers when the file is writable again', async () => {
+    writer.pragma('query_only = OFF');
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
+    await app.admin.request(CREATE_SECTOR, { name: 'Support' });
+    const { sectors } = await app.admin.request('{ sectors { name } }');
+    expect(sectors.map((s: { name: string }) => s.name)).toContain('Support');
+  });
+});
