@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getOperationAST, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -159,16 +159,28 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
           socket: ctx.extra.socket,
           params,
         });
+        // A client's mistake answers this operation with coded errors (as yoga's over HTTP); thrown, it would close the socket.
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema: envelopedSchema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
+        if (errors.length > 0) return errors;
+        if (!getOperationAST(document, params.operationName)) {
+          return [new GraphQLError('Name the operation to run (operationName): the document holds none or several', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        }
+        return args;
       },
     },
     sockets,

@@ -49,6 +49,8 @@ describe('errors a client can cause', () => {
       ['node(id) of a type that is no Node, but exists', json(token, 'query($id: ID!) { node(id: $id) { id } }', { id: Buffer.from('TicketCounts:1').toString('base64') }), 'BAD_USER_INPUT'],
       ['a syntax error', json(token, 'mutation { createSector('), 'GRAPHQL_PARSE_FAILED'],
       ['an unknown field', json(token, 'mutation { createSectr(input: { name: "Forged" }) { id } }'), 'GRAPHQL_VALIDATION_FAILED'],
+      ['several operations and no operationName', json(token, 'query A { me { id } } mutation B { createSector(input: { name: "Forged" }) { id } }'), 'OPERATION_RESOLUTION_FAILURE'],
+      ['an operationName the document lacks', { ...json(token, CREATE_SECTOR), body: JSON.stringify({ query: CREATE_SECTOR, operationName: 'Nope' }) }, 'OPERATION_RESOLUTION_FAILURE'],
       ['a body that is no JSON', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": ' }, 'BAD_REQUEST', 400],
       ['no query at all', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' }, 'BAD_REQUEST'],
       ['a PUT', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: CREATE_SECTOR }) }, 'BAD_REQUEST', 405],
@@ -71,13 +73,19 @@ describe('errors a client can cause', () => {
     expect(answer.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'r' });
   });
 
-  it('carry a code over graphql-ws too', async () => {
+  it('carry a code over graphql-ws too, and leave the socket open', async () => {
     const client = wsClient(app.url, { authorization: `Bearer ${app.adminToken}` });
     try {
       const coerced = await wsExecute(client, 'mutation($s: AgentStatus!) { setMyStatus(status: $s) { id } }', { s: 'ONLINEX' });
       expect(coerced.errors?.map((error) => error.extensions?.['code'])).toEqual(['BAD_USER_INPUT']);
       const garbage = await wsExecute(client, '{ node(id: "garbage!") { id } }');
       expect(garbage.errors?.map((error) => error.extensions?.['code'])).toEqual(['BAD_USER_INPUT']);
+      const syntax = await wsExecute(client, '{ me { id ');
+      expect(syntax.errors?.map((error) => error.extensions?.['code'])).toEqual(['GRAPHQL_PARSE_FAILED']);
+      const unnamed = await wsExecute(client, 'query A { me { id } } query B { me { id } }');
+      expect(unnamed.errors?.map((error) => error.extensions?.['code'])).toEqual(['OPERATION_RESOLUTION_FAILURE']);
+      // The same socket still serves: a client's mistake never closes it.
+      expect((await wsExecute(client, '{ me { email } }')).data).toEqual({ me: { email: 'admin@deskgraph.test' } });
     } finally {
       await client.dispose();
     }
