@@ -89,8 +89,9 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
   let unavailable: StorageFailure | null = null;
 
   /** Keeps when writes first failed, with the latest reason. */
-  function noteUnavailable(failure: StorageFailure): void {
+  function noteUnavailable(failure: StorageFailure): StorageFailure {
     unavailable = unavailable ? new StorageFailure(failure.reason, unavailable.since, failure.cause) : failure;
+    return unavailable;
   }
 
   const totalChanges = () => connections.writer.prepare('SELECT total_changes()').pluck().get() as number;
@@ -124,8 +125,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
       rollback();
       const failure = storageFailureOf(error, new Date());
       if (!failure) throw error;
-      noteUnavailable(failure);
-      throw failure;
+      throw noteUnavailable(failure);
     }
     if (unavailable && totalChanges() > changesBefore) unavailable = null;
     // Committed is committed: a failing listener is reported, never turned into a failed write.
@@ -139,9 +139,14 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     return result;
   }
 
-  /** Room for 64 KiB more (a table and a blob), rolled back: what a write needing space asks. */
+  /**
+   * Room for 64 KiB more (a table and a blob), rolled back: what a write needing space asks. A
+   * tiny page cache makes SQLite spill the pages to the WAL file, so a full disk answers too.
+   */
   async function probeWrites(): Promise<void> {
+    const cacheSize = connections.writer.pragma('cache_size', { simple: true }) as number;
     try {
+      connections.writer.pragma('cache_size = 2');
       connections.writer.exec('BEGIN IMMEDIATE');
       connections.writer.exec('CREATE TABLE storage_probe (filler BLOB); INSERT INTO storage_probe VALUES (zeroblob(65536));');
       rollback();
@@ -151,6 +156,8 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
       const failure = storageFailureOf(error, new Date());
       if (!failure) throw error;
       noteUnavailable(failure);
+    } finally {
+      connections.writer.pragma(`cache_size = ${cacheSize}`);
     }
   }
 

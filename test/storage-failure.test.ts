@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -11,6 +15,7 @@ import { contactWrites, createAgent, createSector, INGEST, type Agent } from './
 // makes SQLite answer SQLITE_FULL exactly as a full disk does; a file chmod-ed under an open handle
 // still writes (permissions are checked at open, and tests run as root), so what an operator meets
 // is SQLITE_READONLY after a read-only remount or reopen: query_only makes SQLite answer that code.
+// Where the tests may mount (root with CAP_SYS_ADMIN), a last case fills a real 8 MiB tmpfs.
 
 let app: TestApp;
 let writer: BetterSqlite3.Database;
@@ -115,5 +120,64 @@ describe('a database turned read-only', () => {
     await app.admin.request(CREATE_SECTOR, { name: 'Support' });
     const { sectors } = await app.admin.request('{ sectors { name } }');
     expect(sectors.map((s: { name: string }) => s.name)).toContain('Support');
+  });
+});
+
+/** A fresh 8 MiB tmpfs, or null where this process may not mount one. */
+function smallDisk(): string | null {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'deskgraph-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+}
+const disk = smallDisk();
+afterAll(() => {
+  if (!disk) return;
+  execFileSync('umount', [disk]);
+  rmSync(disk, { recursive: true, force: true });
+});
+
+describe.skipIf(disk === null)('a real disk filling up (an 8 MiB tmpfs)', () => {
+  it('refuses writes with DISK_FULL and changes nothing, serves reads, reports and recovers when a file is deleted', async () => {
+    const dir = disk!;
+    const quiet = { relay: { pollMs: 3_600_000 }, pluginConfig: { webhooks: { pollMs: 3_600_000 } } };
+    const small = await startTestApp(quiet, dir);
+    try {
+      const sales = await createSector(small, 'Sales');
+      const ticket = await contactWrites(small, { phone: '5511960000001', name: 'Disk Contact', body: 'hello', sectorId: sales });
+      await small.running.relay.settled();
+      const filler = openSync(join(dir, 'filler'), 'w');
+      try {
+        for (const block = Buffer.alloc(64 * 1024); ; ) writeSync(filler, block);
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        closeSync(filler);
+      }
+
+      const before = small.snapshot();
+      const refusals = [
+        await small.admin.expectCode(INGEST, { input: { contact: { phone: '5511960000002', name: 'Another' }, body: big(1), sectorId: sales } }, 'STORAGE_UNAVAILABLE'),
+        await small.admin.expectCode(CREATE_SECTOR, { name: 'Support' }, 'STORAGE_UNAVAILABLE'),
+      ];
+      for (const refusal of refusals) expect(refusal.extensions).toMatchObject({ reason: 'DISK_FULL' });
+      expect(small.snapshot()).toBe(before);
+      const { ticket: read } = await small.admin.request('query($id: ID!) { ticket(id: $id) { contact { name } messages(first: 5) { totalCount } } }', { id: ticket.id });
+      expect(read).toEqual({ contact: { name: 'Disk Contact' }, messages: { totalCount: 1 } });
+      const degraded = await fetch(small.url.replace('/graphql', '/healthz'));
+      expect(await degraded.json()).toMatchObject({ status: 'degraded', reason: 'DISK_FULL' });
+
+      rmSync(join(dir, 'filler'));
+      const healthy = await fetch(small.url.replace('/graphql', '/healthz'));
+      expect(await healthy.json()).toEqual({ status: 'ok' });
+      await small.admin.request(CREATE_SECTOR, { name: 'Support' });
+    } finally {
+      await small.stop();
+    }
   });
 });
