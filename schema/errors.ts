@@ -69,7 +69,8 @@ export function createErrorMasker(log: Logger, production = false) {
       log.error({ err: original }, 'unexpected error');
       return masked;
     }
-    if (!(masked instanceof GraphQLError) || masked.extensions?.['code']) return masked instanceof GraphQLError ? shown(masked) : masked;
+    if (!(masked instanceof GraphQLError)) return masked;
+    if (masked.extensions?.['code']) return shown(masked);
     const code = clientCodeOf(masked, original);
     if (code) return shown(recoded(masked, code));
     log.error({ err: original }, 'unexpected error');
