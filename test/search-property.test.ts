@@ -152,11 +152,19 @@ const ID_ARGUMENTS = [
   'query($t: ID!) { tickets(status: WAITING, sectorId: $t) { totalCount } }',
   'query($t: ID!) { ticket(id: $t) { id } }',
   'query($t: ID!) { node(id: $t) { id } }',
+  'query($t: ID!) { absence(userId: $t) { enabled } }',
+  'query($t: ID!) { afterHoursContacts(channelId: $t) { __typename } }',
+  'query($t: ID!) { afterHoursContacts(userId: $t) { __typename } }',
+  'query($t: ID!) { monitoring(channelId: $t) { at } }',
+  'query($t: ID!) { monitoring(sectorId: $t) { at } }',
+  'query($t: ID!) { renderReadyReply(id: $t, ticketId: $t) }',
+  'query($t: ID!) { webhookDeliveries(webhookId: $t) { pageInfo { hasNextPage } } }',
 ];
 const CURSORS = [
   'query($t: String!) { tickets(status: WAITING, after: $t) { totalCount } }',
   'query($t: String!) { closedTickets(after: $t) { totalCount } }',
   'query($t: String!) { contacts(after: $t) { totalCount } }',
+  'query($t: String!) { webhookDeliveries(after: $t) { pageInfo { hasNextPage } } }',
 ];
 
 /** Text the FTS5 query language or LIKE would read as syntax, control characters and lone surrogates. */
