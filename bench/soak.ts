@@ -130,22 +130,23 @@ const sample = async () => {
   console.log(`${String(last.atS).padStart(4)} s  heap ${(last.heapUsed / 2 ** 20).toFixed(1)} MB  rss ${(last.rss / 2 ** 20).toFixed(0)} MB  loop p99 ${last.eventLoopP99Ms.toFixed(1)} ms  commits ${last.commits}`);
 };
 await sample();
-const lives: Promise<void>[] = [];
+const lives = new Set<Promise<void>>();
 let n = 0;
 let nextSample = started + sampleEveryMs;
 while (Date.now() - started < runMs) {
   const due = started + (n * 1000) / ticketsPerSecond;
   if (Date.now() >= nextSample) {
-    nextSample += sampleEveryMs;
     await sample();
+    // A stalled server delays a reading; the next one still comes a full period later.
+    nextSample = Math.max(nextSample + sampleEveryMs, Date.now() + sampleEveryMs / 2);
     continue;
   }
   if (Date.now() < due) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(due, nextSample) - Date.now()));
     continue;
   }
-  lives.push(ticketLife(n++));
-  if (lives.length > 1000) await Promise.all(lives.splice(0, 500));
+  const life = ticketLife(n++).finally(() => lives.delete(life));
+  lives.add(life);
 }
 await Promise.all(lives);
 await sample();
@@ -171,6 +172,9 @@ const p99s = samples.slice(1).map((s) => s.eventLoopP99Ms).sort((a, b) => a - b)
 const flat = growth < 0.1;
 const exact = deliveredTotal === entitledTotal && mismatched === 0;
 
+// A long run shows the first reading of each minute (and the warm-up and last ones); every reading goes to bench/data.
+const shown = samples.length <= 13 ? samples : samples.filter((s, i) => i === 0 || s === warm || i === samples.length - 1 || Math.floor(s.atS / 60) > Math.floor(samples[i - 1]!.atS / 60));
+writeFileSync(join(root, 'bench', 'data', 'soak-samples.json'), JSON.stringify(samples, null, 1));
 const command = `npm run bench:soak${flags.quick ? ' -- --quick' : flags.minutes !== '10' ? ` -- --minutes ${minutes}` : ''}`;
 const report = [
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}. Command: \`${command}\`, ${new Date().toISOString().slice(0, 10)}.`,
@@ -188,7 +192,7 @@ const report = [
   '',
   '| t (s) | heap after GC (MB) | RSS (MB) | loop delay p99 (ms) | commits | ticketEvents delivered |',
   '|---:|---:|---:|---:|---:|---:|',
-  ...samples.map((s) => `| ${s.atS} | ${mb(s.heapUsed)} | ${mb(s.rss)} | ${s.eventLoopP99Ms.toFixed(1)} | ${s.commits} | ${s.delivered} |`),
+  ...shown.map((s) => `| ${s.atS} | ${mb(s.heapUsed)} | ${mb(s.rss)} | ${s.eventLoopP99Ms.toFixed(1)} | ${s.commits} | ${s.delivered} |`),
 ].join('\n');
 console.log(`\n${report}`);
 
