@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { createPubSub } from 'graphql-yoga';
+import { createPubSub, Repeater } from 'graphql-yoga';
 import type { DomainEvent, DomainEvents } from '../resolvers/events.js';
 
 /**
@@ -20,9 +20,28 @@ export function createDomainPubSub(events: DomainEvents, config?: Parameters<typ
   });
   return {
     /** Every committed transaction of one account, in commit order. */
-    accountCommits: (accountId: number): AsyncIterable<DomainEvent[]> => pubsub.subscribe('account-commits', accountId),
+    accountCommits: (accountId: number): AsyncIterable<DomainEvent[]> => commitsOf(eventTarget as EventTarget, `account-commits:${accountId}`),
     stop,
   };
 }
 
 export type DomainPubSub = ReturnType<typeof createDomainPubSub>;
+
+/**
+ * pubsub.subscribe, except for a subscriber whose socket stopped reading: its Repeater refuses a
+ * 1,025th pending commit by throwing, which inside an event listener is an uncaught exception that
+ * ends the process. That subscription ends instead (the console subscribes again, as on expiry).
+ */
+function commitsOf(eventTarget: EventTarget, topic: string): AsyncIterable<DomainEvent[]> {
+  return new Repeater<DomainEvent[]>((push, stop) => {
+    const listener = (event: Event) => {
+      try {
+        void push((event as CustomEvent<DomainEvent[]>).detail);
+      } catch {
+        stop();
+      }
+    };
+    eventTarget.addEventListener(topic, listener);
+    void stop.then(() => eventTarget.removeEventListener(topic, listener));
+  });
+}

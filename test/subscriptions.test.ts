@@ -179,6 +179,20 @@ describe('ticketCountsChanged and messageAdded', () => {
     live.dispose();
   });
 
+  it('pushes my counts when a ticket moves into or out of my sight (judged before and after the change)', async () => {
+    const [mine, theirs] = [await createSector(app, 'Counted here'), await createSector(app, 'Counted elsewhere')];
+    const hana = await createAgent(app, 'Hana', [mine]);
+    const live = subscribe<{ ticketCountsChanged: { waiting: number; open: number; closed: number } }>(socketFor(tokenOf(hana)), COUNTS);
+    expect((await live.take(1))[0]!.ticketCountsChanged).toEqual({ waiting: 0, open: 0, closed: 0 });
+    const ticket = await contactWrites(app, { phone: '5511971500001', body: 'elsewhere', sectorId: theirs });
+    await app.admin.request(TRANSFER, { id: ticket.id, sectorId: mine });
+    expect((await live.take(1))[0]!.ticketCountsChanged).toEqual({ waiting: 1, open: 0, closed: 0 });
+    await app.admin.request(TRANSFER, { id: ticket.id, sectorId: theirs });
+    expect((await live.take(1))[0]!.ticketCountsChanged).toEqual({ waiting: 0, open: 0, closed: 0 });
+    expect(await live.nothingFor(300)).toEqual([]);
+    live.dispose();
+  });
+
   it('streams new messages of a ticket I see, notes included, and ends when I lose sight of it', async () => {
     const ticket = await contactWrites(app, { phone: '5511972000001', body: 'first', sectorId: sales });
     await carla.client.request(ACCEPT, { id: ticket.id });

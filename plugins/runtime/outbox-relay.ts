@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Store } from '../../db/store.js';
 import type { PublicEvent, PublicEventType } from './event-contract.js';
@@ -47,13 +48,11 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; stats: ConsumerStats }>();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  let stopListening = () => {};
   const stopping = new AbortController();
-  // A retry wait ends early on shutdown, so stopping never waits out a backoff.
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wait = setTimeout(resolve, ms);
-      stopping.signal.addEventListener('abort', () => (clearTimeout(wait), resolve()), { once: true });
-    });
+  // A retry wait ends early on shutdown, so stopping never waits out a backoff; node's timer removes
+  // its abort listener when it fires (a listener added per retry and never removed piled up).
+  const sleep = (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => {});
 
   async function handleWithRetries(consumer: OutboxConsumer, event: PublicEvent, stats: ConsumerStats): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -156,7 +155,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       await store.write(async (tx) => {
         for (const consumer of consumers) await tx.outbox.registerConsumer(consumer.name, end, now);
       });
-      store.onCommitted(() => setImmediate(nudge));
+      stopListening = store.onCommitted(() => setImmediate(nudge));
       timer = setInterval(() => {
         nudge();
         prune().catch((error: unknown) => log.error({ err: error }, 'outbox pruning failed'));
@@ -180,6 +179,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
 
     async stop(): Promise<void> {
       stopped = true;
+      stopListening();
       stopping.abort();
       if (timer) clearInterval(timer);
       await Promise.allSettled([...state.values()].map((entry) => entry.running));

@@ -27,6 +27,8 @@ export async function* coalesced<T>(
       if (verdict === 'skip') continue;
       const deadline = lastSentAt + intervalMs;
       for (let left = deadline - Date.now(); left > 0; left = deadline - Date.now()) {
+        // Each next() is raced at most once (a lost race ends the wait; it is then awaited alone), so
+        // no reaction piles up on a promise that stays pending while the account is quiet.
         pending ??= iterator.next();
         let timer: NodeJS.Timeout | undefined;
         const arrived = await Promise.race([pending, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), left)))]);

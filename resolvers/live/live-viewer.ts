@@ -53,22 +53,31 @@ export function listenNow<T>(source: AsyncIterable<T>): AsyncIterable<T> {
   };
 }
 
-/** Ends `source` when the token expires, so an expired token stops delivery without reconnecting. */
-export async function* untilExpired<T>(source: AsyncIterable<T>, expiresAtSeconds: number, clock: { now(): Date }): AsyncGenerator<T> {
+/**
+ * Ends `source` when the token expires, so an expired token stops delivery without reconnecting.
+ * A timer returns the source (a Repeater settles its pending next() as done); each next() is awaited
+ * alone, since racing it against one promise pending until expiry kept every commit reachable.
+ */
+export function untilExpired<T>(source: AsyncIterable<T>, expiresAtSeconds: number, clock: { now(): Date }): AsyncIterableIterator<T> {
   const iterator = source[Symbol.asyncIterator]();
   const remaining = expiresAtSeconds * 1000 - clock.now().getTime();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<{ expired: true }>((resolve) => {
-    timer = setTimeout(() => resolve({ expired: true }), Math.max(0, Math.min(remaining, 2 ** 31 - 1)));
-  });
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), expired]);
-      if ('expired' in next || next.done) return;
-      yield next.value;
-    }
-  } finally {
+  const timer = setTimeout(() => void iterator.return?.(), Math.max(0, Math.min(remaining, 2 ** 31 - 1)));
+  const finished = (): IteratorResult<T> => {
     clearTimeout(timer);
-    await iterator.return?.();
-  }
+    return { done: true, value: undefined };
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      const next = await iterator.next();
+      return next.done ? finished() : next;
+    },
+    async return() {
+      clearTimeout(timer);
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+  };
 }

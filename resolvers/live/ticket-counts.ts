@@ -3,6 +3,7 @@ import type { DomainEvent } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { coalesced } from './coalesce.js';
+import { canSeeTicket } from '../visibility.js';
 import { LiveViewer, untilExpired } from './live-viewer.js';
 import { placementsOf } from './ticket-events.js';
 
@@ -17,6 +18,13 @@ export async function* ticketCountsFor(
   onViewerChange?: (viewer: UserViewer) => void,
 ): AsyncGenerator<TicketCounts> {
   const live = new LiveViewer(services, viewer, onViewerChange);
+  // Only a ticket I see before or after the change can move my counts: the others cost no read.
+  const movesMyCounts = (event: DomainEvent) => {
+    const change = placementsOf(event);
+    if (!change) return false;
+    const seen = (placement: typeof change.after | null) => placement !== null && canSeeTicket(live.scope, { accountId: event.accountId, ...placement });
+    return seen(change.before) || seen(change.after);
+  };
   let last: TicketCounts | null = null;
   const judge = async (commit: DomainEvent[]) => {
     let changed = false;
@@ -25,7 +33,7 @@ export async function* ticketCountsFor(
       if (state === 'ended') return 'end' as const;
       changed ||= state === 'changed';
     }
-    return changed || commit.some((event) => placementsOf(event)) ? ('relevant' as const) : ('skip' as const);
+    return changed || commit.some(movesMyCounts) ? ('relevant' as const) : ('skip' as const);
   };
   const stream = coalesced(untilExpired(commits, viewer.expiresAt, services.clock), intervalMs, judge, () => services.store.tickets.tabCounts(live.scope));
   for await (const counts of stream) {
