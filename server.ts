@@ -16,13 +16,13 @@ import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
-import { isJsonPost, readJsonBody } from './schema/json-body.js';
-import { serveTranscript } from './schema/transcript-route.js';
+import { isJsonPost, readJsonBody } from './http/json-body.js';
+import { serveTranscript } from './http/transcript-route.js';
 import { buildSchema, unscopedRootFields } from './schema/index.js';
 import { startPlugins, type PluginHost } from './plugins/runtime/host.js';
 import { loadPlugins, type PluginSpec } from './plugins/runtime/loader.js';
-import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOptions } from './plugins/runtime/outbox-relay.js';
-import { publicEventsOf } from './plugins/runtime/public-events.js';
+import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOptions } from './resolvers/events/outbox-relay.js';
+import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { EVENT_VERSION, envelopeSchemaOf, publicEventData, publicEventTypes } from '../plugins/runtime/event-contract.js';
+import { EVENT_VERSION, envelopeSchemaOf, publicEventData, publicEventTypes } from '../resolvers/events/event-contract.js';
 
 /** docs/events.md, generated from the zod schemas the code emits; test/events-doc.test.ts keeps it in step. */
 export function eventsDoc(): string {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { schemaExtensionOf } from '../plugins/runtime/host.js';
-import { webhooksPlugin } from '../plugins/webhooks/index.js';
+import { webhooksPlugin } from '../resolvers/webhooks/index.js';
 import { buildSchema } from '../schema/index.js';
 
 /** What every server serves: the core schema and the built-ins that are always loaded. */

@@ -1,20 +1,20 @@
-import { openDatabase, type SqliteConnections, type SqliteDb } from './client.js';
-import { migrateDatabase } from './migrate.js';
-import { accountQueries } from './queries/accounts.js';
-import { channelQueries } from './queries/channels.js';
-import { contactQueries } from './queries/contacts.js';
-import { intakeQueries } from './queries/intake.js';
-import { integrationQueries } from './queries/integrations.js';
-import { messageQueries } from './queries/messages.js';
-import { monitoringQueries } from './queries/monitoring.js';
-import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
-import { pluginRecordQueries } from './queries/plugin-records.js';
-import { readyReplyQueries } from './queries/ready-replies.js';
-import { sectorQueries } from './queries/sectors.js';
-import { templateQueries } from './queries/templates.js';
-import { ticketQueries } from './queries/tickets.js';
-import { webhookQueries } from './queries/webhooks.js';
-import { userQueries } from './queries/users.js';
+import { openDatabase, type SqliteConnections, type SqliteDb } from './sqlite/client.js';
+import { migrateDatabase } from './sqlite/migrate.js';
+import { accountQueries } from './sqlite/queries/accounts.js';
+import { channelQueries } from './sqlite/queries/channels.js';
+import { contactQueries } from './sqlite/queries/contacts.js';
+import { intakeQueries } from './sqlite/queries/intake.js';
+import { integrationQueries } from './sqlite/queries/integrations.js';
+import { messageQueries } from './sqlite/queries/messages.js';
+import { monitoringQueries } from './sqlite/queries/monitoring.js';
+import { outboxQueries, type NewOutboxEvent } from './sqlite/queries/outbox.js';
+import { pluginRecordQueries } from './sqlite/queries/plugin-records.js';
+import { readyReplyQueries } from './sqlite/queries/ready-replies.js';
+import { sectorQueries } from './sqlite/queries/sectors.js';
+import { templateQueries } from './sqlite/queries/templates.js';
+import { ticketQueries } from './sqlite/queries/tickets.js';
+import { webhookQueries } from './sqlite/queries/webhooks.js';
+import { userQueries } from './sqlite/queries/users.js';
 import type { OutboxEvent } from './types.js';
 
 function queriesOn(db: SqliteDb) {

@@ -6,9 +6,9 @@ import type { Ticket } from '../../db/types.js';
 import type { Services } from '../../resolvers/services.js';
 import type { Context } from '../../schema/context.js';
 import type { CoreTypes, SchemaBuilder } from '../../schema/index.js';
-import type { PublicEvent, PublicEventType } from './event-contract.js';
+import type { PublicEvent, PublicEventType } from '../../resolvers/events/event-contract.js';
 
-export { UndeliverableEvent } from './outbox-relay.js';
+export { UndeliverableEvent } from '../../resolvers/events/outbox-relay.js';
 
 /** What a plugin module exports (default export or `plugin`). */
 export interface DeskgraphPlugin<Config = unknown> {

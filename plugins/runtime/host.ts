@@ -9,8 +9,8 @@ import type { Context } from '../../schema/context.js';
 import { coreTypes, type SchemaExtension } from '../../schema/index.js';
 import type { DomainPubSub } from '../../schema/pubsub.js';
 import type { DeskgraphPlugin, PluginApi, PluginRequest, PluginResponse, PluginSchemaKit } from './contract.js';
-import type { PublicEventType } from './event-contract.js';
-import type { OutboxConsumer, OutboxRelay } from './outbox-relay.js';
+import type { PublicEventType } from '../../resolvers/events/event-contract.js';
+import type { OutboxConsumer, OutboxRelay } from '../../resolvers/events/outbox-relay.js';
 
 export type PluginRoute = { plugin: string; method: string; path: string; handler: (request: PluginRequest) => Promise<PluginResponse> | PluginResponse };
 type Executor = { schema: GraphQLSchema; pubsub: DomainPubSub };

@@ -9,7 +9,7 @@ import type { DeskgraphPlugin } from './contract.js';
 export type PluginSpec = string | DeskgraphPlugin<any>;
 
 const builtIns: Record<string, () => Promise<unknown>> = {
-  webhooks: () => import('../webhooks/index.js'),
+  webhooks: () => import('../../resolvers/webhooks/index.js'),
   chatwoot: () => import('../chatwoot/index.js'),
 };
 

@@ -4,7 +4,7 @@ import type { Attachment, Contact, MessageKind, Ticket } from '../../db/types.js
 import { BadUserInputError } from '../errors.js';
 import { assertIngestion } from '../permissions.js';
 import { recordEvent, type Actor } from '../events.js';
-import { automateIntake } from '../intake.js';
+import { automateIntake } from './intake-automation.js';
 import { parseInput } from '../input-rules.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
