@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ContactCursor, ContactFilter } from '../db/sqlite/queries/contacts.js';
+import type { ContactCursor, ContactFilter } from '../db/types.js';
 import type { Contact, TicketScope } from '../db/types.js';
 import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';

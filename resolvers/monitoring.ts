@@ -1,4 +1,4 @@
-import type { MonitorScope, TodayFigures } from '../db/sqlite/queries/monitoring.js';
+import type { MonitorScope, TodayFigures } from '../db/types.js';
 import { BadUserInputError, ForbiddenError } from './errors.js';
 import { instantOf, localTimeOf } from './hours.js';
 import { assertAgent } from './permissions.js';

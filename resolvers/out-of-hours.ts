@@ -1,4 +1,4 @@
-import type { AfterHoursRow } from '../db/sqlite/queries/intake.js';
+import type { AfterHoursRow } from '../db/types.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from './errors.js';
 import { assertAgent } from './permissions.js';
 import type { Services } from './services.js';

@@ -22,5 +22,3 @@ export function accountQueries(db: SqliteDb) {
     },
   };
 }
-
-export type AccountQueries = ReturnType<typeof accountQueries>;

@@ -51,5 +51,3 @@ export function channelQueries(db: SqliteDb) {
     },
   };
 }
-
-export type ChannelQueries = ReturnType<typeof channelQueries>;

@@ -4,26 +4,7 @@ import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
 import { contactColumns, contactOf } from '../rows.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
-import type { Contact, Message, TicketScope } from '../../types.js';
-
-export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>;
-export type ContactChanges = Partial<Omit<Contact, 'id' | 'accountId' | 'createdAt' | 'updatedAt'>>;
-
-export interface ContactFilter {
-  /** Name or phone: trigram search from 3 characters, prefix below. */
-  search?: string | undefined;
-  name?: string | undefined;
-  email?: string | undefined;
-  phone?: string | undefined;
-  city?: string | undefined;
-  document?: string | undefined;
-  id?: number | undefined;
-}
-
-export interface ContactCursor {
-  lastInteractionAt: number;
-  id: number;
-}
+import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, TicketScope } from '../../types.js';
 
 const escapeLike = (text: string) => text.replace(/[%_\\]/g, '\\$&');
 const like = (text: string) => `%${escapeLike(text.trim().toLowerCase())}%`;
@@ -153,5 +134,3 @@ export function contactQueries(db: SqliteDb) {
     },
   };
 }
-
-export type ContactQueries = ReturnType<typeof contactQueries>;

@@ -4,19 +4,7 @@ import { visibleTicketsWhere } from '../scope.js';
 import { absenceSettings, afterHoursContacts, contacts, tickets, ticketAutoReplies, userSectors, users } from '../tables/index.js';
 
 const { passwordHash: _secret, ...userColumns } = getTableColumns(users);
-import type { AbsenceSetting, AutoReplyKind, TicketScope, User } from '../../types.js';
-
-export interface AfterHoursRow {
-  id: number;
-  wroteAt: Date;
-  contactId: number;
-  contactName: string | null;
-  contactPhone: string | null;
-  channelId: number;
-  ticketId: number;
-  callbackRequested: boolean | null;
-  activeMessageSentAt: Date | null;
-}
+import type { AbsenceSetting, AfterHoursRow, AutoReplyKind, TicketScope, User } from '../../types.js';
 
 export function intakeQueries(db: SqliteDb) {
   return {
@@ -113,5 +101,3 @@ export function intakeQueries(db: SqliteDb) {
     },
   };
 }
-
-export type IntakeQueries = ReturnType<typeof intakeQueries>;

@@ -75,5 +75,3 @@ export function integrationQueries(db: SqliteDb) {
     },
   };
 }
-
-export type IntegrationQueries = ReturnType<typeof integrationQueries>;

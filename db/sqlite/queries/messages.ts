@@ -3,10 +3,7 @@ import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
 import { messageColumns, messageOf } from '../rows.js';
 import { messages, ticketHistory } from '../tables/index.js';
-import type { Message, TicketHistoryEntry } from '../../types.js';
-
-export type NewMessage = Omit<Message, 'id' | 'externalId'> & { externalId?: string | null };
-export type NewTicketHistoryEntry = Omit<TicketHistoryEntry, 'id'>;
+import type { Message, NewMessage, NewTicketHistoryEntry, TicketHistoryEntry } from '../../types.js';
 
 export function messageQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
@@ -64,5 +61,3 @@ export function messageQueries(db: SqliteDb) {
     },
   };
 }
-
-export type MessageQueries = ReturnType<typeof messageQueries>;

@@ -1,30 +1,7 @@
 import { and, eq, gte, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { agentResponses, ticketRatings, tickets, ticketTags, userSectors, users } from '../tables/index.js';
-import type { TicketRating } from '../../types.js';
-
-/** Which tickets a monitor looks at: the account (every sector) or some sectors, maybe one channel. */
-export interface MonitorScope {
-  accountId: number;
-  sectorIds: readonly number[] | 'all';
-  channelId: number | null;
-}
-
-export interface TodayFigures {
-  inQueue: number;
-  oldestQueuedAt: Date | null;
-  inService: number;
-  openTickets: number;
-  firstResponse: { count: number; averageMs: number | null; maxMs: number | null };
-  response: { count: number; averageMs: number | null };
-  handling: { count: number; averageMs: number | null };
-  opened: number;
-  closed: number;
-  attended: number;
-  lost: number;
-  abandoned: number;
-  ratings: { count: number; satisfied: number };
-}
+import type { MonitorScope, TicketRating, TodayFigures } from '../../types.js';
 
 function ticketsIn(scope: MonitorScope): SQL {
   return and(
@@ -192,5 +169,3 @@ export function monitoringQueries(db: SqliteDb) {
     },
   };
 }
-
-export type MonitoringQueries = ReturnType<typeof monitoringQueries>;

@@ -1,17 +1,7 @@
 import { and, asc, count, eq, gt, lt, lte, max, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
-import type { OutboxEvent } from '../../types.js';
-
-export type NewOutboxEvent = Omit<OutboxEvent, 'id'>;
-
-export interface OutboxFailure {
-  consumer: string;
-  eventId: number;
-  attempts: number;
-  lastError: string;
-  failedAt: Date;
-}
+import type { NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
 
 export function outboxQueries(db: SqliteDb) {
   return {
@@ -62,5 +52,3 @@ export function outboxQueries(db: SqliteDb) {
     },
   };
 }
-
-export type OutboxQueries = ReturnType<typeof outboxQueries>;

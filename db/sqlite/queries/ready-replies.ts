@@ -1,13 +1,7 @@
 import { and, asc, eq, inArray, max, ne, or, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { readyReplies, readyReplyCategories, readyReplySectors } from '../tables/index.js';
-import type { ReadyReply, ReadyReplyCategory } from '../../types.js';
-
-export interface ReplyFilter {
-  /** Only replies for every sector or for one of these; 'all' for an ADMIN. */
-  sectorIds: readonly number[] | 'all';
-  search?: string | undefined;
-}
+import type { ReadyReply, ReadyReplyCategory, ReplyFilter } from '../../types.js';
 
 export function readyReplyQueries(db: SqliteDb) {
   async function withSectors(rows: Omit<ReadyReply, 'sectorIds'>[]): Promise<ReadyReply[]> {
@@ -116,5 +110,3 @@ export function readyReplyQueries(db: SqliteDb) {
     },
   };
 }
-
-export type ReadyReplyQueries = ReturnType<typeof readyReplyQueries>;

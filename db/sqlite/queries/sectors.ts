@@ -70,5 +70,3 @@ export function sectorQueries(db: SqliteDb) {
     },
   };
 }
-
-export type SectorQueries = ReturnType<typeof sectorQueries>;

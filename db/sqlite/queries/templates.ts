@@ -31,5 +31,3 @@ export function templateQueries(db: SqliteDb) {
     },
   };
 }
-
-export type TemplateQueries = ReturnType<typeof templateQueries>;

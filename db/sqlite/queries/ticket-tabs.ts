@@ -1,23 +1,10 @@
 import { or, sql, type SQL } from 'drizzle-orm';
 import { contactColumns, messageColumns, sectorColumns, ticketColumns } from '../rows.js';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
-import type { TicketPageCursor, TicketScope, TicketStatus } from '../../types.js';
+import type { TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 
 // The SQL of the tabs, as pure functions of their arguments: db/prepared.ts renders each once per
 // distinct arguments and keeps the statement, so a console polling its tab costs no query building.
-
-export interface TicketTab {
-  status: TicketStatus;
-  /** Only tickets assigned to the viewer (the OPEN tab); otherwise every visible one. */
-  assignedOnly: boolean;
-  sectorId?: number | undefined;
-  /** Matches contact name or phone, or message text. */
-  search?: string | undefined;
-  /** Only tickets with activity since then (for CLOSED: closed since then, as closing is the last activity). */
-  since?: Date | undefined;
-  assigneeId?: number | undefined;
-  channelId?: number | undefined;
-}
 
 /** The narrowing a tab adds to each branch, on top of visibility. */
 function tabFilter(tab: TicketTab): SQL {

@@ -4,7 +4,7 @@ import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { visibleTicketsWhere } from '../scope.js';
 import { accounts, tickets, ticketTags } from '../tables/index.js';
-import type { PageRelations, Ticket, TicketCounts, TicketPageCursor, TicketScope, TicketStatus } from '../../types.js';
+import type { NewTicket, PageRelations, Ticket, TicketChanges, TicketCounts, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import {
   assignedCountSql,
   assignedElsewhereCountSql,
@@ -15,17 +15,7 @@ import {
   sectorsCountSql,
   tabIsEmpty,
   visibleByIdsSql,
-  type TicketTab,
 } from './ticket-tabs.js';
-
-export type { TicketTab } from './ticket-tabs.js';
-
-export interface TicketPage {
-  tickets: Ticket[];
-  hasNextPage: boolean;
-  /** The page's contacts, sectors and last messages, read by the same statement. */
-  related?: PageRelations;
-}
 
 /** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
 function lookup<T>(rows: unknown[][], offset: number, width: number, decode: (row: unknown[]) => T): (id: number) => T | undefined {
@@ -55,9 +45,6 @@ function relationsOf(rows: unknown[][]): PageRelations {
     message: lookup(rows, ticketWidth + contactWidth + sectorWidth, messageWidth, messageOf),
   };
 }
-
-export type TicketChanges = Partial<Omit<Ticket, 'id' | 'accountId' | 'protocol' | 'contactId' | 'createdAt'>>;
-export type NewTicket = Omit<Ticket, 'id' | 'protocol'>;
 
 // Ids, statuses and counts of our own: written into the SQL text (see Binding.inline).
 const inline = { inline: true };
@@ -229,5 +216,3 @@ export function ticketQueries(db: SqliteDb) {
 
   };
 }
-
-export type TicketQueries = ReturnType<typeof ticketQueries>;

@@ -100,5 +100,3 @@ export function userQueries(db: SqliteDb) {
     },
   };
 }
-
-export type UserQueries = ReturnType<typeof userQueries>;

@@ -1,12 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { webhookDeliveries, webhooks } from '../tables/index.js';
-import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../types.js';
-
-export type NewWebhook = Omit<Webhook, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
-export type WebhookChanges = Partial<Pick<Webhook, 'url' | 'events' | 'secret' | 'active' | 'description'>>;
-export type NewWebhookDelivery = Pick<WebhookDelivery, 'accountId' | 'webhookId' | 'eventId' | 'eventType' | 'orderingKey' | 'body'>;
-export type DeliveryOutcome = Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'responseStatus' | 'lastError' | 'deliveredAt'>;
+import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus } from '../../types.js';
 
 const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
 
