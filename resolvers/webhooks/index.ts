@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { DeskgraphPlugin } from '../../plugins/runtime/contract.js';
-import type { PublicEvent } from '../events/event-contract.js';
 import { configFlag } from '../../plugins/runtime/config-rules.js';
-import { defineWebhookSchema } from '../../schema/types/webhook.js';
+import type { OutboxRelay } from '../events/outbox-relay.js';
+import type { PublicEvent } from '../events/event-contract.js';
+import type { Services } from '../services.js';
 import { createWebhookSender } from './sender.js';
 
-const config = z.object({
+/** WEBHOOKS_* settings (or `pluginConfig.webhooks` when embedding): delivery timing and the private-address rule. */
+export const webhookSettings = z.object({
   allowPrivateUrls: configFlag.default(false),
   timeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
   maxAttempts: z.coerce.number().int().min(1).max(30).default(8),
@@ -13,6 +14,7 @@ const config = z.object({
   retryMaxMs: z.coerce.number().int().min(10).default(6 * 3600_000),
   pollMs: z.coerce.number().int().min(10).default(1000),
 });
+export type WebhookSettings = z.infer<typeof webhookSettings>;
 
 /** Deliveries of one ticket (or contact, or agent) reach a receiver in event order. */
 function orderingKeyOf(event: PublicEvent): string | null {
@@ -22,20 +24,19 @@ function orderingKeyOf(event: PublicEvent): string | null {
   return data.userId ? `user:${data.userId}` : null;
 }
 
-/** Built-in: fans each public event out to the account's subscribed webhooks, then sends them. */
-export const webhooksPlugin: DeskgraphPlugin<z.infer<typeof config>> = {
-  name: 'webhooks',
-  config,
-  schema: (builder, kit) => defineWebhookSchema(builder, kit),
-  setup(api) {
-    const store = api.services.store;
-    const sender = createWebhookSender(store, api.log, api.config);
-    // The fan-out is idempotent (one row per webhook and event), so a replay after a crash adds nothing.
-    // Read per event (a tiny indexed table), so a webhook added a moment ago gets the next event.
-    const subscribers = async (type: string, accountId: number) =>
-      (await store.webhooks.activeOf(accountId)).filter((hook) => hook.events.includes('*') || hook.events.includes(type));
-    const when = async (type: string, accountId: number) => (await subscribers(type, accountId)).length > 0;
-    api.on('*', async (event) => {
+/** Fans each public event out to the account's subscribed webhooks, then sends them; returns the stop. */
+export function startWebhooks(services: Services, relay: OutboxRelay): () => Promise<void> {
+  const { store } = services;
+  const sender = createWebhookSender(store, services.log.child({ component: 'webhooks' }), services.webhooks);
+  // The fan-out is idempotent (one row per webhook and event), so a replay after a crash adds nothing.
+  // Read per event (a tiny indexed table), so a webhook added a moment ago gets the next event.
+  const subscribers = async (type: string, accountId: number) =>
+    (await store.webhooks.activeOf(accountId)).filter((hook) => hook.events.includes('*') || hook.events.includes(type));
+  relay.add({
+    // The cursor's name from when webhooks were a plugin: existing databases keep their place.
+    name: 'plugin:webhooks',
+    wants: async (type, accountId) => (await subscribers(type, accountId)).length > 0,
+    async handle(event) {
       const hooks = await subscribers(event.type, Number(event.accountId));
       if (hooks.length === 0) return;
       const body = JSON.stringify(event);
@@ -46,10 +47,8 @@ export const webhooksPlugin: DeskgraphPlugin<z.infer<typeof config>> = {
         ),
       );
       sender.nudge();
-    }, { when });
-    sender.nudge();
-    api.onStop(() => sender.stop());
-  },
-};
-
-export default webhooksPlugin;
+    },
+  });
+  sender.nudge();
+  return async () => sender.stop();
+}

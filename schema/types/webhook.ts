@@ -1,13 +1,12 @@
 import type { Webhook as WebhookRow, WebhookDelivery as DeliveryRow } from '../../db/types.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import type { SchemaBuilder } from '../index.js';
-import type { PluginSchemaKit } from '../../plugins/runtime/contract.js';
 import {
-  createWebhook, deleteWebhook, listWebhooks, redeliverWebhookDelivery, rotateWebhookSecret, updateWebhook, webhookDeliveries, type WebhookPolicy,
+  createWebhook, deleteWebhook, listWebhooks, redeliverWebhookDelivery, rotateWebhookSecret, updateWebhook, webhookDeliveries,
 } from '../../resolvers/webhooks/management.js';
 
 /** The ADMIN's webhook settings and delivery log, in the one schema. */
-export function defineWebhookSchema(builder: SchemaBuilder, kit: PluginSchemaKit<WebhookPolicy>): void {
+export function defineWebhookSchema(builder: SchemaBuilder): void {
   const Webhook = builder.objectRef<WebhookRow>('Webhook').implement({
     description: 'An endpoint that receives the public events it subscribed to, signed with its secret',
     fields: (t) => ({
@@ -79,12 +78,12 @@ export function defineWebhookSchema(builder: SchemaBuilder, kit: PluginSchemaKit
       type: SecretPayload,
       description: 'Private and loopback addresses are refused unless the server allows them',
       args: { input: t.arg({ type: WebhookInput, required: true }) },
-      resolve: (_root, { input }, context) => createWebhook(context.services, context.viewer, input, kit.configOf(context)),
+      resolve: (_root, { input }, context) => createWebhook(context.services, context.viewer, input, context.services.webhooks),
     }),
     updateWebhook: t.withAuth({ admin: true }).field({
       type: Webhook,
       args: { id: t.arg.id({ required: true }), input: t.arg({ type: WebhookInput, required: true }) },
-      resolve: (_root, { id, input }, context) => updateWebhook(context.services, context.viewer, webhookId(id), input, kit.configOf(context)),
+      resolve: (_root, { id, input }, context) => updateWebhook(context.services, context.viewer, webhookId(id), input, context.services.webhooks),
     }),
     rotateWebhookSecret: t.withAuth({ admin: true }).field({
       type: SecretPayload,
