@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configFlag } from '../../plugins/runtime/config-rules.js';
+import { configFlag } from '../config-rules.js';
 import type { OutboxRelay } from '../events/outbox-relay.js';
 import type { PublicEvent } from '../events/event-contract.js';
 import type { Services } from '../services.js';
