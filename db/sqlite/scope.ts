@@ -1,9 +1,9 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { tickets } from './tables/index.js';
-import type { TicketScope, TicketStatus } from '../types.js';
+import { tickets, userSectors, users } from './tables/index.js';
+import type { MonitorScope, TicketScope, TicketStatus } from '../types.js';
 
-// The one SQL form of the visibility rule (DESIGN.md). resolvers/visibility.ts holds the in-memory
-// twin; test/visibility.test.ts shows they agree. Every ticket read in db/ goes through here.
+// The SQL forms of the two rules made in resolvers/visibility.ts: the ticket rule (every ticket read in
+// db/ goes through here; test/visibility.test.ts shows both forms agree) and the monitoring rule.
 
 /** The tickets `scope` may see, as a where-clause: ADMIN the account, an agent their sectors + their own. */
 export function visibleTicketsWhere(scope: TicketScope): SQL {
@@ -48,4 +48,19 @@ export function assignedTicketsWhere(userId: number, status: TicketStatus, secto
  */
 export function sectorList(ids: readonly number[]): SQL {
   return ids.length > 0 ? sql.join(ids.map((id) => sql`${id}`), sql`, `) : sql`-1`;
+}
+
+/** The monitoring rule: the scope's tickets by sector (every sector for 'all'), maybe one channel. */
+export function monitoredTicketsWhere(scope: MonitorScope): SQL {
+  return and(
+    eq(tickets.accountId, scope.accountId),
+    scope.sectorIds === 'all' ? undefined : inArray(tickets.sectorId, scope.sectorIds.length ? [...scope.sectorIds] : [-1]),
+    scope.channelId === null ? undefined : eq(tickets.channelId, scope.channelId),
+  )!;
+}
+
+/** The monitoring rule for agents: members of the scope's sectors (no narrowing for 'all'). */
+export function monitoredAgentsWhere(scope: MonitorScope): SQL | undefined {
+  if (scope.sectorIds === 'all') return undefined;
+  return sql`${users.id} IN (SELECT ${userSectors.userId} FROM ${userSectors} WHERE ${userSectors.sectorId} IN (${sectorList(scope.sectorIds)}))`;
 }

@@ -2,6 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Contact, Message, OutboxEvent, Ticket } from '../../db/types.js';
 import type { Actor, DomainEvent, TicketPlacement } from '../events.js';
 import type { Services } from '../services.js';
+import { systemScope } from '../visibility.js';
 import { EVENT_VERSION, type PublicEvent, type PublicEventType } from './event-contract.js';
 
 const gid = (type: string, id: number) => encodeGlobalID(type, id);
@@ -71,7 +72,7 @@ export function publicEventsOf(services: Services) {
   const reads = services.store;
 
   async function ticketOf(accountId: number, id: number): Promise<Ticket | null> {
-    return reads.tickets.byIdInScope({ kind: 'account', accountId, userId: null }, id);
+    return reads.tickets.byIdInScope(systemScope(accountId), id);
   }
 
   async function convert(event: DomainEvent): Promise<{ type: PublicEventType; data: unknown } | null> {

@@ -1,21 +1,8 @@
 import { and, eq, gte, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
-import { agentResponses, ticketRatings, tickets, ticketTags, userSectors, users } from '../tables/index.js';
+import { monitoredAgentsWhere, monitoredTicketsWhere, sectorList } from '../scope.js';
+import { agentResponses, ticketRatings, tickets, ticketTags, users } from '../tables/index.js';
 import type { MonitorScope, TicketRating, TodayFigures } from '../../types.js';
-
-function ticketsIn(scope: MonitorScope): SQL {
-  return and(
-    eq(tickets.accountId, scope.accountId),
-    scope.sectorIds === 'all' ? undefined : inArray(tickets.sectorId, scope.sectorIds.length ? [...scope.sectorIds] : [-1]),
-    scope.channelId === null ? undefined : eq(tickets.channelId, scope.channelId),
-  )!;
-}
-
-function agentsOf(scope: MonitorScope): SQL | undefined {
-  if (scope.sectorIds === 'all') return undefined;
-  const ids = scope.sectorIds.length ? scope.sectorIds : [-1];
-  return sql`${users.id} IN (SELECT ${userSectors.userId} FROM ${userSectors} WHERE ${userSectors.sectorId} IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}))`;
-}
 
 export function monitoringQueries(db: SqliteDb) {
   const one = <T>(query: SQL) => db.get<T>(query)!;
@@ -23,7 +10,7 @@ export function monitoringQueries(db: SqliteDb) {
   return {
     /** Every figure of the panel for [since, now]; each a range on an index of one instant. */
     async today(scope: MonitorScope, since: Date): Promise<TodayFigures> {
-      const where = ticketsIn(scope);
+      const where = monitoredTicketsWhere(scope);
       const from = since.getTime();
       const queue = one<{ n: number; oldest: number | null }>(sql`SELECT count(*) AS n, min(queued_at) AS oldest FROM tickets WHERE ${where} AND status = 'WAITING'`);
       // OPEN from the count tables (when no channel narrows it), minus the short range of unanswered ones.
@@ -33,7 +20,7 @@ export function monitoringQueries(db: SqliteDb) {
           : scope.sectorIds === 'all'
             ? (one<{ n: number } | undefined>(sql`SELECT n FROM ticket_totals WHERE account_id = ${scope.accountId} AND status = 'OPEN'`)?.n ?? 0)
             : (one<{ n: number | null }>(
-                sql`SELECT sum(n) AS n FROM ticket_counts WHERE account_id = ${scope.accountId} AND status = 'OPEN' AND sector_id IN (${sql.join((scope.sectorIds.length ? scope.sectorIds : [-1]).map((id) => sql`${id}`), sql`, `)})`,
+                sql`SELECT sum(n) AS n FROM ticket_counts WHERE account_id = ${scope.accountId} AND status = 'OPEN' AND sector_id IN (${sectorList(scope.sectorIds)})`,
               ).n ?? 0);
       const unanswered = one<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE ${where} AND status = 'OPEN' AND first_response_at IS NULL`).n;
       const open = { n: openTotal, answered: openTotal - unanswered };
@@ -94,7 +81,7 @@ export function monitoringQueries(db: SqliteDb) {
       const rows = db
         .select({ status: users.status, n: sql<number>`count(*)` })
         .from(users)
-        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), agentsOf(scope)))
+        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), monitoredAgentsWhere(scope)))
         .groupBy(users.status)
         .all();
       return Object.fromEntries(rows.map((row) => [row.status, row.n]));
@@ -105,7 +92,7 @@ export function monitoringQueries(db: SqliteDb) {
       const rows = db
         .select({ id: users.id, name: users.name, status: users.status, statusChangedAt: users.statusChangedAt })
         .from(users)
-        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), agentsOf(scope)))
+        .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), monitoredAgentsWhere(scope)))
         .orderBy(users.name, users.id)
         .all();
       const ids = rows.map((row) => row.id);
@@ -126,7 +113,7 @@ export function monitoringQueries(db: SqliteDb) {
     async ticketIds(scope: MonitorScope, status: 'WAITING' | 'OPEN', limit: number): Promise<number[]> {
       const order = status === 'WAITING' ? sql`queued_at, id` : sql`accepted_at, id`;
       const answered = status === 'OPEN' ? sql` AND first_response_at IS NOT NULL` : sql``;
-      return db.all<{ id: number }>(sql`SELECT id FROM tickets WHERE ${ticketsIn(scope)} AND status = ${status}${answered} ORDER BY ${order} LIMIT ${limit}`).map((row) => row.id);
+      return db.all<{ id: number }>(sql`SELECT id FROM tickets WHERE ${monitoredTicketsWhere(scope)} AND status = ${status}${answered} ORDER BY ${order} LIMIT ${limit}`).map((row) => row.id);
     },
 
     /** Tags of the scope's tickets active today, with how many tickets carry each. */
@@ -135,7 +122,7 @@ export function monitoringQueries(db: SqliteDb) {
         .select({ tag: ticketTags.tag, count: sql<number>`count(*)` })
         .from(ticketTags)
         .innerJoin(tickets, eq(tickets.id, ticketTags.ticketId))
-        .where(and(ticketsIn(scope), gte(tickets.lastActivityAt, since)))
+        .where(and(monitoredTicketsWhere(scope), gte(tickets.lastActivityAt, since)))
         .groupBy(ticketTags.tag)
         .orderBy(sql`count(*) DESC`, ticketTags.tag)
         .all();
