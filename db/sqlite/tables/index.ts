@@ -11,5 +11,6 @@ export * from './messages.js';
 export * from './intake.js';
 export * from './templates.js';
 export * from './ready-replies.js';
+export * from './monitoring.js';
 export * from './satisfaction.js';
 export * from './webhooks.js';
