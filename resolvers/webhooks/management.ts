@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../db/types.js';
+import { decodeCursor, encodeCursor } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { parseInput } from '../input-rules.js';
 import { assertAdmin } from '../permissions.js';
@@ -92,12 +93,11 @@ export async function webhookDeliveries(
 ): Promise<{ nodes: WebhookDelivery[]; endCursor: string | null; hasNextPage: boolean }> {
   assertAdmin(viewer);
   const first = pageSize(args.first);
-  const beforeId = args.after ? Number(Buffer.from(args.after, 'base64url').toString('utf8')) : undefined;
-  if (beforeId !== undefined && !Number.isInteger(beforeId)) throw new BadUserInputError('after', 'Not a cursor from this list');
+  const beforeId = decodeCursor(args.after, 1)?.[0];
   const rows = await services.store.webhooks.deliveries(viewer.accountId, args, first + 1, beforeId);
   const nodes = rows.slice(0, first);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > first, endCursor: last ? Buffer.from(String(last.id)).toString('base64url') : null };
+  return { nodes, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.id) : null };
 }
 
 /** Sends it again from the first attempt (a dead letter after the receiver was fixed). */
