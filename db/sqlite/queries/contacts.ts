@@ -2,7 +2,8 @@ import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
-import { contactColumns, contactOf } from '../rows.js';
+import { hotReads } from '../hot-reads.js';
+import { contactOf } from '../rows.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, TicketScope } from '../../types.js';
 
@@ -28,7 +29,6 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
 
 export function contactQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
-  const byIdsText = `SELECT ${contactColumns} FROM contacts WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
   return {
     /** Newest interaction first, id breaking ties. */
     async page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, first: number, after?: ContactCursor): Promise<{ contacts: Contact[]; hasNextPage: boolean }> {
@@ -94,7 +94,7 @@ export function contactQueries(db: SqliteDb) {
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Contact[]> {
       if (ids.length === 0) return [];
-      return prepared.rows(byIdsText, accountId, idList(ids)).map(contactOf);
+      return prepared.rows(hotReads.contactsByIds, accountId, idList(ids)).map(contactOf);
     },
 
     async byPhone(accountId: number, phone: string): Promise<Contact | null> {

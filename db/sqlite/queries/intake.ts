@@ -1,9 +1,8 @@
-import { and, desc, eq, getTableColumns, gte, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
+import { publicUserColumns } from '../rows.js';
 import { visibleTicketsWhere } from '../scope.js';
 import { absenceSettings, afterHoursContacts, contacts, tickets, ticketAutoReplies, userSectors, users } from '../tables/index.js';
-
-const { passwordHash: _secret, ...userColumns } = getTableColumns(users);
 import type { AbsenceSetting, AfterHoursRow, AutoReplyKind, TicketScope, User } from '../../types.js';
 
 export function intakeQueries(db: SqliteDb) {
@@ -80,7 +79,7 @@ export function intakeQueries(db: SqliteDb) {
     /** Active agents of a sector, for routing; the caller judges availability. */
     async agentsOfSector(accountId: number, sectorId: number): Promise<User[]> {
       return db
-        .select(userColumns)
+        .select(publicUserColumns)
         .from(userSectors)
         .innerJoin(users, eq(users.id, userSectors.userId))
         .where(and(eq(userSectors.sectorId, sectorId), eq(users.accountId, accountId), eq(users.active, true)))

@@ -1,24 +1,22 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
-import { messageColumns, messageOf } from '../rows.js';
+import { hotReads } from '../hot-reads.js';
+import { messageOf } from '../rows.js';
 import { messages, ticketHistory } from '../tables/index.js';
 import type { Message, NewMessage, NewTicketHistoryEntry, TicketHistoryEntry } from '../../types.js';
 
 export function messageQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
-  const byIdsText = `SELECT ${messageColumns} FROM messages WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
-  const pageText = `SELECT ${messageColumns} FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?`;
-  const pageBeforeText = `SELECT ${messageColumns} FROM messages WHERE ticket_id = ? AND id < ? ORDER BY id DESC LIMIT ?`;
   return {
     async byIds(accountId: number, ids: readonly number[]): Promise<Message[]> {
       if (ids.length === 0) return [];
-      return prepared.rows(byIdsText, accountId, idList(ids)).map(messageOf);
+      return prepared.rows(hotReads.messagesByIds, accountId, idList(ids)).map(messageOf);
     },
 
     /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */
     async pageOf(ticketId: number, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }> {
-      const rows = (beforeId === undefined ? prepared.rows(pageText, ticketId, first + 1) : prepared.rows(pageBeforeText, ticketId, beforeId, first + 1)).map(messageOf);
+      const rows = (beforeId === undefined ? prepared.rows(hotReads.messagesOfTicket, ticketId, first + 1) : prepared.rows(hotReads.messagesOfTicketBefore, ticketId, beforeId, first + 1)).map(messageOf);
       return { messages: rows.slice(0, first), hasNextPage: rows.length > first };
     },
 

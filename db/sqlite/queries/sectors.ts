@@ -1,23 +1,22 @@
-import { and, asc, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
-import { sectorColumns, sectorOf } from '../rows.js';
+import { hotReads } from '../hot-reads.js';
+import { publicUserColumns, sectorOf } from '../rows.js';
 import { sectors, userSectors, users } from '../tables/index.js';
 import type { NewSector, Sector, SectorChanges, User } from '../../types.js';
 
-const { passwordHash: _secret, ...userColumns } = getTableColumns(users);
-
 export function sectorQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
-  const byIdsText = `SELECT ${sectorColumns} FROM sectors WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
   return {
     async byId(accountId: number, id: number): Promise<Sector | null> {
-      return db.select().from(sectors).where(and(eq(sectors.accountId, accountId), eq(sectors.id, id))).get() ?? null;
+      const [row] = prepared.rows(hotReads.sectorById, id, accountId);
+      return row ? sectorOf(row) : null;
     },
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Sector[]> {
       if (ids.length === 0) return [];
-      return prepared.rows(byIdsText, accountId, idList(ids)).map(sectorOf);
+      return prepared.rows(hotReads.sectorsByIds, accountId, idList(ids)).map(sectorOf);
     },
 
     async list(accountId: number): Promise<Sector[]> {
@@ -36,7 +35,7 @@ export function sectorQueries(db: SqliteDb) {
       const bySector = new Map<number, User[]>(sectorIds.map((id) => [id, []]));
       if (sectorIds.length === 0) return bySector;
       const rows = db
-        .select({ sectorId: userSectors.sectorId, user: userColumns })
+        .select({ sectorId: userSectors.sectorId, user: publicUserColumns })
         .from(userSectors)
         .innerJoin(users, eq(users.id, userSectors.userId))
         .where(and(inArray(userSectors.sectorId, [...sectorIds]), eq(users.accountId, accountId)))

@@ -1,34 +1,29 @@
-import { and, asc, count, eq, getTableColumns, ne } from 'drizzle-orm';
+import { and, asc, count, eq, ne } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
-import { userColumns, userOf } from '../rows.js';
+import { hotReads } from '../hot-reads.js';
+import { publicUserColumns, userOf } from '../rows.js';
 import { userSectors, users } from '../tables/index.js';
 import type { NewUser, User, UserChanges, UserWithSecret, UserWithSectors } from '../../types.js';
 
-const { passwordHash: _secret, ...publicColumns } = getTableColumns(users);
-
 export function userQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
-  const byIdText = `SELECT ${userColumns} FROM users WHERE id = ?`;
-  const byIdsText = `SELECT ${userColumns} FROM users WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?))`;
-  // The viewer of every request: the user and their sector ids in one statement.
-  const withSectorsText = `SELECT ${userColumns}, (SELECT json_group_array(sector_id) FROM user_sectors WHERE user_id = users.id) AS sector_ids FROM users WHERE id = ?`;
 
   return {
     /** The user behind a token, with their sector ids; no account filter since the id is the key. */
     async withSectors(id: number): Promise<UserWithSectors | null> {
-      const [row] = prepared.rows(withSectorsText, id);
+      const [row] = prepared.rows(hotReads.userWithSectors, id);
       return row ? { ...userOf(row), sectorIds: JSON.parse(row.at(-1) as string) as number[] } : null;
     },
 
     async byId(accountId: number, id: number): Promise<User | null> {
-      const [row] = prepared.rows(byIdText, id);
-      return row && row[1] === accountId ? userOf(row) : null;
+      const [row] = prepared.rows(hotReads.userById, id, accountId);
+      return row ? userOf(row) : null;
     },
 
     async byIds(accountId: number, ids: readonly number[]): Promise<User[]> {
       if (ids.length === 0) return [];
-      return prepared.rows(byIdsText, accountId, idList(ids)).map(userOf);
+      return prepared.rows(hotReads.usersByIds, accountId, idList(ids)).map(userOf);
     },
 
     async byEmailWithSecret(email: string): Promise<UserWithSecret | null> {
@@ -45,7 +40,7 @@ export function userQueries(db: SqliteDb) {
     },
 
     async list(accountId: number): Promise<User[]> {
-      return db.select(publicColumns).from(users).where(eq(users.accountId, accountId)).orderBy(asc(users.name), asc(users.id)).all();
+      return db.select(publicUserColumns).from(users).where(eq(users.accountId, accountId)).orderBy(asc(users.name), asc(users.id)).all();
     },
 
     async emailTaken(email: string, exceptUserId?: number): Promise<boolean> {
@@ -66,7 +61,7 @@ export function userQueries(db: SqliteDb) {
     async sectorIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>> {
       const byUser = new Map<number, number[]>(userIds.map((id) => [id, []]));
       if (userIds.length === 0) return byUser;
-      const rows = prepared.rows('SELECT user_id, sector_id FROM user_sectors WHERE user_id IN (SELECT value FROM json_each(?))', idList(userIds));
+      const rows = prepared.rows(hotReads.sectorIdsOfUsers, idList(userIds));
       for (const [userId, sectorId] of rows) byUser.get(userId as number)?.push(sectorId as number);
       return byUser;
     },
@@ -85,7 +80,7 @@ export function userQueries(db: SqliteDb) {
         .update(users)
         .set({ ...changes, updatedAt: at })
         .where(and(eq(users.accountId, accountId), eq(users.id, id)))
-        .returning(publicColumns)
+        .returning(publicUserColumns)
         .get();
       return row ?? null;
     },
