@@ -22,13 +22,13 @@ interface Rendering {
 export interface Prepared {
   /**
    * Rows of a hand-written statement as arrays, in column order: better-sqlite3 builds a keyed
-   * object per row at ~3x the cost, and db/rows.ts maps arrays into the plain shapes anyway.
+   * object per row at ~3x the cost, and db/sqlite/rows.ts maps arrays into the plain shapes anyway.
    */
   rows(text: string, ...params: unknown[]): unknown[][];
   /** The first column of the first row, for counts: 0 when there is no row or it is NULL (an empty sum). */
   count(text: string, ...params: unknown[]): number;
   /**
-   * Rows of SQL composed with drizzle (the visibility rule of db/scope.ts): `compose(...args)` is
+   * Rows of SQL composed with drizzle (the visibility rule of db/sqlite/scope.ts): `compose(...args)` is
    * rendered once per distinct args (compared as JSON, so compose must depend on nothing else).
    */
   rowsOf<A extends unknown[]>(compose: (...args: A) => SQL, args: A, binding?: Binding): unknown[][];

@@ -3,7 +3,7 @@ import { contactColumns, messageColumns, sectorColumns, ticketColumns } from '..
 import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
 import type { TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 
-// The SQL of the tabs, as pure functions of their arguments: db/prepared.ts renders each once per
+// The SQL of the tabs, as pure functions of their arguments: db/sqlite/prepared.ts renders each once per
 // distinct arguments and keeps the statement, so a console polling its tab costs no query building.
 
 /** The narrowing a tab adds to each branch, on top of visibility. */
