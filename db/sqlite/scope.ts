@@ -1,4 +1,5 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { tickets, userSectors, users } from './tables/index.js';
 import type { MonitorScope, TicketScope, TicketStatus } from '../types.js';
 
@@ -54,9 +55,14 @@ export function sectorList(ids: readonly number[]): SQL {
 export function monitoredTicketsWhere(scope: MonitorScope): SQL {
   return and(
     eq(tickets.accountId, scope.accountId),
-    scope.sectorIds === 'all' ? undefined : inArray(tickets.sectorId, scope.sectorIds.length ? [...scope.sectorIds] : [-1]),
+    inMonitoredSectors(tickets.sectorId, scope),
     scope.channelId === null ? undefined : eq(tickets.channelId, scope.channelId),
   )!;
+}
+
+/** Rows of the scope's sectors by their sector column (no narrowing for 'all'; no sector for an empty list). */
+export function inMonitoredSectors(sectorColumn: SQLiteColumn, scope: MonitorScope): SQL | undefined {
+  return scope.sectorIds === 'all' ? undefined : inArray(sectorColumn, scope.sectorIds.length ? [...scope.sectorIds] : [-1]);
 }
 
 /** The monitoring rule for agents: members of the scope's sectors (no narrowing for 'all'). */

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
-import { monitoredAgentsWhere, monitoredTicketsWhere, sectorList } from '../scope.js';
+import { inMonitoredSectors, monitoredAgentsWhere, monitoredTicketsWhere, sectorList } from '../scope.js';
 import { agentResponses, ticketRatings, tickets, ticketTags, users } from '../tables/index.js';
 import type { MonitorScope, TicketRating, TodayFigures } from '../../types.js';
 
@@ -48,14 +48,14 @@ export function monitoringQueries(db: SqliteDb) {
       const responseWhere = and(
         eq(agentResponses.accountId, scope.accountId),
         gte(agentResponses.respondedAt, since),
-        scope.sectorIds === 'all' ? undefined : inArray(agentResponses.sectorId, scope.sectorIds.length ? [...scope.sectorIds] : [-1]),
+        inMonitoredSectors(agentResponses.sectorId, scope),
         scope.channelId === null ? undefined : eq(agentResponses.channelId, scope.channelId),
       );
       const response = db.select({ n: sql<number>`count(*)`, avg: sql<number | null>`avg(${agentResponses.delayMs})` }).from(agentResponses).where(responseWhere).get()!;
       const ratingWhere = and(
         eq(ticketRatings.accountId, scope.accountId),
         gte(ticketRatings.ratedAt, since),
-        scope.sectorIds === 'all' ? undefined : inArray(ticketRatings.sectorId, scope.sectorIds.length ? [...scope.sectorIds] : [-1]),
+        inMonitoredSectors(ticketRatings.sectorId, scope),
         scope.channelId === null ? undefined : eq(ticketRatings.channelId, scope.channelId),
       );
       const ratings = db.select({ n: sql<number>`count(*)`, satisfied: sql<number>`coalesce(sum(${ticketRatings.rating} >= 4), 0)` }).from(ticketRatings).where(ratingWhere).get()!;
