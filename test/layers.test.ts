@@ -17,7 +17,8 @@ function sourcesUnder(folder: string): string[] {
 /** Every module a file imports (static, type-only or dynamic): packages by name, our files by path from the root. */
 function importsOf(file: string): string[] {
   const source = readFileSync(join(root, file), 'utf8');
-  const specifiers = [...source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+  const pattern = /(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const specifiers = [...source.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3])!);
   return specifiers.map((spec) => (spec.startsWith('.') ? relative(root, resolve(root, dirname(file), spec)) : spec));
 }
 
@@ -32,6 +33,8 @@ describe('layer boundaries', () => {
   it('sees the imports it checks (the reader is not blind)', () => {
     expect(importsOf('db/sqlite/client.ts')).toEqual(expect.arrayContaining(['better-sqlite3', 'db/sqlite/tables/index.js']));
     expect(importsOf('server.ts')).toContain('db/store.js');
+    expect(importsOf('schema/index.ts')).toContain('schema/types/user.js');
+    expect(importsOf('plugins/runtime/loader.ts')).toContain('plugins/chatwoot/index.js');
   });
 
   it('db/ imports nothing from schema/, resolvers/, plugins/ or http/', () => {
