@@ -20,6 +20,10 @@ export const hotReads = {
   channelById: byId('channels', channelColumns),
   channelsByIds: byIds('channels', channelColumns),
   contactsByIds: byIds('contacts', contactColumns),
+  tagsOfContacts: 'SELECT contact_id, tag FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+  tagsOfTickets: 'SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+  /** An ADMIN's tab count: one row of the totals kept by triggers. */
+  accountTicketTotal: 'SELECT n FROM ticket_totals WHERE account_id = ? AND status = ?',
   messagesByIds: byIds('messages', messageColumns),
   messagesOfTicket: `SELECT ${messageColumns} FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?`,
   messagesOfTicketBefore: `SELECT ${messageColumns} FROM messages WHERE ticket_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,

@@ -123,7 +123,7 @@ export function contactQueries(db: SqliteDb) {
     async tagsOf(contactIds: readonly number[]): Promise<Map<number, string[]>> {
       const byContact = new Map<number, string[]>(contactIds.map((id) => [id, []]));
       if (contactIds.length === 0) return byContact;
-      const rows = prepared.rows('SELECT contact_id, tag FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY tag', idList(contactIds));
+      const rows = prepared.rows(hotReads.tagsOfContacts, idList(contactIds));
       for (const [contactId, tag] of rows) byContact.get(contactId as number)?.push(tag as string);
       return byContact;
     },

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
+import { hotReads } from '../hot-reads.js';
 import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { visibleTicketsWhere } from '../scope.js';
@@ -58,7 +59,7 @@ export function ticketQueries(db: SqliteDb) {
 
   /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
   function countFromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): number {
-    if (sectorIds === 'all') return prepared.count('SELECT n FROM ticket_totals WHERE account_id = ? AND status = ?', accountId, status);
+    if (sectorIds === 'all') return prepared.count(hotReads.accountTicketTotal, accountId, status);
     const sectorsPart = prepared.countOf(sectorsCountSql, [accountId, status, sectorIds], inline);
     if (assigneeId === null) return sectorsPart;
     return sectorsPart + prepared.countOf(assignedElsewhereCountSql, [accountId, status, sectorIds, assigneeId], inline);
@@ -204,7 +205,7 @@ export function ticketQueries(db: SqliteDb) {
     async tagsOf(ticketIds: readonly number[]): Promise<Map<number, string[]>> {
       const byTicket = new Map<number, string[]>(ticketIds.map((id) => [id, []]));
       if (ticketIds.length === 0) return byTicket;
-      const rows = prepared.rows('SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (SELECT value FROM json_each(?)) ORDER BY tag', idList(ticketIds));
+      const rows = prepared.rows(hotReads.tagsOfTickets, idList(ticketIds));
       for (const [ticketId, tag] of rows) byTicket.get(ticketId as number)?.push(tag as string);
       return byTicket;
     },
