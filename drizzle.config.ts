@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './db/tables/index.ts',
-  out: './db/migrations',
+  schema: './db/sqlite/tables/index.ts',
+  out: './db/sqlite/migrations',
 });

@@ -16,13 +16,14 @@ import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
-import { isJsonPost, readJsonBody } from './schema/json-body.js';
-import { serveTranscript } from './schema/transcript-route.js';
+import { isJsonPost, readJsonBody } from './http/json-body.js';
+import { serveTranscript } from './http/transcript-route.js';
 import { buildSchema, unscopedRootFields } from './schema/index.js';
 import { startPlugins, type PluginHost } from './plugins/runtime/host.js';
-import { loadPlugins, type PluginSpec } from './plugins/runtime/loader.js';
-import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOptions } from './plugins/runtime/outbox-relay.js';
-import { publicEventsOf } from './plugins/runtime/public-events.js';
+import { configFromEnv, loadPlugins, validatedConfig, type PluginSpec } from './plugins/runtime/loader.js';
+import { startWebhooks, webhookSettings } from './resolvers/webhooks/index.js';
+import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOptions } from './resolvers/events/outbox-relay.js';
+import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 
@@ -210,6 +211,8 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
 /** Opens (and migrates) the store and wires what every domain function uses. */
 export function createServices(config: DeskgraphConfig, log: Logger): Services {
   const clock = config.clock ?? { now: () => new Date() };
+  // Checked before the store opens, so a bad setting leaves nothing open behind it.
+  const webhooks = validatedConfig('webhooks', webhookSettings, config.pluginConfig?.['webhooks'] ?? configFromEnv('webhooks', config.env ?? {}));
   const store = openStore({
     url: config.databaseUrl,
     reportError: (err) => log.error({ err }, 'event listener failed'),
@@ -224,6 +227,7 @@ export function createServices(config: DeskgraphConfig, log: Logger): Services {
     passwords: createPasswords(config.passwords),
     loginThrottle: createLoginThrottle(config.loginThrottle),
     log,
+    webhooks,
     plugins: new Map(),
   };
 }
@@ -238,6 +242,7 @@ export async function startDeskgraph(
   const store = services.store;
   const relay = createOutboxRelay(store, publicEventsOf(services), log.child({ component: 'outbox-relay' }), services.clock, { ...defaultRelayOptions, ...config.relay });
   let plugins: PluginHost | null = null;
+  const stopWebhooks = startWebhooks(services, relay);
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
     plugins = await startPlugins(services, relay, await loadPlugins(config.plugins ?? [], config.pluginConfig ?? {}, config.env ?? {}));
@@ -256,12 +261,14 @@ export async function startDeskgraph(
         await app.close();
         await relay.stop();
         await running.stop();
+        await stopWebhooks();
         store.close();
       },
     };
   } catch (error) {
     await relay.stop();
     await plugins?.stop();
+    await stopWebhooks();
     store.close();
     throw error;
   }

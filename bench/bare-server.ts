@@ -10,7 +10,7 @@ const path = process.argv[2]!;
 const writable = process.argv[5] === 'writable';
 const db = new BetterSqlite3(path, { readonly: !writable });
 if (writable) {
-  // Deskgraph's connection settings (db/client.ts), so the writes cost what they cost there.
+  // Deskgraph's connection settings (db/sqlite/client.ts), so the writes cost what they cost there.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { schemaExtensionOf } from '../plugins/runtime/host.js';
-import { webhooksPlugin } from '../plugins/webhooks/index.js';
 import { buildSchema } from '../schema/index.js';
 
-/** What every server serves: the core schema and the built-ins that are always loaded. */
+/** What every server serves: the core schema, without plugins. */
 export function publishedSchema(): GraphQLSchema {
-  return buildSchema([schemaExtensionOf(webhooksPlugin)!]);
+  return buildSchema();
 }
 
 /** The SDL frontend teams run codegen against; test/schema-sdl.test.ts fails when it is stale. */

@@ -1,46 +1,270 @@
-import { openDatabase, type SqliteConnections, type SqliteDb } from './client.js';
-import { migrateDatabase } from './migrate.js';
-import { accountQueries } from './queries/accounts.js';
-import { channelQueries } from './queries/channels.js';
-import { contactQueries } from './queries/contacts.js';
-import { intakeQueries } from './queries/intake.js';
-import { integrationQueries } from './queries/integrations.js';
-import { messageQueries } from './queries/messages.js';
-import { monitoringQueries } from './queries/monitoring.js';
-import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
-import { pluginRecordQueries } from './queries/plugin-records.js';
-import { readyReplyQueries } from './queries/ready-replies.js';
-import { sectorQueries } from './queries/sectors.js';
-import { templateQueries } from './queries/templates.js';
-import { ticketQueries } from './queries/tickets.js';
-import { webhookQueries } from './queries/webhooks.js';
-import { userQueries } from './queries/users.js';
-import { StorageFailure, storageFailureOf } from './storage-failure.js';
-import type { OutboxEvent } from './types.js';
 import type BetterSqlite3 from 'better-sqlite3';
+import { openSqliteStore } from './sqlite/store.js';
+import type { StorageFailure } from './storage-failure.js';
+import type {
+  AbsenceSetting, Account, AfterHoursRow, AutoReplyKind, Channel, ChannelChanges, Contact, ContactChanges, ContactCursor, ContactFilter,
+  DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
+  NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
+  ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
+  TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
+  Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus,
+} from './types.js';
 
-function queriesOn(db: SqliteDb) {
-  return {
-    accounts: accountQueries(db),
-    users: userQueries(db),
-    sectors: sectorQueries(db),
-    channels: channelQueries(db),
-    integrations: integrationQueries(db),
-    outbox: outboxQueries(db),
-    contacts: contactQueries(db),
-    tickets: ticketQueries(db),
-    messages: messageQueries(db),
-    intake: intakeQueries(db),
-    templates: templateQueries(db),
-    readyReplies: readyReplyQueries(db),
-    monitoring: monitoringQueries(db),
-    pluginRecords: pluginRecordQueries(db),
-    webhooks: webhookQueries(db),
-  };
+// The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
+// The same reads run inside a write transaction, where they see its uncommitted changes.
+
+export interface AccountQueries {
+  count(): Promise<number>;
+  byId(id: number): Promise<Account | null>;
+  insert(account: { name: string; timeZone: string }, at: Date): Promise<Account>;
+}
+
+export interface UserQueries {
+  /** The user behind a token, with their sector ids; no account filter since the id is the key. */
+  withSectors(id: number): Promise<UserWithSectors | null>;
+  byId(accountId: number, id: number): Promise<User | null>;
+  byIds(accountId: number, ids: readonly number[]): Promise<User[]>;
+  byEmailWithSecret(email: string): Promise<UserWithSecret | null>;
+  secretOf(accountId: number, id: number): Promise<string | null>;
+  list(accountId: number): Promise<User[]>;
+  emailTaken(email: string, exceptUserId?: number): Promise<boolean>;
+  countActiveAdmins(accountId: number): Promise<number>;
+  /** Sector ids per user, for many users in one statement. */
+  sectorIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>>;
+  insert(user: NewUser, at: Date): Promise<User>;
+  update(accountId: number, id: number, changes: UserChanges, at: Date): Promise<User | null>;
+  replaceSectors(userId: number, sectorIds: readonly number[]): Promise<void>;
+}
+
+export interface SectorQueries {
+  byId(accountId: number, id: number): Promise<Sector | null>;
+  byIds(accountId: number, ids: readonly number[]): Promise<Sector[]>;
+  list(accountId: number): Promise<Sector[]>;
+  /** Case-insensitive, as the unique index is. */
+  nameTaken(accountId: number, name: string, exceptSectorId?: number): Promise<boolean>;
+  /** The agents of many sectors in one statement, grouped by sector id. */
+  agentsOfSectors(accountId: number, sectorIds: readonly number[]): Promise<Map<number, User[]>>;
+  insert(sector: NewSector, at: Date): Promise<Sector>;
+  markAssigned(id: number, userId: number): Promise<void>;
+  update(accountId: number, id: number, changes: SectorChanges): Promise<Sector | null>;
+}
+
+export interface ChannelQueries {
+  byId(accountId: number, id: number): Promise<Channel | null>;
+  byIds(accountId: number, ids: readonly number[]): Promise<Channel[]>;
+  list(accountId: number): Promise<Channel[]>;
+  defaultOf(accountId: number): Promise<Channel | null>;
+  insert(channel: NewChannel, at: Date): Promise<Channel>;
+  update(accountId: number, id: number, changes: ChannelChanges): Promise<Channel | null>;
+}
+
+export interface IntegrationQueries {
+  byId(id: number): Promise<Integration | null>;
+  /** The integration whose token hashes to `tokenHash` (revoked ones too, so the caller can say so). */
+  byTokenHash(tokenHash: string): Promise<Integration | null>;
+  list(accountId: number): Promise<Integration[]>;
+  insert(integration: { accountId: number; name: string; scopes: IntegrationScope[]; createdById: number | null } & StoredToken, at: Date): Promise<Integration>;
+  /** Revokes once; a second call finds nothing to change and returns null. */
+  revoke(accountId: number, id: number, at: Date): Promise<Integration | null>;
+  /** Replaces the token of a live integration (the old one stops matching); null when missing or revoked. */
+  replaceToken(accountId: number, id: number, token: StoredToken): Promise<Integration | null>;
+  /** Marks the integration used at `at`, unless it already was since `unlessSince`: concurrent requests write once. */
+  markUsed(id: number, at: Date, unlessSince: Date): Promise<void>;
+}
+
+export interface OutboxQueries {
+  insert(event: NewOutboxEvent): Promise<OutboxEvent>;
+  count(accountId: number): Promise<number>;
+  /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
+  after(eventId: number, limit: number): Promise<OutboxEvent[]>;
+  lastEventId(): Promise<number>;
+  cursorOf(consumer: string): Promise<number | null>;
+  /** A new consumer starts at `eventId`; an existing one keeps its place. */
+  registerConsumer(consumer: string, eventId: number, at: Date): Promise<void>;
+  /** Moves forward only, so a slow writer can never move a cursor back. */
+  advanceConsumer(consumer: string, eventId: number, at: Date): Promise<void>;
+  /** Deletes events every consumer has passed (up to `upToId`) that are older than `before`. */
+  prune(upToId: number, before: Date): Promise<number>;
+  recordFailure(failure: OutboxFailure): Promise<void>;
+}
+
+export interface ContactQueries {
+  /** Newest interaction first, id breaking ties. */
+  page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, first: number, after?: ContactCursor): Promise<{ contacts: Contact[]; hasNextPage: boolean }>;
+  count(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter): Promise<number>;
+  /** The contact's messages across the tickets the scope sees, since `since`, newest first. */
+  timeline(scope: TicketScope, contactId: number, since: Date, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }>;
+  timelineCount(scope: TicketScope, contactId: number, since: Date): Promise<number>;
+  /** The agent serving the contact now (an OPEN ticket on any channel), if any. */
+  servedBy(accountId: number, contactId: number): Promise<number | null>;
+  /** The ones among `ids` a reader may see (the same rule as the contact list). */
+  byIdsVisible(accountId: number, visibleThrough: TicketScope | 'all', ids: readonly number[]): Promise<Contact[]>;
+  byIds(accountId: number, ids: readonly number[]): Promise<Contact[]>;
+  byPhone(accountId: number, phone: string): Promise<Contact | null>;
+  insert(contact: NewContact, at: Date): Promise<Contact>;
+  update(accountId: number, id: number, changes: ContactChanges, at: Date): Promise<Contact | null>;
+  tagsOf(contactIds: readonly number[]): Promise<Map<number, string[]>>;
+  replaceTags(contactId: number, tags: readonly string[]): Promise<void>;
+}
+
+export interface TicketQueries {
+  byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]>;
+  byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null>;
+  /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
+  page(scope: TicketScope, tab: TicketTab, first: number, after?: TicketPageCursor): Promise<TicketPage>;
+  /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
+  count(scope: TicketScope, tab: TicketTab): Promise<number>;
+  /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
+  tabCounts(scope: TicketScope): Promise<TicketCounts>;
+  /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
+  openCountOf(accountId: number, userId: number): Promise<number>;
+  /** The contact's tickets the scope may see, newest activity first. */
+  ofContact(scope: TicketScope, contactId: number, first: number, after?: TicketPageCursor): Promise<TicketPage>;
+  countOfContact(scope: TicketScope, contactId: number): Promise<number>;
+  /** The oldest waiting ticket of the sectors (queue order), or null. */
+  oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null>;
+  /** The contact's live (WAITING or OPEN) ticket on a channel: where new messages go. */
+  liveOf(accountId: number, contactId: number, channelId: number): Promise<Ticket | null>;
+  nextProtocol(accountId: number): Promise<number>;
+  insert(ticket: NewTicket, protocol: number): Promise<Ticket>;
+  /**
+   * A conditional write: changes the ticket only while it is still in `expected` state, so two
+   * racing transitions cannot both apply. Null when the state moved on.
+   */
+  transition(id: number, expected: { status: TicketStatus; assigneeId?: number | null }, changes: TicketChanges): Promise<Ticket | null>;
+  update(id: number, changes: TicketChanges): Promise<Ticket>;
+  tagsOf(ticketIds: readonly number[]): Promise<Map<number, string[]>>;
+  replaceTags(ticketId: number, tags: readonly string[]): Promise<void>;
+}
+
+export interface MessageQueries {
+  byIds(accountId: number, ids: readonly number[]): Promise<Message[]>;
+  /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */
+  pageOf(ticketId: number, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }>;
+  /** When the contact last wrote on any of their tickets of a channel (null: never). */
+  lastInboundAt(contactId: number, channelId: number | null): Promise<Date | null>;
+  countOf(ticketId: number): Promise<number>;
+  /** A whole conversation, oldest first, up to `limit` messages. */
+  allOf(ticketId: number, limit: number): Promise<Message[]>;
+  byExternalId(accountId: number, externalId: string): Promise<Message | null>;
+  insert(message: NewMessage): Promise<Message>;
+  historyOf(ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>>;
+  recordHistory(entry: NewTicketHistoryEntry): Promise<TicketHistoryEntry>;
+}
+
+export interface IntakeQueries {
+  absenceOf(userId: number): Promise<AbsenceSetting | null>;
+  /** Absences of many users in one statement; users without one are absent from the map. */
+  absencesOf(userIds: readonly number[]): Promise<Map<number, AbsenceSetting>>;
+  saveAbsence(setting: AbsenceSetting): Promise<AbsenceSetting>;
+  /** Claims an automatic reply for a ticket; false when it was already sent (exactly once, race-free). */
+  claimAutoReply(ticketId: number, kind: AutoReplyKind, ref: number, at: Date): Promise<boolean>;
+  hasAutoReply(ticketId: number, kind: AutoReplyKind, ref: number): Promise<boolean>;
+  autoRepliesOf(ticketId: number, kind: AutoReplyKind): Promise<number>;
+  /** One row per ticket: the first time its contact wrote while the channel was closed. */
+  recordAfterHours(row: { accountId: number; channelId: number; contactId: number; ticketId: number; wroteAt: Date }): Promise<void>;
+  /** Contacts who wrote outside hours since `since`, newest first, through the ticket visibility rule. */
+  afterHours(scope: TicketScope, since: Date, channelId: number | null, limit: number): Promise<AfterHoursRow[]>;
+  /** Active agents of a sector, for routing; the caller judges availability. */
+  agentsOfSector(accountId: number, sectorId: number): Promise<User[]>;
+  /** OPEN tickets per agent, for capacity and LEAST_BUSY, from the count table. */
+  openCountsOf(accountId: number, userIds: readonly number[]): Promise<Map<number, number>>;
+}
+
+export interface TemplateQueries {
+  byId(accountId: number, id: number): Promise<Template | null>;
+  list(accountId: number): Promise<Template[]>;
+  exists(accountId: number, name: string, language: string, exceptId?: number): Promise<boolean>;
+  update(accountId: number, id: number, changes: Partial<Pick<Template, 'name' | 'language' | 'body'>>): Promise<Template | null>;
+  delete(accountId: number, id: number): Promise<boolean>;
+  insert(template: Omit<Template, 'id'>): Promise<Template>;
+}
+
+export interface ReadyReplyQueries {
+  categories(accountId: number): Promise<ReadyReplyCategory[]>;
+  categoryById(accountId: number, id: number): Promise<ReadyReplyCategory | null>;
+  categoryNameTaken(accountId: number, name: string, exceptId?: number): Promise<boolean>;
+  insertCategory(accountId: number, name: string, at: Date): Promise<ReadyReplyCategory>;
+  renameCategory(accountId: number, id: number, name: string): Promise<ReadyReplyCategory | null>;
+  deleteCategory(accountId: number, id: number): Promise<void>;
+  reorderCategories(accountId: number, ids: readonly number[]): Promise<void>;
+  countReplies(categoryId: number): Promise<number>;
+  /** Replies of these categories a filter admits, in their order, grouped by category. */
+  repliesOf(accountId: number, categoryIds: readonly number[], filter: ReplyFilter): Promise<Map<number, ReadyReply[]>>;
+  replyById(accountId: number, id: number): Promise<ReadyReply | null>;
+  insertReply(reply: { accountId: number; categoryId: number; title: string; body: string }, at: Date): Promise<ReadyReply>;
+  updateReply(accountId: number, id: number, changes: Partial<Pick<ReadyReply, 'title' | 'body' | 'categoryId'>>, at: Date): Promise<void>;
+  setReplySectors(replyId: number, sectorIds: readonly number[]): Promise<void>;
+  deleteReply(accountId: number, id: number): Promise<void>;
+  reorderReplies(categoryId: number, ids: readonly number[]): Promise<void>;
+}
+
+export interface MonitoringQueries {
+  /** Every figure of the panel for [since, now]; each a range on an index of one instant. */
+  today(scope: MonitorScope, since: Date): Promise<TodayFigures>;
+  /** How many active agents of the scope are in each status. */
+  agentStatuses(scope: MonitorScope): Promise<Record<string, number>>;
+  /** Agents of the scope's sectors (every agent of the account for 'all') with their open tickets. */
+  agents(scope: MonitorScope): Promise<Array<{ id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }>>;
+  /** Tickets of the scope in a status, oldest in the queue or longest in service first. */
+  ticketIds(scope: MonitorScope, status: 'WAITING' | 'OPEN', limit: number): Promise<number[]>;
+  /** Tags of the scope's tickets active today, with how many tickets carry each. */
+  tagsToday(scope: MonitorScope, since: Date): Promise<Array<{ tag: string; count: number }>>;
+  recordResponse(row: { accountId: number; ticketId: number; sectorId: number | null; channelId: number; agentId: number; respondedAt: Date; delayMs: number }): Promise<void>;
+  ratingsOf(ticketIds: readonly number[]): Promise<TicketRating[]>;
+  /** Inserts a rating once; false when the ticket was already rated. */
+  rate(rating: TicketRating): Promise<boolean>;
+  scoreOf(agentIds: readonly number[], since: Date): Promise<Map<number, { average: number | null; count: number }>>;
+}
+
+/** Small keyed records per plugin (maps and idempotency keys), namespaced by plugin name. */
+export interface PluginRecordQueries {
+  get(plugin: string, kind: string, key: string): Promise<unknown>;
+  put(plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<void>;
+  claim(plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<boolean>;
+  delete(plugin: string, kind: string, key: string): Promise<void>;
+}
+
+export interface WebhookQueries {
+  list(accountId: number): Promise<Webhook[]>;
+  byId(accountId: number, id: number): Promise<Webhook | null>;
+  byIds(ids: readonly number[]): Promise<Webhook[]>;
+  insert(webhook: NewWebhook, at: Date): Promise<Webhook>;
+  update(accountId: number, id: number, changes: WebhookChanges, at: Date): Promise<Webhook | null>;
+  /** Kept as a row (deleted) so its delivery log still names it; pending deliveries die with it. */
+  delete(accountId: number, id: number, at: Date): Promise<Webhook | null>;
+  activeOf(accountId: number): Promise<Webhook[]>;
+  /** One row per (webhook, event): a replayed fan-out adds nothing. */
+  enqueue(rows: readonly NewWebhookDelivery[], at: Date): Promise<void>;
+  /** Deliveries due now, oldest first; a ticket's deliveries to one webhook wait for the earlier ones. */
+  due(now: Date, limit: number): Promise<WebhookDelivery[]>;
+  nextDueAt(): Promise<Date | null>;
+  /** Only an unsettled delivery takes an outcome (a redeliver meanwhile wins). */
+  recordOutcome(id: number, attemptsBefore: number, outcome: DeliveryOutcome): Promise<void>;
+  deliveryById(accountId: number, id: number): Promise<WebhookDelivery | null>;
+  deliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }, first: number, beforeId?: number): Promise<WebhookDelivery[]>;
+  /** A fresh start for one delivery: attempts from zero, due now. */
+  requeue(accountId: number, id: number, at: Date): Promise<WebhookDelivery | null>;
 }
 
 /** Every read the domain may make; the same functions run inside a write transaction. */
-export type StoreReads = ReturnType<typeof queriesOn>;
+export interface StoreReads {
+  accounts: AccountQueries;
+  users: UserQueries;
+  sectors: SectorQueries;
+  channels: ChannelQueries;
+  integrations: IntegrationQueries;
+  outbox: OutboxQueries;
+  contacts: ContactQueries;
+  tickets: TicketQueries;
+  messages: MessageQueries;
+  intake: IntakeQueries;
+  templates: TemplateQueries;
+  readyReplies: ReadyReplyQueries;
+  monitoring: MonitoringQueries;
+  pluginRecords: PluginRecordQueries;
+  webhooks: WebhookQueries;
+}
 
 export interface StoreTx extends StoreReads {
   /** Writes a domain event to the outbox in this transaction; it is published after commit. */
@@ -48,7 +272,7 @@ export interface StoreTx extends StoreReads {
 }
 
 export interface Store extends StoreReads {
-  /** One IMMEDIATE transaction; writers run one at a time, reads never see it until commit. */
+  /** One transaction; writers run one at a time, reads never see it until commit. */
   write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Called with a transaction's recorded events once it has committed. */
   onCommitted(listener: (events: OutboxEvent[]) => void): () => void;
@@ -66,122 +290,16 @@ export interface StoreOptions {
   reportError?: (error: unknown) => void;
   /** Called with every SQL statement run (tests count statements per request, e.g. for N+1). */
   onStatement?: (sql: string) => void;
-  /** Sees the write connection once migrated (tests cap max_page_count for a full disk, set query_only for a read-only file). */
+  /** Sees the SQLite write connection once migrated (tests cap max_page_count for a full disk, set query_only for a read-only file). */
   onWriterOpen?: (writer: BetterSqlite3.Database) => void;
 }
 
+/** Picks the engine from the URL: postgres:// for PostgreSQL (not available yet), anything else a SQLite file. */
 export function openStore(options: StoreOptions): Store {
   if (/^postgres(ql)?:\/\//.test(options.url)) {
     throw new Error('DATABASE_URL: the PostgreSQL backend is not available yet; use a SQLite file path');
   }
-  const connections = openDatabase(options.url.replace(/^(file|sqlite):/, ''), options.onStatement);
-  migrateDatabase(connections);
-  options.onWriterOpen?.(connections.writer);
-  return sqliteStore(connections, options.reportError ?? console.error);
+  return openSqliteStore(options.url.replace(/^(file|sqlite):/, ''), options.reportError ?? console.error, options.onStatement, options.onWriterOpen);
 }
 
-function sqliteStore(connections: SqliteConnections, reportError: (error: unknown) => void): Store {
-  const reads = queriesOn(connections.readDb);
-  const txQueries = queriesOn(connections.writeDb);
-  const listeners = new Set<(events: OutboxEvent[]) => void>();
-  // better-sqlite3 cannot await inside its own transactions, so an async lock serialises writers.
-  let queue: Promise<unknown> = Promise.resolve();
-  let unavailable: StorageFailure | null = null;
-
-  /** Keeps when writes first failed, with the latest reason. */
-  function noteUnavailable(failure: StorageFailure): StorageFailure {
-    unavailable = unavailable ? new StorageFailure(failure.reason, unavailable.since, failure.cause) : failure;
-    return unavailable;
-  }
-
-  const totalChanges = () => connections.writer.prepare('SELECT total_changes()').pluck().get() as number;
-
-  function rollback(): void {
-    try {
-      if (connections.writer.inTransaction) connections.writer.exec('ROLLBACK');
-    } catch (error) {
-      reportError(error);
-    }
-  }
-
-  async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const recorded: OutboxEvent[] = [];
-    const tx: StoreTx = {
-      ...txQueries,
-      async record(event) {
-        const row = await txQueries.outbox.insert(event);
-        recorded.push(row);
-        return row;
-      },
-    };
-    let result: T;
-    // While writes fail, only a transaction that changed something shows they work again.
-    const changesBefore = unavailable ? totalChanges() : 0;
-    try {
-      connections.writer.exec('BEGIN IMMEDIATE');
-      result = await work(tx);
-      connections.writer.exec('COMMIT');
-    } catch (error) {
-      rollback();
-      const failure = storageFailureOf(error, new Date());
-      if (!failure) throw error;
-      throw noteUnavailable(failure);
-    }
-    if (unavailable && totalChanges() > changesBefore) unavailable = null;
-    // Committed is committed: a failing listener is reported, never turned into a failed write.
-    for (const listener of recorded.length > 0 ? listeners : []) {
-      try {
-        listener(recorded);
-      } catch (error) {
-        reportError(error);
-      }
-    }
-    return result;
-  }
-
-  /**
-   * Room for 64 KiB more (a table and a blob), rolled back: what a write needing space asks. A
-   * tiny page cache makes SQLite spill the pages to the WAL file, so a full disk answers too.
-   */
-  async function probeWrites(): Promise<void> {
-    const cacheSize = connections.writer.pragma('cache_size', { simple: true }) as number;
-    try {
-      connections.writer.pragma('cache_size = 2');
-      connections.writer.exec('BEGIN IMMEDIATE');
-      connections.writer.exec('CREATE TABLE storage_probe (filler BLOB); INSERT INTO storage_probe VALUES (zeroblob(65536));');
-      rollback();
-      unavailable = null;
-    } catch (error) {
-      rollback();
-      const failure = storageFailureOf(error, new Date());
-      if (!failure) throw error;
-      noteUnavailable(failure);
-    } finally {
-      connections.writer.pragma(`cache_size = ${cacheSize}`);
-    }
-  }
-
-  function serialised<T>(run: () => Promise<T>): Promise<T> {
-    const result = queue.then(run);
-    queue = result.catch(() => undefined);
-    return result;
-  }
-
-  return {
-    ...reads,
-    write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-      return serialised(() => runTransaction(work));
-    },
-    async writesUnavailable() {
-      if (unavailable) await serialised(probeWrites);
-      return unavailable;
-    },
-    onCommitted(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    close() {
-      connections.close();
-    },
-  };
-}
+export { StorageFailure, type StorageFailureReason } from './storage-failure.js';

@@ -326,3 +326,112 @@ export interface PageRelations {
   sector(id: number): Sector | undefined;
   message(id: number): Message | undefined;
 }
+
+// What the Store's reads take and return beyond the rows above (db/store.ts declares the reads).
+
+export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>;
+
+export type ContactChanges = Partial<Omit<Contact, 'id' | 'accountId' | 'createdAt' | 'updatedAt'>>;
+
+export interface ContactFilter {
+  /** Name or phone: trigram search from 3 characters, prefix below. */
+  search?: string | undefined;
+  name?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  city?: string | undefined;
+  document?: string | undefined;
+  id?: number | undefined;
+}
+
+export interface ContactCursor {
+  lastInteractionAt: number;
+  id: number;
+}
+
+export interface AfterHoursRow {
+  id: number;
+  wroteAt: Date;
+  contactId: number;
+  contactName: string | null;
+  contactPhone: string | null;
+  channelId: number;
+  ticketId: number;
+  callbackRequested: boolean | null;
+  activeMessageSentAt: Date | null;
+}
+
+export type NewMessage = Omit<Message, 'id' | 'externalId'> & { externalId?: string | null };
+
+export type NewTicketHistoryEntry = Omit<TicketHistoryEntry, 'id'>;
+
+/** Which tickets a monitor looks at: the account (every sector) or some sectors, maybe one channel. */
+export interface MonitorScope {
+  accountId: number;
+  sectorIds: readonly number[] | 'all';
+  channelId: number | null;
+}
+
+export interface TodayFigures {
+  inQueue: number;
+  oldestQueuedAt: Date | null;
+  inService: number;
+  openTickets: number;
+  firstResponse: { count: number; averageMs: number | null; maxMs: number | null };
+  response: { count: number; averageMs: number | null };
+  handling: { count: number; averageMs: number | null };
+  opened: number;
+  closed: number;
+  attended: number;
+  lost: number;
+  abandoned: number;
+  ratings: { count: number; satisfied: number };
+}
+
+export type NewOutboxEvent = Omit<OutboxEvent, 'id'>;
+
+export interface OutboxFailure {
+  consumer: string;
+  eventId: number;
+  attempts: number;
+  lastError: string;
+  failedAt: Date;
+}
+
+export interface ReplyFilter {
+  /** Only replies for every sector or for one of these; 'all' for an ADMIN. */
+  sectorIds: readonly number[] | 'all';
+  search?: string | undefined;
+}
+
+export interface TicketTab {
+  status: TicketStatus;
+  /** Only tickets assigned to the viewer (the OPEN tab); otherwise every visible one. */
+  assignedOnly: boolean;
+  sectorId?: number | undefined;
+  /** Matches contact name or phone, or message text. */
+  search?: string | undefined;
+  /** Only tickets with activity since then (for CLOSED: closed since then, as closing is the last activity). */
+  since?: Date | undefined;
+  assigneeId?: number | undefined;
+  channelId?: number | undefined;
+}
+
+export interface TicketPage {
+  tickets: Ticket[];
+  hasNextPage: boolean;
+  /** The page's contacts, sectors and last messages, read by the same statement. */
+  related?: PageRelations;
+}
+
+export type TicketChanges = Partial<Omit<Ticket, 'id' | 'accountId' | 'protocol' | 'contactId' | 'createdAt'>>;
+
+export type NewTicket = Omit<Ticket, 'id' | 'protocol'>;
+
+export type NewWebhook = Omit<Webhook, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+
+export type WebhookChanges = Partial<Pick<Webhook, 'url' | 'events' | 'secret' | 'active' | 'description'>>;
+
+export type NewWebhookDelivery = Pick<WebhookDelivery, 'accountId' | 'webhookId' | 'eventId' | 'eventType' | 'orderingKey' | 'body'>;
+
+export type DeliveryOutcome = Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'responseStatus' | 'lastError' | 'deliveredAt'>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ContactCursor, ContactFilter } from '../db/queries/contacts.js';
-import type { Contact, TicketScope } from '../db/types.js';
+import type { Contact, ContactCursor, ContactFilter, TicketScope } from '../db/types.js';
+import { connectionOf, decodeCursor, encodeCursor } from './connections.js';
 import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
@@ -66,7 +66,7 @@ export interface ContactListArgs extends ContactFilter {
 }
 
 export function contactCursorOf(contact: Contact): string {
-  return Buffer.from(`${contact.lastInteractionAt?.getTime() ?? 0}:${contact.id}`).toString('base64url');
+  return encodeCursor(contact.lastInteractionAt?.getTime() ?? 0, contact.id);
 }
 
 /** ADMINs and agents with canViewAllContacts list every contact; others those with a ticket they see. */
@@ -79,18 +79,13 @@ async function contactVisibility(services: Services, viewer: Viewer): Promise<Ti
 export async function listContacts(services: Services, viewer: Viewer | null, args: ContactListArgs) {
   assertAgent(viewer);
   const first = pageSize(args.first);
-  let after: ContactCursor | undefined;
-  if (args.after) {
-    const match = /^(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(args.after, 'base64url').toString('utf8'));
-    if (!match) throw new BadUserInputError('after', 'Not a cursor from this list');
-    after = { lastInteractionAt: Number(match[1]), id: Number(match[2]) };
-  }
+  const [lastInteractionAt, id] = decodeCursor(args.after, 2) ?? [];
+  const after: ContactCursor | undefined = id === undefined ? undefined : { lastInteractionAt: lastInteractionAt!, id };
   if (args.phone !== undefined && args.phone.replace(/[^0-9]/g, '') === '') throw new BadUserInputError('phone', 'A phone filter needs digits');
   const visibleThrough = await contactVisibility(services, viewer);
   const { first: _first, after: _after, ...filter } = args;
   const page = await services.store.contacts.page(viewer.accountId, visibleThrough, filter, first, after);
-  const edges = page.contacts.map((node) => ({ cursor: contactCursorOf(node), node }));
-  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: () => services.store.contacts.count(viewer.accountId, visibleThrough, filter) };
+  return connectionOf(page.contacts, page.hasNextPage, contactCursorOf, () => services.store.contacts.count(viewer.accountId, visibleThrough, filter));
 }
 
 export interface ContactState {
@@ -121,11 +116,9 @@ export async function contactStateFor(services: Services, viewer: Viewer, contac
 export async function contactTimeline(services: Services, viewer: Viewer, contactId: number, days?: number | null, first?: number | null, after?: string | null) {
   const span = days ?? 90;
   if (!Number.isInteger(span) || span < 1 || span > 3650) throw new BadUserInputError('days', 'Between 1 and 3650 days');
-  const beforeId = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : undefined;
-  if (beforeId !== undefined && !Number.isInteger(beforeId)) throw new BadUserInputError('after', 'Not a cursor from this list');
+  const beforeId = decodeCursor(after, 1)?.[0];
   const since = new Date(services.clock.now().getTime() - span * 86_400_000);
   const scope = ticketScopeOf(viewer);
   const page = await services.store.contacts.timeline(scope, contactId, since, pageSize(first), beforeId);
-  const edges = page.messages.map((node) => ({ cursor: Buffer.from(String(node.id)).toString('base64url'), node }));
-  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: () => services.store.contacts.timelineCount(scope, contactId, since) };
+  return connectionOf(page.messages, page.hasNextPage, (node) => encodeCursor(node.id), () => services.store.contacts.timelineCount(scope, contactId, since));
 }

@@ -1,4 +1,4 @@
-import { StorageFailure, type StorageFailureReason } from '../db/storage-failure.js';
+import { StorageFailure, type StorageFailureReason } from '../db/store.js';
 
 // Every expected failure of the domain, each carrying its contract code (CONTRACT.md).
 

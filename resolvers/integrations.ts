@@ -5,7 +5,7 @@ import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
 import { assertAdmin } from './permissions.js';
 import type { Services } from './services.js';
-import type { Viewer } from './viewer.js';
+import type { IntegrationViewer, Viewer } from './viewer.js';
 
 /** A token as handed to the ADMIN: shown this once, Deskgraph keeps only its hash. */
 export interface IntegrationToken {
@@ -67,4 +67,22 @@ async function whyNotLive(reads: Services['store']['integrations'], accountId: n
   const existing = await reads.byId(integrationId);
   if (existing && existing.accountId === accountId) return new ConflictError(revokedMessage);
   return new NotFoundError('Integration');
+}
+
+/**
+ * The integration a plugin acts through in an account ("plugin:<name>"), created on first use. Its
+ * token is never shown, so nobody outside the process can use it.
+ */
+export async function pluginIntegrationOf(services: Services, pluginName: string, accountId: number): Promise<IntegrationViewer> {
+  const name = `plugin:${pluginName}`;
+  const existing = (await services.store.integrations.list(accountId)).find((row) => row.name === name && !row.revokedAt);
+  const id =
+    existing?.id ??
+    (await services.store.write(async (tx) => {
+      const at = services.clock.now();
+      const created = await tx.integrations.insert({ accountId, name, scopes: ['INGEST', 'READ'], createdById: null, ...newIntegrationToken().stored }, at);
+      await recordEvent(tx, at, accountId, 'integration.created', { integrationId: created.id, byUserId: null });
+      return created.id;
+    }));
+  return { kind: 'integration', integrationId: id, accountId, scopes: ['INGEST', 'READ'] };
 }

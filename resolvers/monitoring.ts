@@ -1,9 +1,10 @@
-import type { MonitorScope, TodayFigures } from '../db/queries/monitoring.js';
+import type { MonitorScope, TodayFigures } from '../db/types.js';
 import { BadUserInputError, ForbiddenError } from './errors.js';
 import { instantOf, localTimeOf } from './hours.js';
 import { assertAgent } from './permissions.js';
 import type { Services } from './services.js';
 import type { Viewer } from './viewer.js';
+import { monitorScopeOf as monitorScopeFor, systemScope } from './visibility.js';
 
 export interface MonitoringArgs {
   channelId?: number | null;
@@ -20,18 +21,19 @@ export interface MonitoringPanel {
   agentStatuses: Record<string, number>;
 }
 
-/** ADMIN: the account (or one sector); a USER with canMonitor: their sectors only. */
+/** The monitoring rule of visibility.ts, once the channel and sector exist and a USER may monitor. */
 export async function monitorScopeOf(services: Services, viewer: Viewer | null, args: MonitoringArgs): Promise<MonitorScope> {
   assertAgent(viewer);
   const channelId = args.channelId ?? null;
   if (channelId !== null && !(await services.store.channels.byId(viewer.accountId, channelId))) throw new BadUserInputError('channelId', 'Unknown channel');
   const sectorId = args.sectorId ?? null;
   if (sectorId !== null && !(await services.store.sectors.byId(viewer.accountId, sectorId))) throw new BadUserInputError('sectorId', 'Unknown sector');
-  if (viewer.role === 'ADMIN') return { accountId: viewer.accountId, sectorIds: sectorId === null ? 'all' : [sectorId], channelId };
-  const user = await services.store.users.byId(viewer.accountId, viewer.userId);
-  if (!user?.canMonitor) throw new ForbiddenError('Monitoring needs the canMonitor permission');
-  if (sectorId !== null && !viewer.sectorIds.includes(sectorId)) throw new ForbiddenError('You may monitor your own sectors only');
-  return { accountId: viewer.accountId, sectorIds: sectorId === null ? viewer.sectorIds : [sectorId], channelId };
+  if (viewer.role !== 'ADMIN' && !(await services.store.users.byId(viewer.accountId, viewer.userId))?.canMonitor) {
+    throw new ForbiddenError('Monitoring needs the canMonitor permission');
+  }
+  const scope = monitorScopeFor(viewer, sectorId, channelId);
+  if (!scope) throw new ForbiddenError('You may monitor your own sectors only');
+  return scope;
 }
 
 export async function startOfToday(services: Services, accountId: number, now: Date): Promise<Date> {
@@ -53,7 +55,7 @@ export async function monitoring(services: Services, viewer: Viewer | null, args
 
 export async function queueOf(services: Services, panel: MonitoringPanel, status: 'WAITING' | 'OPEN', limit = 100) {
   const ids = await services.store.monitoring.ticketIds(panel.scope, status, limit);
-  const rows = await services.store.tickets.byIdsInScope({ kind: 'account', accountId: panel.scope.accountId, userId: null }, ids);
+  const rows = await services.store.tickets.byIdsInScope(systemScope(panel.scope.accountId), ids);
   const order = new Map(ids.map((id, index) => [id, index]));
   return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }

@@ -1,9 +1,9 @@
-import type { AfterHoursRow } from '../db/queries/intake.js';
+import type { AfterHoursRow } from '../db/types.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from './errors.js';
 import { assertAgent } from './permissions.js';
 import type { Services } from './services.js';
 import type { Viewer } from './viewer.js';
-import { ticketScopeOf } from './visibility.js';
+import { scopeOfUser, ticketScopeOf } from './visibility.js';
 
 export interface AfterHoursArgs {
   days?: number | null;
@@ -27,7 +27,7 @@ export async function afterHoursContacts(services: Services, viewer: Viewer | nu
     if (viewer.role !== 'ADMIN') throw new ForbiddenError("Only an ADMIN may see another agent's list");
     const agent = await services.store.users.withSectors(args.userId);
     if (!agent || agent.accountId !== viewer.accountId) throw new NotFoundError('User');
-    scope = agent.role === 'ADMIN' ? { kind: 'account', accountId: viewer.accountId, userId: agent.id } : { kind: 'agent', accountId: viewer.accountId, userId: agent.id, sectorIds: agent.sectorIds };
+    scope = scopeOfUser(agent);
   }
   const since = new Date(services.clock.now().getTime() - days * 86_400_000);
   const rows = await services.store.intake.afterHours(scope, since, args.channelId ?? null, 500);

@@ -4,6 +4,7 @@ import type { LoginThrottle } from './auth/login-throttle.js';
 import type { Passwords } from './auth/passwords.js';
 import type { TokenService } from './auth/tokens.js';
 import type { DomainEvents } from './events.js';
+import type { WebhookSettings } from './webhooks/index.js';
 
 /** What every domain function may use; built once at start-up, shared by all requests. */
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   passwords: Passwords;
   loginThrottle: LoginThrottle;
   log: Logger;
+  webhooks: WebhookSettings;
   /** Each loaded plugin's validated config, by plugin name (plugin fields read theirs per request). */
   plugins: Map<string, { config: unknown }>;
 }

@@ -4,7 +4,7 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from 
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
 import { assertAdmin, assertAgent } from './permissions.js';
-import { routeQueuesOf } from './routing.js';
+import { routeQueuesOf } from './tickets/routing.js';
 import type { Services } from './services.js';
 import type { Viewer } from './viewer.js';
 

@@ -1,18 +1,41 @@
-import type { Ticket, TicketScope, TicketStatus } from '../db/types.js';
+import type { MonitorScope, Role, Ticket, TicketScope, TicketStatus } from '../db/types.js';
 import type { TicketPlacement } from './events.js';
-import type { Viewer } from './viewer.js';
+import type { UserViewer, Viewer } from './viewer.js';
 
-// The visibility rule (DESIGN.md) for one viewer. db/scope.ts turns the same TicketScope into SQL;
-// test/visibility.test.ts checks that both forms agree on generated fixtures.
+// Every scope is made here. Two rules (DESIGN.md), each in memory here and in SQL in db/sqlite/scope.ts:
+// - the ticket rule (TicketScope): which tickets a reader sees, on every read, write and live event;
+//   test/visibility.test.ts checks that both forms agree on generated fixtures;
+// - the monitoring rule (MonitorScope): which queues a monitoring panel counts.
+
+/** The ticket rule for a user: ADMIN sees the whole account; an agent their sectors plus tickets assigned to them. */
+export function scopeOfUser(user: { id: number; accountId: number; role: Role; sectorIds: readonly number[] }): TicketScope {
+  if (user.role === 'ADMIN') return { kind: 'account', accountId: user.accountId, userId: user.id };
+  return { kind: 'agent', accountId: user.accountId, userId: user.id, sectorIds: user.sectorIds };
+}
 
 /**
- * ADMIN and integrations see the whole account; an agent their sectors plus tickets assigned to them.
- * Whether an integration may read tickets at all (its READ scope) is asked first, in permissions.ts.
+ * The whole account as nobody in particular: for Deskgraph's own reads (deduplicating ingestion,
+ * events, the relay), and for integrations, whose READ scope permissions.ts asks about first.
  */
+export function systemScope(accountId: number): TicketScope {
+  return { kind: 'account', accountId, userId: null };
+}
+
+/** The ticket rule for whoever is asking. */
 export function ticketScopeOf(viewer: Viewer): TicketScope {
-  if (viewer.kind === 'integration') return { kind: 'account', accountId: viewer.accountId, userId: null };
-  if (viewer.role === 'ADMIN') return { kind: 'account', accountId: viewer.accountId, userId: viewer.userId };
-  return { kind: 'agent', accountId: viewer.accountId, userId: viewer.userId, sectorIds: viewer.sectorIds };
+  if (viewer.kind === 'integration') return systemScope(viewer.accountId);
+  return scopeOfUser({ id: viewer.userId, accountId: viewer.accountId, role: viewer.role, sectorIds: viewer.sectorIds });
+}
+
+/**
+ * The monitoring rule: a panel watches queues, so it counts tickets and agents by sector only (a USER's
+ * tickets assigned outside their sectors are not counted). ADMIN: the account, or one sector; a USER
+ * allowed to monitor: their sectors, or one of them (null when `sectorId` is not theirs).
+ */
+export function monitorScopeOf(viewer: UserViewer, sectorId: number | null, channelId: number | null): MonitorScope | null {
+  if (viewer.role === 'ADMIN') return { accountId: viewer.accountId, sectorIds: sectorId === null ? 'all' : [sectorId], channelId };
+  if (sectorId !== null && !viewer.sectorIds.includes(sectorId)) return null;
+  return { accountId: viewer.accountId, sectorIds: sectorId === null ? viewer.sectorIds : [sectorId], channelId };
 }
 
 /** The in-memory form, for events: may this scope see this ticket? */

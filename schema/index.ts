@@ -13,12 +13,15 @@ import './types/template.js';
 import './types/ready-reply.js';
 import './types/contact-list.js';
 import './types/monitoring.js';
+import { defineWebhookSchema } from './types/webhook.js';
 import { Channel } from './types/channel.js';
 import { Contact } from './types/contact.js';
 import { Message } from './types/message.js';
 import { Sector } from './types/sector.js';
 import { Ticket } from './types/ticket.js';
 import { User } from './types/user.js';
+
+defineWebhookSchema(builder);
 
 export { builder };
 export type SchemaBuilder = typeof builder;

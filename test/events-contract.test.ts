@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsDoc } from '../bin/print-events.js';
 import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
-import { envelopeSchemaOf, publicEventTypes, type PublicEvent } from '../plugins/runtime/event-contract.js';
+import { envelopeSchemaOf, publicEventTypes, type PublicEvent } from '../resolvers/events/event-contract.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 

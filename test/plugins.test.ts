@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
-import type { PublicEvent } from '../plugins/runtime/event-contract.js';
+import type { PublicEvent } from '../resolvers/events/event-contract.js';
 import { startDeskgraph } from '../server.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';

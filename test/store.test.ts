@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../db/client.js';
+import { openDatabase } from '../db/sqlite/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../db/store.js';
 import { snapshotOf } from './helpers/app.js';
@@ -104,9 +104,9 @@ describe('migrations', () => {
   it('are up to date with db/tables (drizzle-kit generates nothing new)', () => {
     const copy = mkdtempSync(join(tmpdir(), 'deskgraph-migrations-'));
     try {
-      cpSync(join(import.meta.dirname, '..', 'db', 'migrations'), copy, { recursive: true });
+      cpSync(join(import.meta.dirname, '..', 'db', 'sqlite', 'migrations'), copy, { recursive: true });
       const before = readdirSync(copy).sort();
-      execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'drizzle-kit', 'bin.cjs'), 'generate', '--dialect', 'sqlite', '--schema', './db/tables/index.ts', '--out', copy], {
+      execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'drizzle-kit', 'bin.cjs'), 'generate', '--dialect', 'sqlite', '--schema', './db/sqlite/tables/index.ts', '--out', copy], {
         cwd: join(import.meta.dirname, '..'),
         stdio: 'pipe',
       });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeSchemaOf, isPublicEventType } from '../plugins/runtime/event-contract.js';
-import { verifyWebhookSignature } from '../plugins/webhooks/signature.js';
+import { envelopeSchemaOf, isPublicEventType } from '../resolvers/events/event-contract.js';
+import { verifyWebhookSignature } from '../resolvers/webhooks/signature.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 import { startReceiver, type Received } from './helpers/receiver.js';

@@ -1,5 +1,5 @@
 import type { PluginApi } from '../runtime/contract.js';
-import type { PublicEvent } from '../runtime/event-contract.js';
+import type { PublicEvent } from '../../resolvers/events/event-contract.js';
 import { postToChatwoot } from './chatwoot-api.js';
 import type { ChatwootConfig } from './config.js';
 import type { Links } from './links.js';

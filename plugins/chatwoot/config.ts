@@ -1,6 +1,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { configJson } from '../runtime/config-rules.js';
+import { configJson } from '../../resolvers/config-rules.js';
 
 // CHATWOOT_* variables (or pluginConfig.chatwoot): a mistake stops start-up naming the field,
 // rather than surfacing later as webhooks answered 500 or replies that never leave.

@@ -2,13 +2,12 @@ import type { Plugin as EnvelopPlugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
-import type { Ticket } from '../../db/types.js';
-import type { Services } from '../../resolvers/services.js';
+import type { ticketsByIds } from '../../resolvers/tickets/queries.js';
 import type { Context } from '../../schema/context.js';
 import type { CoreTypes, SchemaBuilder } from '../../schema/index.js';
-import type { PublicEvent, PublicEventType } from './event-contract.js';
+import type { PublicEvent, PublicEventType } from '../../resolvers/events/event-contract.js';
 
-export { UndeliverableEvent } from './outbox-relay.js';
+export { UndeliverableEvent } from '../../resolvers/events/outbox-relay.js';
 
 /** What a plugin module exports (default export or `plugin`). */
 export interface DeskgraphPlugin<Config = unknown> {
@@ -24,6 +23,8 @@ export interface DeskgraphPlugin<Config = unknown> {
   /** Runs at start-up, in PLUGINS order; throwing stops start-up with a message naming the plugin. */
   setup(api: PluginApi<Config>): void | Promise<void>;
 }
+
+type Ticket = Awaited<ReturnType<typeof ticketsByIds>>[number];
 
 export interface PluginSchemaKit<Config> {
   types: CoreTypes;
@@ -62,8 +63,6 @@ export interface PluginApi<Config = unknown> {
   name: string;
   config: Config;
   log: Logger;
-  /** The domain functions of resolvers/ take these plus a viewer, and check that viewer's rights. */
-  services: Services;
   /**
    * Handles committed events, in order, at least once (its own outbox cursor survives restarts).
    * A handler that throws is retried with backoff, then set aside; it never fails the mutation.

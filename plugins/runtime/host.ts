@@ -1,16 +1,16 @@
 import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin as EnvelopPlugin } from 'graphql-yoga';
-import { newIntegrationToken } from '../../resolvers/auth/integration-tokens.js';
+import { pluginIntegrationOf } from '../../resolvers/integrations.js';
+import { pluginRecordsOf } from '../../resolvers/plugin-records.js';
 import { ticketsByIds } from '../../resolvers/tickets/queries.js';
-import { recordEvent } from '../../resolvers/events.js';
 import type { Services } from '../../resolvers/services.js';
 import type { IntegrationViewer } from '../../resolvers/viewer.js';
 import type { Context } from '../../schema/context.js';
 import { coreTypes, type SchemaExtension } from '../../schema/index.js';
 import type { DomainPubSub } from '../../schema/pubsub.js';
 import type { DeskgraphPlugin, PluginApi, PluginRequest, PluginResponse, PluginSchemaKit } from './contract.js';
-import type { PublicEventType } from './event-contract.js';
-import type { OutboxConsumer, OutboxRelay } from './outbox-relay.js';
+import type { PublicEventType } from '../../resolvers/events/event-contract.js';
+import type { OutboxConsumer, OutboxRelay } from '../../resolvers/events/outbox-relay.js';
 
 export type PluginRoute = { plugin: string; method: string; path: string; handler: (request: PluginRequest) => Promise<PluginResponse> | PluginResponse };
 type Executor = { schema: GraphQLSchema; pubsub: DomainPubSub };
@@ -51,30 +51,17 @@ export async function startPlugins(services: Services, relay: OutboxRelay, plugi
     const name = plugin.name;
     const log = services.log.child({ plugin: name });
     const handlers: Handler[] = [];
-    const integrationIds = new Map<number, number>();
-
+    const integrations = new Map<number, IntegrationViewer>();
     async function integrationOf(accountId: number): Promise<IntegrationViewer> {
-      let id = integrationIds.get(accountId);
-      if (id === undefined) {
-        const integrationName = `plugin:${name}`;
-        const existing = (await services.store.integrations.list(accountId)).find((row) => row.name === integrationName && !row.revokedAt);
-        id = existing?.id ?? (await services.store.write(async (tx) => {
-          const at = services.clock.now();
-          // In-process only: its token is never shown, so nobody outside can use this integration.
-          const created = await tx.integrations.insert({ accountId, name: integrationName, scopes: ['INGEST', 'READ'], createdById: null, ...newIntegrationToken().stored }, at);
-          await recordEvent(tx, at, accountId, 'integration.created', { integrationId: created.id, byUserId: null });
-          return created.id;
-        }));
-        integrationIds.set(accountId, id);
-      }
-      return { kind: 'integration', integrationId: id, accountId, scopes: ['INGEST', 'READ'] };
+      let integration = integrations.get(accountId);
+      if (!integration) integrations.set(accountId, (integration = await pluginIntegrationOf(services, name, accountId)));
+      return integration;
     }
 
     const api: PluginApi<unknown> = {
       name,
       config,
       log,
-      services,
       on(types, handler, options) {
         handlers.push({ types: types === '*' ? '*' : new Set(typeof types === 'string' ? [types] : types), handler: handler as never, when: options?.when as Handler['when'] });
       },
@@ -83,12 +70,7 @@ export async function startPlugins(services: Services, relay: OutboxRelay, plugi
         if (!path.startsWith('/')) throw new Error(`Plugin "${name}": route paths start with "/" (got "${path}")`);
         routes.push({ plugin: name, method, path, handler });
       },
-      records: {
-        get: async <T>(kind: string, key: string) => (await services.store.pluginRecords.get(name, kind, key)) as T | null,
-        put: (kind, key, value) => services.store.write((tx) => tx.pluginRecords.put(name, kind, key, value, services.clock.now())),
-        claim: (kind, key, value) => services.store.write((tx) => tx.pluginRecords.claim(name, kind, key, value, services.clock.now())),
-        delete: (kind, key) => services.store.write((tx) => tx.pluginRecords.delete(name, kind, key)),
-      },
+      records: pluginRecordsOf(services, name),
       async graphql<T>(accountId: number, query: string, variables?: Record<string, unknown>) {
         if (!executor) throw new Error(`Plugin "${name}": api.graphql is available once the server has started`);
         const contextValue: Context = { services, pubsub: executor.pubsub, viewer: await integrationOf(accountId), authError: null, clientIp: `plugin:${name}` };

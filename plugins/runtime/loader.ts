@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import { z, type ZodType } from 'zod';
 import type { DeskgraphPlugin } from './contract.js';
 
 /** A PLUGINS entry: a built-in name, a package name or a path; or the plugin object itself. */
@@ -9,12 +9,8 @@ import type { DeskgraphPlugin } from './contract.js';
 export type PluginSpec = string | DeskgraphPlugin<any>;
 
 const builtIns: Record<string, () => Promise<unknown>> = {
-  webhooks: () => import('../webhooks/index.js'),
   chatwoot: () => import('../chatwoot/index.js'),
 };
-
-/** Built-ins every server runs, ahead of PLUGINS. */
-export const alwaysLoaded = ['webhooks'];
 
 const pluginShape = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -61,7 +57,9 @@ export interface LoadedPlugin {
 export async function loadPlugins(specs: readonly PluginSpec[], configs: Record<string, unknown>, env: Record<string, string | undefined>): Promise<LoadedPlugin[]> {
   const loaded: LoadedPlugin[] = [];
   const seen = new Set<string>();
-  for (const spec of [...alwaysLoaded, ...specs]) {
+  for (const spec of specs) {
+    // Webhooks are core now (resolvers/webhooks); PLUGINS=webhooks, accepted before, stays harmless.
+    if (spec === 'webhooks') continue;
     const label = typeof spec === 'string' ? spec : spec.name;
     let plugin: DeskgraphPlugin<unknown>;
     try {
@@ -73,16 +71,16 @@ export async function loadPlugins(specs: readonly PluginSpec[], configs: Record<
     if (seen.has(plugin.name)) continue;
     seen.add(plugin.name);
     const raw = configs[plugin.name] ?? configFromEnv(plugin.name, env);
-    let config: unknown = raw;
-    if (plugin.config) {
-      const parsed = plugin.config.safeParse(raw);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
-        throw new Error(`Plugin "${plugin.name}" has invalid config: ${problems}`);
-      }
-      config = parsed.data;
-    }
+    const config = plugin.config ? validatedConfig(plugin.name, plugin.config, raw) : raw;
     loaded.push({ plugin, config });
   }
   return loaded;
+}
+
+/** A plugin's (or built-in's) config checked against its schema; a bad one is a start-up error naming it. */
+export function validatedConfig<T>(name: string, schema: ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+  throw new Error(`Plugin "${name}" has invalid config: ${problems}`);
 }

@@ -2,7 +2,7 @@ import type { Ticket, TicketStatus } from '../../db/types.js';
 import type { DomainEvent, TicketPlacement } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
-import { canSeeTicket, ticketEventKindFor, type TicketEventKind } from '../visibility.js';
+import { canSeeTicket, systemScope, ticketEventKindFor, type TicketEventKind } from '../visibility.js';
 import { LiveViewer, untilExpired } from './live-viewer.js';
 
 export interface TicketEventPayload {
@@ -57,7 +57,7 @@ function currentTicket(services: Services, commit: readonly DomainEvent[], accou
   if (!rows) ticketsOfCommit.set(commit, (rows = new Map()));
   let row = rows.get(ticketId);
   if (!row) {
-    row = services.store.tickets.byIdInScope({ kind: 'account', accountId, userId: null }, ticketId);
+    row = services.store.tickets.byIdInScope(systemScope(accountId), ticketId);
     rows.set(ticketId, row);
   }
   return row;

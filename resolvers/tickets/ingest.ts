@@ -4,10 +4,11 @@ import type { Attachment, Contact, MessageKind, Ticket } from '../../db/types.js
 import { BadUserInputError } from '../errors.js';
 import { assertIngestion } from '../permissions.js';
 import { recordEvent, type Actor } from '../events.js';
-import { automateIntake } from '../intake.js';
+import { automateIntake } from './intake-automation.js';
 import { parseInput } from '../input-rules.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
+import { systemScope } from '../visibility.js';
 import { actorOf, placementOf } from './common.js';
 
 export interface IngestMessageInput {
@@ -83,7 +84,7 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
     // Channels redeliver (webhook retries, a bot restarting): the same message id changes nothing.
     if (parsed.externalId) {
       const known = await tx.messages.byExternalId(accountId, parsed.externalId);
-      const knownTicket = known && (await tx.tickets.byIdInScope({ kind: 'account', accountId, userId: null }, known.ticketId));
+      const knownTicket = known && (await tx.tickets.byIdInScope(systemScope(accountId), known.ticketId));
       if (knownTicket) return knownTicket;
     }
     const channel = input.channelId ? await tx.channels.byId(accountId, input.channelId) : await tx.channels.defaultOf(accountId);

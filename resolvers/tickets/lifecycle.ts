@@ -4,7 +4,7 @@ import { assertCanTakeTicket } from '../availability.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, TicketAlreadyTakenError } from '../errors.js';
 import { recordEvent } from '../events.js';
 import { assertAgent, assertIngestion } from '../permissions.js';
-import { routeQueuesOf, routeWaitingTicket } from '../routing.js';
+import { routeQueuesOf, routeWaitingTicket } from './routing.js';
 import type { Services } from '../services.js';
 import type { UserViewer, Viewer } from '../viewer.js';
 import { ticketScopeOf } from '../visibility.js';

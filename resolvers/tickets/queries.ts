@@ -1,4 +1,5 @@
 import type { Message, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
+import { connectionOf, decodeCursor, encodeCursor, type Connection } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
 import { ticketScopeOf } from '../visibility.js';
@@ -15,11 +16,7 @@ export interface TicketListArgs {
   all?: boolean | null;
 }
 
-export interface TicketList {
-  edges: { cursor: string; node: Ticket }[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-  totalCount: () => Promise<number>;
+export interface TicketList extends Connection<Ticket> {
   /** Contacts, sectors and last messages the page read already, for the loaders to use first. */
   related?: PageRelations | undefined;
 }
@@ -28,14 +25,12 @@ export const defaultPageSize = 20;
 export const maxPageSize = 100;
 
 export function ticketCursorOf(ticket: Ticket): string {
-  return Buffer.from(`${ticket.lastActivityAt.getTime()}:${ticket.id}`).toString('base64url');
+  return encodeCursor(ticket.lastActivityAt.getTime(), ticket.id);
 }
 
 function parseCursor(cursor: string | null | undefined, field: string): TicketPageCursor | undefined {
-  if (cursor === null || cursor === undefined) return undefined;
-  const match = /^(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new BadUserInputError(field, 'Not a cursor from this list');
-  return { lastActivityAt: Number(match[1]), id: Number(match[2]) };
+  const [lastActivityAt, id] = decodeCursor(cursor, 2, field) ?? [];
+  return id === undefined ? undefined : { lastActivityAt: lastActivityAt!, id };
 }
 
 export function pageSize(first: number | null | undefined, field = 'first'): number {
@@ -45,8 +40,7 @@ export function pageSize(first: number | null | undefined, field = 'first'): num
 }
 
 function toList(page: { tickets: Ticket[]; hasNextPage: boolean; related?: PageRelations | undefined }, totalCount: () => Promise<number>): TicketList {
-  const edges = page.tickets.map((node) => ({ cursor: ticketCursorOf(node), node }));
-  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount, related: page.related };
+  return { ...connectionOf(page.tickets, page.hasNextPage, ticketCursorOf, totalCount), related: page.related };
 }
 
 /** A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket). */
@@ -119,11 +113,9 @@ export async function ticketsOfContact(services: Services, viewer: Viewer, conta
 
 /** Messages of a ticket the caller already resolved through the scope (a Ticket field), newest first. */
 export async function messagesOf(services: Services, ticket: Ticket, first?: number | null, after?: string | null) {
-  const beforeId = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : undefined;
-  if (beforeId !== undefined && !Number.isInteger(beforeId)) throw new BadUserInputError('after', 'Not a cursor from this list');
+  const beforeId = decodeCursor(after, 1)?.[0];
   const page = await services.store.messages.pageOf(ticket.id, pageSize(first), beforeId);
-  const edges = page.messages.map((node: Message) => ({ cursor: Buffer.from(String(node.id)).toString('base64url'), node }));
-  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: () => services.store.messages.countOf(ticket.id) };
+  return connectionOf(page.messages, page.hasNextPage, (node: Message) => encodeCursor(node.id), () => services.store.messages.countOf(ticket.id));
 }
 
 export async function historyOfTickets(services: Services, ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>> {

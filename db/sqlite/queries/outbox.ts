@@ -1,0 +1,54 @@
+import { and, asc, count, eq, gt, lt, lte, max, sql } from 'drizzle-orm';
+import type { SqliteDb } from '../client.js';
+import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
+import type { NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
+
+export function outboxQueries(db: SqliteDb) {
+  return {
+    async insert(event: NewOutboxEvent): Promise<OutboxEvent> {
+      return db.insert(outbox).values(event).returning().get();
+    },
+
+    async count(accountId: number): Promise<number> {
+      return db.select({ n: count() }).from(outbox).where(eq(outbox.accountId, accountId)).get()?.n ?? 0;
+    },
+
+    /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
+    async after(eventId: number, limit: number): Promise<OutboxEvent[]> {
+      return db.select().from(outbox).where(gt(outbox.id, eventId)).orderBy(asc(outbox.id)).limit(limit).all();
+    },
+
+    async lastEventId(): Promise<number> {
+      return db.select({ id: max(outbox.id) }).from(outbox).get()?.id ?? 0;
+    },
+
+    async cursorOf(consumer: string): Promise<number | null> {
+      return db.select({ id: outboxConsumers.lastEventId }).from(outboxConsumers).where(eq(outboxConsumers.name, consumer)).get()?.id ?? null;
+    },
+
+    /** A new consumer starts at `eventId`; an existing one keeps its place. */
+    async registerConsumer(consumer: string, eventId: number, at: Date): Promise<void> {
+      db.insert(outboxConsumers).values({ name: consumer, lastEventId: eventId, updatedAt: at }).onConflictDoNothing().run();
+    },
+
+    /** Moves forward only, so a slow writer can never move a cursor back. */
+    async advanceConsumer(consumer: string, eventId: number, at: Date): Promise<void> {
+      db.update(outboxConsumers)
+        .set({ lastEventId: sql`max(${outboxConsumers.lastEventId}, ${eventId})`, updatedAt: at })
+        .where(eq(outboxConsumers.name, consumer))
+        .run();
+    },
+
+    /** Deletes events every consumer has passed (up to `upToId`) that are older than `before`. */
+    async prune(upToId: number, before: Date): Promise<number> {
+      return db.delete(outbox).where(and(lte(outbox.id, upToId), lt(outbox.occurredAt, before))).run().changes;
+    },
+
+    async recordFailure(failure: OutboxFailure): Promise<void> {
+      db.insert(outboxFailures)
+        .values(failure)
+        .onConflictDoUpdate({ target: [outboxFailures.consumer, outboxFailures.eventId], set: { attempts: failure.attempts, lastError: failure.lastError, failedAt: failure.failedAt } })
+        .run();
+    },
+  };
+}

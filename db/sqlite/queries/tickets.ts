@@ -1,0 +1,219 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { SqliteDb } from '../client.js';
+import { hotReads } from '../hot-reads.js';
+import { idList, preparedOn } from '../prepared.js';
+import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
+import { visibleTicketsWhere } from '../scope.js';
+import { accounts, tickets, ticketTags } from '../tables/index.js';
+import type { NewTicket, PageRelations, Ticket, TicketChanges, TicketCounts, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
+import {
+  assignedCountSql,
+  assignedElsewhereCountSql,
+  filteredCountSql,
+  needsCounting,
+  pageColumns,
+  pageSql,
+  sectorsCountSql,
+  tabIsEmpty,
+  visibleByIdsSql,
+} from './ticket-tabs.js';
+
+/** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
+function lookup<T>(rows: unknown[][], offset: number, width: number, decode: (row: unknown[]) => T): (id: number) => T | undefined {
+  const raw = new Map<number, unknown[]>();
+  for (const row of rows) if (row[offset] !== null) raw.set(row[offset] as number, row);
+  const decoded = new Map<number, T>();
+  return (id) => {
+    let found = decoded.get(id);
+    if (found === undefined) {
+      const row = raw.get(id);
+      if (row === undefined) return undefined;
+      decoded.set(id, (found = decode(row.slice(offset, offset + width))));
+    }
+    return found;
+  };
+}
+
+// Newest activity first, id breaking ties: the order of pageIdsSql, on rows in ticketColumns order.
+const lastActivity = ticketColumns.split(', ').indexOf('last_activity_at');
+const byRecency = (a: unknown[], b: unknown[]) => (b[lastActivity] as number) - (a[lastActivity] as number) || (b[0] as number) - (a[0] as number);
+
+const [ticketWidth, contactWidth, sectorWidth, messageWidth] = pageColumns as [number, number, number, number];
+function relationsOf(rows: unknown[][]): PageRelations {
+  return {
+    contact: lookup(rows, ticketWidth, contactWidth, contactOf),
+    sector: lookup(rows, ticketWidth + contactWidth, sectorWidth, sectorOf),
+    message: lookup(rows, ticketWidth + contactWidth + sectorWidth, messageWidth, messageOf),
+  };
+}
+
+// Ids, statuses and counts of our own: written into the SQL text (see Binding.inline).
+const inline = { inline: true };
+
+export function ticketQueries(db: SqliteDb) {
+  const prepared = preparedOn(db);
+  async function byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]> {
+    if (ids.length === 0) return [];
+    return prepared.rowsOf(visibleByIdsSql, [scope], { values: { ids: idList(ids) }, inline: true }).map(ticketOf);
+  }
+
+  /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
+  function countFromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): number {
+    if (sectorIds === 'all') return prepared.count(hotReads.accountTicketTotal, accountId, status);
+    const sectorsPart = prepared.countOf(sectorsCountSql, [accountId, status, sectorIds], inline);
+    if (assigneeId === null) return sectorsPart;
+    return sectorsPart + prepared.countOf(assignedElsewhereCountSql, [accountId, status, sectorIds, assigneeId], inline);
+  }
+
+  function countAssigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): number {
+    if (userId === null) return 0;
+    return prepared.countOf(assignedCountSql, [accountId, userId, status, sectorId], inline);
+  }
+
+  return {
+    byIdsInScope,
+
+    async byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null> {
+      return (await byIdsInScope(scope, [id]))[0] ?? null;
+    },
+
+    /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
+    async page(scope: TicketScope, tab: TicketTab, first: number, after?: TicketPageCursor): Promise<TicketPage> {
+      if (tabIsEmpty(scope, tab)) return { tickets: [], hasNextPage: false };
+      const rows = prepared.jsonOf(pageSql, [scope, tab, first, after], { inline: !tab.search }) as unknown[][];
+      rows.sort(byRecency);
+      const tickets = rows.slice(0, first).map((row) => ticketOf(row));
+      return { tickets, hasNextPage: rows.length > first, related: relationsOf(rows) };
+    },
+
+    /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
+    async count(scope: TicketScope, tab: TicketTab): Promise<number> {
+      if (needsCounting(tab)) {
+        if (tabIsEmpty(scope, tab)) return 0;
+        return prepared.countOf(filteredCountSql, [scope, tab], { inline: !tab.search });
+      }
+      if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+      if (scope.kind === 'account') {
+        return countFromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
+      }
+      if (tab.sectorId !== undefined) {
+        const sectors = scope.sectorIds.includes(tab.sectorId) ? [tab.sectorId] : [];
+        return countFromTable(scope.accountId, tab.status, sectors, null) + (sectors.length ? 0 : countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
+      }
+      return countFromTable(scope.accountId, tab.status, scope.sectorIds, scope.userId);
+    },
+
+    /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
+    async tabCounts(scope: TicketScope): Promise<TicketCounts> {
+      const sectors = scope.kind === 'account' ? 'all' : scope.sectorIds;
+      const me = scope.kind === 'agent' ? scope.userId : null;
+      return {
+        waiting: countFromTable(scope.accountId, 'WAITING', sectors, me),
+        open: countAssigned(scope.accountId, scope.userId, 'OPEN'),
+        closed: countFromTable(scope.accountId, 'CLOSED', sectors, me),
+      };
+    },
+
+    /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
+    async openCountOf(accountId: number, userId: number): Promise<number> {
+      return countAssigned(accountId, userId, 'OPEN');
+    },
+
+    /** The contact's tickets the scope may see, newest activity first. */
+    async ofContact(scope: TicketScope, contactId: number, first: number, after?: TicketPageCursor): Promise<TicketPage> {
+      const rows = db
+        .select()
+        .from(tickets)
+        .where(
+          and(
+            eq(tickets.contactId, contactId),
+            visibleTicketsWhere(scope),
+            after ? sql`(${tickets.lastActivityAt}, ${tickets.id}) < (${after.lastActivityAt}, ${after.id})` : undefined,
+          ),
+        )
+        .orderBy(desc(tickets.lastActivityAt), desc(tickets.id))
+        .limit(first + 1)
+        .all();
+      return { tickets: rows.slice(0, first), hasNextPage: rows.length > first };
+    },
+
+    async countOfContact(scope: TicketScope, contactId: number): Promise<number> {
+      return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM tickets WHERE contact_id = ${contactId} AND ${visibleTicketsWhere(scope)}`)?.n ?? 0;
+    },
+
+    /** The oldest waiting ticket of the sectors (queue order), or null. */
+    async oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null> {
+      if (sectorIds.length === 0) return null;
+      const heads = sectorIds.map(
+        (id) => sql`SELECT * FROM (SELECT id, queued_at FROM tickets WHERE status = 'WAITING' AND sector_id = ${id} ORDER BY queued_at, id LIMIT 1)`,
+      );
+      const head = db.get<{ id: number }>(sql`SELECT id FROM (${sql.join(heads, sql` UNION ALL `)}) ORDER BY queued_at, id LIMIT 1`);
+      if (!head) return null;
+      return db.select().from(tickets).where(and(eq(tickets.id, head.id), eq(tickets.accountId, accountId))).get() ?? null;
+    },
+
+    /** The contact's live (WAITING or OPEN) ticket on a channel: where new messages go. */
+    async liveOf(accountId: number, contactId: number, channelId: number): Promise<Ticket | null> {
+      return (
+        db
+          .select()
+          .from(tickets)
+          .where(and(eq(tickets.contactId, contactId), eq(tickets.channelId, channelId), inArray(tickets.status, ['WAITING', 'OPEN']), eq(tickets.accountId, accountId)))
+          .get() ?? null
+      );
+    },
+
+    async nextProtocol(accountId: number): Promise<number> {
+      const row = db
+        .update(accounts)
+        .set({ ticketSequence: sql`${accounts.ticketSequence} + 1` })
+        .where(eq(accounts.id, accountId))
+        .returning({ protocol: accounts.ticketSequence })
+        .get();
+      return row!.protocol;
+    },
+
+    async insert(ticket: NewTicket, protocol: number): Promise<Ticket> {
+      return db.insert(tickets).values({ ...ticket, protocol }).returning().get();
+    },
+
+    /**
+     * A conditional write: changes the ticket only while it is still in `expected` state, so two
+     * racing transitions cannot both apply (also on PostgreSQL). Null when the state moved on.
+     */
+    async transition(
+      id: number,
+      expected: { status: TicketStatus; assigneeId?: number | null },
+      changes: TicketChanges,
+    ): Promise<Ticket | null> {
+      const assignee =
+        expected.assigneeId === undefined ? undefined : expected.assigneeId === null ? isNull(tickets.assigneeId) : eq(tickets.assigneeId, expected.assigneeId);
+      return (
+        db
+          .update(tickets)
+          .set(changes)
+          .where(and(eq(tickets.id, id), eq(tickets.status, expected.status), assignee))
+          .returning()
+          .get() ?? null
+      );
+    },
+
+    async update(id: number, changes: TicketChanges): Promise<Ticket> {
+      return db.update(tickets).set(changes).where(eq(tickets.id, id)).returning().get();
+    },
+
+    async tagsOf(ticketIds: readonly number[]): Promise<Map<number, string[]>> {
+      const byTicket = new Map<number, string[]>(ticketIds.map((id) => [id, []]));
+      if (ticketIds.length === 0) return byTicket;
+      const rows = prepared.rows(hotReads.tagsOfTickets, idList(ticketIds));
+      for (const [ticketId, tag] of rows) byTicket.get(ticketId as number)?.push(tag as string);
+      return byTicket;
+    },
+
+    async replaceTags(ticketId: number, tags: readonly string[]): Promise<void> {
+      db.delete(ticketTags).where(eq(ticketTags.ticketId, ticketId)).run();
+      if (tags.length > 0) db.insert(ticketTags).values(tags.map((tag) => ({ ticketId, tag }))).run();
+    },
+
+  };
+}

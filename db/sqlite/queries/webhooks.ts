@@ -1,0 +1,114 @@
+import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import type { SqliteDb } from '../client.js';
+import { webhookDeliveries, webhooks } from '../tables/index.js';
+import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus } from '../../types.js';
+
+const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
+
+export function webhookQueries(db: SqliteDb) {
+  return {
+    async list(accountId: number): Promise<Webhook[]> {
+      return db.select().from(webhooks).where(and(eq(webhooks.accountId, accountId), isNull(webhooks.deletedAt))).orderBy(asc(webhooks.id)).all();
+    },
+
+    async byId(accountId: number, id: number): Promise<Webhook | null> {
+      return db.select().from(webhooks).where(and(eq(webhooks.accountId, accountId), eq(webhooks.id, id), isNull(webhooks.deletedAt))).get() ?? null;
+    },
+
+    async byIds(ids: readonly number[]): Promise<Webhook[]> {
+      return ids.length === 0 ? [] : db.select().from(webhooks).where(inArray(webhooks.id, [...ids])).all();
+    },
+
+    async insert(webhook: NewWebhook, at: Date): Promise<Webhook> {
+      return db.insert(webhooks).values({ ...webhook, createdAt: at, updatedAt: at }).returning().get();
+    },
+
+    async update(accountId: number, id: number, changes: WebhookChanges, at: Date): Promise<Webhook | null> {
+      return db.update(webhooks).set({ ...changes, updatedAt: at }).where(and(eq(webhooks.accountId, accountId), eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning().get() ?? null;
+    },
+
+    /** Kept as a row (deleted) so its delivery log still names it; pending deliveries die with it. */
+    async delete(accountId: number, id: number, at: Date): Promise<Webhook | null> {
+      const deleted = db.update(webhooks).set({ deletedAt: at, active: false, updatedAt: at }).where(and(eq(webhooks.accountId, accountId), eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning().get();
+      if (deleted) {
+        db.update(webhookDeliveries).set({ status: 'DEAD', nextAttemptAt: null, lastError: 'webhook deleted' }).where(and(eq(webhookDeliveries.webhookId, id), inArray(webhookDeliveries.status, unsettled))).run();
+      }
+      return deleted ?? null;
+    },
+
+    async activeOf(accountId: number): Promise<Webhook[]> {
+      return db.select().from(webhooks).where(and(eq(webhooks.accountId, accountId), eq(webhooks.active, true), isNull(webhooks.deletedAt))).all();
+    },
+
+    /** One row per (webhook, event): a replayed fan-out adds nothing. */
+    async enqueue(rows: readonly NewWebhookDelivery[], at: Date): Promise<void> {
+      if (rows.length === 0) return;
+      db.insert(webhookDeliveries)
+        .values(rows.map((row) => ({ ...row, status: 'PENDING' as const, attempts: 0, nextAttemptAt: at, createdAt: at })))
+        .onConflictDoNothing()
+        .run();
+    },
+
+    /**
+     * Deliveries due now, oldest first, skipping any with an unsettled earlier delivery of the same
+     * webhook and ticket: a ticket's events reach a receiver in order.
+     */
+    async due(now: Date, limit: number): Promise<WebhookDelivery[]> {
+      const earlier = sql`EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = ${webhookDeliveries.webhookId}
+        AND e.ordering_key = ${webhookDeliveries.orderingKey} AND e.status IN ('PENDING', 'RETRYING') AND e.id < ${webhookDeliveries.id})`;
+      return db
+        .select()
+        .from(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.status, unsettled), lte(webhookDeliveries.nextAttemptAt, now), sql`NOT ${earlier}`))
+        .orderBy(asc(webhookDeliveries.id))
+        .limit(limit)
+        .all();
+    },
+
+    async nextDueAt(): Promise<Date | null> {
+      const row = db.select({ at: sql<number | null>`min(${webhookDeliveries.nextAttemptAt})` }).from(webhookDeliveries).where(inArray(webhookDeliveries.status, unsettled)).get();
+      return row?.at == null ? null : new Date(row.at);
+    },
+
+    /** Only an unsettled delivery takes an outcome (a redeliver meanwhile wins). */
+    async recordOutcome(id: number, attemptsBefore: number, outcome: DeliveryOutcome): Promise<void> {
+      db.update(webhookDeliveries)
+        .set(outcome)
+        .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.attempts, attemptsBefore), inArray(webhookDeliveries.status, unsettled)))
+        .run();
+    },
+
+    async deliveryById(accountId: number, id: number): Promise<WebhookDelivery | null> {
+      return db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.accountId, accountId), eq(webhookDeliveries.id, id))).get() ?? null;
+    },
+
+    async deliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }, first: number, beforeId?: number): Promise<WebhookDelivery[]> {
+      return db
+        .select()
+        .from(webhookDeliveries)
+        .where(
+          and(
+            eq(webhookDeliveries.accountId, accountId),
+            filter.webhookId ? eq(webhookDeliveries.webhookId, filter.webhookId) : undefined,
+            filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
+            beforeId ? lt(webhookDeliveries.id, beforeId) : undefined,
+          ),
+        )
+        .orderBy(desc(webhookDeliveries.id))
+        .limit(first)
+        .all();
+    },
+
+    /** A fresh start for one delivery: attempts from zero, due now. */
+    async requeue(accountId: number, id: number, at: Date): Promise<WebhookDelivery | null> {
+      return (
+        db
+          .update(webhookDeliveries)
+          .set({ status: 'PENDING', attempts: 0, nextAttemptAt: at, lastError: null, responseStatus: null, deliveredAt: null })
+          .where(and(eq(webhookDeliveries.accountId, accountId), eq(webhookDeliveries.id, id)))
+          .returning()
+          .get() ?? null
+      );
+    },
+  };
+}

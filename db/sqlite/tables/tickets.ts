@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ClosedBy, TicketStatus } from '../../types.js';
+import { accounts } from './accounts.js';
+import { channels } from './channels.js';
+import { contacts } from './contacts.js';
+import { sectors } from './sectors.js';
+import { users } from './users.js';
+
+export const tickets = sqliteTable(
+  'tickets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    protocol: integer('protocol').notNull(),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    sectorId: integer('sector_id').references(() => sectors.id),
+    assigneeId: integer('assignee_id').references(() => users.id),
+    status: text('status').$type<TicketStatus>().notNull(),
+    lastMessageId: integer('last_message_id'),
+    outOfHours: integer('out_of_hours', { mode: 'boolean' }).notNull().default(false),
+    callbackRequested: integer('callback_requested', { mode: 'boolean' }),
+    closedBy: text('closed_by').$type<ClosedBy>(),
+    closedById: integer('closed_by_id').references(() => users.id),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    // When the ticket last entered a queue (created or transferred to a sector): takeNext's order.
+    queuedAt: integer('queued_at', { mode: 'timestamp_ms' }),
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    firstResponseAt: integer('first_response_at', { mode: 'timestamp_ms' }),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+    lastActivityAt: integer('last_activity_at', { mode: 'timestamp_ms' }).notNull(),
+    // The contact's first message still unanswered by an agent: response times are measured from it.
+    pendingInboundSince: integer('pending_inbound_since', { mode: 'timestamp_ms' }),
+  },
+  // Tab pages read at most `first` index entries per branch (BENCH-NOTES.md): one branch per
+  // sector of the agent, one for "assigned to me", one per account for ADMIN.
+  (t) => [
+    uniqueIndex('tickets_account_protocol').on(t.accountId, t.protocol),
+    index('tickets_tab_sector').on(t.status, t.sectorId, sql`${t.lastActivityAt} DESC`, sql`${t.id} DESC`),
+    index('tickets_tab_assignee').on(t.status, t.assigneeId, sql`${t.lastActivityAt} DESC`, sql`${t.id} DESC`, t.sectorId),
+    index('tickets_tab_account').on(t.accountId, t.status, sql`${t.lastActivityAt} DESC`, sql`${t.id} DESC`),
+    index('tickets_queue').on(t.status, t.sectorId, t.queuedAt, t.id),
+    index('tickets_contact').on(t.contactId, sql`${t.lastActivityAt} DESC`, sql`${t.id} DESC`),
+    index('tickets_contact_channel').on(t.contactId, t.channelId, t.status),
+    // Monitoring reads "today" as index ranges on these instants.
+    index('tickets_account_created').on(t.accountId, t.createdAt),
+    index('tickets_account_first_response').on(t.accountId, t.firstResponseAt),
+    index('tickets_account_closed').on(t.accountId, t.closedAt),
+    // Covers the queue (oldest queued_at) and "in service" (answered OPEN) without row lookups.
+    index('tickets_account_status_progress').on(t.accountId, t.status, t.queuedAt, t.firstResponseAt),
+    // OPEN tickets not answered yet are a short range here; "in service" is OPEN minus them.
+    index('tickets_account_unanswered').on(t.accountId, t.status, t.firstResponseAt),
+  ],
+);
+
+export const ticketTags = sqliteTable(
+  'ticket_tags',
+  {
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.tag] })],
+);
+
+/**
+ * Tickets per (status, sector, assignee), kept by triggers in the writing transaction, so tab
+ * counts are a few primary-key lookups instead of index range scans. 0 stands for "none".
+ */
+export const ticketCounts = sqliteTable(
+  'ticket_counts',
+  {
+    accountId: integer('account_id').notNull(),
+    status: text('status').$type<TicketStatus>().notNull(),
+    sectorId: integer('sector_id').notNull(),
+    assigneeId: integer('assignee_id').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.status, t.sectorId, t.assigneeId] }),
+    index('ticket_counts_assignee').on(t.assigneeId, t.status, t.sectorId),
+  ],
+);
+
+/** Tickets per (account, status), kept by the same triggers: the ADMIN's tab counts in one lookup. */
+export const ticketTotals = sqliteTable(
+  'ticket_totals',
+  {
+    accountId: integer('account_id').notNull(),
+    status: text('status').$type<TicketStatus>().notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.status] })],
+);
