@@ -25,6 +25,7 @@ import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOpt
 import { publicEventsOf } from './plugins/runtime/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
+import { trackInFlight } from './http-drain.js';
 
 export interface DeskgraphConfig {
   databaseUrl: string;
@@ -48,6 +49,8 @@ export interface DeskgraphConfig {
   pluginConfig?: Record<string, unknown>;
   env?: Record<string, string | undefined>;
   relay?: Partial<RelayOptions>;
+  /** How long a stop waits for running requests before closing their connections (default 10 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningDeskgraph {
@@ -101,6 +104,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   });
 
   const server: Server = createServer((req, res) => {
+    if (!inFlight.admit(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       services.store.accounts
@@ -131,6 +135,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     void yoga.requestListener(req, res);
   });
 
+  const inFlight = trackInFlight(server);
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.bodyLimitBytes });
   const socketServer = useServer<Record<string, unknown>>(
     {
@@ -176,14 +181,14 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
     },
+    /** Refuses new requests, closes sockets with 1001, lets running requests finish (up to the grace). */
     async close(): Promise<void> {
-      pubsub.stop();
+      const drained = inFlight.drain(config.shutdownGraceMs ?? 10_000);
       for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
       await socketServer.dispose();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await drained;
+      pubsub.stop();
     },
   };
 }
