@@ -1,18 +1,17 @@
 import { pino } from 'pino';
 import { startDeskgraph } from '../server.js';
-import { loadConfig } from './config.js';
-
-const log = pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
+import { ConfigError, loadConfig, readEnv } from './config.js';
 
 async function main(): Promise<void> {
+  const log = pino({ level: readEnv(process.env).LOG_LEVEL });
   const config = loadConfig(process.env, log);
   const app = await startDeskgraph(config, { port: config.port, host: config.host, log });
   if (app.bootstrap.created) {
     log.info({ email: app.bootstrap.email }, 'empty database: created the first account, its default channel and its ADMIN');
     if (app.bootstrap.generatedPassword) {
-      // Printed once, on the console only: it is never stored in plain text.
-      console.log(
-        `\n  First ADMIN:  ${app.bootstrap.email}\n  Password:     ${app.bootstrap.generatedPassword}\n  (shown once; change it with changeMyPassword)\n`,
+      // On stderr, outside the JSON log stream that log shippers keep: shown once, never stored.
+      process.stderr.write(
+        `\n  First ADMIN:  ${app.bootstrap.email}\n  Password:     ${app.bootstrap.generatedPassword}\n  (shown once; change it with changeMyPassword)\n\n`,
       );
     }
   }
@@ -36,6 +35,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  log.fatal({ err }, 'Deskgraph could not start');
+  // A configuration mistake is the operator's to fix: its messages, without a stack trace.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`Deskgraph could not start. ${err.message}\n`);
+  } else {
+    pino().fatal({ err }, 'Deskgraph could not start');
+  }
   process.exit(1);
 });

@@ -21,6 +21,7 @@ export interface Account {
   id: number;
   name: string;
   timeZone: string;
+  locale: string;
   ticketSequence: number;
   createdAt: Date;
 }
