@@ -26,6 +26,10 @@ import { publicEventsOf } from './plugins/runtime/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 import { trackInFlight } from './http-drain.js';
+import { createAccessLog } from './access-log.js';
+import { createMetrics } from './metrics.js';
+import { serveReadiness } from './probes.js';
+import { serverVersion } from './resolvers/operations.js';
 
 export interface DeskgraphConfig {
   databaseUrl: string;
@@ -83,6 +87,8 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
   if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
+  const metrics = createMetrics(services, schema);
+  const accessLog = createAccessLog(services.log);
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -93,6 +99,8 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
     plugins: [
       ...protectionPlugins(config.limits, config.production),
+      ...metrics.envelopPlugins,
+      accessLog.envelopPlugin,
       useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' }),
       ...(plugins?.envelopPlugins ?? []),
     ],
@@ -104,14 +112,17 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   });
 
   const server: Server = createServer((req, res) => {
+    accessLog.begin(req, res);
     if (!inFlight.admit(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/readyz') return void serveReadiness(services, res);
+    if (path === '/metrics') return void metrics.serve(res).catch(() => reject(res, 503, 'Metrics unavailable'));
     if (path === '/healthz') {
       services.store.accounts
         .count()
         .then(() => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"status":"ok"}');
+          res.end(JSON.stringify({ status: 'ok', version: serverVersion }));
         })
         .catch(() => reject(res, 503, 'Database unavailable'));
       return;

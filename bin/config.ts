@@ -88,13 +88,14 @@ function jwtSecretOf(secret: string | undefined, dataDir: string, log: Logger): 
   return generated;
 }
 
-export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: number; host: string | undefined } {
+export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: number; host: string | undefined; dataDir: string } {
   const vars = readEnv(env);
   const production = vars.NODE_ENV === 'production';
   const databaseUrl = vars.DATABASE_URL;
   const dataDir = /^postgres/.test(databaseUrl) ? resolve('./data') : dirname(resolve(databaseUrl.replace(/^(file|sqlite):/, '')));
   return {
     port: vars.PORT,
+    dataDir,
     host: vars.HOST,
     databaseUrl,
     production,

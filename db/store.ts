@@ -1,5 +1,5 @@
 import { openDatabase, type SqliteConnections, type SqliteDb } from './client.js';
-import { migrateDatabase } from './migrate.js';
+import { migrateDatabase, pendingMigrations } from './migrate.js';
 import { accountQueries } from './queries/accounts.js';
 import { channelQueries } from './queries/channels.js';
 import { contactQueries } from './queries/contacts.js';
@@ -50,6 +50,8 @@ export interface Store extends StoreReads {
   write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Called with a transaction's recorded events once it has committed. */
   onCommitted(listener: (events: OutboxEvent[]) => void): () => void;
+  /** Committed migrations this database lacks (0 when it is ready); throws when it is unreachable. */
+  pendingMigrations(): Promise<number>;
   close(): void;
 }
 
@@ -117,6 +119,9 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     onCommitted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    async pendingMigrations() {
+      return pendingMigrations(connections);
     },
     close() {
       connections.close();

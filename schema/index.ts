@@ -14,6 +14,7 @@ import './types/ready-reply.js';
 import './types/contact-list.js';
 import './types/monitoring.js';
 import './types/account.js';
+import './types/server-info.js';
 import { Channel } from './types/channel.js';
 import { Contact } from './types/contact.js';
 import { Message } from './types/message.js';

@@ -150,11 +150,17 @@ describe('npm start', () => {
         }
       });
     });
-    const password = /Password:\s+(\S+)/.exec(output)?.[1];
-    expect(password).toBeTruthy();
+    // Not a terminal: the generated password goes to an owner-only file, never to stdout or stderr.
+    const passwordFile = join(dir, 'data', 'initial-admin-password');
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    const [fileEmail, password] = readFileSync(passwordFile, 'utf8').trim().split('\n');
+    expect(fileEmail).toBe('admin@localhost');
+    expect(password!.length).toBeGreaterThanOrEqual(16);
+    expect(output).not.toContain(password);
+    expect(output).toMatch(/"file":"[^"]*initial-admin-password"/);
     expect(existsSync(join(dir, 'data', 'jwt-secret'))).toBe(true);
     expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
-    const { login } = await gqlClient(url).request(LOGIN, { email: 'admin@localhost', password });
+    const { login } = await gqlClient(url).request(LOGIN, { email: 'admin@localhost', password: password! });
 
     const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     await new Promise((resolve) => socket.on('open', resolve));

@@ -10,14 +10,23 @@ export interface LoginResult {
 
 export async function login(services: Services, email: string, password: string, clientIp: string): Promise<LoginResult> {
   const login = email.trim().toLowerCase();
-  await services.loginThrottle.assertAllowed(login, clientIp);
+  try {
+    await services.loginThrottle.assertAllowed(login, clientIp);
+  } catch (error) {
+    services.log.warn({ security: 'login.throttled', email: login, clientIp }, 'login refused: too many failures');
+    throw error;
+  }
   const found = await services.store.users.byEmailWithSecret(login);
   const matches = found ? await services.passwords.verify(found.passwordHash, password) : await services.passwords.verifyDecoy(password);
   if (!found || !matches) {
     await services.loginThrottle.recordFailure(login, clientIp);
+    services.log.warn({ security: 'login.failed', email: login, clientIp, reason: found ? 'BAD_PASSWORD' : 'UNKNOWN_EMAIL' }, 'login failed');
     throw new UnauthenticatedError('Wrong e-mail or password', { reason: 'BAD_CREDENTIALS' });
   }
-  if (!found.active) throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
+  if (!found.active) {
+    services.log.warn({ security: 'login.deactivated', email: login, userId: found.id, clientIp }, 'login refused: user deactivated');
+    throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
+  }
   await services.loginThrottle.recordSuccess(login);
   const { passwordHash: _hash, ...user } = found;
   const issued = await services.tokens.issueUserToken(user.id);
