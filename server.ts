@@ -28,6 +28,7 @@ import { protectionPlugins, type ProtectionLimits } from './schema/protection.js
 import { trackInFlight } from './http-drain.js';
 import { createAccessLog } from './access-log.js';
 import { createMetrics } from './metrics.js';
+import { createTracing, type TracingConfig } from './tracing.js';
 import { serveReadiness } from './probes.js';
 import { serverVersion } from './resolvers/operations.js';
 
@@ -55,6 +56,8 @@ export interface DeskgraphConfig {
   relay?: Partial<RelayOptions>;
   /** How long a stop waits for running requests before closing their connections (default 10 s). */
   shutdownGraceMs?: number;
+  /** OpenTelemetry tracing, on when an OTLP endpoint is configured. */
+  tracing?: TracingConfig;
 }
 
 export interface RunningDeskgraph {
@@ -89,6 +92,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   plugins?.bind({ schema, pubsub });
   const metrics = createMetrics(services, schema);
   const accessLog = createAccessLog(services.log);
+  const tracing = config.tracing ? createTracing(config.tracing) : null;
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -99,6 +103,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
     plugins: [
       ...protectionPlugins(config.limits, config.production),
+      ...(tracing ? [tracing.envelopPlugin] : []),
       ...metrics.envelopPlugins,
       accessLog.envelopPlugin,
       useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' }),
@@ -200,6 +205,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       await drained;
       pubsub.stop();
+      await tracing?.shutdown();
     },
   };
 }

@@ -49,6 +49,8 @@ const variables = z
     OUTBOX_RETENTION_DAYS: count(7),
     SHUTDOWN_GRACE_MS: count(10_000),
     PLUGINS: z.string().default(''),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    OTEL_SERVICE_NAME: z.string().default('deskgraph'),
   })
   .superRefine((env, ctx) => {
     // The secret generated into the data folder is a development convenience, never production's.
@@ -125,6 +127,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     trustProxy: vars.TRUST_PROXY,
     relay: { retentionMs: vars.OUTBOX_RETENTION_DAYS * 24 * 3600_000 },
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
+    ...(vars.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { endpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: vars.OTEL_SERVICE_NAME } } : {}),
     plugins: vars.PLUGINS.split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };

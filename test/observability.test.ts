@@ -1,11 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph, type RunningDeskgraph } from '../server.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, testConfig } from './helpers/app.js';
+import { loadConfig } from '../bin/config.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, testConfig } from './helpers/app.js';
 import { gqlClient, type GqlClient } from './helpers/gql.js';
 import { subscribe, wsClient } from './helpers/ws.js';
 
@@ -130,5 +133,41 @@ describe('logs', () => {
     expect(failed[0]).toMatchObject({ level: 40, email: 'nobody@example.com', reason: 'UNKNOWN_EMAIL', clientIp: '127.0.0.1' });
     expect(lines.filter((l) => l['security'] === 'login.throttled')).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain('Wrong-Pass-1');
+  });
+});
+
+describe('OpenTelemetry tracing', () => {
+  it('with an OTLP endpoint, each operation is a span sent to the collector, without variables', async () => {
+    const received: { path: string; body: any }[] = [];
+    const collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(body) });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const config = loadConfig({ JWT_SECRET: 's'.repeat(40), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'desk-test' }, pino({ level: 'silent' }));
+    expect(config.tracing).toEqual({ endpoint, serviceName: 'desk-test' });
+
+    const traced = await startTestApp({ tracing: config.tracing! });
+    try {
+      await traced.admin.request('query TracedProbe($search: String) { tickets(status: WAITING, search: $search) { totalCount } }', { search: 'private-search' });
+    } finally {
+      await traced.stop(); // flushes the batch
+    }
+    collector.close();
+    expect(received.map((r) => r.path)).toContain('/v1/traces');
+    const spans = received.flatMap((r) => r.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)));
+    const probe = spans.find((span: any) => span.name.includes('TracedProbe'));
+    expect(probe).toBeDefined();
+    expect(probe.attributes).toContainEqual({ key: 'graphql.execute.operationType', value: { stringValue: 'query' } });
+    const resource = received[0]!.body.resourceSpans[0].resource.attributes;
+    expect(resource).toContainEqual({ key: 'service.name', value: { stringValue: 'desk-test' } });
+    expect(resource).toContainEqual({ key: 'service.version', value: { stringValue: version } });
+    expect(JSON.stringify(received)).not.toContain('private-search');
   });
 });
