@@ -29,6 +29,7 @@ import { trackInFlight } from './http-drain.js';
 import { createAccessLog } from './access-log.js';
 import { createMetrics } from './metrics.js';
 import { createTracing, type TracingConfig } from './tracing.js';
+import { corsPolicy, type CorsOrigins } from './cors.js';
 import { serveReadiness } from './probes.js';
 import { serverVersion } from './resolvers/operations.js';
 
@@ -56,6 +57,8 @@ export interface DeskgraphConfig {
   relay?: Partial<RelayOptions>;
   /** How long a stop waits for running requests before closing their connections (default 10 s). */
   shutdownGraceMs?: number;
+  /** Browser origins allowed by CORS; default: any in development, none in production. */
+  corsOrigins?: CorsOrigins;
   /** OpenTelemetry tracing, on when an OTLP endpoint is configured. */
   tracing?: TracingConfig;
 }
@@ -98,6 +101,9 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Deskgraph' } : false,
+    // GraphiQL's assets come from the installed package (no CDN), loaded on the first page view.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    cors: corsPolicy(config.corsOrigins ?? (config.production ? [] : '*')),
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },

@@ -10,6 +10,27 @@ import type { DeskgraphConfig } from '../server.js';
 
 export type Env = Record<string, string | undefined>;
 
+function isOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return /^https?:$/.test(url.protocol) && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** `*`, or a comma list of exact origins such as https://console.example.com (no path). */
+const corsOrigins = z.string().transform((raw, ctx): readonly string[] | '*' => {
+  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+  if (origins.length === 1 && origins[0] === '*') return '*';
+  const bad = origins.find((origin) => !isOrigin(origin));
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not an origin: use * or a comma list like https://console.example.com (no path or trailing slash)` });
+    return z.NEVER;
+  }
+  return origins;
+});
+
 /** Every variable is checked before anything starts; each bad one is named in its own message. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -49,6 +70,7 @@ const variables = z
     OUTBOX_RETENTION_DAYS: count(7),
     SHUTDOWN_GRACE_MS: count(10_000),
     PLUGINS: z.string().default(''),
+    CORS_ORIGINS: corsOrigins.optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     OTEL_SERVICE_NAME: z.string().default('deskgraph'),
   })
@@ -127,6 +149,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     trustProxy: vars.TRUST_PROXY,
     relay: { retentionMs: vars.OUTBOX_RETENTION_DAYS * 24 * 3600_000 },
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
+    corsOrigins: vars.CORS_ORIGINS ?? (production ? [] : '*'),
     ...(vars.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { endpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: vars.OTEL_SERVICE_NAME } } : {}),
     plugins: vars.PLUGINS.split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
