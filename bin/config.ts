@@ -57,7 +57,8 @@ const variables = z
     JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     JWT_ISSUER: text,
     JWT_AUDIENCE: text,
-    JWT_TTL_SECONDS: count(12 * 3600).pipe(z.number().min(1, 'must be at least 1')),
+    JWT_TTL_SECONDS: count(15 * 60).pipe(z.number().min(1, 'must be at least 1')),
+    REFRESH_TOKEN_TTL_SECONDS: count(30 * 24 * 3600).pipe(z.number().min(60, 'must be at least 60')),
     BOOTSTRAP_ADMIN_EMAIL: rules.email.optional(),
     BOOTSTRAP_ADMIN_PASSWORD: rules.password.optional(),
     BOOTSTRAP_ACCOUNT_NAME: text,
@@ -131,6 +132,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,
       userTokenTtlSeconds: vars.JWT_TTL_SECONDS,
+      refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
       clockToleranceSeconds: 5,
     },
     bootstrap: {

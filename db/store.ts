@@ -10,6 +10,7 @@ import { monitoringQueries } from './queries/monitoring.js';
 import { outboxQueries, type NewOutboxEvent } from './queries/outbox.js';
 import { pluginRecordQueries } from './queries/plugin-records.js';
 import { readyReplyQueries } from './queries/ready-replies.js';
+import { refreshTokenQueries } from './queries/refresh-tokens.js';
 import { sectorQueries } from './queries/sectors.js';
 import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
@@ -34,6 +35,7 @@ function queriesOn(db: SqliteDb) {
     monitoring: monitoringQueries(db),
     pluginRecords: pluginRecordQueries(db),
     webhooks: webhookQueries(db),
+    refreshTokens: refreshTokenQueries(db),
   };
 }
 

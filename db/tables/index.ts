@@ -13,3 +13,4 @@ export * from './templates.js';
 export * from './ready-replies.js';
 export * from './satisfaction.js';
 export * from './webhooks.js';
+export * from './refresh-tokens.js';

@@ -1,10 +1,13 @@
 import type { User } from '../../db/types.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { Services } from '../services.js';
+import { startSession } from './sessions.js';
 
 export interface LoginResult {
   token: string;
   expiresAt: Date;
+  /** Trades for a new access token with `refreshToken`; works once. */
+  refreshToken: string;
   user: User;
 }
 
@@ -29,7 +32,8 @@ export async function login(services: Services, email: string, password: string,
   }
   await services.loginThrottle.recordSuccess(login);
   const { passwordHash: _hash, ...user } = found;
-  const issued = await services.tokens.issueUserToken(user.id);
+  const session = await startSession(services, user.id);
+  const issued = await services.tokens.issueUserToken(user.id, session.sessionId);
   services.log.info({ userId: user.id }, 'login');
-  return { ...issued, user };
+  return { ...issued, refreshToken: session.refreshToken, user };
 }
