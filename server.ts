@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getOperationAST, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -30,6 +30,7 @@ import { createAccessLog } from './access-log.js';
 import { createMetrics } from './metrics.js';
 import { createTracing, type TracingConfig } from './tracing.js';
 import { corsPolicy, type CorsOrigins } from './cors.js';
+import { createPersistedOperations, type PersistedOperationsConfig } from './persisted-operations.js';
 import { serveReadiness } from './probes.js';
 import { serverVersion } from './resolvers/operations.js';
 
@@ -57,6 +58,8 @@ export interface DeskgraphConfig {
   relay?: Partial<RelayOptions>;
   /** How long a stop waits for running requests before closing their connections (default 10 s). */
   shutdownGraceMs?: number;
+  /** Trusted documents and automatic persisted queries; `only` refuses every other document. */
+  persistedOperations?: PersistedOperationsConfig;
   /** Browser origins allowed by CORS; default: any in development, none in production. */
   corsOrigins?: CorsOrigins;
   /** OpenTelemetry tracing, on when an OTLP endpoint is configured. */
@@ -96,6 +99,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   const metrics = createMetrics(services, schema);
   const accessLog = createAccessLog(services.log);
   const tracing = config.tracing ? createTracing(config.tracing) : null;
+  const persisted = createPersistedOperations(config.persistedOperations ?? { only: false });
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -108,6 +112,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     logging: false,
     maskedErrors: { maskError: createErrorMasker(services.log), isDev: false },
     plugins: [
+      ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
       ...(tracing ? [tracing.envelopPlugin] : []),
       ...metrics.envelopPlugins,
@@ -173,6 +178,8 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         return context.viewer !== null;
       },
       onSubscribe: async (ctx, _id, params) => {
+        const query = persisted.socketQuery(params);
+        if (query instanceof GraphQLError) return [query];
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -182,7 +189,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         const args: ExecutionArgs = {
           schema: envelopedSchema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document: parse(query),
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },

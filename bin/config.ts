@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultLoginThrottle } from '../resolvers/auth/login-throttle.js';
 import * as rules from '../resolvers/input-rules.js';
 import { defaultLimits } from '../schema/protection.js';
+import { loadTrustedDocuments } from '../persisted-operations.js';
 import type { DeskgraphConfig } from '../server.js';
 
 export type Env = Record<string, string | undefined>;
@@ -72,6 +73,8 @@ const variables = z
     SHUTDOWN_GRACE_MS: count(10_000),
     PLUGINS: z.string().default(''),
     CORS_ORIGINS: corsOrigins.optional(),
+    PERSISTED_OPERATIONS_FILE: text,
+    PERSISTED_OPERATIONS_ONLY: flag,
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     OTEL_SERVICE_NAME: z.string().default('deskgraph'),
   })
@@ -79,6 +82,9 @@ const variables = z
     // The secret generated into the data folder is a development convenience, never production's.
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production (at least 32 characters)' });
+    }
+    if (env.PERSISTED_OPERATIONS_ONLY && !env.PERSISTED_OPERATIONS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['PERSISTED_OPERATIONS_ONLY'], message: 'needs PERSISTED_OPERATIONS_FILE (the trusted documents)' });
     }
   });
 
@@ -115,6 +121,13 @@ function jwtSecretOf(secret: string | undefined, dataDir: string, log: Logger): 
 
 export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: number; host: string | undefined; dataDir: string } {
   const vars = readEnv(env);
+  if (vars.PERSISTED_OPERATIONS_FILE) {
+    try {
+      loadTrustedDocuments(vars.PERSISTED_OPERATIONS_FILE);
+    } catch (error) {
+      throw new ConfigError([(error as Error).message]);
+    }
+  }
   const production = vars.NODE_ENV === 'production';
   const databaseUrl = vars.DATABASE_URL;
   const dataDir = /^postgres/.test(databaseUrl) ? resolve('./data') : dirname(resolve(databaseUrl.replace(/^(file|sqlite):/, '')));
@@ -152,6 +165,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     relay: { retentionMs: vars.OUTBOX_RETENTION_DAYS * 24 * 3600_000 },
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
     corsOrigins: vars.CORS_ORIGINS ?? (production ? [] : '*'),
+    persistedOperations: { file: vars.PERSISTED_OPERATIONS_FILE, only: vars.PERSISTED_OPERATIONS_ONLY },
     ...(vars.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { endpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: vars.OTEL_SERVICE_NAME } } : {}),
     plugins: vars.PLUGINS.split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
