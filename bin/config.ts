@@ -104,6 +104,13 @@ export function readEnv(env: Env): Variables {
   throw new ConfigError([...problems.values()]);
 }
 
+/** The SQLite file of DATABASE_URL (a path, or file:/sqlite: before one). */
+export function sqlitePathOf(env: Env): string {
+  const url = env['DATABASE_URL'] || './data/deskgraph.sqlite';
+  if (/^postgres/.test(url)) throw new ConfigError(['DATABASE_URL: backups of PostgreSQL are pg_dump\'s job (see the README)']);
+  return resolve(url.replace(/^(file|sqlite):/, ''));
+}
+
 /** Without JWT_SECRET, one is generated once and kept beside the database, so tokens survive restarts. */
 function jwtSecretOf(secret: string | undefined, dataDir: string, log: Logger): string {
   if (secret) return secret;
