@@ -10,6 +10,7 @@ import { startDeskgraph, type RunningDeskgraph } from '../server.js';
 import { loadConfig } from '../bin/config.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, testConfig } from './helpers/app.js';
 import { gqlClient, type GqlClient } from './helpers/gql.js';
+import { startReceiver } from './helpers/receiver.js';
 import { subscribe, wsClient } from './helpers/ws.js';
 
 const version = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,7 +26,8 @@ let base: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-obs-'));
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  running = await startDeskgraph(testConfig(dir, { loginThrottle: { failuresPerEmail: 2, failuresPerIp: 100, windowSeconds: 60 } }), {
+  const webhooks = { allowPrivateUrls: true, maxAttempts: 1, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
+  running = await startDeskgraph(testConfig(dir, { loginThrottle: { failuresPerEmail: 2, failuresPerIp: 100, windowSeconds: 60 }, pluginConfig: { webhooks } }), {
     port: 0,
     host: '127.0.0.1',
     log,
@@ -73,9 +75,14 @@ describe('/metrics', () => {
     await client.dispose();
     await expect.poll(async () => /^deskgraph_active_subscriptions 0$/m.test(await metrics())).toBe(true);
 
+    // A receiver that fails: with one attempt allowed, the delivery is DEAD at once.
+    const receiver = await startReceiver({ status: 500 });
+    await admin.request('mutation($input: WebhookInput!) { createWebhook(input: $input) { secret } }', { input: { url: receiver.url, events: ['ticket.created'] } });
+    await admin.request('mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id } }', { input: { contact: { phone: '+5511900001234' }, body: 'hi' } });
+    await expect.poll(async () => sample(await metrics(), 'deskgraph_webhook_deliveries', 'status="DEAD"'), { timeout: 10_000 }).toBe(1);
+    await receiver.close();
     const text = await metrics();
     expect(text).toMatch(/^deskgraph_outbox_lag_events\{consumer="plugin:webhooks"\} \d+$/m);
-    expect(text).toContain('# TYPE deskgraph_webhook_deliveries gauge');
     expect(text).toContain('# TYPE deskgraph_outbox_dead_letters gauge');
   });
 });
