@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -36,6 +40,21 @@ describe('Standard Webhooks signatures', () => {
       expect(() => receiverSide.verify(request.body.replace('ticket.created', 'ticket.closed'), headers)).toThrow(WebhookVerificationError);
       expect(() => new Webhook('whsec_c29tZW9uZS1lbHNlLXNlY3JldC0wMTIzNDU2Nzg5').verify(request.body, headers)).toThrow(WebhookVerificationError);
       expect(() => receiverSide.verify(request.body, { ...headers, 'webhook-id': 'msg_other' })).toThrow(WebhookVerificationError);
+    }
+    // The library-free check that docs/events.md shows, run as printed.
+    const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'events.md'), 'utf8');
+    const snippet = /```js\n(import \{ createHmac[\s\S]*?)```/.exec(docs)![1]!;
+    const dir = mkdtempSync(join(tmpdir(), 'deskgraph-doc-'));
+    try {
+      writeFileSync(join(dir, 'verify.mjs'), `${snippet}\nexport { isFromDeskgraph };\n`);
+      const { isFromDeskgraph } = (await import(pathToFileURL(join(dir, 'verify.mjs')).href)) as {
+        isFromDeskgraph: (secret: string, rawBody: string, headers: Record<string, unknown>) => boolean;
+      };
+      expect(isFromDeskgraph(createWebhook.secret, first!.body, first!.headers)).toBe(true);
+      expect(isFromDeskgraph(createWebhook.secret, `${first!.body} `, first!.headers)).toBe(false);
+      expect(isFromDeskgraph('whsec_c29tZW9uZS1lbHNlLXNlY3JldC0wMTIzNDU2Nzg5', first!.body, first!.headers)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     // The id stays the same across attempts, so a receiver deduplicates retries.
     expect(retry!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
