@@ -26,6 +26,14 @@ import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOpt
 import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
+import { trackInFlight } from './http-drain.js';
+import { createAccessLog } from './access-log.js';
+import { createMetrics } from './metrics.js';
+import { createTracing, type TracingConfig } from './tracing.js';
+import { corsPolicy, type CorsOrigins } from './cors.js';
+import { createPersistedOperations, type PersistedOperationsConfig } from './persisted-operations.js';
+import { serveReadiness } from './probes.js';
+import { serverVersion } from './resolvers/operations.js';
 
 export interface DeskgraphConfig {
   databaseUrl: string;
@@ -51,6 +59,14 @@ export interface DeskgraphConfig {
   pluginConfig?: Record<string, unknown>;
   env?: Record<string, string | undefined>;
   relay?: Partial<RelayOptions>;
+  /** How long a stop waits for running requests before closing their connections (default 10 s). */
+  shutdownGraceMs?: number;
+  /** Trusted documents and automatic persisted queries; `only` refuses every other document. */
+  persistedOperations?: PersistedOperationsConfig;
+  /** Browser origins allowed by CORS; default: any in development, none in production. */
+  corsOrigins?: CorsOrigins;
+  /** OpenTelemetry tracing, on when an OTLP endpoint is configured. */
+  tracing?: TracingConfig;
 }
 
 export interface RunningDeskgraph {
@@ -83,16 +99,27 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
   if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
+  const metrics = createMetrics(services, schema);
+  const accessLog = createAccessLog(services.log);
+  const tracing = config.tracing ? createTracing(config.tracing) : null;
+  const persisted = createPersistedOperations(config.persistedOperations ?? { only: false });
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Deskgraph' } : false,
+    // GraphiQL's assets come from the installed package (no CDN), loaded on the first page view.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    cors: corsPolicy(config.corsOrigins ?? (config.production ? [] : '*')),
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createErrorMasker(services.log, config.production), isDev: false },
     plugins: [
+      ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
+      ...(tracing ? [tracing.envelopPlugin] : []),
+      ...metrics.envelopPlugins,
+      accessLog.envelopPlugin,
       useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' }),
       ...(plugins?.envelopPlugins ?? []),
     ],
@@ -104,7 +131,11 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   });
 
   const server: Server = createServer((req, res) => {
+    accessLog.begin(req, res);
+    if (!inFlight.admit(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/readyz') return void serveReadiness(services, res);
+    if (path === '/metrics') return void metrics.serve(res).catch(() => reject(res, 503, 'Metrics unavailable'));
     if (path === '/healthz') {
       // Reads still served while writes fail (disk full, read-only): 200 and "degraded", since
       // taking the instance out of service would stop the reads too, and restarting frees no disk.
@@ -113,7 +144,9 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(
             JSON.stringify(
-              unavailable ? { status: 'degraded', writes: 'unavailable', reason: unavailable.reason, since: unavailable.since.toISOString() } : { status: 'ok' },
+              unavailable
+                ? { status: 'degraded', writes: 'unavailable', reason: unavailable.reason, since: unavailable.since.toISOString(), version: serverVersion }
+                : { status: 'ok', version: serverVersion },
             ),
           );
         })
@@ -139,6 +172,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     void yoga.requestListener(req, res);
   });
 
+  const inFlight = trackInFlight(server);
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.bodyLimitBytes });
   const socketServer = useServer<Record<string, unknown>>(
     {
@@ -154,6 +188,8 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         return context.viewer !== null;
       },
       onSubscribe: async (ctx, _id, params) => {
+        const query = persisted.socketQuery(params);
+        if (query instanceof GraphQLError) return [query];
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -163,7 +199,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         // A client's mistake answers this operation with coded errors (as yoga's over HTTP); thrown, it would close the socket.
         let document: ExecutionArgs['document'];
         try {
-          document = parse(params.query);
+          document = parse(query);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
@@ -196,14 +232,15 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
     },
+    /** Refuses new requests, closes sockets with 1001, lets running requests finish (up to the grace). */
     async close(): Promise<void> {
-      pubsub.stop();
+      const drained = inFlight.drain(config.shutdownGraceMs ?? 10_000);
       for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
       await socketServer.dispose();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await drained;
+      pubsub.stop();
+      await tracing?.shutdown();
     },
   };
 }

@@ -2,70 +2,179 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { defaultLoginThrottle } from '../resolvers/auth/login-throttle.js';
+import * as rules from '../resolvers/input-rules.js';
 import { defaultLimits } from '../schema/protection.js';
+import { loadTrustedDocuments } from '../persisted-operations.js';
 import type { DeskgraphConfig } from '../server.js';
 
 export type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
+function isOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return /^https?:$/.test(url.protocol) && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** `*`, or a comma list of exact origins such as https://console.example.com (no path). */
+const corsOrigins = z.string().transform((raw, ctx): readonly string[] | '*' => {
+  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+  if (origins.length === 1 && origins[0] === '*') return '*';
+  const bad = origins.find((origin) => !isOrigin(origin));
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not an origin: use * or a comma list like https://console.example.com (no path or trailing slash)` });
+    return z.NEVER;
+  }
+  return origins;
+});
+
+/** Every variable is checked before anything starts; each bad one is named in its own message. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const count = (fallback: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').default(fallback);
+const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true' || value === '1');
+const text = z.string().optional();
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const variables = z
+  .object({
+    NODE_ENV: text,
+    PORT: count(4000).pipe(z.number().max(65535, 'must be a port number (0-65535)')),
+    HOST: text,
+    DATABASE_URL: z.string().default('./data/deskgraph.sqlite'),
+    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_PUBLIC_KEY: text,
+    JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    JWT_ISSUER: text,
+    JWT_AUDIENCE: text,
+    JWT_TTL_SECONDS: count(15 * 60).pipe(z.number().min(1, 'must be at least 1')),
+    REFRESH_TOKEN_TTL_SECONDS: count(30 * 24 * 3600).pipe(z.number().min(60, 'must be at least 60')),
+    BOOTSTRAP_ADMIN_EMAIL: rules.email.optional(),
+    BOOTSTRAP_ADMIN_PASSWORD: rules.password.optional(),
+    BOOTSTRAP_ACCOUNT_NAME: text,
+    BOOTSTRAP_TIME_ZONE: rules.timeZone.optional(),
+    LOGIN_FAILURES_PER_EMAIL: count(defaultLoginThrottle.failuresPerEmail),
+    LOGIN_FAILURES_PER_IP: count(defaultLoginThrottle.failuresPerIp),
+    LOGIN_THROTTLE_WINDOW_SECONDS: count(defaultLoginThrottle.windowSeconds),
+    BODY_LIMIT_BYTES: count(1024 * 1024),
+    TRUST_PROXY: flag,
+    OUTBOX_RETENTION_DAYS: count(7),
+    SHUTDOWN_GRACE_MS: count(10_000),
+    PLUGINS: z.string().default(''),
+    CORS_ORIGINS: corsOrigins.optional(),
+    PERSISTED_OPERATIONS_FILE: text,
+    PERSISTED_OPERATIONS_ONLY: flag,
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    OTEL_SERVICE_NAME: z.string().default('deskgraph'),
+  })
+  .superRefine((env, ctx) => {
+    // The secret generated into the data folder is a development convenience, never production's.
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production (at least 32 characters)' });
+    }
+    if (env.PERSISTED_OPERATIONS_ONLY && !env.PERSISTED_OPERATIONS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['PERSISTED_OPERATIONS_ONLY'], message: 'needs PERSISTED_OPERATIONS_FILE (the trusted documents)' });
+    }
+  });
+
+export type Variables = z.infer<typeof variables>;
+
+/** Validates the whole environment at once; empty values count as unset. Throws ConfigError. */
+export function readEnv(env: Env): Variables {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = variables.safeParse(present);
+  if (parsed.success) return parsed.data;
+  // One message per variable: the first rule it breaks.
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const name = issue.path.join('.');
+    if (!problems.has(name)) problems.set(name, `${name}: ${issue.message}`);
+  }
+  throw new ConfigError([...problems.values()]);
+}
+
+/** The SQLite file of DATABASE_URL (a path, or file:/sqlite: before one). */
+export function sqlitePathOf(env: Env): string {
+  const url = env['DATABASE_URL'] || './data/deskgraph.sqlite';
+  if (/^postgres/.test(url)) throw new ConfigError(['DATABASE_URL: backups of PostgreSQL are pg_dump\'s job (see the README)']);
+  return resolve(url.replace(/^(file|sqlite):/, ''));
 }
 
 /** Without JWT_SECRET, one is generated once and kept beside the database, so tokens survive restarts. */
-function jwtSecretOf(env: Env, dataDir: string, log: Logger): string {
-  if (env['JWT_SECRET']) return env['JWT_SECRET'];
+function jwtSecretOf(secret: string | undefined, dataDir: string, log: Logger): string {
+  if (secret) return secret;
   const file = join(dataDir, 'jwt-secret');
   if (existsSync(file)) {
     log.warn({ file }, 'JWT_SECRET is not set; using the secret generated earlier in the data folder');
     return readFileSync(file, 'utf8').trim();
   }
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  const generated = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${generated}\n`, { mode: 0o600 });
   log.warn({ file }, 'JWT_SECRET is not set; generated one and kept it in the data folder');
-  return secret;
+  return generated;
 }
 
-export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: number; host: string | undefined } {
-  const production = env['NODE_ENV'] === 'production';
-  const databaseUrl = env['DATABASE_URL'] || './data/deskgraph.sqlite';
+export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: number; host: string | undefined; dataDir: string } {
+  const vars = readEnv(env);
+  if (vars.PERSISTED_OPERATIONS_FILE) {
+    try {
+      loadTrustedDocuments(vars.PERSISTED_OPERATIONS_FILE);
+    } catch (error) {
+      throw new ConfigError([(error as Error).message]);
+    }
+  }
+  const production = vars.NODE_ENV === 'production';
+  const databaseUrl = vars.DATABASE_URL;
   const dataDir = /^postgres/.test(databaseUrl) ? resolve('./data') : dirname(resolve(databaseUrl.replace(/^(file|sqlite):/, '')));
   return {
-    port: integer(env, 'PORT', 4000),
-    host: env['HOST'] || undefined,
+    port: vars.PORT,
+    dataDir,
+    host: vars.HOST,
     databaseUrl,
     production,
     graphiql: !production,
     jwt: {
-      secret: jwtSecretOf(env, dataDir, log),
-      publicKeyPem: env['JWT_PUBLIC_KEY']?.replace(/\\n/g, '\n') || undefined,
-      jwksUrl: env['JWT_JWKS_URL'] || undefined,
-      issuer: env['JWT_ISSUER'] || undefined,
-      audience: env['JWT_AUDIENCE'] || undefined,
-      userTokenTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 12 * 3600),
+      secret: jwtSecretOf(vars.JWT_SECRET, dataDir, log),
+      publicKeyPem: vars.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+      jwksUrl: vars.JWT_JWKS_URL,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+      userTokenTtlSeconds: vars.JWT_TTL_SECONDS,
+      refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
       clockToleranceSeconds: 5,
     },
     bootstrap: {
-      email: env['BOOTSTRAP_ADMIN_EMAIL'] || undefined,
-      password: env['BOOTSTRAP_ADMIN_PASSWORD'] || undefined,
-      accountName: env['BOOTSTRAP_ACCOUNT_NAME'] || undefined,
-      timeZone: env['BOOTSTRAP_TIME_ZONE'] || undefined,
+      email: vars.BOOTSTRAP_ADMIN_EMAIL,
+      password: vars.BOOTSTRAP_ADMIN_PASSWORD,
+      accountName: vars.BOOTSTRAP_ACCOUNT_NAME,
+      timeZone: vars.BOOTSTRAP_TIME_ZONE,
     },
     loginThrottle: {
-      failuresPerEmail: integer(env, 'LOGIN_FAILURES_PER_EMAIL', defaultLoginThrottle.failuresPerEmail),
-      failuresPerIp: integer(env, 'LOGIN_FAILURES_PER_IP', defaultLoginThrottle.failuresPerIp),
-      windowSeconds: integer(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', defaultLoginThrottle.windowSeconds),
+      failuresPerEmail: vars.LOGIN_FAILURES_PER_EMAIL,
+      failuresPerIp: vars.LOGIN_FAILURES_PER_IP,
+      windowSeconds: vars.LOGIN_THROTTLE_WINDOW_SECONDS,
     },
     limits: defaultLimits,
-    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
-    trustProxy: env['TRUST_PROXY'] === 'true',
-    relay: { retentionMs: integer(env, 'OUTBOX_RETENTION_DAYS', 7) * 24 * 3600_000 },
-    plugins: (env['PLUGINS'] ?? '').split(',').map((spec) => spec.trim()).filter(Boolean),
+    bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    trustProxy: vars.TRUST_PROXY,
+    relay: { retentionMs: vars.OUTBOX_RETENTION_DAYS * 24 * 3600_000 },
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
+    corsOrigins: vars.CORS_ORIGINS ?? (production ? [] : '*'),
+    persistedOperations: { file: vars.PERSISTED_OPERATIONS_FILE, only: vars.PERSISTED_OPERATIONS_ONLY },
+    ...(vars.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { endpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: vars.OTEL_SERVICE_NAME } } : {}),
+    plugins: vars.PLUGINS.split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };
 }

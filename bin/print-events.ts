@@ -35,15 +35,17 @@ it, even when the ticket moved on before delivery.
 ## Webhooks
 
 ADMINs register endpoints with \`createWebhook(input: { url, events })\` (\`"*"\` for every type);
-the answer shows the signing secret once. Each delivery is a \`POST\` with a JSON body (the event)
-and these headers:
+the answer shows the signing secret once (\`whsec_\` + base64). Each delivery is a \`POST\` with a
+JSON body (the event), signed in the Standard Webhooks format,
+so any Standard Webhooks library verifies it:
 
 | header | value |
 |---|---|
+| \`webhook-id\` | \`msg_<delivery id>\`: the same on every attempt and on a redelivery (deduplicate on it) |
+| \`webhook-timestamp\` | Unix seconds when this attempt was signed |
+| \`webhook-signature\` | \`v1,\` + base64 HMAC-SHA256 of \`<webhook-id>.<webhook-timestamp>.<raw body>\`, keyed with the base64-decoded part of the secret after \`whsec_\` |
 | \`X-Deskgraph-Event\` | the event type |
 | \`X-Deskgraph-Delivery\` | the delivery id (\`webhookDeliveries\`) |
-| \`X-Deskgraph-Timestamp\` | Unix seconds when this attempt was signed |
-| \`X-Deskgraph-Signature\` | \`v1=\` + hex HMAC-SHA256 of \`<timestamp>.<raw body>\` with the secret |
 
 A 2xx answer within the timeout (10 s) is a delivery; anything else is retried with exponential
 backoff and jitter (30 s, 1 min, 2 min, ... up to 8 attempts by default), then the delivery is
@@ -52,19 +54,41 @@ order: a later event waits while an earlier one of the same ticket is being retr
 to private, loopback or link-local addresses are refused, at registration and again at connect time,
 unless \`WEBHOOKS_ALLOW_PRIVATE_URLS=true\`.
 
-Verifying a delivery (Node.js; use the raw body bytes, before any JSON parsing):
+Verifying a delivery with the \`standardwebhooks\` package (Node.js; libraries exist for other
+languages); use the raw body bytes, before any JSON parsing:
+
+\`\`\`js
+import { Webhook } from 'standardwebhooks';
+
+const webhook = new Webhook(secret); // the whsec_... secret createWebhook returned
+// Throws WebhookVerificationError on a bad signature, or a timestamp more than 5 minutes off (a replay).
+const event = webhook.verify(rawBody, {
+  'webhook-id': headers['webhook-id'],
+  'webhook-timestamp': headers['webhook-timestamp'],
+  'webhook-signature': headers['webhook-signature'],
+});
+\`\`\`
+
+Without a library (Node.js):
 
 \`\`\`js
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 function isFromDeskgraph(secret, rawBody, headers, toleranceSeconds = 300) {
-  const timestamp = Number(headers['x-deskgraph-timestamp']);
-  const given = Buffer.from(headers['x-deskgraph-signature'] ?? '');
-  if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false; // stale: a replay
-  const expected = Buffer.from('v1=' + createHmac('sha256', secret).update(\`\${timestamp}.\${rawBody}\`).digest('hex'));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const id = headers['webhook-id'];
+  const timestamp = Number(headers['webhook-timestamp']);
+  if (!id || !Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false; // stale: a replay
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = Buffer.from('v1,' + createHmac('sha256', key).update(\`\${id}.\${timestamp}.\${rawBody}\`).digest('base64'));
+  return (headers['webhook-signature'] ?? '').split(' ').some((candidate) => {
+    const given = Buffer.from(candidate);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 \`\`\`
+
+Secrets created before this format were base64url; \`rotateWebhookSecret(id)\` gives one that every
+Standard Webhooks library accepts.
 
 ## Event types
 

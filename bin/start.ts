@@ -1,20 +1,30 @@
-import { pino } from 'pino';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { startDeskgraph } from '../server.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig, readEnv } from './config.js';
 
-const log = pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
+/**
+ * The generated password never enters the log stream (log shippers keep it): on a terminal it is
+ * shown once on stderr; otherwise (a container, a supervisor) it goes to a 0600 file in the data folder.
+ */
+function showFirstPassword(email: string, password: string, dataDir: string, log: Logger): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\n  First ADMIN:  ${email}\n  Password:     ${password}\n  (shown once; change it with changeMyPassword)\n\n`);
+    return;
+  }
+  const file = join(dataDir, 'initial-admin-password');
+  writeFileSync(file, `${email}\n${password}\n`, { mode: 0o600 });
+  log.warn({ email, file }, 'the first ADMIN password is in this file (owner-only); change it with changeMyPassword and delete the file');
+}
 
 async function main(): Promise<void> {
+  const log = pino({ level: readEnv(process.env).LOG_LEVEL });
   const config = loadConfig(process.env, log);
   const app = await startDeskgraph(config, { port: config.port, host: config.host, log });
   if (app.bootstrap.created) {
     log.info({ email: app.bootstrap.email }, 'empty database: created the first account, its default channel and its ADMIN');
-    if (app.bootstrap.generatedPassword) {
-      // Printed once, on the console only: it is never stored in plain text.
-      console.log(
-        `\n  First ADMIN:  ${app.bootstrap.email}\n  Password:     ${app.bootstrap.generatedPassword}\n  (shown once; change it with changeMyPassword)\n`,
-      );
-    }
+    if (app.bootstrap.generatedPassword) showFirstPassword(app.bootstrap.email, app.bootstrap.generatedPassword, config.dataDir, log);
   }
   log.info({ url: app.url, graphiql: config.graphiql }, 'Deskgraph is listening');
 
@@ -36,6 +46,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  log.fatal({ err }, 'Deskgraph could not start');
+  // A configuration mistake is the operator's to fix: its messages, without a stack trace.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`Deskgraph could not start. ${err.message}\n`);
+  } else {
+    pino().fatal({ err }, 'Deskgraph could not start');
+  }
   process.exit(1);
 });

@@ -7,7 +7,7 @@ import type {
   NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
-  Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus,
+  Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken,
 } from './types.js';
 
 // The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
@@ -16,6 +16,7 @@ import type {
 export interface AccountQueries {
   count(): Promise<number>;
   byId(id: number): Promise<Account | null>;
+  update(id: number, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>): Promise<Account | null>;
   insert(account: { name: string; timeZone: string }, at: Date): Promise<Account>;
 }
 
@@ -78,6 +79,10 @@ export interface OutboxQueries {
   /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
   after(eventId: number, limit: number): Promise<OutboxEvent[]>;
   lastEventId(): Promise<number>;
+  /** For each consumer, how many recorded events it has not handled yet. */
+  consumerLags(): Promise<{ consumer: string; events: number }[]>;
+  /** Events set aside after every retry failed (dead letters), by consumer. */
+  failureCounts(): Promise<{ consumer: string; count: number }[]>;
   cursorOf(consumer: string): Promise<number | null>;
   /** A new consumer starts at `eventId`; an existing one keeps its place. */
   registerConsumer(consumer: string, eventId: number, at: Date): Promise<void>;
@@ -226,6 +231,8 @@ export interface PluginRecordQueries {
 }
 
 export interface WebhookQueries {
+  /** Deliveries of every account by status (the metrics' gauge). */
+  deliveryCounts(): Promise<{ status: WebhookDeliveryStatus; count: number }[]>;
   list(accountId: number): Promise<Webhook[]>;
   byId(accountId: number, id: number): Promise<Webhook | null>;
   byIds(ids: readonly number[]): Promise<Webhook[]>;
@@ -248,6 +255,15 @@ export interface WebhookQueries {
 }
 
 /** Every read the domain may make; the same functions run inside a write transaction. */
+export interface RefreshTokenQueries {
+  insert(token: NewRefreshToken): Promise<void>;
+  byHash(tokenHash: string): Promise<RefreshToken | null>;
+  /** Conditional: false when the token was already rotated or revoked (a racing refresh lost). */
+  markRotated(id: number, at: Date): Promise<boolean>;
+  revokeFamily(family: string, at: Date): Promise<number>;
+  revokeAllOf(userId: number, at: Date): Promise<number>;
+}
+
 export interface StoreReads {
   accounts: AccountQueries;
   users: UserQueries;
@@ -264,6 +280,7 @@ export interface StoreReads {
   monitoring: MonitoringQueries;
   pluginRecords: PluginRecordQueries;
   webhooks: WebhookQueries;
+  refreshTokens: RefreshTokenQueries;
 }
 
 export interface StoreTx extends StoreReads {
@@ -281,6 +298,8 @@ export interface Store extends StoreReads {
    * that failed so, and while set checked again by growing the database in a rolled-back transaction.
    */
   writesUnavailable(): Promise<StorageFailure | null>;
+  /** Committed migrations this database lacks (0 when it is ready); throws when it is unreachable. */
+  pendingMigrations(): Promise<number>;
   close(): void;
 }
 

@@ -21,6 +21,7 @@ export interface Account {
   id: number;
   name: string;
   timeZone: string;
+  locale: string;
   ticketSequence: number;
   createdAt: Date;
 }
@@ -435,3 +436,17 @@ export type WebhookChanges = Partial<Pick<Webhook, 'url' | 'events' | 'secret' |
 export type NewWebhookDelivery = Pick<WebhookDelivery, 'accountId' | 'webhookId' | 'eventId' | 'eventType' | 'orderingKey' | 'body'>;
 
 export type DeliveryOutcome = Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'responseStatus' | 'lastError' | 'deliveredAt'>;
+
+/** One refresh token handed out: a login starts a family, each refresh rotates to the next. Only its hash is kept. */
+export interface RefreshToken {
+  id: number;
+  userId: number;
+  family: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export type NewRefreshToken = Omit<RefreshToken, 'id' | 'rotatedAt' | 'revokedAt'>;

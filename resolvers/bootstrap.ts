@@ -28,12 +28,13 @@ export async function bootstrapFirstAdmin(services: Services, input: BootstrapIn
   const email = rules.parseInput(rules.email, input.email ?? 'admin@localhost', 'BOOTSTRAP_ADMIN_EMAIL');
   const generatedPassword = input.password ? null : generatePassword();
   const password = rules.parseInput(rules.password, input.password ?? generatedPassword, 'BOOTSTRAP_ADMIN_PASSWORD');
+  const timeZone = rules.parseInput(rules.timeZone, input.timeZone ?? 'UTC', 'BOOTSTRAP_TIME_ZONE');
   const passwordHash = await services.passwords.hash(password);
   const at = services.clock.now();
   return services.store.write(async (tx) => {
     // Checked again under the write lock: two instances starting on one file create one account.
     if ((await tx.accounts.count()) > 0) return { created: false } as const;
-    const account = await tx.accounts.insert({ name: input.accountName ?? 'Deskgraph', timeZone: input.timeZone ?? 'UTC' }, at);
+    const account = await tx.accounts.insert({ name: input.accountName ?? 'Deskgraph', timeZone }, at);
     await tx.channels.insert({ accountId: account.id, name: 'Default', kind: 'API', address: null, isDefault: true }, at);
     const admin = await tx.users.insert(
       {

@@ -26,6 +26,7 @@ export interface DomainEventPayloads {
   'membership.changed': { userId: number; byUserId: number; before: number[]; after: number[] };
   'sector.created': { sectorId: number; byUserId: number };
   'sector.updated': { sectorId: number; byUserId: number; changed: string[] };
+  'account.updated': { byUserId: number; changed: string[] };
   'channel.created': { channelId: number; byUserId: number };
   'channel.updated': { channelId: number; byUserId: number; changed: string[] };
   'integration.created': { integrationId: number; byUserId: number | null };

@@ -49,8 +49,10 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+export const timeZone = z.string().trim().refine(isTimeZone, 'Unknown IANA time zone, e.g. America/Sao_Paulo');
+
 export const workingHours = z.object({
-  timeZone: z.string().refine(isTimeZone, 'Unknown IANA time zone, e.g. America/Sao_Paulo'),
+  timeZone,
   intervals: z
     .array(
       z
@@ -72,6 +74,18 @@ export const workingHours = z.object({
       });
     }),
 });
+
+export const accountName = z.string().trim().min(1, 'Name is required').max(120, 'Name is at most 120 characters');
+
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+export const locale = z.string().trim().refine(isLocale, 'Not a BCP 47 language tag, e.g. pt-BR');
 
 export const sectorName = z.string().trim().min(1, 'Name is required').max(60, 'Name is at most 60 characters');
 export const color = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Colour is #RRGGBB');

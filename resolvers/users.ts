@@ -1,5 +1,6 @@
 import type { StoreTx } from '../db/store.js';
 import type { AgentStatus, Role, User, UserChanges, WorkingHours } from '../db/types.js';
+import { endSessionsOf } from './auth/sessions.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
@@ -134,6 +135,7 @@ export async function updateUser(services: Services, viewer: Viewer | null, user
     await assertAdminRemains(tx, viewer.accountId, before, changes);
     const user = await tx.users.update(viewer.accountId, userId, changes, at);
     if (!user) throw new NotFoundError('User');
+    if (changes.passwordHash || changes.active === false) await endSessionsOf(tx, userId, at);
     const changed = Object.keys(changes).map((key) => (key === 'passwordHash' ? 'password' : key));
     await recordEvent(tx, at, viewer.accountId, 'user.updated', { userId, byUserId: viewer.userId, changed });
     return user;
@@ -201,6 +203,7 @@ export async function changeMyPassword(services: Services, viewer: Viewer | null
   return services.store.write(async (tx) => {
     const user = await tx.users.update(viewer.accountId, viewer.userId, { passwordHash }, at);
     if (!user) throw new NotFoundError('User');
+    await endSessionsOf(tx, viewer.userId, at);
     await recordEvent(tx, at, viewer.accountId, 'user.updated', { userId: user.id, byUserId: viewer.userId, changed: ['password'] });
     return user;
   });

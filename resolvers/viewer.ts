@@ -11,6 +11,8 @@ export interface UserViewer {
   sectorIds: readonly number[];
   /** Seconds since the epoch when the token expires; subscriptions end then. */
   expiresAt: number;
+  /** The login session (refresh-token family) of the token, for logout. */
+  sessionId?: string;
 }
 
 export interface IntegrationViewer {

@@ -14,6 +14,8 @@ import './types/ready-reply.js';
 import './types/contact-list.js';
 import './types/monitoring.js';
 import { defineWebhookSchema } from './types/webhook.js';
+import './types/account.js';
+import './types/server-info.js';
 import { Channel } from './types/channel.js';
 import { Contact } from './types/contact.js';
 import { Message } from './types/message.js';
@@ -48,9 +50,9 @@ export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQ
   return built.schema;
 }
 
-/** Root fields without auth scopes; only `login` may be open. Plugins' fields are checked at start-up. */
+/** Root fields without auth scopes; only `login` and `refreshToken` may be open. Plugins' fields are checked at start-up. */
 export function unscopedRootFields(schema: GraphQLSchema): string[] {
-  const open = new Set(['Mutation.login']);
+  const open = new Set(['Mutation.login', 'Mutation.refreshToken']);
   const unscoped: string[] = [];
   for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     for (const field of Object.values(root?.getFields() ?? {}) as GraphQLField<unknown, unknown>[]) {

@@ -36,7 +36,7 @@ describe('webhooks', () => {
     expect(receiver.received.map((r) => eventOf(r).type)).toEqual(['ticket.created', 'message.created', 'ticket.closed']);
     for (const request of got) {
       expect(request.path).toBe('/hooks');
-      expect(verifyWebhookSignature({ secret: createWebhook.secret, body: request.body, signature: request.headers['x-deskgraph-signature'] as string, timestamp: request.headers['x-deskgraph-timestamp'] as string })).toBe(true);
+      expect(verifyWebhookSignature({ secret: createWebhook.secret, body: request.body, id: request.headers['webhook-id'] as string, signature: request.headers['webhook-signature'] as string, timestamp: request.headers['webhook-timestamp'] as string })).toBe(true);
       const event = eventOf(request);
       expect(isPublicEventType(event.type)).toBe(true);
       expect(envelopeSchemaOf(event.type as 'ticket.created').safeParse(event).success, request.body).toBe(true);
@@ -57,9 +57,9 @@ describe('webhooks', () => {
     const { createWebhook } = await app.admin.request(CREATE, { input: { url: receiver.url, events: ['ticket.created'] } });
     await contactWrites(app, { phone: '5511900000002', body: 'sign me' });
     const [request] = await receiver.until((all) => all.length >= 1);
-    const signed = { secret: createWebhook.secret, body: request!.body, signature: request!.headers['x-deskgraph-signature'] as string, timestamp: request!.headers['x-deskgraph-timestamp'] as string };
+    const signed = { secret: createWebhook.secret, body: request!.body, id: request!.headers['webhook-id'] as string, signature: request!.headers['webhook-signature'] as string, timestamp: request!.headers['webhook-timestamp'] as string };
     expect(verifyWebhookSignature(signed)).toBe(true);
-    expect(verifyWebhookSignature({ ...signed, secret: 'whsec_someone-else' })).toBe(false);
+    expect(verifyWebhookSignature({ ...signed, secret: 'whsec_c29tZW9uZS1lbHNl' })).toBe(false);
     expect(verifyWebhookSignature({ ...signed, body: `${signed.body} ` })).toBe(false);
     expect(verifyWebhookSignature({ ...signed, now: Number(signed.timestamp) + 600 })).toBe(false);
     expect(verifyWebhookSignature({ ...signed, signature: undefined })).toBe(false);
@@ -134,7 +134,7 @@ describe('webhooks', () => {
     await app.admin.request('mutation($id: ID!) { updateWebhook(id: $id, input: { active: true }) { id } }', { id });
     await contactWrites(app, { phone: '5511900000006', body: 'after the rotation' });
     const [request] = await receiver.until((all) => all.length >= 1);
-    const signed = { body: request!.body, signature: request!.headers['x-deskgraph-signature'] as string, timestamp: request!.headers['x-deskgraph-timestamp'] as string };
+    const signed = { body: request!.body, id: request!.headers['webhook-id'] as string, signature: request!.headers['webhook-signature'] as string, timestamp: request!.headers['webhook-timestamp'] as string };
     expect(verifyWebhookSignature({ ...signed, secret: rotateWebhookSecret.secret })).toBe(true);
     expect(verifyWebhookSignature({ ...signed, secret: createWebhook.secret })).toBe(false);
     expect(receiver.received).toHaveLength(1);

@@ -4,7 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { StorageFailure } from '../storage-failure.js';
 import { storageFailureOf } from './storage-failure.js';
 import { openDatabase, type SqliteConnections, type SqliteDb } from './client.js';
-import { migrateDatabase } from './migrate.js';
+import { migrateDatabase, pendingMigrations } from './migrate.js';
 import { accountQueries } from './queries/accounts.js';
 import { channelQueries } from './queries/channels.js';
 import { contactQueries } from './queries/contacts.js';
@@ -15,6 +15,7 @@ import { monitoringQueries } from './queries/monitoring.js';
 import { outboxQueries } from './queries/outbox.js';
 import { pluginRecordQueries } from './queries/plugin-records.js';
 import { readyReplyQueries } from './queries/ready-replies.js';
+import { refreshTokenQueries } from './queries/refresh-tokens.js';
 import { sectorQueries } from './queries/sectors.js';
 import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
@@ -38,6 +39,7 @@ function queriesOn(db: SqliteDb): StoreReads {
     monitoring: monitoringQueries(db),
     pluginRecords: pluginRecordQueries(db),
     webhooks: webhookQueries(db),
+    refreshTokens: refreshTokenQueries(db),
   };
 }
 
@@ -149,6 +151,9 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     async writesUnavailable() {
       if (unavailable) await serialised(probeWrites);
       return unavailable;
+    },
+    async pendingMigrations() {
+      return pendingMigrations(connections);
     },
     onCommitted(listener) {
       listeners.add(listener);

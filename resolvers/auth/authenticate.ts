@@ -15,12 +15,12 @@ export async function authenticate(services: Services, token: string): Promise<V
     if (!integration) throw new UnauthenticatedError('Unknown integration token', { reason: 'INVALID_TOKEN' });
     return integrationViewer(services, integration, integration.scopes);
   }
-  const { subject, expiresAt } = await services.tokens.verify(token);
+  const { subject, expiresAt, sessionId } = await services.tokens.verify(token);
   if (subject.kind === 'integration') return legacyIntegrationViewer(services, subject.id);
   const user = await services.store.users.withSectors(subject.id);
   if (!user) throw new UnauthenticatedError('Unknown user', { reason: 'INVALID_TOKEN' });
   if (!user.active) throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
-  return { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, expiresAt };
+  return { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, expiresAt, ...(sessionId ? { sessionId } : {}) };
 }
 
 /**

@@ -20,12 +20,16 @@ export interface TokenConfig {
   issuer?: string | undefined;
   audience?: string | undefined;
   userTokenTtlSeconds: number;
+  /** Lifetime of a refresh token (each refresh hands out a new one); default 30 days. */
+  refreshTokenTtlSeconds?: number | undefined;
   clockToleranceSeconds: number;
 }
 
 export interface VerifiedToken {
   subject: Subject;
   expiresAt: number;
+  /** The refresh-token family (login session) the token was issued for, when it was. */
+  sessionId?: string;
 }
 
 const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -87,9 +91,12 @@ export function createTokenService(config: TokenConfig, clock: { now(): Date }) 
   }
 
   return {
-    issueUserToken(userId: number) {
-      return issue({ kind: 'user', id: userId }, config.userTokenTtlSeconds, {});
+    /** An access token; `sessionId` names the login session (refresh-token family) behind it. */
+    issueUserToken(userId: number, sessionId?: string) {
+      return issue({ kind: 'user', id: userId }, config.userTokenTtlSeconds, sessionId ? { sid: sessionId } : {});
     },
+
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
 
     /**
      * Checks signature, algorithm, exp (required), iss/aud when configured; throws UNAUTHENTICATED.
@@ -110,7 +117,7 @@ export function createTokenService(config: TokenConfig, clock: { now(): Date }) 
         });
         const subject = subFromToken(payload.sub ?? '');
         if (!subject || payload.exp === undefined) throw new UnauthenticatedError('Token subject is not a Deskgraph user or integration');
-        const result = { subject, expiresAt: payload.exp };
+        const result: VerifiedToken = { subject, expiresAt: payload.exp, ...(typeof payload['sid'] === 'string' ? { sessionId: payload['sid'] } : {}) };
         if (protectedHeader.alg === 'HS256' || (publicKey && protectedHeader.alg === publicKeyAlgorithm)) {
           if (verified.size >= maxVerified) verified.delete(verified.keys().next().value!);
           verified.set(token, { token: result, notBefore: payload.nbf });

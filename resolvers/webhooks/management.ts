@@ -31,7 +31,8 @@ const eventList = z
   })
   .transform((events) => [...new Set(events)].sort());
 const description = z.string().trim().max(200, 'Description is at most 200 characters');
-const newSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
+// Standard Webhooks' form: whsec_ + the base64 of a random key.
+const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 async function checkedUrl(raw: string, policy: WebhookPolicy): Promise<string> {
   const url = parseInput(z.string().trim().min(1, 'URL is required').max(2048, 'URL is at most 2048 characters'), raw, 'input.url');

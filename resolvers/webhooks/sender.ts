@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 import type { Logger } from 'pino';
 import type { Store } from '../../db/store.js';
 import type { Webhook, WebhookDelivery } from '../../db/types.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signatureOf } from './signature.js';
+import { ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signatureOf } from './signature.js';
 import { guardedLookup, isPublicAddress } from './url-guard.js';
 
 export interface SenderOptions {
@@ -25,14 +25,17 @@ function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOption
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!options.allowPrivateUrls && ipaddr.isValid(host) && !isPublicAddress(host)) return Promise.resolve({ status: null, error: 'private address refused' });
   const timestamp = Math.floor(Date.now() / 1000);
+  // The same id on every attempt and on a redelivery: receivers deduplicate on it.
+  const id = `msg_${delivery.id}`;
   const headers = {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(delivery.body)),
     'user-agent': 'Deskgraph-Webhooks/1',
     'x-deskgraph-event': delivery.eventType,
     'x-deskgraph-delivery': String(delivery.id),
+    [ID_HEADER]: id,
     [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: signatureOf(webhook.secret, timestamp, delivery.body),
+    [SIGNATURE_HEADER]: signatureOf(webhook.secret, id, timestamp, delivery.body),
   };
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {

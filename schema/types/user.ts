@@ -1,5 +1,6 @@
 import type { User as UserRow } from '../../db/types.js';
 import { login } from '../../resolvers/auth/login.js';
+import { logout, refreshSession } from '../../resolvers/auth/sessions.js';
 import {
   changeMyPassword,
   createUser,
@@ -87,11 +88,14 @@ const UpdateMyProfileInput = builder.inputType('UpdateMyProfileInput', {
 });
 
 const AuthPayload = builder
-  .objectRef<{ token: string; expiresAt: Date; user: UserRow }>('AuthPayload')
+  .objectRef<{ token: string; expiresAt: Date; refreshToken: string; user: UserRow }>('AuthPayload')
   .implement({
     fields: (t) => ({
       token: t.exposeString('token', { description: 'Send as Authorization: Bearer <token>' }),
       expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+      refreshToken: t.exposeString('refreshToken', {
+        description: 'Trade it for a new token before expiresAt with refreshToken(token:); it works once, and a second use ends the session',
+      }),
       user: t.field({ type: User, resolve: (payload) => payload.user }),
     }),
   });
@@ -118,6 +122,17 @@ builder.mutationFields((t) => ({
     description: 'Failed attempts are throttled per e-mail and per IP',
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, { email, password }, context) => login(context.services, email, password, context.clientIp),
+  }),
+  refreshToken: t.field({
+    type: AuthPayload,
+    description: 'A new access token and the next refresh token of the session; the presented one stops working',
+    args: { token: t.arg.string({ required: true }) },
+    resolve: (_root, { token }, context) => refreshSession(context.services, token, context.clientIp),
+  }),
+  logout: t.withAuth({ authenticated: true }).field({
+    type: 'Boolean',
+    description: "Ends this token's session: its refresh token stops working (the access token lapses at its expiry)",
+    resolve: (_root, _args, context) => logout(context.services, context.viewer),
   }),
   createUser: t.field({
     type: User,

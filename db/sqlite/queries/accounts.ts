@@ -13,6 +13,10 @@ export function accountQueries(db: SqliteDb) {
       return db.select().from(accounts).where(eq(accounts.id, id)).get() ?? null;
     },
 
+    async update(id: number, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>): Promise<Account | null> {
+      return db.update(accounts).set(changes).where(eq(accounts.id, id)).returning().get() ?? null;
+    },
+
     async insert(account: { name: string; timeZone: string }, at: Date): Promise<Account> {
       return db
         .insert(accounts)

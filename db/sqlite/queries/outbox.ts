@@ -22,6 +22,19 @@ export function outboxQueries(db: SqliteDb) {
       return db.select({ id: max(outbox.id) }).from(outbox).get()?.id ?? 0;
     },
 
+    /** For each consumer, how many recorded events it has not handled yet. */
+    async consumerLags(): Promise<{ consumer: string; events: number }[]> {
+      return db
+        .select({ consumer: outboxConsumers.name, events: sql<number>`(SELECT coalesce(max(id), 0) FROM outbox) - ${outboxConsumers.lastEventId}` })
+        .from(outboxConsumers)
+        .all();
+    },
+
+    /** Events set aside after every retry failed (dead letters), by consumer. */
+    async failureCounts(): Promise<{ consumer: string; count: number }[]> {
+      return db.select({ consumer: outboxFailures.consumer, count: count() }).from(outboxFailures).groupBy(outboxFailures.consumer).all();
+    },
+
     async cursorOf(consumer: string): Promise<number | null> {
       return db.select({ id: outboxConsumers.lastEventId }).from(outboxConsumers).where(eq(outboxConsumers.name, consumer)).get()?.id ?? null;
     },

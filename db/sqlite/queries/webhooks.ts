@@ -7,6 +7,11 @@ const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
 
 export function webhookQueries(db: SqliteDb) {
   return {
+    /** Deliveries of every account by status (the metrics' gauge). */
+    async deliveryCounts(): Promise<{ status: WebhookDeliveryStatus; count: number }[]> {
+      return db.select({ status: webhookDeliveries.status, count: sql<number>`count(*)` }).from(webhookDeliveries).groupBy(webhookDeliveries.status).all();
+    },
+
     async list(accountId: number): Promise<Webhook[]> {
       return db.select().from(webhooks).where(and(eq(webhooks.accountId, accountId), isNull(webhooks.deletedAt))).orderBy(asc(webhooks.id)).all();
     },

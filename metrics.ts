@@ -1,0 +1,114 @@
+import type { ServerResponse } from 'node:http';
+import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@envelop/prometheus';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { operationalFigures } from './resolvers/operations.js';
+import type { Services } from './resolvers/services.js';
+
+// Prometheus metrics through @envelop/prometheus (the envelop plugin yoga's docs point to) on a
+// registry of this app's own, so several apps in one process (tests) never share counters.
+// Labels stay bounded: the operation is named by its first root field, which the schema limits,
+// never by the client-chosen operation name.
+
+let processRegistry: Registry | null = null;
+/** Node's own figures (memory, event loop lag, GC), collected once per process. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'deskgraph_' });
+  }
+  return processRegistry;
+}
+
+function rootFieldOf(document: DocumentNode | undefined, operationName: string | undefined): string | undefined {
+  const operations = (document?.definitions ?? []).filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  // The plugin reports an unnamed operation as 'Anonymous': fall back to the only operation.
+  const operation = operations.find((o) => o.name?.value === operationName) ?? (operations.length === 1 ? operations[0] : undefined);
+  const first = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+  return first?.kind === Kind.FIELD ? first.name.value : undefined;
+}
+
+export function createMetrics(services: Services, schema: GraphQLSchema) {
+  const registry = new Registry();
+  const rootFields = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => Object.keys(type?.getFields() ?? {})),
+  );
+  const operationLabels = (params: FillLabelsFnParams) => {
+    const field = rootFieldOf(params.document, params.operationName);
+    return { operationType: params.operationType ?? 'unknown', operation: field && rootFields.has(field) ? field : 'unknown' };
+  };
+
+  const graphqlMetrics = usePrometheus({
+    registry,
+    skipIntrospection: true,
+    resolversWhitelist: ['Query.*', 'Mutation.*', 'Subscription.*'],
+    metrics: {
+      graphql_envelop_request: createCounter({
+        registry,
+        counter: { name: 'deskgraph_graphql_operations_total', help: 'GraphQL operations executed, by type and root field', labelNames: ['operationType', 'operation'] },
+        fillLabelsFn: operationLabels,
+      }),
+      graphql_envelop_request_duration: createHistogram({
+        registry,
+        histogram: {
+          name: 'deskgraph_graphql_request_duration_seconds',
+          help: 'Time from parse to result of a GraphQL operation',
+          labelNames: ['operationType', 'operation'],
+          buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        },
+        fillLabelsFn: operationLabels,
+      }),
+      graphql_envelop_error_result: createCounter({
+        registry,
+        counter: { name: 'deskgraph_graphql_errors_total', help: 'Errors in GraphQL results, by operation and phase', labelNames: ['operationType', 'operation', 'phase'] },
+        fillLabelsFn: (params) => ({ ...operationLabels(params), phase: params.errorPhase ?? 'execute' }),
+      }),
+      graphql_envelop_execute_resolver: createHistogram({
+        registry,
+        histogram: {
+          name: 'deskgraph_graphql_resolver_duration_seconds',
+          help: 'Time spent in root field resolvers',
+          labelNames: ['typeName', 'fieldName'],
+          buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        },
+        fillLabelsFn: (params) => ({ typeName: params.info?.parentType.name ?? 'unknown', fieldName: params.info?.fieldName ?? 'unknown' }),
+      }),
+    },
+  });
+
+  const activeSubscriptions = new Gauge({ name: 'deskgraph_active_subscriptions', help: 'Subscriptions open now (WebSocket and SSE)', registers: [registry] });
+  const countSubscriptions: Plugin = {
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result }) => {
+        if (!isAsyncIterable(result)) return undefined;
+        activeSubscriptions.inc();
+        return { onEnd: () => activeSubscriptions.dec() };
+      },
+    }),
+  };
+
+  // Read from the database at scrape time: they hold across restarts and instances.
+  const outboxLag = new Gauge({ name: 'deskgraph_outbox_lag_events', help: 'Recorded events an outbox consumer has not handled yet', labelNames: ['consumer'], registers: [registry] });
+  const deadLetters = new Gauge({ name: 'deskgraph_outbox_dead_letters', help: 'Events a consumer set aside after every retry failed', labelNames: ['consumer'], registers: [registry] });
+  const deliveries = new Gauge({ name: 'deskgraph_webhook_deliveries', help: 'Webhook deliveries by status', labelNames: ['status'], registers: [registry] });
+  async function readFigures(): Promise<void> {
+    const figures = await operationalFigures(services);
+    outboxLag.reset();
+    deadLetters.reset();
+    deliveries.reset();
+    for (const { consumer, events } of figures.outboxLag) outboxLag.set({ consumer }, events);
+    for (const { consumer, count } of figures.deadLetters) deadLetters.set({ consumer }, count);
+    for (const { status, count } of figures.webhookDeliveries) deliveries.set({ status }, count);
+  }
+
+  return {
+    envelopPlugins: [graphqlMetrics, countSubscriptions] as Plugin[],
+    async serve(res: ServerResponse): Promise<void> {
+      await readFigures();
+      const text = `${await registry.metrics()}\n${await processMetrics().metrics()}`;
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(text);
+    },
+  };
+}
