@@ -26,13 +26,13 @@ import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOpt
 import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
-import { trackInFlight } from './http-drain.js';
-import { createAccessLog } from './access-log.js';
-import { createMetrics } from './metrics.js';
-import { createTracing, type TracingConfig } from './tracing.js';
-import { corsPolicy, type CorsOrigins } from './cors.js';
-import { createPersistedOperations, type PersistedOperationsConfig } from './persisted-operations.js';
-import { serveReadiness } from './probes.js';
+import { trackInFlight } from './http/http-drain.js';
+import { createAccessLog } from './http/access-log.js';
+import { createMetrics } from './http/metrics.js';
+import { createTracing, type TracingConfig } from './http/tracing.js';
+import { corsPolicy, type CorsOrigins } from './http/cors.js';
+import { createPersistedOperations, type PersistedOperationsConfig } from './http/persisted-operations.js';
+import { serveReadiness } from './http/probes.js';
 import { serverVersion } from './resolvers/operations.js';
 
 export interface DeskgraphConfig {

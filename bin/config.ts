@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defaultLoginThrottle } from '../resolvers/auth/login-throttle.js';
 import * as rules from '../resolvers/input-rules.js';
 import { defaultLimits } from '../schema/protection.js';
-import { loadTrustedDocuments } from '../persisted-operations.js';
+import { loadTrustedDocuments } from '../http/persisted-operations.js';
 import type { DeskgraphConfig } from '../server.js';
 
 export type Env = Record<string, string | undefined>;

@@ -3,8 +3,8 @@ import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNo
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@envelop/prometheus';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { operationalFigures } from './resolvers/operations.js';
-import type { Services } from './resolvers/services.js';
+import { operationalFigures } from '../resolvers/operations.js';
+import type { Services } from '../resolvers/services.js';
 
 // Prometheus metrics through @envelop/prometheus (the envelop plugin yoga's docs point to) on a
 // registry of this app's own, so several apps in one process (tests) never share counters.

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { readinessOf, serverVersion } from './resolvers/operations.js';
-import type { Services } from './resolvers/services.js';
+import { readinessOf, serverVersion } from '../resolvers/operations.js';
+import type { Services } from '../resolvers/services.js';
 
 /** /readyz: 200 once the database answers and every migration is applied, 503 otherwise. */
 export async function serveReadiness(services: Services, res: ServerResponse): Promise<void> {

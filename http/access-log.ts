@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Viewer } from './resolvers/viewer.js';
+import type { Viewer } from '../resolvers/viewer.js';
 
 interface Seen {
   operation?: string;

@@ -4,7 +4,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Plugin } from 'graphql-yoga';
-import { serverVersion } from './resolvers/operations.js';
+import { serverVersion } from '../resolvers/operations.js';
 
 export interface TracingConfig {
   /** OTEL_EXPORTER_OTLP_ENDPOINT: an OTLP/HTTP collector; spans go to <endpoint>/v1/traces. */
