@@ -61,7 +61,7 @@ export function createPersistedOperations(config: PersistedOperationsConfig) {
       customErrors: {
         notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
         persistedQueryOnly: { message: 'This server runs only persisted operations: send extensions.persistedQuery.sha256Hash', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
-        keyNotFound: { message: 'No query and no persisted operation id', extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED' } },
+        keyNotFound: { message: 'No query and no persisted operation id', extensions: { code: 'BAD_REQUEST' } },
       },
     }) as Plugin,
   ];
@@ -76,7 +76,7 @@ export function createPersistedOperations(config: PersistedOperationsConfig) {
         const known = hash ? lookup(hash) : null;
         return known ?? new GraphQLError('This server runs only persisted operations: send extensions.persistedQuery.sha256Hash', { extensions: { code: 'PERSISTED_QUERY_ONLY' } });
       }
-      return params.query ?? new GraphQLError('No query and no persisted operation id', { extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED' } });
+      return params.query ?? new GraphQLError('No query and no persisted operation id', { extensions: { code: 'BAD_REQUEST' } });
     },
   };
 }
