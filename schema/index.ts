@@ -13,6 +13,7 @@ import './types/template.js';
 import './types/ready-reply.js';
 import './types/contact-list.js';
 import './types/monitoring.js';
+import './types/routing-decision.js';
 import { defineWebhookSchema } from './types/webhook.js';
 import { Channel } from './types/channel.js';
 import { Contact } from './types/contact.js';

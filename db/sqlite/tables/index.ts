@@ -14,3 +14,6 @@ export * from './ready-replies.js';
 export * from './monitoring.js';
 export * from './satisfaction.js';
 export * from './webhooks.js';
+export * from './pause-reasons.js';
+export * from './notifications.js';
+export * from './routing-decisions.js';
