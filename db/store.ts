@@ -206,7 +206,7 @@ export interface MonitoringQueries {
   /** How many active agents of the scope are in each status. */
   agentStatuses(scope: MonitorScope): Promise<Record<string, number>>;
   /** Agents of the scope's sectors (every agent of the account for 'all') with their open tickets. */
-  agents(scope: MonitorScope): Promise<Array<{ id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }>>;
+  agents(scope: MonitorScope): Promise<Array<{ id: number; name: string; status: string; statusChangedAt: Date; pauseReasonId: number | null; openTickets: number }>>;
   /** Tickets of the scope in a status, oldest in the queue or longest in service first. */
   ticketIds(scope: MonitorScope, status: 'WAITING' | 'OPEN', limit: number): Promise<number[]>;
   /** Tags of the scope's tickets active today, with how many tickets carry each. */

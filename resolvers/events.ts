@@ -22,7 +22,7 @@ export interface DomainEventPayloads {
   'contact.updated': { contactId: number; actor: Actor; changed: string[] };
   'user.created': { userId: number; byUserId: number | null };
   'user.updated': { userId: number; byUserId: number; changed: string[] };
-  'user.statusChanged': { userId: number; status: string };
+  'user.statusChanged': { userId: number; status: string; pauseReasonId?: number | null };
   'membership.changed': { userId: number; byUserId: number; before: number[]; after: number[] };
   'sector.created': { sectorId: number; byUserId: number };
   'sector.updated': { sectorId: number; byUserId: number; changed: string[] };

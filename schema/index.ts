@@ -12,6 +12,7 @@ import './types/absence.js';
 import './types/template.js';
 import './types/ready-reply.js';
 import './types/contact-list.js';
+import './types/pause-reason.js';
 import './types/monitoring.js';
 import './types/routing-decision.js';
 import { defineWebhookSchema } from './types/webhook.js';
