@@ -31,6 +31,7 @@ export interface DomainEventPayloads {
   'integration.created': { integrationId: number; byUserId: number | null };
   'integration.revoked': { integrationId: number; byUserId: number };
   'integration.rotated': { integrationId: number; byUserId: number };
+  'notification.created': { notificationId: number; userId: number; ticketId: number };
   'absence.changed': {
     userId: number; byUserId: number; enabled: boolean; message: string | null;
     startsAt: string | null; endsAt: string | null; suggestedUserId: number | null;
