@@ -65,6 +65,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     trustProxy: env['TRUST_PROXY'] === 'true',
     relay: { retentionMs: integer(env, 'OUTBOX_RETENTION_DAYS', 7) * 24 * 3600_000 },
+    presenceLeaseMs: Math.max(1, integer(env, 'PRESENCE_LEASE_SECONDS', 10)) * 1000,
     plugins: (env['PLUGINS'] ?? '').split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };

@@ -15,6 +15,7 @@ import './types/contact-list.js';
 import './types/pause-reason.js';
 import './types/monitoring.js';
 import './types/notification.js';
+import './types/presence.js';
 import './types/routing-decision.js';
 import { defineWebhookSchema } from './types/webhook.js';
 import { Channel } from './types/channel.js';
