@@ -1,5 +1,11 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../db/store.js';
+import { domainEventsOf } from '../resolvers/events.js';
+import { createDomainPubSub } from '../schema/pubsub.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 import { subscribe, wsClient } from './helpers/ws.js';
@@ -102,5 +108,36 @@ describe('ticket presence', () => {
     while (!seen.includes(`${adminName} TYPING`)) seen = who((await carlaSees.take(1))[0]!);
     expect(seen.filter((entry) => entry !== 'Bruno VIEWING')).toEqual([`${adminName} TYPING`]);
     expect(await anaSees.nothingFor(0)).toEqual([]);
+  });
+});
+
+describe('presence across instances', () => {
+  it('is rebuilt by every instance from the pub/sub messages alone, lease included', async () => {
+    // Two instances' pub/subs on one event target: what @graphql-yoga/redis-event-target makes of REDIS_URL.
+    const dir = mkdtempSync(join(tmpdir(), 'deskgraph-presence-'));
+    const store = openStore({ url: join(dir, 'presence.sqlite') });
+    const shared = new EventTarget();
+    const first = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
+    const second = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
+    try {
+      const changed = new Promise<void>((resolve) => second.presence.board.watch(1, 7, resolve));
+      first.presence.publish({ accountId: 1, ticketId: 7, userId: 3, state: 'TYPING', expiresAt: Date.now() + LEASE_MS });
+      await changed;
+      expect(second.presence.board.entriesOf(1, 7).map((entry) => `${entry.userId} ${entry.state}`)).toEqual(['3 TYPING']);
+      const expired = new Promise<void>((resolve) => second.presence.board.watch(1, 7, resolve));
+      await expired;
+      expect(second.presence.board.entriesOf(1, 7)).toEqual([]);
+      // A message whose lease already ran out (a late delivery) shows nobody.
+      first.presence.publish({ accountId: 1, ticketId: 7, userId: 4, state: 'VIEWING', expiresAt: Date.now() - 1 });
+      const next = new Promise<void>((resolve) => second.presence.board.watch(1, 7, resolve));
+      first.presence.publish({ accountId: 1, ticketId: 7, userId: 5, state: 'VIEWING', expiresAt: Date.now() + LEASE_MS });
+      await next;
+      expect(second.presence.board.entriesOf(1, 7).map((entry) => entry.userId)).toEqual([5]);
+    } finally {
+      first.stop();
+      second.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
