@@ -67,6 +67,8 @@ export interface DeskgraphConfig {
   corsOrigins?: CorsOrigins;
   /** OpenTelemetry tracing, on when an OTLP endpoint is configured. */
   tracing?: TracingConfig;
+  /** How long one setTicketPresence holds (10 s by default); the console renews it. */
+  presenceLeaseMs?: number;
 }
 
 export interface RunningDeskgraph {
@@ -93,7 +95,7 @@ function reject(res: ServerResponse, status: number, message: string): void {
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
 export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost) {
-  const pubsub = createDomainPubSub(services.events);
+  const pubsub = createDomainPubSub(services.events, undefined, config.presenceLeaseMs);
   const schema = buildSchema(plugins?.schemaExtensions);
   const unscoped = unscopedRootFields(schema);
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.

@@ -71,6 +71,7 @@ const variables = z
     TRUST_PROXY: flag,
     OUTBOX_RETENTION_DAYS: count(7),
     SHUTDOWN_GRACE_MS: count(10_000),
+    PRESENCE_LEASE_SECONDS: count(10).pipe(z.number().min(1, 'must be at least 1')),
     PLUGINS: z.string().default(''),
     CORS_ORIGINS: corsOrigins.optional(),
     PERSISTED_OPERATIONS_FILE: text,
@@ -174,6 +175,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     corsOrigins: vars.CORS_ORIGINS ?? (production ? [] : '*'),
     persistedOperations: { file: vars.PERSISTED_OPERATIONS_FILE, only: vars.PERSISTED_OPERATIONS_ONLY },
     ...(vars.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { endpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: vars.OTEL_SERVICE_NAME } } : {}),
+    presenceLeaseMs: vars.PRESENCE_LEASE_SECONDS * 1000,
     plugins: vars.PLUGINS.split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };

@@ -7,7 +7,8 @@ import type {
   NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
-  Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken,
+  Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken, AgentStatus, PauseReason, PausedTime,
+  NewNotification, Notification, RoutingDecision,
 } from './types.js';
 
 // The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
@@ -210,7 +211,7 @@ export interface MonitoringQueries {
   /** How many active agents of the scope are in each status. */
   agentStatuses(scope: MonitorScope): Promise<Record<string, number>>;
   /** Agents of the scope's sectors (every agent of the account for 'all') with their open tickets. */
-  agents(scope: MonitorScope): Promise<Array<{ id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }>>;
+  agents(scope: MonitorScope): Promise<Array<{ id: number; name: string; status: string; statusChangedAt: Date; pauseReasonId: number | null; openTickets: number }>>;
   /** Tickets of the scope in a status, oldest in the queue or longest in service first. */
   ticketIds(scope: MonitorScope, status: 'WAITING' | 'OPEN', limit: number): Promise<number[]>;
   /** Tags of the scope's tickets active today, with how many tickets carry each. */
@@ -254,6 +255,35 @@ export interface WebhookQueries {
   requeue(accountId: number, id: number, at: Date): Promise<WebhookDelivery | null>;
 }
 
+export interface PauseQueries {
+  list(accountId: number, includeInactive: boolean): Promise<PauseReason[]>;
+  byIds(accountId: number, ids: readonly number[]): Promise<PauseReason[]>;
+  /** Case-insensitive, as the unique index is. */
+  nameTaken(accountId: number, name: string, exceptId?: number): Promise<boolean>;
+  insert(reason: { accountId: number; name: string }, at: Date): Promise<PauseReason>;
+  update(accountId: number, id: number, changes: Partial<Pick<PauseReason, 'name' | 'active'>>): Promise<PauseReason | null>;
+  /** Ends the agent's current stretch in the status log at `at` and opens the next one. */
+  logStatus(row: { accountId: number; userId: number; status: AgentStatus; pauseReasonId: number | null }, at: Date): Promise<void>;
+  /** Time each agent spent PAUSED within [since, now], per reason, from the status log. */
+  pausedTime(accountId: number, userIds: readonly number[], since: Date, now: Date): Promise<PausedTime[]>;
+}
+
+export interface NotificationQueries {
+  insert(rows: readonly NewNotification[]): Promise<Notification[]>;
+  byIds(accountId: number, ids: readonly number[]): Promise<Notification[]>;
+  /** A user's notifications, newest first. */
+  pageOf(accountId: number, userId: number, unreadOnly: boolean, first: number, beforeId?: number): Promise<{ notifications: Notification[]; hasNextPage: boolean }>;
+  countOf(accountId: number, userId: number, unreadOnly: boolean): Promise<number>;
+  /** Marks the user's own unread ones among `ids`; returns how many changed. */
+  markRead(accountId: number, userId: number, ids: readonly number[], at: Date): Promise<number>;
+}
+
+export interface RoutingDecisionQueries {
+  /** Keeps the latest decision per ticket. */
+  save(decision: RoutingDecision): Promise<void>;
+  of(accountId: number, ticketId: number): Promise<RoutingDecision | null>;
+}
+
 /** Every read the domain may make; the same functions run inside a write transaction. */
 export interface RefreshTokenQueries {
   insert(token: NewRefreshToken): Promise<void>;
@@ -281,6 +311,9 @@ export interface StoreReads {
   pluginRecords: PluginRecordQueries;
   webhooks: WebhookQueries;
   refreshTokens: RefreshTokenQueries;
+  pauses: PauseQueries;
+  notifications: NotificationQueries;
+  routingDecisions: RoutingDecisionQueries;
 }
 
 export interface StoreTx extends StoreReads {

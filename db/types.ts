@@ -37,6 +37,8 @@ export interface User {
   phone: string | null;
   status: AgentStatus;
   statusChangedAt: Date;
+  /** Why the agent is PAUSED, when they said; null in any other status. */
+  pauseReasonId: number | null;
   canDismissWaiting: boolean;
   canViewAllContacts: boolean;
   /** A USER who may watch monitoring for their sectors. */
@@ -177,7 +179,7 @@ export interface OutboxEvent {
   occurredAt: Date;
 }
 
-export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt'>;
+export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'pauseReasonId'>;
 export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
 export type NewSector = Omit<Sector, 'id' | 'createdAt' | 'lastAssignedUserId'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
@@ -450,3 +452,53 @@ export interface RefreshToken {
 }
 
 export type NewRefreshToken = Omit<RefreshToken, 'id' | 'rotatedAt' | 'revokedAt'>;
+export interface PauseReason {
+  id: number;
+  accountId: number;
+  name: string;
+  active: boolean;
+  createdAt: Date;
+}
+
+/** Time spent PAUSED since an instant, per agent and per reason (null: paused without a reason). */
+export interface PausedTime {
+  userId: number;
+  pauseReasonId: number | null;
+  pausedMs: number;
+}
+
+export type NotificationKind = 'MENTION';
+
+export interface Notification {
+  id: number;
+  accountId: number;
+  userId: number;
+  kind: NotificationKind;
+  ticketId: number;
+  messageId: number | null;
+  byUserId: number | null;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export type NewNotification = Omit<Notification, 'id' | 'readAt'>;
+
+/** Why routing passed an agent over; null for the one chosen. */
+export type RoutingSkipReason =
+  | 'NOT_IN_SECTOR' | 'OFFLINE' | 'PAUSED' | 'ABSENT' | 'OUTSIDE_WORKING_HOURS' | 'AT_CAPACITY' | 'NOT_NEXT_IN_TURN' | 'MORE_OPEN_TICKETS';
+
+export interface RoutingCandidate {
+  userId: number;
+  skipped: RoutingSkipReason | null;
+  openTickets: number;
+}
+
+export interface RoutingDecision {
+  ticketId: number;
+  accountId: number;
+  sectorId: number;
+  mode: RoutingMode;
+  chosenUserId: number | null;
+  candidates: RoutingCandidate[];
+  decidedAt: Date;
+}

@@ -22,7 +22,7 @@ export interface DomainEventPayloads {
   'contact.updated': { contactId: number; actor: Actor; changed: string[] };
   'user.created': { userId: number; byUserId: number | null };
   'user.updated': { userId: number; byUserId: number; changed: string[] };
-  'user.statusChanged': { userId: number; status: string };
+  'user.statusChanged': { userId: number; status: string; pauseReasonId?: number | null };
   'membership.changed': { userId: number; byUserId: number; before: number[]; after: number[] };
   'sector.created': { sectorId: number; byUserId: number };
   'sector.updated': { sectorId: number; byUserId: number; changed: string[] };
@@ -32,6 +32,7 @@ export interface DomainEventPayloads {
   'integration.created': { integrationId: number; byUserId: number | null };
   'integration.revoked': { integrationId: number; byUserId: number };
   'integration.rotated': { integrationId: number; byUserId: number };
+  'notification.created': { notificationId: number; userId: number; ticketId: number };
   'absence.changed': {
     userId: number; byUserId: number; enabled: boolean; message: string | null;
     startsAt: string | null; endsAt: string | null; suggestedUserId: number | null;

@@ -60,9 +60,41 @@ export async function queueOf(services: Services, panel: MonitoringPanel, status
   return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
-/** The agent list of the panel (status, since when, open tickets), read only when asked for. */
+/** The agent list of the panel (status, since when, open tickets, time paused today), read only when asked for. */
 export async function agentsOfPanel(services: Services, panel: MonitoringPanel) {
-  return services.store.monitoring.agents(panel.scope);
+  const agents = await services.store.monitoring.agents(panel.scope);
+  const paused = await services.store.pauses.pausedTime(panel.scope.accountId, agents.map((agent) => agent.id), panel.since, panel.at);
+  const pausedMs = new Map<number, number>();
+  for (const row of paused) pausedMs.set(row.userId, (pausedMs.get(row.userId) ?? 0) + row.pausedMs);
+  return agents.map((agent) => ({ ...agent, pausedMsToday: pausedMs.get(agent.id) ?? 0 }));
+}
+
+export interface PauseFigures {
+  /** Null: paused without saying why. */
+  pauseReasonId: number | null;
+  agentsPaused: number;
+  pausedMsToday: number;
+}
+
+/**
+ * Agents of the panel PAUSED now, and time paused today, per reason: every active reason, plus
+ * deactivated ones and "no reason" when they count anything today.
+ */
+export async function pausesOfPanel(services: Services, panel: MonitoringPanel): Promise<PauseFigures[]> {
+  const agents = await services.store.monitoring.agents(panel.scope);
+  const paused = await services.store.pauses.pausedTime(panel.scope.accountId, agents.map((agent) => agent.id), panel.since, panel.at);
+  const reasons = await services.store.pauses.list(panel.scope.accountId, true);
+  const figures = new Map<number | null, PauseFigures>();
+  const figuresOf = (pauseReasonId: number | null) => {
+    let entry = figures.get(pauseReasonId);
+    if (!entry) figures.set(pauseReasonId, (entry = { pauseReasonId, agentsPaused: 0, pausedMsToday: 0 }));
+    return entry;
+  };
+  for (const reason of reasons) if (reason.active) figuresOf(reason.id);
+  for (const agent of agents) if (agent.status === 'PAUSED') figuresOf(agent.pauseReasonId).agentsPaused += 1;
+  for (const row of paused) figuresOf(row.pauseReasonId).pausedMsToday += row.pausedMs;
+  const order = new Map(reasons.map((reason, index) => [reason.id, index]));
+  return [...figures.values()].sort((a, b) => (a.pauseReasonId === null ? 1 : b.pauseReasonId === null ? -1 : order.get(a.pauseReasonId)! - order.get(b.pauseReasonId)!));
 }
 
 export async function tagsToday(services: Services, panel: MonitoringPanel) {

@@ -4,6 +4,7 @@ import { endSessionsOf } from './auth/sessions.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
+import { assertPickableReason } from './pause-reasons.js';
 import { assertAdmin, assertAgent } from './permissions.js';
 import { routeQueuesOf } from './tickets/routing.js';
 import type { Services } from './services.js';
@@ -156,13 +157,18 @@ export async function setUserSectors(services: Services, viewer: Viewer | null, 
   });
 }
 
-export async function setMyStatus(services: Services, viewer: Viewer | null, status: AgentStatus): Promise<User> {
+/** PAUSED may say why (one of the account's active pause reasons); a reason with any other status is refused. */
+export async function setMyStatus(services: Services, viewer: Viewer | null, status: AgentStatus, pauseReasonId: number | null = null): Promise<User> {
   assertAgent(viewer);
+  if (pauseReasonId !== null && status !== 'PAUSED') throw new BadUserInputError('pauseReasonId', 'A pause reason goes with PAUSED only');
   const at = services.clock.now();
   return services.store.write(async (tx) => {
-    const user = await tx.users.update(viewer.accountId, viewer.userId, { status, statusChangedAt: at }, at);
+    if (pauseReasonId !== null) await assertPickableReason(tx, viewer.accountId, pauseReasonId);
+    const user = await tx.users.update(viewer.accountId, viewer.userId, { status, statusChangedAt: at, pauseReasonId }, at);
     if (!user) throw new NotFoundError('User');
-    await recordEvent(tx, at, viewer.accountId, 'user.statusChanged', { userId: viewer.userId, status });
+    // The log keeps every stretch, so time paused today is exact across several pauses.
+    await tx.pauses.logStatus({ accountId: viewer.accountId, userId: viewer.userId, status, pauseReasonId }, at);
+    await recordEvent(tx, at, viewer.accountId, 'user.statusChanged', { userId: viewer.userId, status, pauseReasonId });
     // Coming ONLINE: waiting tickets of my auto-routed sectors are handed out now.
     if (status === 'ONLINE') await routeQueuesOf(tx, viewer.accountId, viewer.sectorIds, at);
     return user;

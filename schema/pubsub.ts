@@ -1,27 +1,43 @@
 import { setMaxListeners } from 'node:events';
 import { createPubSub, Repeater } from 'graphql-yoga';
 import type { DomainEvent, DomainEvents } from '../resolvers/events.js';
+import { PresenceBoard, type PresenceSignal } from '../resolvers/live/presence-board.js';
+import type { PresenceChannel } from '../resolvers/live/presence.js';
 
 /**
  * The committed domain events, one topic per account. An eventTarget from
  * @graphql-yoga/redis-event-target makes it span instances without touching resolvers.
  */
-/** One message per committed transaction of an account: its events, in order. */
-type Topics = { 'account-commits': [accountId: number, events: DomainEvent[]] };
+/**
+ * One message per committed transaction of an account: its events, in order; and one per presence
+ * lease taken (no database row: the message carries its expiry, so every instance rebuilds the leases).
+ */
+type Topics = { 'account-commits': [accountId: number, events: DomainEvent[]]; 'ticket-presence': [signal: PresenceSignal] };
 
-export function createDomainPubSub(events: DomainEvents, config?: Parameters<typeof createPubSub<Topics>>[0]) {
+export const defaultPresenceLeaseMs = 10_000;
+
+export function createDomainPubSub(events: DomainEvents, config?: Parameters<typeof createPubSub<Topics>>[0], presenceLeaseMs = defaultPresenceLeaseMs) {
   // Every open subscription is one listener of the account's topic: thousands are expected.
   const eventTarget = config?.eventTarget ?? new EventTarget();
   setMaxListeners(Infinity, eventTarget as EventTarget);
   const pubsub = createPubSub<Topics>({ ...config, eventTarget });
-  const stop = events.onCommit((committed) => {
+  const board = new PresenceBoard(presenceLeaseMs);
+  const onPresence = (event: Event) => board.apply((event as CustomEvent<PresenceSignal>).detail);
+  (eventTarget as EventTarget).addEventListener('ticket-presence', onPresence);
+  const stopCommits = events.onCommit((committed) => {
     const accountIds = new Set(committed.map((event) => event.accountId));
     for (const accountId of accountIds) pubsub.publish('account-commits', accountId, committed.filter((event) => event.accountId === accountId));
   });
   return {
     /** Every committed transaction of one account, in commit order. */
     accountCommits: (accountId: number): AsyncIterable<DomainEvent[]> => commitsOf(eventTarget as EventTarget, `account-commits:${accountId}`),
-    stop,
+    /** Presence leases: published here, applied by every instance's board when the message comes back. */
+    presence: { board, publish: (signal: PresenceSignal) => pubsub.publish('ticket-presence', signal) } satisfies PresenceChannel,
+    stop() {
+      stopCommits();
+      (eventTarget as EventTarget).removeEventListener('ticket-presence', onPresence);
+      board.stop();
+    },
   };
 }
 

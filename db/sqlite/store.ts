@@ -21,6 +21,9 @@ import { templateQueries } from './queries/templates.js';
 import { ticketQueries } from './queries/tickets.js';
 import { webhookQueries } from './queries/webhooks.js';
 import { userQueries } from './queries/users.js';
+import { notificationQueries } from './queries/notifications.js';
+import { pauseQueries } from './queries/pauses.js';
+import { routingDecisionQueries } from './queries/routing-decisions.js';
 
 function queriesOn(db: SqliteDb): StoreReads {
   return {
@@ -40,6 +43,9 @@ function queriesOn(db: SqliteDb): StoreReads {
     pluginRecords: pluginRecordQueries(db),
     webhooks: webhookQueries(db),
     refreshTokens: refreshTokenQueries(db),
+    pauses: pauseQueries(db),
+    notifications: notificationQueries(db),
+    routingDecisions: routingDecisionQueries(db),
   };
 }
 

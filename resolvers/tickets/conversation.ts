@@ -5,6 +5,7 @@ import { assertWithinWorkingHours } from '../availability.js';
 import { ConflictError, ForbiddenError, NotFoundError, WindowExpiredError } from '../errors.js';
 import { recordEvent } from '../events.js';
 import { parseInput } from '../input-rules.js';
+import { notifyMentioned } from '../notifications.js';
 import { assertAgent } from '../permissions.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
@@ -32,7 +33,9 @@ export const tagList = z
   .max(20, 'At most 20 tags')
   .transform((tags) => [...new Set(tags)].sort());
 
-async function postToTicket(services: Services, viewer: Viewer | null, ticketId: number, body: string, kind: Extract<MessageKind, 'TEXT' | 'NOTE'>): Promise<Message> {
+async function postToTicket(
+  services: Services, viewer: Viewer | null, ticketId: number, body: string, kind: Extract<MessageKind, 'TEXT' | 'NOTE'>, mentionedUserIds: readonly number[] = [],
+): Promise<Message> {
   assertAgent(viewer);
   const text = parseInput(messageBody, body, 'body');
   const at = services.clock.now();
@@ -52,6 +55,7 @@ async function postToTicket(services: Services, viewer: Viewer | null, ticketId:
       accountId: viewer.accountId, ticketId: ticket.id, direction: 'OUT', author: 'AGENT', authorUserId: viewer.userId,
       kind, body: text, attachments: [], createdAt: at,
     });
+    await notifyMentioned(tx, viewer, ticket, message, mentionedUserIds, at);
     // A note is internal: it is kept on the ticket but is not activity the contact sees.
     const updated = kind === 'TEXT' ? await recordAgentAnswer(tx, ticket, message.id, viewer.userId, at) : ticket;
     await recordEvent(tx, at, viewer.accountId, 'message.created', {
@@ -66,9 +70,9 @@ export function sendMessage(services: Services, viewer: Viewer | null, ticketId:
   return postToTicket(services, viewer, ticketId, body, 'TEXT');
 }
 
-/** An internal note, never delivered to the contact; anyone who sees the ticket may leave one. */
-export function addNote(services: Services, viewer: Viewer | null, ticketId: number, body: string): Promise<Message> {
-  return postToTicket(services, viewer, ticketId, body, 'NOTE');
+/** An internal note, never delivered to the contact; anyone who sees the ticket may leave one, and mention who else may. */
+export function addNote(services: Services, viewer: Viewer | null, ticketId: number, body: string, mentionedUserIds: readonly number[] = []): Promise<Message> {
+  return postToTicket(services, viewer, ticketId, body, 'NOTE', mentionedUserIds);
 }
 
 export async function setTicketTags(services: Services, viewer: Viewer | null, ticketId: number, tags: readonly string[]): Promise<Ticket> {

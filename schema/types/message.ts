@@ -3,7 +3,7 @@ import { messagesByIds } from '../../resolvers/tickets/queries.js';
 import { addNote, sendMessage } from '../../resolvers/tickets/conversation.js';
 import { builder } from '../builder.js';
 import { pageFieldsOf } from '../connections.js';
-import { localIdOf } from '../ids.js';
+import { localIdOf, localIdsOf } from '../ids.js';
 import { User } from './user.js';
 
 export const MessageDirection = builder.enumType('MessageDirection', { values: ['IN', 'OUT'] as const });
@@ -77,7 +77,12 @@ builder.mutationFields((t) => ({
     type: Message,
     description: 'An internal note on a ticket I can see; never delivered to the contact',
     authScopes: { authenticated: true },
-    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_root, { ticketId, body }, context) => addNote(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body),
+    args: {
+      ticketId: t.arg.id({ required: true }),
+      body: t.arg.string({ required: true }),
+      mentionedUserIds: t.arg.idList({ required: false, description: 'Each gets a MENTION notification; all must be able to see the ticket (BAD_USER_INPUT otherwise, nothing stored)' }),
+    },
+    resolve: (_root, { ticketId, body, mentionedUserIds }, context) =>
+      addNote(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body, localIdsOf('User', (mentionedUserIds ?? []).map(String), 'mentionedUserIds')),
   }),
 }));

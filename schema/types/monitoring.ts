@@ -1,12 +1,13 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import type { TicketRating as RatingRow, Ticket as TicketRow } from '../../db/types.js';
 import { monitoringFor } from '../../resolvers/live/monitoring.js';
-import { agentsOfPanel, monitorScopeOf, monitoring, queueOf, tagsToday, type MonitoringArgs, type MonitoringPanel } from '../../resolvers/monitoring.js';
+import { agentsOfPanel, monitorScopeOf, monitoring, pausesOfPanel, queueOf, tagsToday, type MonitoringArgs, type MonitoringPanel, type PauseFigures as PauseFiguresShape } from '../../resolvers/monitoring.js';
 import { ratingsOfTickets, rateTicket, scoresOf } from '../../resolvers/satisfaction.js';
 import { cancelTicket } from '../../resolvers/tickets/lifecycle.js';
 import { builder } from '../builder.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Ticket, TicketStatus } from './ticket.js';
+import { PauseReason } from './pause-reason.js';
 import { AgentStatus, User } from './user.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
@@ -87,6 +88,16 @@ const MonitoredAgent = builder.objectRef<Awaited<ReturnType<typeof agentsOfPanel
     status: t.field({ type: AgentStatus, resolve: (agent) => agent.status as 'ONLINE' }),
     since: t.expose('statusChangedAt', { type: 'DateTime' }),
     openTickets: t.exposeInt('openTickets'),
+    pauseReason: t.field({ type: PauseReason, nullable: true, description: 'Why they are PAUSED, when they said', resolve: (agent) => (agent.status === 'PAUSED' && agent.pauseReasonId !== null ? String(agent.pauseReasonId) : null) }),
+    pausedSecondsToday: t.int({ description: "Time PAUSED since midnight in the account's time zone, every pause added up", resolve: (agent) => Math.floor(agent.pausedMsToday / 1000) }),
+  }),
+});
+
+const PauseFigures = builder.objectRef<PauseFiguresShape>('MonitoredPauseReason').implement({
+  fields: (t) => ({
+    reason: t.field({ type: PauseReason, nullable: true, description: 'Null: paused without a reason', resolve: (figures) => (figures.pauseReasonId === null ? null : String(figures.pauseReasonId)) }),
+    agentsPaused: t.exposeInt('agentsPaused', { description: 'Agents of the panel PAUSED with this reason now' }),
+    pausedSecondsToday: t.int({ description: 'Time their agents spent PAUSED with this reason today', resolve: (figures) => Math.floor(figures.pausedMsToday / 1000) }),
   }),
 });
 
@@ -132,6 +143,11 @@ const Monitoring = builder.objectRef<MonitoringPanel>('Monitoring').implement({
     }),
     inService: t.field({ type: [Ticket], description: 'Tickets in service, longest first (100 at most)', resolve: (panel, _args, context) => queueOf(context.services, panel, 'OPEN') }),
     agentList: t.field({ type: [MonitoredAgent], resolve: (panel, _args, context) => agentsOfPanel(context.services, panel) }),
+    pauses: t.field({
+      type: [PauseFigures],
+      description: 'Per pause reason: agents paused now and time paused today (every active reason, then the rest that count today, then no reason)',
+      resolve: (panel, _args, context) => pausesOfPanel(context.services, panel),
+    }),
     tags: t.field({ type: [TagCount], description: 'Tags of tickets active today', resolve: (panel, _args, context) => tagsToday(context.services, panel) }),
   }),
 });

@@ -12,7 +12,7 @@ import {
   usersByIds,
 } from '../../resolvers/users.js';
 import { builder } from '../builder.js';
-import { localIdOf, localIdsOf } from '../ids.js';
+import { localIdOf, localIdsOf, optionalLocalIdOf } from '../ids.js';
 import { WorkingHours, WorkingHoursInput } from './working-hours.js';
 
 export const Role = builder.enumType('Role', { values: ['ADMIN', 'USER'] as const });
@@ -165,8 +165,10 @@ builder.mutationFields((t) => ({
   setMyStatus: t.field({
     type: User,
     authScopes: { authenticated: true },
-    args: { status: t.arg({ type: AgentStatus, required: true }) },
-    resolve: (_root, { status }, context) => setMyStatus(context.services, context.viewer, status),
+    description: 'pauseReasonId (one of pauseReasons) may go with PAUSED only; with any other status it is BAD_USER_INPUT',
+    args: { status: t.arg({ type: AgentStatus, required: true }), pauseReasonId: t.arg.id({ required: false }) },
+    resolve: (_root, { status, pauseReasonId }, context) =>
+      setMyStatus(context.services, context.viewer, status, optionalLocalIdOf('PauseReason', pauseReasonId, 'pauseReasonId')),
   }),
   updateMyProfile: t.field({
     type: User,

@@ -88,9 +88,9 @@ export function monitoringQueries(db: SqliteDb) {
     },
 
     /** Agents of the scope's sectors (every agent of the account for 'all') with their open tickets. */
-    async agents(scope: MonitorScope): Promise<{ id: number; name: string; status: string; statusChangedAt: Date; openTickets: number }[]> {
+    async agents(scope: MonitorScope): Promise<{ id: number; name: string; status: string; statusChangedAt: Date; pauseReasonId: number | null; openTickets: number }[]> {
       const rows = db
-        .select({ id: users.id, name: users.name, status: users.status, statusChangedAt: users.statusChangedAt })
+        .select({ id: users.id, name: users.name, status: users.status, statusChangedAt: users.statusChangedAt, pauseReasonId: users.pauseReasonId })
         .from(users)
         .where(and(eq(users.accountId, scope.accountId), eq(users.active, true), monitoredAgentsWhere(scope)))
         .orderBy(users.name, users.id)

@@ -15,3 +15,6 @@ export * from './monitoring.js';
 export * from './satisfaction.js';
 export * from './webhooks.js';
 export * from './refresh-tokens.js';
+export * from './pause-reasons.js';
+export * from './notifications.js';
+export * from './routing-decisions.js';

@@ -19,6 +19,8 @@ export const users = sqliteTable(
     phone: text('phone'),
     status: text('status').$type<AgentStatus>().notNull().default('OFFLINE'),
     statusChangedAt: integer('status_changed_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Why the agent is PAUSED, when they said; null in any other status. */
+    pauseReasonId: integer('pause_reason_id'),
     canDismissWaiting: integer('can_dismiss_waiting', { mode: 'boolean' }).notNull().default(false),
     canViewAllContacts: integer('can_view_all_contacts', { mode: 'boolean' }).notNull().default(false),
     canMonitor: integer('can_monitor', { mode: 'boolean' }).notNull().default(false),
