@@ -9,6 +9,7 @@ import type {
   TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
   Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus,
 } from './types.js';
+import type { StoredAttachment } from './types.js';
 
 // The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
 // The same reads run inside a write transaction, where they see its uncommitted changes.
@@ -148,6 +149,8 @@ export interface MessageQueries {
   allOf(ticketId: number, limit: number): Promise<Message[]>;
   byExternalId(accountId: number, externalId: string): Promise<Message | null>;
   insert(message: NewMessage): Promise<Message>;
+  insertAttachments(attachments: readonly StoredAttachment[]): Promise<void>;
+  attachmentById(accountId: number, id: string): Promise<StoredAttachment | null>;
   historyOf(ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>>;
   recordHistory(entry: NewTicketHistoryEntry): Promise<TicketHistoryEntry>;
 }

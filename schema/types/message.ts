@@ -24,6 +24,7 @@ const Attachment = builder.objectRef<AttachmentShape>('Attachment').implement({
     url: t.exposeString('url'),
     mime: t.exposeString('mime'),
     name: t.exposeString('name', { nullable: true }),
+    size: t.int({ nullable: true, description: 'Bytes, for files uploaded to Deskgraph', resolve: (attachment) => attachment.size ?? null }),
   }),
 });
 
@@ -65,19 +66,22 @@ export const MessageConnection = builder.objectRef<MessageConnectionShape>('Mess
   }),
 });
 
+const attachmentsHelp = 'Files (a GraphQL multipart request); size and type limits come from the configuration';
+
 builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: Message,
-    description: 'Answers the contact: the assignee or an ADMIN, on an OPEN ticket, inside working hours',
+    description: 'Answers the contact: the assignee or an ADMIN, on an OPEN ticket, inside working hours. `body` may be "" when files are attached.',
     authScopes: { authenticated: true },
-    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_root, { ticketId, body }, context) => sendMessage(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body),
+    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), attachments: t.arg({ type: ['Upload'], description: attachmentsHelp }) },
+    resolve: (_root, { ticketId, body, attachments }, context) =>
+      sendMessage(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body, attachments ?? []),
   }),
   addNote: t.field({
     type: Message,
     description: 'An internal note on a ticket I can see; never delivered to the contact',
     authScopes: { authenticated: true },
-    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_root, { ticketId, body }, context) => addNote(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body),
+    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), attachments: t.arg({ type: ['Upload'], description: attachmentsHelp }) },
+    resolve: (_root, { ticketId, body, attachments }, context) => addNote(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body, attachments ?? []),
   }),
 }));

@@ -14,3 +14,4 @@ export * from './ready-replies.js';
 export * from './monitoring.js';
 export * from './satisfaction.js';
 export * from './webhooks.js';
+export * from './attachments.js';

@@ -1,0 +1,185 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeskgraphPlugin, PluginApi } from '../plugins/runtime/contract.js';
+import type { PublicEvent } from '../resolvers/events/event-contract.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
+
+// Agents send media through the GraphQL multipart request spec: real multipart POSTs (FormData over
+// fetch) to the real endpoint, files read back at /attachments/<id> under the visibility rule.
+
+const MAX_BYTES = 64 * 1024;
+const SEND = `mutation($id: ID!, $body: String!, $files: [Upload!]) { sendMessage(ticketId: $id, body: $body, attachments: $files) {
+  id kind body attachments { url mime name size } } }`;
+const NOTE = `mutation($id: ID!, $body: String!, $files: [Upload!]) { addNote(ticketId: $id, body: $body, attachments: $files) {
+  id kind body attachments { url mime name size } } }`;
+
+interface Upload {
+  name: string;
+  bytes: Uint8Array;
+  /** What the client claims: never trusted, the content decides. */
+  type: string;
+}
+
+/** Ogg pages with an OpusHead: a voice note as WhatsApp sends it (header enough for the magic bytes). */
+function oggOpus(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + 7) % 251;
+  bytes.set(new TextEncoder().encode('OggS'), 0);
+  bytes.set(new TextEncoder().encode('OpusHead'), 28);
+  return bytes;
+}
+
+function pdf(size: number): Uint8Array {
+  const bytes = new Uint8Array(size).fill(0x20);
+  bytes.set(new TextEncoder().encode('%PDF-1.4\n%\u00e2\u00e3\n1 0 obj << /Type /Catalog >> endobj\n'), 0);
+  bytes[size - 1] = 0x0a;
+  return bytes;
+}
+
+/** A Windows executable (MZ header) dressed up as a PDF by name and claimed type. */
+function executable(): Uint8Array {
+  const bytes = new Uint8Array(2048);
+  bytes.set([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff], 0);
+  return bytes;
+}
+
+/** One multipart request per the spec: `operations`, `map`, then one part per file. */
+async function multipart(app: TestApp, token: string, query: string, variables: Record<string, unknown>, files: Upload[]) {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query, variables: { ...variables, files: files.map(() => null) } }));
+  form.set('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+  files.forEach((file, i) => form.set(String(i), new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name));
+  const response = await fetch(app.url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  return (await response.json()) as { data?: Record<string, any> | null; errors?: { message: string; extensions: Record<string, unknown> }[] };
+}
+
+function download(app: TestApp, url: string, token?: string) {
+  return fetch(new URL(url, app.url), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/** Every file under the storage folder (none at all when the folder was never made). */
+function storedFiles(app: TestApp): string[] {
+  try {
+    const folder = join(app.dir, 'attachments');
+    return readdirSync(folder, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+const events: PublicEvent<'message.created'>[] = [];
+let pluginApi: PluginApi | null = null;
+const recorder: DeskgraphPlugin = {
+  name: 'recorder',
+  setup(api) {
+    pluginApi = api;
+    api.on('message.created', (event) => void events.push(event));
+  },
+};
+
+let app: TestApp;
+let sales: string;
+let ana: Agent; // Sales, answers the ticket
+let bruno: Agent; // Support: may not see it
+let ticketId: string;
+
+beforeAll(async () => {
+  app = await startTestApp({ uploads: { maxBytes: MAX_BYTES }, plugins: [recorder] });
+  sales = await createSector(app, 'Sales');
+  const support = await createSector(app, 'Support');
+  ana = await createAgent(app, 'Ana', [sales]);
+  bruno = await createAgent(app, 'Bruno', [support]);
+  ticketId = (await contactWrites(app, { phone: '5511977001122', body: 'Can you send me the contract?', sectorId: sales })).id;
+  await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticketId });
+});
+afterAll(() => app.stop());
+
+describe('agents send media', () => {
+  const audio = oggOpus(20_000);
+  const contract = pdf(30_000);
+  let audioUrl: string;
+  let contractUrl: string;
+
+  it('takes an audio with an empty body and a PDF on a note, typed from their content', async () => {
+    const sent = await multipart(app, ana.token, SEND, { id: ticketId, body: '' }, [{ name: 'voice note.ogg', bytes: audio, type: 'application/octet-stream' }]);
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data!['sendMessage']).toMatchObject({ kind: 'AUDIO', body: null, attachments: [{ mime: 'audio/ogg; codecs=opus', name: 'voice note.ogg', size: 20_000 }] });
+    audioUrl = sent.data!['sendMessage'].attachments[0].url;
+    expect(audioUrl).toMatch(/^\/attachments\/[0-9a-f-]{36}$/);
+
+    const noted = await multipart(app, ana.token, NOTE, { id: ticketId, body: 'Signed contract' }, [{ name: 'contrato.pdf', bytes: contract, type: 'text/plain' }]);
+    expect(noted.errors).toBeUndefined();
+    expect(noted.data!['addNote']).toMatchObject({ kind: 'NOTE', body: 'Signed contract', attachments: [{ mime: 'application/pdf', name: 'contrato.pdf', size: 30_000 }] });
+    contractUrl = noted.data!['addNote'].attachments[0].url;
+    expect(storedFiles(app)).toHaveLength(2);
+  });
+
+  it('gives the bytes back to the sender and to an ADMIN; another sector\'s agent gets 404 like a missing file', async () => {
+    for (const [url, bytes, mime] of [[audioUrl, audio, 'audio/ogg; codecs=opus'], [contractUrl, contract, 'application/pdf']] as const) {
+      for (const token of [ana.token, app.adminToken]) {
+        const response = await download(app, url, token);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe(mime);
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+      }
+    }
+    const hidden = await download(app, contractUrl, bruno.token);
+    const missing = await download(app, '/attachments/00000000-0000-4000-8000-000000000000', bruno.token);
+    expect(hidden.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(await hidden.json()).toEqual(await missing.json());
+    expect((await download(app, contractUrl)).status).toBe(401);
+  });
+
+  it('refuses an oversized file, an executable named .pdf and an empty message with typed errors, storing nothing', async () => {
+    const before = app.snapshot();
+    const files = storedFiles(app);
+    const tooLarge = await multipart(app, ana.token, SEND, { id: ticketId, body: 'big' }, [{ name: 'big.pdf', bytes: pdf(MAX_BYTES + 1), type: 'application/pdf' }]);
+    expect(tooLarge.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'attachments.0', reason: 'TOO_LARGE', maxBytes: MAX_BYTES });
+    const disguised = await multipart(app, ana.token, SEND, { id: ticketId, body: 'invoice' }, [
+      { name: 'ok.pdf', bytes: contract, type: 'application/pdf' },
+      { name: 'invoice.pdf', bytes: executable(), type: 'application/pdf' },
+    ]);
+    expect(disguised.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'attachments.1', reason: 'TYPE_NOT_ALLOWED', mime: 'application/x-msdownload' });
+    await ana.client.expectCode(SEND, { id: ticketId, body: 'x', files: ['not a file'] }, 'BAD_USER_INPUT');
+    const empty = await multipart(app, ana.token, SEND, { id: ticketId, body: '  ' }, []);
+    expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
+    // Accepted by the limits, then refused by the visibility rule: the bytes already put are removed again.
+    const invisible = await multipart(app, bruno.token, NOTE, { id: ticketId, body: 'peek' }, [{ name: 'a.pdf', bytes: contract, type: 'application/pdf' }]);
+    expect(invisible.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    expect(storedFiles(app)).toEqual(files);
+    expect(app.snapshot()).toBe(before);
+  });
+
+  it('links the files in the transcript PDF at this server\'s address', async () => {
+    const response = await download(app, `/tickets/${encodeURIComponent(ticketId)}/transcript.pdf?notes=1`, ana.token);
+    expect(response.status).toBe(200);
+    const parser = new PDFParse({ data: new Uint8Array(await response.arrayBuffer()) });
+    const text = (await parser.getText()).text;
+    await parser.destroy();
+    const origin = new URL(app.url).origin;
+    expect(text).toContain(`${origin}${audioUrl}`);
+    expect(text).toContain(`${origin}${contractUrl}`);
+    expect(text).toContain('contrato.pdf');
+  });
+
+  it('carries the files in message.created, and a plugin reads their bytes through its API', async () => {
+    await app.running.relay.settled();
+    const withFiles = events.filter((event) => event.data.message.attachments.length > 0);
+    expect(withFiles.map((event) => event.data.message.attachments)).toEqual([
+      [{ id: audioUrl.split('/').pop(), url: audioUrl, mime: 'audio/ogg; codecs=opus', name: 'voice note.ogg', size: 20_000 }],
+      [{ id: contractUrl.split('/').pop(), url: contractUrl, mime: 'application/pdf', name: 'contrato.pdf', size: 30_000 }],
+    ]);
+    const read = await pluginApi!.attachments.read(1, contractUrl.split('/').pop()!);
+    expect(read).toMatchObject({ mime: 'application/pdf', name: 'contrato.pdf', size: 30_000 });
+    expect(new Uint8Array(read!.bytes)).toEqual(contract);
+    expect(await pluginApi!.attachments.read(2, contractUrl.split('/').pop()!)).toBeNull();
+  });
+});
