@@ -6,6 +6,7 @@ import type { DeskgraphPlugin, PluginApi } from '../plugins/runtime/contract.js'
 import type { PublicEvent } from '../resolvers/events/event-contract.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
+import { executable, multipart, oggOpus, pdf } from './helpers/uploads.js';
 
 // Agents send media through the GraphQL multipart request spec: real multipart POSTs (FormData over
 // fetch) to the real endpoint, files read back at /attachments/<id> under the visibility rule.
@@ -15,46 +16,6 @@ const SEND = `mutation($id: ID!, $body: String!, $files: [Upload!]) { sendMessag
   id kind body attachments { url mime name size } } }`;
 const NOTE = `mutation($id: ID!, $body: String!, $files: [Upload!]) { addNote(ticketId: $id, body: $body, attachments: $files) {
   id kind body attachments { url mime name size } } }`;
-
-interface Upload {
-  name: string;
-  bytes: Uint8Array;
-  /** What the client claims: never trusted, the content decides. */
-  type: string;
-}
-
-/** Ogg pages with an OpusHead: a voice note as WhatsApp sends it (header enough for the magic bytes). */
-function oggOpus(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + 7) % 251;
-  bytes.set(new TextEncoder().encode('OggS'), 0);
-  bytes.set(new TextEncoder().encode('OpusHead'), 28);
-  return bytes;
-}
-
-function pdf(size: number): Uint8Array {
-  const bytes = new Uint8Array(size).fill(0x20);
-  bytes.set(new TextEncoder().encode('%PDF-1.4\n%\u00e2\u00e3\n1 0 obj << /Type /Catalog >> endobj\n'), 0);
-  bytes[size - 1] = 0x0a;
-  return bytes;
-}
-
-/** A Windows executable (MZ header) dressed up as a PDF by name and claimed type. */
-function executable(): Uint8Array {
-  const bytes = new Uint8Array(2048);
-  bytes.set([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff], 0);
-  return bytes;
-}
-
-/** One multipart request per the spec: `operations`, `map`, then one part per file. */
-async function multipart(app: TestApp, token: string, query: string, variables: Record<string, unknown>, files: Upload[]) {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query, variables: { ...variables, files: files.map(() => null) } }));
-  form.set('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
-  files.forEach((file, i) => form.set(String(i), new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name));
-  const response = await fetch(app.url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  return (await response.json()) as { data?: Record<string, any> | null; errors?: { message: string; extensions: Record<string, unknown> }[] };
-}
 
 function download(app: TestApp, url: string, token?: string) {
   return fetch(new URL(url, app.url), { headers: token ? { authorization: `Bearer ${token}` } : {} });
