@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { defaultLoginThrottle } from '../resolvers/auth/login-throttle.js';
+import { defaultUploadLimits } from '../resolvers/attachments/limits.js';
 import { defaultLimits } from '../schema/protection.js';
 import type { DeskgraphConfig } from '../server.js';
 
@@ -14,6 +15,16 @@ function integer(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+/** A comma list of MIME types (`type/subtype`, lower-cased); unset or empty keeps the default list. */
+function mimeList(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const types = raw.split(',').map((type) => type.trim().toLowerCase()).filter(Boolean);
+  const bad = types.find((type) => !/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type));
+  if (bad) throw new Error(`${name} must be a comma list of MIME types like image/png, got "${bad}"`);
+  return types;
 }
 
 /** Without JWT_SECRET, one is generated once and kept beside the database, so tokens survive restarts. */
@@ -65,6 +76,11 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     trustProxy: env['TRUST_PROXY'] === 'true',
     relay: { retentionMs: integer(env, 'OUTBOX_RETENTION_DAYS', 7) * 24 * 3600_000 },
+    uploads: {
+      maxBytes: integer(env, 'UPLOAD_MAX_BYTES', defaultUploadLimits.maxBytes),
+      allowedTypes: mimeList(env, 'UPLOAD_ALLOWED_TYPES') ?? defaultUploadLimits.allowedTypes,
+      directory: env['UPLOAD_DIR'] ? resolve(env['UPLOAD_DIR']) : join(dataDir, 'attachments'),
+    },
     plugins: (env['PLUGINS'] ?? '').split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };

@@ -144,3 +144,47 @@ describe('agents send media', () => {
     expect(await pluginApi!.attachments.read(2, contractUrl.split('/').pop()!)).toBeNull();
   });
 });
+
+describe('a storage adapter from a plugin', () => {
+  /** Keeps the bytes in memory, as an object store would keep them elsewhere. */
+  function memoryStorage(name: string) {
+    const objects = new Map<string, Uint8Array>();
+    const plugin: DeskgraphPlugin = {
+      name,
+      setup(api) {
+        api.attachments.useStorage({
+          put: async (key, bytes) => void objects.set(key, bytes),
+          get: async (key) => objects.get(key) ?? null,
+          delete: async (key) => void objects.delete(key),
+        });
+      },
+    };
+    return { objects, plugin };
+  }
+
+  it('keeps uploaded files there instead of the data folder, and serves them back', async () => {
+    const memory = memoryStorage('memory-storage');
+    const other = await startTestApp({ plugins: [memory.plugin] });
+    try {
+      const sector = await createSector(other, 'Sales');
+      const agent = await createAgent(other, 'Carla', [sector]);
+      const ticket = (await contactWrites(other, { phone: '5511977003344', body: 'hello', sectorId: sector })).id;
+      const bytes = pdf(5_000);
+      const noted = await multipart(other, agent.token, NOTE, { id: ticket, body: '' }, [{ name: 'terms.pdf', bytes, type: 'application/pdf' }]);
+      expect(noted.errors).toBeUndefined();
+      const url: string = noted.data!['addNote'].attachments[0].url;
+      expect([...memory.objects.keys()]).toEqual([`1/${url.split('/').pop()}`]);
+      expect(storedFiles(other)).toEqual([]);
+      const response = await download(other, url, agent.token);
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('stops start-up when a second plugin offers a storage too, naming both', async () => {
+    await expect(startTestApp({ plugins: [memoryStorage('first-store').plugin, memoryStorage('second-store').plugin] })).rejects.toThrow(
+      'Plugin "second-store" failed to start: Plugin "second-store": the attachment storage is already provided by plugin "first-store"',
+    );
+  });
+});
