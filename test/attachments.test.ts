@@ -110,6 +110,14 @@ describe('agents send media', () => {
     ]);
     expect(disguised.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'attachments.1', reason: 'TYPE_NOT_ALLOWED', mime: 'application/x-msdownload' });
     await ana.client.expectCode(SEND, { id: ticketId, body: 'x', files: ['not a file'] }, 'BAD_USER_INPUT');
+    // Past what ten files of the largest size and the operation can take, the request is refused before it is read.
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: SEND, variables: { id: ticketId, body: 'huge', files: [null] } }));
+    form.set('map', JSON.stringify({ 0: ['variables.files.0'] }));
+    form.set('0', new Blob([new Uint8Array(pdf(app.config.bodyLimitBytes + 10 * MAX_BYTES + 1))], { type: 'application/pdf' }), 'huge.pdf');
+    const huge = await fetch(app.url, { method: 'POST', headers: { authorization: `Bearer ${ana.token}` }, body: form });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({ code: 'BAD_REQUEST' });
     const empty = await multipart(app, ana.token, SEND, { id: ticketId, body: '  ' }, []);
     expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
     // Accepted by the limits, then refused by the visibility rule: the bytes already put are removed again.
