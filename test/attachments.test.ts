@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeskgraphPlugin, PluginApi } from '../plugins/runtime/contract.js';
+import type { AttachmentStorage, DeskgraphPlugin, PluginApi } from '../plugins/runtime/contract.js';
 import type { PublicEvent } from '../resolvers/events/event-contract.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
@@ -157,17 +157,19 @@ describe('a storage adapter from a plugin', () => {
   /** Keeps the bytes in memory, as an object store would keep them elsewhere. */
   function memoryStorage(name: string) {
     const objects = new Map<string, Uint8Array>();
+    const storage: AttachmentStorage = {
+      put: async (key, bytes) => void objects.set(key, bytes),
+      get: async (key) => objects.get(key) ?? null,
+      delete: async (key) => void objects.delete(key),
+    };
+    // Called through the object, so a test can swap a method after start-up.
     const plugin: DeskgraphPlugin = {
       name,
       setup(api) {
-        api.attachments.useStorage({
-          put: async (key, bytes) => void objects.set(key, bytes),
-          get: async (key) => objects.get(key) ?? null,
-          delete: async (key) => void objects.delete(key),
-        });
+        api.attachments.useStorage({ put: (...args) => storage.put(...args), get: (key) => storage.get(key), delete: (key) => storage.delete(key) });
       },
     };
-    return { objects, plugin };
+    return { objects, storage, plugin };
   }
 
   it('keeps uploaded files there instead of the data folder, and serves them back', async () => {
@@ -185,6 +187,31 @@ describe('a storage adapter from a plugin', () => {
       expect(storedFiles(other)).toEqual([]);
       const response = await download(other, url, agent.token);
       expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('answers STORAGE_UNAVAILABLE when the storage is full, removing what it took and changing nothing', async () => {
+    const memory = memoryStorage('full-storage');
+    const other = await startTestApp({ plugins: [memory.plugin] });
+    try {
+      const sector = await createSector(other, 'Sales');
+      const agent = await createAgent(other, 'Dora', [sector]);
+      const ticket = (await contactWrites(other, { phone: '5511977005566', body: 'hello', sectorId: sector })).id;
+      // The first file fits, the second finds the disk full: the first must not stay behind.
+      let room = 1;
+      const put = memory.storage.put;
+      memory.storage.put = async (key, bytes, info) => {
+        if (room-- <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        await put(key, bytes, info);
+      };
+      const before = other.snapshot();
+      const files = [1, 2].map((n) => ({ name: `part${n}.pdf`, bytes: pdf(4_000), type: 'application/pdf' }));
+      const refused = await multipart(other, agent.token, NOTE, { id: ticket, body: 'two parts' }, files);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'STORAGE_UNAVAILABLE', reason: 'DISK_FULL' });
+      expect(memory.objects.size).toBe(0);
+      expect(other.snapshot()).toBe(before);
     } finally {
       await other.stop();
     }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Attachment, MessageKind, StoredAttachment } from '../../db/types.js';
-import { BadUserInputError } from '../errors.js';
+import type { StorageFailureReason } from '../../db/store.js';
+import { BadUserInputError, DomainError } from '../errors.js';
 import type { Services } from '../services.js';
 
 /** What the GraphQL multipart request hands over (a WHATWG File). */
@@ -75,6 +76,15 @@ export async function acceptUploads(services: Services, accountId: number, files
   return accepted;
 }
 
+/** System error codes of a storage that cannot take files now, as the database's own (README: STORAGE_UNAVAILABLE). */
+const unavailableReasons: Record<string, StorageFailureReason> = { ENOSPC: 'DISK_FULL', EDQUOT: 'DISK_FULL', EROFS: 'READ_ONLY', EIO: 'IO_ERROR' };
+
+function storageErrorOf(error: unknown, at: Date): unknown {
+  const reason = unavailableReasons[(error as NodeJS.ErrnoException | null)?.code ?? ''];
+  if (!reason) return error;
+  return new DomainError('STORAGE_UNAVAILABLE', 'The attachment storage cannot take files right now; nothing was changed. Try again later.', { reason, since: at.toISOString() });
+}
+
 /** Puts the bytes in storage; `undo` removes them again when the transaction recording them fails. */
 export async function storeUploads(services: Services, files: readonly AcceptedFile[]): Promise<{ undo(): Promise<void> }> {
   const { storage } = services.attachments;
@@ -89,7 +99,7 @@ export async function storeUploads(services: Services, files: readonly AcceptedF
     }
   } catch (error) {
     await undo();
-    throw error;
+    throw storageErrorOf(error, services.clock.now());
   }
   return { undo };
 }
