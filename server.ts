@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
@@ -18,6 +19,9 @@ import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
 import { isJsonPost, readJsonBody } from './http/json-body.js';
 import { serveTranscript } from './http/transcript-route.js';
+import { serveAttachment } from './http/attachment-route.js';
+import { defaultUploadLimits, type UploadLimits } from './resolvers/attachments/limits.js';
+import { folderStorage } from './resolvers/attachments/storage.js';
 import { buildSchema, unscopedRootFields } from './schema/index.js';
 import { startPlugins, type PluginHost } from './plugins/runtime/host.js';
 import { configFromEnv, loadPlugins, validatedConfig, type PluginSpec } from './plugins/runtime/loader.js';
@@ -69,6 +73,8 @@ export interface DeskgraphConfig {
   tracing?: TracingConfig;
   /** How long one setTicketPresence holds (10 s by default); the console renews it. */
   presenceLeaseMs?: number;
+  /** Upload limits, and the folder of the default attachment storage (<data dir>/attachments). */
+  uploads?: Partial<UploadLimits> & { directory?: string };
 }
 
 export interface RunningDeskgraph {
@@ -86,6 +92,10 @@ function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   return first || req.socket.remoteAddress || 'unknown';
+}
+
+function isMultipartPost(req: IncomingMessage): boolean {
+  return req.method === 'POST' && (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 
 function reject(res: ServerResponse, status: number, message: string): void {
@@ -155,9 +165,14 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         .catch(() => reject(res, 503, 'Database unavailable'));
       return;
     }
+    const attachment = /^\/attachments\/([^/]+)$/.exec(path ?? '');
+    if (attachment && req.method === 'GET') {
+      void serveAttachment(services, pubsub, req, res, attachment[1]!, clientIpOf(req, config.trustProxy));
+      return;
+    }
     const transcript = /^\/tickets\/([^/]+)\/transcript\.pdf$/.exec(path ?? '');
     if (transcript && req.method === 'GET') {
-      void serveTranscript(services, pubsub, req, res, transcript[1]!, clientIpOf(req, config.trustProxy));
+      void serveTranscript(services, pubsub, req, res, transcript[1]!, clientIpOf(req, config.trustProxy), config.trustProxy);
       return;
     }
     if (path?.startsWith('/plugins/')) {
@@ -168,7 +183,10 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       const length = Number(req.headers['content-length']);
       // Node's parser reads exactly Content-Length bytes, so checking the header bounds the body.
       if (req.headers['content-length'] === undefined) return reject(res, 411, 'Content-Length is required');
-      if (!(length <= config.bodyLimitBytes)) return reject(res, 413, `Request body is limited to ${config.bodyLimitBytes} bytes`);
+      // A multipart request carries files: room for the most files of the largest size besides the operation.
+      const limits = services.attachments.limits;
+      const bodyLimit = isMultipartPost(req) ? config.bodyLimitBytes + limits.maxFiles * limits.maxBytes : config.bodyLimitBytes;
+      if (!(length <= bodyLimit)) return reject(res, 413, `Request body is limited to ${bodyLimit} bytes`);
       if (length > 0 && isJsonPost(req)) return readJsonBody(req, () => void yoga.requestListener(req, res));
     }
     void yoga.requestListener(req, res);
@@ -247,11 +265,22 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   };
 }
 
+/** Beside the database file; for a database elsewhere (PostgreSQL), ./data as the other defaults. */
+function defaultAttachmentFolder(databaseUrl: string): string {
+  const dataDir = /^postgres/.test(databaseUrl) ? resolve('./data') : dirname(resolve(databaseUrl.replace(/^(file|sqlite):/, '')));
+  return join(dataDir, 'attachments');
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Opens (and migrates) the store and wires what every domain function uses. */
 export function createServices(config: DeskgraphConfig, log: Logger): Services {
   const clock = config.clock ?? { now: () => new Date() };
   // Checked before the store opens, so a bad setting leaves nothing open behind it.
   const webhooks = validatedConfig('webhooks', webhookSettings, config.pluginConfig?.['webhooks'] ?? configFromEnv('webhooks', config.env ?? {}));
+  const { directory, ...limits } = config.uploads ?? {};
   const store = openStore({
     url: config.databaseUrl,
     reportError: (err) => log.error({ err }, 'event listener failed'),
@@ -268,6 +297,7 @@ export function createServices(config: DeskgraphConfig, log: Logger): Services {
     log,
     webhooks,
     plugins: new Map(),
+    attachments: { storage: folderStorage(directory ?? defaultAttachmentFolder(config.databaseUrl)), limits: { ...defaultUploadLimits, ...withoutUndefined(limits) } },
   };
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { defaultLoginThrottle } from '../resolvers/auth/login-throttle.js';
 import * as rules from '../resolvers/input-rules.js';
+import { defaultUploadLimits } from '../resolvers/attachments/limits.js';
 import { defaultLimits } from '../schema/protection.js';
 import { loadTrustedDocuments } from '../http/persisted-operations.js';
 import type { DeskgraphConfig } from '../server.js';
@@ -30,6 +31,18 @@ const corsOrigins = z.string().transform((raw, ctx): readonly string[] | '*' => 
     return z.NEVER;
   }
   return origins;
+});
+
+/** A comma list of MIME types such as image/png,application/pdf (lower-cased). */
+const mimeTypes = z.string().transform((raw, ctx): string[] | undefined => {
+  const types = raw.split(',').map((type) => type.trim().toLowerCase()).filter(Boolean);
+  if (types.length === 0) return undefined;
+  const bad = types.find((type) => !/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type));
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a comma list of MIME types like image/png, got "${bad}"` });
+    return z.NEVER;
+  }
+  return types;
 });
 
 /** Every variable is checked before anything starts; each bad one is named in its own message. */
@@ -71,6 +84,9 @@ const variables = z
     TRUST_PROXY: flag,
     OUTBOX_RETENTION_DAYS: count(7),
     SHUTDOWN_GRACE_MS: count(10_000),
+    UPLOAD_MAX_BYTES: count(defaultUploadLimits.maxBytes).pipe(z.number().min(1, 'must be at least 1')),
+    UPLOAD_ALLOWED_TYPES: mimeTypes.optional(),
+    UPLOAD_DIR: text,
     PRESENCE_LEASE_SECONDS: count(10).pipe(z.number().min(1, 'must be at least 1')),
     PLUGINS: z.string().default(''),
     CORS_ORIGINS: corsOrigins.optional(),
@@ -110,6 +126,16 @@ export function sqlitePathOf(env: Env): string {
   const url = env['DATABASE_URL'] || './data/deskgraph.sqlite';
   if (/^postgres/.test(url)) throw new ConfigError(['DATABASE_URL: backups of PostgreSQL are pg_dump\'s job (see the README)']);
   return resolve(url.replace(/^(file|sqlite):/, ''));
+}
+
+/** A comma list of MIME types (`type/subtype`, lower-cased); unset or empty keeps the default list. */
+function mimeList(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const types = raw.split(',').map((type) => type.trim().toLowerCase()).filter(Boolean);
+  const bad = types.find((type) => !/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type));
+  if (bad) throw new Error(`${name} must be a comma list of MIME types like image/png, got "${bad}"`);
+  return types;
 }
 
 /** Without JWT_SECRET, one is generated once and kept beside the database, so tokens survive restarts. */
@@ -176,6 +202,11 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     persistedOperations: { file: vars.PERSISTED_OPERATIONS_FILE, only: vars.PERSISTED_OPERATIONS_ONLY },
     ...(vars.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: { endpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: vars.OTEL_SERVICE_NAME } } : {}),
     presenceLeaseMs: vars.PRESENCE_LEASE_SECONDS * 1000,
+    uploads: {
+      maxBytes: vars.UPLOAD_MAX_BYTES,
+      allowedTypes: vars.UPLOAD_ALLOWED_TYPES ?? defaultUploadLimits.allowedTypes,
+      directory: vars.UPLOAD_DIR ? resolve(vars.UPLOAD_DIR) : join(dataDir, 'attachments'),
+    },
     plugins: vars.PLUGINS.split(',').map((spec) => spec.trim()).filter(Boolean),
     env,
   };

@@ -10,6 +10,7 @@ import type {
   Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken, AgentStatus, PauseReason, PausedTime,
   NewNotification, Notification, RoutingDecision,
 } from './types.js';
+import type { StoredAttachment } from './types.js';
 
 // The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
 // The same reads run inside a write transaction, where they see its uncommitted changes.
@@ -154,6 +155,8 @@ export interface MessageQueries {
   allOf(ticketId: number, limit: number): Promise<Message[]>;
   byExternalId(accountId: number, externalId: string): Promise<Message | null>;
   insert(message: NewMessage): Promise<Message>;
+  insertAttachments(attachments: readonly StoredAttachment[]): Promise<void>;
+  attachmentById(accountId: number, id: string): Promise<StoredAttachment | null>;
   historyOf(ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>>;
   recordHistory(entry: NewTicketHistoryEntry): Promise<TicketHistoryEntry>;
 }

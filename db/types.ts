@@ -198,6 +198,22 @@ export interface Attachment {
   url: string;
   mime: string;
   name: string | null;
+  /** Set for files uploaded to Deskgraph (served at /attachments/<id>); absent for a channel's own links. */
+  id?: string;
+  size?: number;
+}
+
+/** An uploaded file's record: its bytes are in the attachment storage under `storageKey`. */
+export interface StoredAttachment {
+  id: string;
+  accountId: number;
+  ticketId: number;
+  messageId: number;
+  storageKey: string;
+  mime: string;
+  name: string | null;
+  size: number;
+  createdAt: Date;
 }
 
 export interface Contact {

@@ -47,8 +47,9 @@ export class BadUserInputError extends DomainError {
   constructor(
     readonly field: string,
     message: string,
+    details: Record<string, unknown> = {},
   ) {
-    super('BAD_USER_INPUT', message, { field });
+    super('BAD_USER_INPUT', message, { field, ...details });
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../db/store.js';
+import type { UploadLimits } from './attachments/limits.js';
+import type { AttachmentStorage } from './attachments/storage.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { Passwords } from './auth/passwords.js';
 import type { TokenService } from './auth/tokens.js';
@@ -19,4 +21,6 @@ export interface Services {
   webhooks: WebhookSettings;
   /** Each loaded plugin's validated config, by plugin name (plugin fields read theirs per request). */
   plugins: Map<string, { config: unknown }>;
+  /** Where uploaded files go (a plugin may swap the storage at start-up) and what an upload may be. */
+  attachments: { storage: AttachmentStorage; limits: UploadLimits };
 }

@@ -14,7 +14,7 @@ function when(at: Date, timeZone: string): string {
  * A ticket's conversation as a PDF, under the same visibility rule as every read (an invisible
  * ticket is NOT_FOUND). Media become links; internal notes stay out unless asked for.
  */
-export async function ticketTranscriptPdf(services: Services, viewer: Viewer | null, ticketId: number, options: { notes: boolean }): Promise<{ pdf: Buffer; filename: string }> {
+export async function ticketTranscriptPdf(services: Services, viewer: Viewer | null, ticketId: number, options: { notes: boolean; baseUrl?: string }): Promise<{ pdf: Buffer; filename: string }> {
   if (!viewer) throw new UnauthenticatedError();
   if (viewer.kind !== 'user') throw new ForbiddenError('Transcripts are for agents');
   const ticket = await visibleTicket(services, viewer, ticketId);
@@ -44,7 +44,10 @@ export async function ticketTranscriptPdf(services: Services, viewer: Viewer | n
     doc.fontSize(8).fillColor('#777').text(`${when(message.createdAt, timeZone)} - ${author}${label}`);
     if (message.body) doc.fontSize(11).fillColor('#000').text(message.body);
     for (const attachment of message.attachments) {
-      doc.fontSize(10).fillColor('#1a56db').text(`[${attachment.mime}] ${attachment.name ?? attachment.url}`, { link: attachment.url, underline: true });
+      // Uploaded files are served by this server (/attachments/<id>): the link needs its address to work from a PDF reader.
+      const link = attachment.url.startsWith('/') && options.baseUrl ? `${options.baseUrl}${attachment.url}` : attachment.url;
+      doc.fontSize(10).fillColor('#1a56db').text(`[${attachment.mime}] ${attachment.name ?? link}`, { link, underline: true });
+      if (attachment.name) doc.fontSize(8).fillColor('#1a56db').text(link, { link });
     }
     doc.moveDown(0.6);
   }

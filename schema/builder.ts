@@ -3,7 +3,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { isObjectType } from 'graphql';
+import { GraphQLError, isObjectType } from 'graphql';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
 import type { AgentContext, Context, IntegrationContext } from './context.js';
 
@@ -11,7 +11,11 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   AuthScopes: { authenticated: boolean; admin: boolean; integration: boolean };
   AuthContexts: { authenticated: AgentContext; admin: AgentContext; integration: IntegrationContext };
-  Scalars: { DateTime: { Input: Date; Output: Date }; JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> } };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+    Upload: { Input: File; Output: never };
+  };
   DefaultFieldNullability: false;
 }>({
   // Relay first so scope checks see parsed ids; scope-auth before anything that resolves data.
@@ -49,5 +53,20 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
+// A file of a GraphQL multipart request (yoga parses the spec and puts a File in the variable).
+builder.scalarType('Upload', {
+  description: 'A file sent as a part of a GraphQL multipart request (github.com/jaydenseric/graphql-multipart-request-spec)',
+  serialize: () => {
+    throw new Error('Upload is an input only');
+  },
+  // yoga's File is the whatwg-node one (not always the global class): it is recognised by its shape.
+  parseValue: (value) => {
+    const file = value as Partial<File> | null;
+    if (typeof file?.arrayBuffer !== 'function' || typeof file.name !== 'string' || typeof file.size !== 'number') {
+      throw new GraphQLError('Upload expects a file part of a multipart request', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value as File;
+  },
+});
 builder.queryType({});
 builder.mutationType({});

@@ -8,6 +8,7 @@ import { startDeskgraph } from '../server.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { CHATWOOT_ACCOUNT, CHATWOOT_SECRET, CHATWOOT_TOKEN, contactEvent, deliverToBridge, messageCreated, statusChanged, type ChatwootPerson } from './helpers/chatwoot.js';
 import { startReceiver, type Received } from './helpers/receiver.js';
+import { multipart, pdf } from './helpers/uploads.js';
 
 const TICKET = `query($id: ID!) { ticket(id: $id) { id status closedBy channel { id } contact { id name phone externalId }
   messages(first: 10) { edges { node { body kind direction externalId attachments { url mime name } } } } } }`;
@@ -148,6 +149,26 @@ describe('chatwoot bridge', () => {
     expect(bodyOf(request!)).toEqual({ content: 'Olá! Já verifico.', message_type: 'outgoing', private: false });
     await app.running.relay.settled();
     expect(chatwoot.received.filter((r) => r.path.includes('/conversations/51/'))).toHaveLength(1);
+  });
+
+  it('sends files an agent uploaded as Chatwoot attachments (multipart attachments[]), with the text', async () => {
+    const ticketId = await openConversation(57);
+    const contract = pdf(12_000);
+    const sent = await multipart(app, app.adminToken, 'mutation($id: ID!, $files: [Upload!]) { sendMessage(ticketId: $id, body: "Segue o contrato", attachments: $files) { id } }', { id: ticketId }, [
+      { name: 'contrato.pdf', bytes: contract, type: 'application/pdf' },
+    ]);
+    expect(sent.errors).toBeUndefined();
+    const request = (await chatwoot.until((all) => all.some((r) => r.path.includes('/conversations/57/')))).find((r) => r.path.includes('/conversations/57/'));
+    expect(request).toMatchObject({ method: 'POST', path: `/api/v1/accounts/${CHATWOOT_ACCOUNT}/conversations/57/messages` });
+    expect(request!.headers['api_access_token']).toBe(CHATWOOT_TOKEN);
+    expect(request!.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    const form = await new Response(new Uint8Array(request!.raw), { headers: { 'content-type': request!.headers['content-type']! } }).formData();
+    expect({ content: form.get('content'), message_type: form.get('message_type'), private: form.get('private') }).toEqual({ content: 'Segue o contrato', message_type: 'outgoing', private: 'false' });
+    const files = form.getAll('attachments[]') as File[];
+    expect(files.map((file) => ({ name: file.name, type: file.type }))).toEqual([{ name: 'contrato.pdf', type: 'application/pdf' }]);
+    expect(new Uint8Array(await files[0]!.arrayBuffer())).toEqual(contract);
+    await app.running.relay.settled();
+    expect(chatwoot.received.filter((r) => r.path.includes('/conversations/57/'))).toHaveLength(1);
   });
 
   it('keeps internal notes in Deskgraph, and sends nothing for tickets from other channels', async () => {

@@ -109,6 +109,19 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 5123, databaseUrl: join(dir, 'x.sqlite'), production: true, graphiql: false });
     expect(() => loadConfig({ PORT: 'abc', JWT_SECRET: 's'.repeat(40) }, log)).toThrow(/PORT/);
   });
+
+  it('reads the upload limits and folder: 16 MB and the default types in <data dir>/attachments unless set', () => {
+    const dir = tempDir();
+    const log = pino({ level: 'silent' });
+    const base = { DATABASE_URL: join(dir, 'data', 'x.sqlite'), JWT_SECRET: 's'.repeat(40) };
+    const defaults = loadConfig(base, log).uploads!;
+    expect(defaults).toMatchObject({ maxBytes: 16 * 1024 * 1024, directory: join(dir, 'data', 'attachments') });
+    expect(defaults.allowedTypes).toEqual(expect.arrayContaining(['audio/ogg', 'audio/mpeg', 'image/png', 'application/pdf', 'text/plain']));
+    const set = loadConfig({ ...base, UPLOAD_MAX_BYTES: '1000', UPLOAD_ALLOWED_TYPES: 'image/PNG, application/pdf', UPLOAD_DIR: join(dir, 'files') }, log).uploads;
+    expect(set).toEqual({ maxBytes: 1000, allowedTypes: ['image/png', 'application/pdf'], directory: join(dir, 'files') });
+    expect(() => loadConfig({ ...base, UPLOAD_ALLOWED_TYPES: 'pdf' }, log)).toThrow(/UPLOAD_ALLOWED_TYPES/);
+    expect(() => loadConfig({ ...base, UPLOAD_MAX_BYTES: '16MB' }, log)).toThrow(/UPLOAD_MAX_BYTES/);
+  });
 });
 
 describe('npm run seed:demo', () => {

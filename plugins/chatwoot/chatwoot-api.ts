@@ -6,13 +6,22 @@ import type { ChatwootConfig } from './config.js';
  * outbox relay, which retries with backoff; 404/422 (conversation gone or refusing) cannot get better.
  */
 export async function postToChatwoot(config: ChatwootConfig, path: string, body: unknown): Promise<string> {
+  return sendToChatwoot(config, path, { 'content-type': 'application/json' }, JSON.stringify(body));
+}
+
+/** A multipart POST (a message with files as `attachments[]`, as Chatwoot's message API takes them). */
+export function postFormToChatwoot(config: ChatwootConfig, path: string, form: FormData): Promise<string> {
+  return sendToChatwoot(config, path, {}, form);
+}
+
+async function sendToChatwoot(config: ChatwootConfig, path: string, headers: Record<string, string>, body: string | FormData): Promise<string> {
   const url = `${config.baseUrl}/api/v1/accounts/${config.accountId}${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', api_access_token: config.apiAccessToken },
-      body: JSON.stringify(body),
+      headers: { ...headers, accept: 'application/json', api_access_token: config.apiAccessToken },
+      body,
       signal: AbortSignal.timeout(config.timeoutMs),
       // A redirect would carry the token header to wherever it points: CHATWOOT_BASE_URL must be the final address.
       redirect: 'error',

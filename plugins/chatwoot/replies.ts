@@ -1,5 +1,5 @@
 import type { PluginApi } from '../runtime/contract.js';
-import { postToChatwoot } from './chatwoot-api.js';
+import { postFormToChatwoot, postToChatwoot } from './chatwoot-api.js';
 import type { PublicEvent } from '../../resolvers/events/event-contract.js';
 import type { ChatwootConfig } from './config.js';
 import type { Links } from './links.js';
@@ -16,9 +16,9 @@ export function isReplyToContact(message: Reply): boolean {
   return message.direction === 'OUT' && message.author === 'AGENT' && message.kind !== 'NOTE';
 }
 
-/** Chatwoot's message API takes text only here: files go as links under the text. */
+/** Files uploaded to Deskgraph go to Chatwoot as files; a channel's own links go as lines under the text. */
 export function contentOf(message: Reply): string {
-  const links = message.attachments.map((file) => (file.name ? `${file.name}: ${file.url}` : file.url));
+  const links = message.attachments.filter((file) => file.id === null).map((file) => (file.name ? `${file.name}: ${file.url}` : file.url));
   return [message.body?.trim() ? message.body : null, ...links].filter((part): part is string => !!part).join('\n');
 }
 
@@ -29,6 +29,24 @@ function chatwootMessageIdOf(text: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** Chatwoot's multipart message: the text, and each file as `attachments[]` (read through the plugin API). */
+async function formWithFiles(api: PluginApi<ChatwootConfig>, accountId: number, content: string, files: Reply['attachments']): Promise<FormData> {
+  const form = new FormData();
+  form.set('content', content);
+  form.set('message_type', 'outgoing');
+  form.set('private', 'false');
+  for (const file of files) {
+    const stored = await api.attachments.read(accountId, file.id!);
+    // Gone from storage (removed by hand): retrying cannot bring it back, so the text goes without it.
+    if (!stored) {
+      api.log.warn({ attachmentId: file.id }, 'attachment not found in storage; sent without it');
+      continue;
+    }
+    form.append('attachments[]', new Blob([new Uint8Array(stored.bytes)], { type: stored.mime }), stored.name ?? `${file.id}`);
+  }
+  return form;
 }
 
 export function forwardReplies(api: PluginApi<ChatwootConfig>, links: Links): void {
@@ -46,9 +64,13 @@ export function forwardReplies(api: PluginApi<ChatwootConfig>, links: Links): vo
     // The outbox delivers at least once: a replay after a crash must not post the reply twice.
     if (await links.sentReply(message.id)) return;
     const content = contentOf(message);
-    if (!content) return;
+    const uploaded = message.attachments.filter((file) => file.id !== null);
+    if (!content && uploaded.length === 0) return;
 
-    const text = await postToChatwoot(config, `/conversations/${link.conversationId}/messages`, { content, message_type: 'outgoing', private: false });
+    const path = `/conversations/${link.conversationId}/messages`;
+    const text = uploaded.length === 0
+      ? await postToChatwoot(config, path, { content, message_type: 'outgoing', private: false })
+      : await postFormToChatwoot(config, path, await formWithFiles(api, config.deskgraphAccountId, content, uploaded));
     await links.recordSentReply(message.id, { conversationId: link.conversationId, chatwootMessageId: chatwootMessageIdOf(text) });
   }
 

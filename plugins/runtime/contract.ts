@@ -6,6 +6,9 @@ import type { ticketsByIds } from '../../resolvers/tickets/queries.js';
 import type { Context } from '../../schema/context.js';
 import type { CoreTypes, SchemaBuilder } from '../../schema/index.js';
 import type { PublicEvent, PublicEventType } from '../../resolvers/events/event-contract.js';
+import type { AttachmentStorage } from '../../resolvers/attachments/storage.js';
+
+export type { AttachmentStorage } from '../../resolvers/attachments/storage.js';
 
 export { UndeliverableEvent } from '../../resolvers/events/outbox-relay.js';
 
@@ -59,6 +62,16 @@ export interface PluginRecords {
   delete(kind: string, key: string): Promise<void>;
 }
 
+export interface PluginAttachments {
+  /** An uploaded file of the account (the `id` of an attachment in message.created), or null when there is none. */
+  read(accountId: number, id: string): Promise<{ bytes: Uint8Array; mime: string; name: string | null; size: number } | null>;
+  /**
+   * Stores uploaded files here instead of the data folder (a shared volume, an object store); call it in
+   * setup. One plugin at most: a second one stops start-up. Files stored before keep their old keys.
+   */
+  useStorage(storage: AttachmentStorage): void;
+}
+
 export interface PluginApi<Config = unknown> {
   name: string;
   config: Config;
@@ -79,6 +92,7 @@ export interface PluginApi<Config = unknown> {
    * use, named "plugin:<name>"): the public API, its scopes and rules, nothing private.
    */
   graphql<T = Record<string, unknown>>(accountId: number, query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
+  attachments: PluginAttachments;
   /** Called on shutdown, after the server stopped taking requests. */
   onStop(stop: () => void | Promise<void>): void;
 }

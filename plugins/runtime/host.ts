@@ -2,6 +2,7 @@ import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin as EnvelopPlugin } from 'graphql-yoga';
 import { pluginIntegrationOf } from '../../resolvers/integrations.js';
 import { pluginRecordsOf } from '../../resolvers/plugin-records.js';
+import { attachmentOfAccount } from '../../resolvers/attachments/downloads.js';
 import { ticketsByIds } from '../../resolvers/tickets/queries.js';
 import type { Services } from '../../resolvers/services.js';
 import type { IntegrationViewer } from '../../resolvers/viewer.js';
@@ -46,6 +47,7 @@ export async function startPlugins(services: Services, relay: OutboxRelay, plugi
   const routes: PluginRoute[] = [];
   const stops: Array<() => void | Promise<void>> = [];
   let executor: Executor | null = null;
+  let storageOwner: string | null = null;
 
   for (const { plugin, config } of plugins) {
     const name = plugin.name;
@@ -75,6 +77,14 @@ export async function startPlugins(services: Services, relay: OutboxRelay, plugi
         if (!executor) throw new Error(`Plugin "${name}": api.graphql is available once the server has started`);
         const contextValue: Context = { services, pubsub: executor.pubsub, viewer: await integrationOf(accountId), authError: null, clientIp: `plugin:${name}` };
         return (await graphql({ schema: executor.schema, source: query, variableValues: variables ?? {}, contextValue })) as ExecutionResult<T>;
+      },
+      attachments: {
+        read: (accountId, id) => attachmentOfAccount(services, accountId, id),
+        useStorage(storage) {
+          if (storageOwner) throw new Error(`Plugin "${name}": the attachment storage is already provided by plugin "${storageOwner}"`);
+          storageOwner = name;
+          services.attachments.storage = storage;
+        },
       },
       onStop: (stop) => void stops.push(stop),
     };

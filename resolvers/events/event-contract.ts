@@ -40,7 +40,15 @@ const message = z.object({
   authorUserId: nullableId('User'),
   kind: z.string().describe('TEXT, AUDIO, IMAGE, DOCUMENT, NOTE, TEMPLATE, ...'),
   body: z.string().nullable(),
-  attachments: z.array(z.object({ url: z.string(), mime: z.string(), name: z.string().nullable() })),
+  attachments: z.array(
+    z.object({
+      id: z.string().nullable().describe('Set for a file uploaded to Deskgraph: plugins read its bytes with api.attachments.read(accountId, id)'),
+      url: z.string().describe("The channel's own link, or /attachments/<id> on this server for an uploaded file (GET with a bearer token)"),
+      mime: z.string().describe('For an uploaded file, the type read from its content'),
+      name: z.string().nullable(),
+      size: z.number().int().nullable().describe('Bytes, for an uploaded file'),
+    }),
+  ),
   externalId: z.string().nullable().describe("The message's id at the channel, when it gave one"),
   createdAt: instant,
 });

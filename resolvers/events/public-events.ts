@@ -29,7 +29,8 @@ function contactOf(contact: Contact) {
 function messageOf(message: Message) {
   return {
     id: gid('Message', message.id), ticketId: gid('Ticket', message.ticketId), direction: message.direction, author: message.author,
-    authorUserId: optionalGid('User', message.authorUserId), kind: message.kind, body: message.body, attachments: message.attachments,
+    authorUserId: optionalGid('User', message.authorUserId), kind: message.kind, body: message.body,
+    attachments: message.attachments.map((file) => ({ id: file.id ?? null, url: file.url, mime: file.mime, name: file.name, size: file.size ?? null })),
     externalId: message.externalId, createdAt: message.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StoreTx } from '../../db/store.js';
 import type { Message, MessageKind, Ticket } from '../../db/types.js';
+import { acceptUploads, kindOfFiles, messageAttachmentsOf, recordsOf, storeUploads, type UploadedFile } from '../attachments/uploads.js';
 import { assertWithinWorkingHours } from '../availability.js';
 import { ConflictError, ForbiddenError, NotFoundError, WindowExpiredError } from '../errors.js';
 import { recordEvent } from '../events.js';
@@ -27,6 +28,8 @@ export function isWindowOpen(channelKind: string, lastInboundAt: Date | null, at
 }
 
 const messageBody = z.string().trim().min(1, 'A message cannot be empty').max(4096, 'A message is at most 4096 characters');
+/** With files the text is a caption, and may be empty. */
+const captionBody = z.string().trim().max(4096, 'A message is at most 4096 characters');
 /** Tags are labels, compared and stored lower-case, each once. */
 export const tagList = z
   .array(z.string().trim().toLowerCase().min(1, 'A tag cannot be empty').max(40, 'A tag is at most 40 characters'))
@@ -34,16 +37,21 @@ export const tagList = z
   .transform((tags) => [...new Set(tags)].sort());
 
 async function postToTicket(
-  services: Services, viewer: Viewer | null, ticketId: number, body: string, kind: Extract<MessageKind, 'TEXT' | 'NOTE'>, mentionedUserIds: readonly number[] = [],
+  services: Services, viewer: Viewer | null, ticketId: number, body: string, postKind: Extract<MessageKind, 'TEXT' | 'NOTE'>,
+  uploads: readonly UploadedFile[], mentionedUserIds: readonly number[] = [],
 ): Promise<Message> {
   assertAgent(viewer);
-  const text = parseInput(messageBody, body, 'body');
+  const text = parseInput(uploads.length > 0 ? captionBody : messageBody, body, 'body');
+  const files = await acceptUploads(services, viewer.accountId, uploads);
+  const kind = postKind === 'NOTE' ? 'NOTE' : kindOfFiles(files);
   const at = services.clock.now();
+  // The bytes go first; if the transaction then fails (a rule, the disk), they are removed again.
+  const stored = await storeUploads(services, files);
   return services.store.write(async (tx) => {
     const ticket = await visibleTicketOrThrow(tx, ticketScopeOf(viewer), ticketId);
     const user = await tx.users.byId(viewer.accountId, viewer.userId);
     if (!user) throw new NotFoundError('User');
-    if (kind === 'TEXT') {
+    if (postKind === 'TEXT') {
       if (ticket.status !== 'OPEN') throw new ConflictError('Accept the ticket before answering it', { reason: ticket.status === 'CLOSED' ? 'TICKET_CLOSED' : 'TICKET_WAITING' });
       if (viewer.role !== 'ADMIN' && ticket.assigneeId !== viewer.userId) throw new ForbiddenError('Only the assignee or an ADMIN may answer this ticket');
       assertWithinWorkingHours(user, at);
@@ -53,26 +61,32 @@ async function postToTicket(
     }
     const message = await tx.messages.insert({
       accountId: viewer.accountId, ticketId: ticket.id, direction: 'OUT', author: 'AGENT', authorUserId: viewer.userId,
-      kind, body: text, attachments: [], createdAt: at,
+      kind, body: text === '' ? null : text, attachments: messageAttachmentsOf(files), createdAt: at,
     });
+    await tx.messages.insertAttachments(recordsOf(files, message));
     await notifyMentioned(tx, viewer, ticket, message, mentionedUserIds, at);
     // A note is internal: it is kept on the ticket but is not activity the contact sees.
-    const updated = kind === 'TEXT' ? await recordAgentAnswer(tx, ticket, message.id, viewer.userId, at) : ticket;
+    const updated = postKind === 'TEXT' ? await recordAgentAnswer(tx, ticket, message.id, viewer.userId, at) : ticket;
     await recordEvent(tx, at, viewer.accountId, 'message.created', {
       messageId: message.id, ticketId: ticket.id, actor: actorOf(viewer), kind, direction: 'OUT', placement: placementOf(updated),
     });
     return message;
+  }).catch(async (error: unknown) => {
+    await stored.undo();
+    throw error;
   });
 }
 
 /** An answer to the contact: only by the assignee or an ADMIN, on an OPEN ticket, inside working hours. */
-export function sendMessage(services: Services, viewer: Viewer | null, ticketId: number, body: string): Promise<Message> {
-  return postToTicket(services, viewer, ticketId, body, 'TEXT');
+export function sendMessage(services: Services, viewer: Viewer | null, ticketId: number, body: string, attachments: readonly UploadedFile[] = []): Promise<Message> {
+  return postToTicket(services, viewer, ticketId, body, 'TEXT', attachments);
 }
 
 /** An internal note, never delivered to the contact; anyone who sees the ticket may leave one, and mention who else may. */
-export function addNote(services: Services, viewer: Viewer | null, ticketId: number, body: string, mentionedUserIds: readonly number[] = []): Promise<Message> {
-  return postToTicket(services, viewer, ticketId, body, 'NOTE', mentionedUserIds);
+export function addNote(
+  services: Services, viewer: Viewer | null, ticketId: number, body: string, attachments: readonly UploadedFile[] = [], mentionedUserIds: readonly number[] = [],
+): Promise<Message> {
+  return postToTicket(services, viewer, ticketId, body, 'NOTE', attachments, mentionedUserIds);
 }
 
 export async function setTicketTags(services: Services, viewer: Viewer | null, ticketId: number, tags: readonly string[]): Promise<Ticket> {

@@ -24,6 +24,7 @@ const Attachment = builder.objectRef<AttachmentShape>('Attachment').implement({
     url: t.exposeString('url'),
     mime: t.exposeString('mime'),
     name: t.exposeString('name', { nullable: true }),
+    size: t.int({ nullable: true, description: 'Bytes, for files uploaded to Deskgraph', resolve: (attachment) => attachment.size ?? null }),
   }),
 });
 
@@ -65,13 +66,16 @@ export const MessageConnection = builder.objectRef<MessageConnectionShape>('Mess
   }),
 });
 
+const attachmentsHelp = 'Files (a GraphQL multipart request); size and type limits come from the configuration';
+
 builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: Message,
-    description: 'Answers the contact: the assignee or an ADMIN, on an OPEN ticket, inside working hours',
+    description: 'Answers the contact: the assignee or an ADMIN, on an OPEN ticket, inside working hours. `body` may be "" when files are attached.',
     authScopes: { authenticated: true },
-    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_root, { ticketId, body }, context) => sendMessage(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body),
+    args: { ticketId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), attachments: t.arg({ type: ['Upload'], description: attachmentsHelp }) },
+    resolve: (_root, { ticketId, body, attachments }, context) =>
+      sendMessage(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body, attachments ?? []),
   }),
   addNote: t.field({
     type: Message,
@@ -80,9 +84,13 @@ builder.mutationFields((t) => ({
     args: {
       ticketId: t.arg.id({ required: true }),
       body: t.arg.string({ required: true }),
+      attachments: t.arg({ type: ['Upload'], description: attachmentsHelp }),
       mentionedUserIds: t.arg.idList({ required: false, description: 'Each gets a MENTION notification; all must be able to see the ticket (BAD_USER_INPUT otherwise, nothing stored)' }),
     },
-    resolve: (_root, { ticketId, body, mentionedUserIds }, context) =>
-      addNote(context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body, localIdsOf('User', (mentionedUserIds ?? []).map(String), 'mentionedUserIds')),
+    resolve: (_root, { ticketId, body, attachments, mentionedUserIds }, context) =>
+      addNote(
+        context.services, context.viewer, localIdOf('Ticket', String(ticketId), 'ticketId'), body, attachments ?? [],
+        localIdsOf('User', (mentionedUserIds ?? []).map(String), 'mentionedUserIds'),
+      ),
   }),
 }));

@@ -6,6 +6,8 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (a multipart body holds files). */
+  raw: Buffer;
 }
 
 /** A real HTTP receiver on loopback: records every request and answers `status` (changeable). */
@@ -19,7 +21,8 @@ export async function startReceiver(options: { status?: number; delayMs?: number
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const raw = Buffer.concat(chunks);
+      received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8'), raw });
       const next = queued.shift();
       for (const wake of waiters.splice(0)) wake();
       setTimeout(() => {

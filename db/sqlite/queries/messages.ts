@@ -3,8 +3,8 @@ import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
 import { hotReads } from '../hot-reads.js';
 import { messageOf } from '../rows.js';
-import { messages, ticketHistory } from '../tables/index.js';
-import type { Message, NewMessage, NewTicketHistoryEntry, TicketHistoryEntry } from '../../types.js';
+import { attachments, messages, ticketHistory } from '../tables/index.js';
+import type { Message, NewMessage, NewTicketHistoryEntry, StoredAttachment, TicketHistoryEntry } from '../../types.js';
 
 export function messageQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
@@ -44,6 +44,14 @@ export function messageQueries(db: SqliteDb) {
 
     async insert(message: NewMessage): Promise<Message> {
       return db.insert(messages).values(message).returning().get();
+    },
+
+    async insertAttachments(rows: readonly StoredAttachment[]): Promise<void> {
+      if (rows.length > 0) db.insert(attachments).values([...rows]).run();
+    },
+
+    async attachmentById(accountId: number, id: string): Promise<StoredAttachment | null> {
+      return db.select().from(attachments).where(and(eq(attachments.accountId, accountId), eq(attachments.id, id))).get() ?? null;
     },
 
     async historyOf(ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>> {

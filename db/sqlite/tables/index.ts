@@ -18,3 +18,4 @@ export * from './refresh-tokens.js';
 export * from './pause-reasons.js';
 export * from './notifications.js';
 export * from './routing-decisions.js';
+export * from './attachments.js';
