@@ -342,6 +342,10 @@ export interface ContactFilter {
   city?: string | undefined;
   document?: string | undefined;
   id?: number | undefined;
+  /** Last interaction at or after this instant (inclusive). */
+  lastInteractionFrom?: Date | undefined;
+  /** Last interaction at or before this instant (inclusive). */
+  lastInteractionTo?: Date | undefined;
 }
 
 export interface ContactCursor {
