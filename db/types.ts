@@ -40,6 +40,8 @@ export interface User {
   canViewAllContacts: boolean;
   /** A USER who may watch monitoring for their sectors. */
   canMonitor: boolean;
+  /** A USER who sees the potentials: WAITING tickets without a sector (only while so). */
+  canViewUnsectored: boolean;
   maxConcurrentTickets: number | null;
   workingHours: WorkingHours | null;
   createdAt: Date;
@@ -176,7 +178,7 @@ export interface OutboxEvent {
   occurredAt: Date;
 }
 
-export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt'>;
+export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'canViewUnsectored'> & { canViewUnsectored?: boolean };
 export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
 export type NewSector = Omit<Sector, 'id' | 'createdAt' | 'lastAssignedUserId'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
@@ -266,7 +268,14 @@ export interface TicketHistoryEntry {
  */
 export type TicketScope =
   | { kind: 'account'; accountId: number; userId: number | null }
-  | { kind: 'agent'; accountId: number; userId: number; sectorIds: readonly number[] };
+  | {
+      kind: 'agent';
+      accountId: number;
+      userId: number;
+      sectorIds: readonly number[];
+      /** canViewUnsectored: also WAITING tickets without a sector (the potentials); absent is false. */
+      potentials?: boolean;
+    };
 
 export interface TicketCounts {
   waiting: number;
