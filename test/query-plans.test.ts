@@ -38,7 +38,7 @@ describe('query plans of every tab read', () => {
   });
 
   it('counts from the count table by its primary key', () => {
-    for (const name of ['agent three tab counts', 'admin three tab counts', 'potentials agent three tab counts']) {
+    for (const name of ['agent three tab counts', 'admin three tab counts', 'potentials agent three tab counts', 'agent queue sizes (own sectors + 2 others)', 'admin queue sizes (20 sectors)']) {
       const counts = reads.find((read) => read.name === name)!;
     for (const statement of counts.statements) expect(statement.plan.join("\n")).toMatch(/SEARCH ticket_(counts|totals) USING/);
     }

@@ -16,6 +16,7 @@ import {
   sectorsCountSql,
   tabIsEmpty,
   visibleByIdsSql,
+  waitingBySectorSql,
 } from './ticket-tabs.js';
 
 /** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
@@ -112,6 +113,15 @@ export function ticketQueries(db: SqliteDb) {
         open: countAssigned(scope.accountId, scope.userId, 'OPEN'),
         closed: countFromTable(scope.accountId, 'CLOSED', sectors('CLOSED'), me),
       };
+    },
+
+    async waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>> {
+      if (sectorIds.length === 0) return new Map();
+      const ids = [...new Set(sectorIds)].sort((a, b) => a - b);
+      const covered = scope.kind === 'account' ? ids : ids.filter((id) => scope.sectorIds.includes(id));
+      const others = ids.filter((id) => !covered.includes(id));
+      const rows = prepared.rowsOf(waitingBySectorSql, [scope.accountId, covered, others, scope.kind === 'agent' ? scope.userId : null], inline);
+      return new Map(rows.map(([sectorId, n]) => [sectorId as number, (n as number | null) ?? 0]));
     },
 
     /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
