@@ -21,6 +21,8 @@ export interface Account {
   id: number;
   name: string;
   timeZone: string;
+  /** Language of automatic texts where a channel sets none: en, pt-BR or es. */
+  locale: string;
   ticketSequence: number;
   createdAt: Date;
 }
@@ -84,6 +86,10 @@ export interface Channel {
   offerCallback: boolean;
   /** Greets a new contact with a numbered list of sectors; null = no menu. */
   menu: SectorMenu | null;
+  /** The contact's language on this channel; null: the account's. */
+  locale: string | null;
+  /** The channel's own automatic texts, replacing the defaults of its language. */
+  autoTexts: AutoTexts | null;
   createdAt: Date;
 }
 
@@ -182,7 +188,15 @@ export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 's
 export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
 export type NewSector = Omit<Sector, 'id' | 'createdAt' | 'lastAssignedUserId'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
-export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'businessHours' | 'outOfHoursReply' | 'offerCallback' | 'menu'> & Partial<Channel>;
+export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'businessHours' | 'outOfHoursReply' | 'offerCallback' | 'menu' | 'locale' | 'autoTexts'> & Partial<Channel>;
+
+/** Automatic texts a channel replaces (absent: its language's default). */
+export interface AutoTexts {
+  menuRetry?: string;
+  callbackQuestion?: string;
+  /** {{colleague}} is filled in. */
+  absenceSuggestion?: string;
+}
 export type ChannelChanges = Partial<Omit<Channel, 'id' | 'accountId' | 'createdAt' | 'isDefault'>>;
 
 export type TicketStatus = 'WAITING' | 'OPEN' | 'CLOSED';
@@ -371,6 +385,8 @@ export interface AfterHoursRow {
   channelId: number;
   ticketId: number;
   callbackRequested: boolean | null;
+  /** The call-back question was sent on this ticket. */
+  callbackAsked: boolean;
   activeMessageSentAt: Date | null;
 }
 
