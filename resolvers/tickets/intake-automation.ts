@@ -98,8 +98,9 @@ async function handleAbsence(tx: StoreTx, inbound: Intake, ticket: Ticket): Prom
 
 /** Runs after the contact's message is stored, in the same transaction. */
 export async function automateIntake(tx: StoreTx, message: Inbound): Promise<Ticket> {
-  const account = await tx.accounts.byId(message.ticket.accountId);
-  const inbound: Intake = { ...message, texts: channelTexts(message.channel, account?.locale ?? 'en') };
+  // The account is read only when the channel does not name the contact's language itself.
+  const accountLocale = message.channel.locale ?? (await tx.accounts.byId(message.ticket.accountId))?.locale ?? 'en';
+  const inbound: Intake = { ...message, texts: channelTexts(message.channel, accountLocale) };
   const hours = await handleOutOfHours(tx, inbound, inbound.ticket);
   let ticket = hours.ticket;
   if (!hours.consumed) ticket = await handleMenu(tx, inbound, ticket);
