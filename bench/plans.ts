@@ -19,6 +19,7 @@ const today = () => new Date(new Date().setUTCHours(0, 0, 0, 0));
 function workloads(dataset: Dataset): { name: string; run: (store: Store) => Promise<unknown> }[] {
   const agent: TicketScope = { kind: 'agent', accountId: dataset.accountId, userId: dataset.agent.userId, sectorIds: dataset.agent.sectorIds };
   const admin: TicketScope = { kind: 'account', accountId: dataset.accountId, userId: dataset.adminId };
+  const potentials: TicketScope = { ...agent, potentials: true };
   const tab = (status: TicketStatus, assignedOnly = false, search?: string) => ({ status, assignedOnly, search });
   return [
     { name: 'agent WAITING page (50)', run: (s) => s.tickets.page(agent, tab('WAITING'), 50) },
@@ -27,6 +28,11 @@ function workloads(dataset: Dataset): { name: string; run: (store: Store) => Pro
     { name: 'agent CLOSED page (50)', run: (s) => s.tickets.page(agent, tab('CLOSED'), 50) },
     { name: 'agent CLOSED page 2 (cursor)', run: (s) => s.tickets.page(agent, tab('CLOSED'), 50, { lastActivityAt: Date.now() - 180 * 86_400_000, id: 500_000 }) },
     { name: 'agent three tab counts', run: (s) => s.tickets.tabCounts(agent) },
+    { name: 'potentials agent WAITING page (50)', run: (s) => s.tickets.page(potentials, tab('WAITING'), 50) },
+    { name: 'potentials agent three tab counts', run: (s) => s.tickets.tabCounts(potentials) },
+    { name: 'agent queue sizes (own sectors + 2 others)', run: (s) => s.tickets.waitingBySector(agent, [...dataset.agent.sectorIds, 1, 2]) },
+    { name: 'admin queue sizes (20 sectors)', run: (s) => s.tickets.waitingBySector(admin, Array.from({ length: 20 }, (_, i) => i + 1)) },
+    { name: 'contacts by last-interaction period', run: (s) => s.contacts.page(dataset.accountId, 'all', { lastInteractionFrom: new Date(Date.now() - 7 * 86_400_000), lastInteractionTo: new Date() }, 50) },
     { name: 'agent CLOSED totalCount', run: (s) => s.tickets.count(agent, tab('CLOSED')) },
     { name: 'admin WAITING page (50)', run: (s) => s.tickets.page(admin, tab('WAITING'), 50) },
     { name: 'admin CLOSED page (50)', run: (s) => s.tickets.page(admin, tab('CLOSED'), 50) },

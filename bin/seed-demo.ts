@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     console.log('Demo data is already there (a sector "Sales" exists); nothing to do.');
     return;
   }
-  const adminViewer: UserViewer = { kind: 'user', userId: admin.id, accountId: admin.accountId, role: 'ADMIN', sectorIds: [], expiresAt: 0 };
+  const adminViewer: UserViewer = { kind: 'user', userId: admin.id, accountId: admin.accountId, role: 'ADMIN', sectorIds: [], canViewUnsectored: false, expiresAt: 0 };
   const sales = await createSector(services, adminViewer, { name: 'Sales', color: '#16a34a', greeting: 'Welcome to Sales!' });
   const support = await createSector(services, adminViewer, { name: 'Support', color: '#2563eb' });
   const billing = await createSector(services, adminViewer, { name: 'Billing', color: '#ea580c' });
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     const email = `${name.toLowerCase()}@demo.deskgraph`;
     const password = `${name}-Demo2024`;
     const user = await createUser(services, adminViewer, { name, email, password, role: 'USER', sectorIds, ...extra });
-    const viewer: UserViewer = { kind: 'user', userId: user.id, accountId: user.accountId, role: 'USER', sectorIds, expiresAt: 0 };
+    const viewer: UserViewer = { kind: 'user', userId: user.id, accountId: user.accountId, role: 'USER', sectorIds, canViewUnsectored: user.canViewUnsectored, expiresAt: 0 };
     await setMyStatus(services, viewer, 'ONLINE');
     logins.push(`  ${email.padEnd(26)} ${password.padEnd(16)} ${name} (${sectorIds.length} sector${sectorIds.length > 1 ? 's' : ''})`);
     return viewer;

@@ -123,6 +123,8 @@ export interface TicketQueries {
   count(scope: TicketScope, tab: TicketTab): Promise<number>;
   /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
   tabCounts(scope: TicketScope): Promise<TicketCounts>;
+  /** WAITING tickets the scope sees in each of these sectors (absent: none), from the count table in one statement. */
+  waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>>;
   /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
   openCountOf(accountId: number, userId: number): Promise<number>;
   /** The contact's tickets the scope may see, newest activity first. */

@@ -21,6 +21,7 @@ export interface Account {
   id: number;
   name: string;
   timeZone: string;
+  /** BCP 47 tag; automatic texts use its language (en, pt or es) where a channel sets none. */
   locale: string;
   ticketSequence: number;
   createdAt: Date;
@@ -43,6 +44,8 @@ export interface User {
   canViewAllContacts: boolean;
   /** A USER who may watch monitoring for their sectors. */
   canMonitor: boolean;
+  /** A USER who sees the potentials: WAITING tickets without a sector (only while so). */
+  canViewUnsectored: boolean;
   maxConcurrentTickets: number | null;
   workingHours: WorkingHours | null;
   createdAt: Date;
@@ -85,6 +88,10 @@ export interface Channel {
   offerCallback: boolean;
   /** Greets a new contact with a numbered list of sectors; null = no menu. */
   menu: SectorMenu | null;
+  /** The contact's language on this channel; null: the account's. */
+  locale: string | null;
+  /** The channel's own automatic texts, replacing the defaults of its language. */
+  autoTexts: AutoTexts | null;
   createdAt: Date;
 }
 
@@ -179,11 +186,19 @@ export interface OutboxEvent {
   occurredAt: Date;
 }
 
-export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'pauseReasonId'>;
+export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'pauseReasonId' | 'canViewUnsectored'> & { canViewUnsectored?: boolean };
 export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
 export type NewSector = Omit<Sector, 'id' | 'createdAt' | 'lastAssignedUserId'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;
-export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'businessHours' | 'outOfHoursReply' | 'offerCallback' | 'menu'> & Partial<Channel>;
+export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'businessHours' | 'outOfHoursReply' | 'offerCallback' | 'menu' | 'locale' | 'autoTexts'> & Partial<Channel>;
+
+/** Automatic texts a channel replaces (absent: its language's default). */
+export interface AutoTexts {
+  menuRetry?: string;
+  callbackQuestion?: string;
+  /** {{colleague}} is filled in. */
+  absenceSuggestion?: string;
+}
 export type ChannelChanges = Partial<Omit<Channel, 'id' | 'accountId' | 'createdAt' | 'isDefault'>>;
 
 export type TicketStatus = 'WAITING' | 'OPEN' | 'CLOSED';
@@ -285,7 +300,14 @@ export interface TicketHistoryEntry {
  */
 export type TicketScope =
   | { kind: 'account'; accountId: number; userId: number | null }
-  | { kind: 'agent'; accountId: number; userId: number; sectorIds: readonly number[] };
+  | {
+      kind: 'agent';
+      accountId: number;
+      userId: number;
+      sectorIds: readonly number[];
+      /** canViewUnsectored: also WAITING tickets without a sector (the potentials); absent is false. */
+      potentials?: boolean;
+    };
 
 export interface TicketCounts {
   waiting: number;
@@ -361,6 +383,10 @@ export interface ContactFilter {
   city?: string | undefined;
   document?: string | undefined;
   id?: number | undefined;
+  /** Last interaction at or after this instant (inclusive). */
+  lastInteractionFrom?: Date | undefined;
+  /** Last interaction at or before this instant (inclusive). */
+  lastInteractionTo?: Date | undefined;
 }
 
 export interface ContactCursor {
@@ -377,6 +403,8 @@ export interface AfterHoursRow {
   channelId: number;
   ticketId: number;
   callbackRequested: boolean | null;
+  /** The call-back question was sent on this ticket. */
+  callbackAsked: boolean;
   activeMessageSentAt: Date | null;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StoreTx } from '../db/store.js';
-import type { Channel, ChannelChanges, ChannelKind, SectorMenu, WorkingHours } from '../db/types.js';
+import type { AutoTexts, Channel, ChannelChanges, ChannelKind, SectorMenu, WorkingHours } from '../db/types.js';
+import { isLocale, supportedLocales } from './auto-texts.js';
 import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
@@ -16,13 +17,22 @@ export interface ChannelInput {
   outOfHoursReply?: string | null;
   offerCallback?: boolean | null;
   menu?: SectorMenu | null;
+  locale?: string | null;
+  autoTexts?: { [K in keyof AutoTexts]?: string | null } | null;
 }
+
+const autoText = z.string().trim().min(1, 'Empty; use null for the default').max(500, 'At most 500 characters').nullish();
 
 const channelRules = {
   name: rules.channelName,
   address: rules.channelAddress,
   businessHours: rules.workingHours,
   outOfHoursReply: z.string().trim().min(1, 'Empty; use null to send no reply').max(1000, 'At most 1000 characters'),
+  locale: z.string().refine(isLocale, `One of ${supportedLocales.join(', ')}`),
+  // The whole set is replaced; a text left out (or null) falls back to the default of the channel's language.
+  autoTexts: z
+    .object({ menuRetry: autoText, callbackQuestion: autoText, absenceSuggestion: autoText })
+    .transform((texts) => Object.fromEntries(Object.entries(texts).filter(([, text]) => text !== null && text !== undefined)) as AutoTexts),
   menu: z.object({
     greeting: z.string().trim().min(1, 'A greeting is required').max(500, 'At most 500 characters'),
     sectorIds: z.array(z.number().int()).min(1, 'List at least one sector').max(20, 'At most 20 sectors'),

@@ -82,6 +82,9 @@ export async function listContacts(services: Services, viewer: Viewer | null, ar
   const [lastInteractionAt, id] = decodeCursor(args.after, 2) ?? [];
   const after: ContactCursor | undefined = id === undefined ? undefined : { lastInteractionAt: lastInteractionAt!, id };
   if (args.phone !== undefined && args.phone.replace(/[^0-9]/g, '') === '') throw new BadUserInputError('phone', 'A phone filter needs digits');
+  if (args.lastInteractionFrom && args.lastInteractionTo && args.lastInteractionFrom > args.lastInteractionTo) {
+    throw new BadUserInputError('lastInteractionTo', 'The period ends before it starts');
+  }
   const visibleThrough = await contactVisibility(services, viewer);
   const { first: _first, after: _after, ...filter } = args;
   const page = await services.store.contacts.page(viewer.accountId, visibleThrough, filter, first, after);

@@ -72,6 +72,6 @@ export function nextOpening(hours: WorkingHours, instant: Date): Date | null {
 }
 
 /** "Monday 08:00" in the schedule's zone, for replies to contacts. */
-export function describeOpening(opening: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(opening);
+export function describeOpening(opening: Date, timeZone: string, dateLocale = 'en-GB'): string {
+  return new Intl.DateTimeFormat(dateLocale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(opening);
 }

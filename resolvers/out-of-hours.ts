@@ -12,9 +12,18 @@ export interface AfterHoursArgs {
   userId?: number | null;
 }
 
+/** Where the call-back offer stands on the ticket: never asked, asked and unanswered, or answered. */
+export type CallbackState = 'NOT_OFFERED' | 'ASKED' | 'REQUESTED' | 'DECLINED';
+
 export interface AfterHoursContactRow extends Omit<AfterHoursRow, 'callbackRequested'> {
   /** Null when the channel does not offer call-backs. */
   callbackRequested: boolean | null;
+  callbackState: CallbackState;
+}
+
+function callbackStateOf(row: AfterHoursRow): CallbackState {
+  if (row.callbackRequested !== null) return row.callbackRequested ? 'REQUESTED' : 'DECLINED';
+  return row.callbackAsked ? 'ASKED' : 'NOT_OFFERED';
 }
 
 /** Contacts who wrote while their channel was closed, in the last `days` (7 by default), newest first. */
@@ -32,5 +41,5 @@ export async function afterHoursContacts(services: Services, viewer: Viewer | nu
   const since = new Date(services.clock.now().getTime() - days * 86_400_000);
   const rows = await services.store.intake.afterHours(scope, since, args.channelId ?? null, 500);
   const channels = new Map((await services.store.channels.list(viewer.accountId)).map((channel) => [channel.id, channel]));
-  return rows.map((row) => ({ ...row, callbackRequested: channels.get(row.channelId)?.offerCallback ? row.callbackRequested : null }));
+  return rows.map((row) => ({ ...row, callbackRequested: channels.get(row.channelId)?.offerCallback ? row.callbackRequested : null, callbackState: callbackStateOf(row) }));
 }

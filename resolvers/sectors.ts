@@ -5,6 +5,7 @@ import * as rules from './input-rules.js';
 import { assertAdmin } from './permissions.js';
 import type { Services } from './services.js';
 import type { Viewer } from './viewer.js';
+import { ticketScopeOf } from './visibility.js';
 
 export interface SectorInput {
   name?: string | null;
@@ -24,6 +25,29 @@ export async function listSectors(services: Services, viewer: Viewer): Promise<S
 
 export async function sectorsByIds(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Sector[]> {
   return services.store.sectors.byIds(viewer.accountId, ids);
+}
+
+/**
+ * Sector.waitingCount: the WAITING tab narrowed to each sector, under the one ticket rule. An ADMIN (and
+ * an integration) gets every sector's queue; a USER their sectors' queues, and for a sector they are not
+ * in what that tab shows them there: only tickets assigned to them, so 0 (a waiting ticket has no assignee).
+ */
+export async function waitingCountsOfSectors(services: Services, viewer: Viewer, sectorIds: readonly number[]): Promise<number[]> {
+  const counts = await services.store.tickets.waitingBySector(ticketScopeOf(viewer), sectorIds);
+  return sectorIds.map((id) => counts.get(id) ?? 0);
+}
+
+export interface SectorWaiting {
+  sectorId: number;
+  waitingCount: number;
+}
+
+/** The queues a viewer watches: every sector for an ADMIN (or an integration), their own sectors for a USER; by sector id. */
+export async function queueSizesOf(services: Services, viewer: Viewer): Promise<SectorWaiting[]> {
+  const sectorIds = viewer.kind === 'integration' || viewer.role === 'ADMIN' ? (await services.store.sectors.list(viewer.accountId)).map((sector) => sector.id) : [...viewer.sectorIds];
+  sectorIds.sort((a, b) => a - b);
+  const counts = await waitingCountsOfSectors(services, viewer, sectorIds);
+  return sectorIds.map((sectorId, index) => ({ sectorId, waitingCount: counts[index]! }));
 }
 
 export async function agentsOfSectors(services: Services, viewer: Viewer, sectorIds: readonly number[]): Promise<Map<number, User[]>> {

@@ -24,6 +24,7 @@ export interface UserSettingsInput extends UserProfileInput {
   canDismissWaiting?: boolean | null;
   canViewAllContacts?: boolean | null;
   canMonitor?: boolean | null;
+  canViewUnsectored?: boolean | null;
   maxConcurrentTickets?: number | null;
   workingHours?: WorkingHours | null;
 }
@@ -45,7 +46,7 @@ const settingsRules = {
   workingHours: rules.workingHours,
 };
 const requiredOnCreate = ['name', 'email', 'password', 'role'] as const;
-const nonNullable = ['name', 'email', 'password', 'role', 'active', 'canDismissWaiting', 'canViewAllContacts', 'canMonitor'] as const;
+const nonNullable = ['name', 'email', 'password', 'role', 'active', 'canDismissWaiting', 'canViewAllContacts', 'canMonitor', 'canViewUnsectored'] as const;
 
 function rejectNulls(input: Record<string, unknown>, keys: readonly string[]): void {
   for (const key of keys) if (input[key] === null) throw new BadUserInputError(`input.${key}`, `${key} cannot be null`);
@@ -107,6 +108,7 @@ export async function createUser(services: Services, viewer: Viewer | null, inpu
         canDismissWaiting: input.canDismissWaiting ?? false,
         canViewAllContacts: input.canViewAllContacts ?? false,
         canMonitor: input.canMonitor ?? false,
+        canViewUnsectored: input.canViewUnsectored ?? false,
         maxConcurrentTickets: parsed.maxConcurrentTickets ?? null,
         workingHours: (parsed.workingHours as WorkingHours | undefined) ?? null,
       },
@@ -126,7 +128,7 @@ export async function updateUser(services: Services, viewer: Viewer | null, user
   rejectNulls(input as Record<string, unknown>, nonNullable);
   const parsed = rules.parseFields(settingsRules, input);
   const { password, ...validated } = parsed;
-  const changes: UserChanges = { ...pickDefined(input, ['role', 'active', 'canDismissWaiting', 'canViewAllContacts', 'canMonitor']), ...validated } as UserChanges;
+  const changes: UserChanges = { ...pickDefined(input, ['role', 'active', 'canDismissWaiting', 'canViewAllContacts', 'canMonitor', 'canViewUnsectored']), ...validated } as UserChanges;
   if (password) changes.passwordHash = await services.passwords.hash(password);
   const at = services.clock.now();
   return services.store.write(async (tx) => {

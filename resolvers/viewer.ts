@@ -9,6 +9,8 @@ export interface UserViewer {
   accountId: number;
   role: Role;
   sectorIds: readonly number[];
+  /** Sees the potentials (WAITING tickets without a sector): part of the ticket rule, so carried like the sectors. */
+  canViewUnsectored: boolean;
   /** Seconds since the epoch when the token expires; subscriptions end then. */
   expiresAt: number;
   /** The login session (refresh-token family) of the token, for logout. */

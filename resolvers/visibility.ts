@@ -7,10 +7,13 @@ import type { UserViewer, Viewer } from './viewer.js';
 //   test/visibility.test.ts checks that both forms agree on generated fixtures;
 // - the monitoring rule (MonitorScope): which queues a monitoring panel counts.
 
-/** The ticket rule for a user: ADMIN sees the whole account; an agent their sectors plus tickets assigned to them. */
-export function scopeOfUser(user: { id: number; accountId: number; role: Role; sectorIds: readonly number[] }): TicketScope {
+/**
+ * The ticket rule for a user: ADMIN sees the whole account; an agent their sectors plus tickets assigned
+ * to them, and with canViewUnsectored the potentials too (WAITING tickets without a sector).
+ */
+export function scopeOfUser(user: { id: number; accountId: number; role: Role; sectorIds: readonly number[]; canViewUnsectored: boolean }): TicketScope {
   if (user.role === 'ADMIN') return { kind: 'account', accountId: user.accountId, userId: user.id };
-  return { kind: 'agent', accountId: user.accountId, userId: user.id, sectorIds: user.sectorIds };
+  return { kind: 'agent', accountId: user.accountId, userId: user.id, sectorIds: user.sectorIds, potentials: user.canViewUnsectored };
 }
 
 /**
@@ -24,7 +27,7 @@ export function systemScope(accountId: number): TicketScope {
 /** The ticket rule for whoever is asking. */
 export function ticketScopeOf(viewer: Viewer): TicketScope {
   if (viewer.kind === 'integration') return systemScope(viewer.accountId);
-  return scopeOfUser({ id: viewer.userId, accountId: viewer.accountId, role: viewer.role, sectorIds: viewer.sectorIds });
+  return scopeOfUser({ id: viewer.userId, accountId: viewer.accountId, role: viewer.role, sectorIds: viewer.sectorIds, canViewUnsectored: viewer.canViewUnsectored });
 }
 
 /**
@@ -39,11 +42,17 @@ export function monitorScopeOf(viewer: UserViewer, sectorId: number | null, chan
 }
 
 /** The in-memory form, for events: may this scope see this ticket? */
-export function canSeeTicket(scope: TicketScope, ticket: Pick<Ticket, 'accountId' | 'sectorId' | 'assigneeId'>): boolean {
+export function canSeeTicket(scope: TicketScope, ticket: Pick<Ticket, 'accountId' | 'status' | 'sectorId' | 'assigneeId'>): boolean {
   if (ticket.accountId !== scope.accountId) return false;
   if (scope.kind === 'account') return true;
   if (ticket.assigneeId === scope.userId) return true;
-  return ticket.sectorId !== null && scope.sectorIds.includes(ticket.sectorId);
+  if (ticket.sectorId === null) return isPotential(scope, ticket);
+  return scope.sectorIds.includes(ticket.sectorId);
+}
+
+/** A potential (a contact who picked no sector) is seen only while it waits unsectored: routed or taken, the usual rule applies. */
+export function isPotential(scope: TicketScope, ticket: Pick<Ticket, 'status' | 'sectorId'>): boolean {
+  return scope.kind === 'agent' && scope.potentials === true && ticket.sectorId === null && ticket.status === 'WAITING';
 }
 
 export type TicketEventKind = 'ADDED' | 'UPDATED' | 'REMOVED';
@@ -56,7 +65,7 @@ export interface LiveTab {
 
 function inTab(scope: TicketScope, tab: LiveTab, placement: TicketPlacement | null): boolean {
   if (!placement) return false;
-  if (!canSeeTicket(scope, { accountId: scope.accountId, sectorId: placement.sectorId, assigneeId: placement.assigneeId })) return false;
+  if (!canSeeTicket(scope, { accountId: scope.accountId, ...placement })) return false;
   if (tab.status !== null && placement.status !== tab.status) return false;
   return !tab.assignedOnly || placement.assigneeId === scope.userId;
 }

@@ -30,12 +30,15 @@ describe('query plans of every tab read', () => {
     expect(plan).toMatch(/SEARCH tickets USING COVERING INDEX tickets_tab_assignee/);
     const mine = reads.find((read) => read.name === 'agent OPEN (mine) page (50)')!;
     expect(mine.statements[0]!.plan.join('\n')).toMatch(/tickets_tab_assignee/);
+    const potentials = reads.find((read) => read.name === 'potentials agent WAITING page (50)')!.statements[0]!.plan.join('\n');
+    // The potentials are one more prefix of the same index (SQLite prints sector_id IS NULL as sector_id=?).
+    expect(potentials.match(/SEARCH tickets USING COVERING INDEX tickets_tab_sector \(status=\? AND sector_id=\?\)/g)).toHaveLength(4);
     const admin = reads.find((read) => read.name === 'admin CLOSED page (50)')!;
     expect(admin.statements[0]!.plan.join('\n')).toMatch(/tickets_tab_account/);
   });
 
   it('counts from the count table by its primary key', () => {
-    for (const name of ['agent three tab counts', 'admin three tab counts']) {
+    for (const name of ['agent three tab counts', 'admin three tab counts', 'potentials agent three tab counts', 'agent queue sizes (own sectors + 2 others)', 'admin queue sizes (20 sectors)']) {
       const counts = reads.find((read) => read.name === name)!;
     for (const statement of counts.statements) expect(statement.plan.join("\n")).toMatch(/SEARCH ticket_(counts|totals) USING/);
     }

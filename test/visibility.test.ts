@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TicketScope } from '../db/types.js';
+import type { TicketScope, TicketStatus } from '../db/types.js';
 import { canSeeTicket } from '../resolvers/visibility.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import type { GqlClient } from './helpers/gql.js';
@@ -14,16 +14,17 @@ const localId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toS
 const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 
 interface Row { id: number; status: string; sector_id: number | null; assignee_id: number | null; contact_id: number; account_id: number }
-interface Viewer { client: GqlClient; userId: number; role: 'ADMIN' | 'USER'; sectorIds: number[] }
+interface Viewer { client: GqlClient; userId: number; role: 'ADMIN' | 'USER'; sectorIds: number[]; potentials: boolean }
 
 function oracleSees(viewer: Viewer, ticket: Row): boolean {
   if (viewer.role === 'ADMIN') return true;
+  if (ticket.sector_id === null && ticket.status === 'WAITING' && viewer.potentials) return true; // canViewUnsectored
   return ticket.assignee_id === viewer.userId || (ticket.sector_id !== null && viewer.sectorIds.includes(ticket.sector_id));
 }
 
 const scenario = fc.record({
   sectors: fc.integer({ min: 1, max: 3 }),
-  agents: fc.array(fc.record({ admin: fc.boolean(), memberships: fc.array(fc.nat(2), { maxLength: 3 }) }), { minLength: 1, maxLength: 4 }),
+  agents: fc.array(fc.record({ admin: fc.boolean(), potentials: fc.boolean(), memberships: fc.array(fc.nat(2), { maxLength: 3 }) }), { minLength: 1, maxLength: 4 }),
   tickets: fc.array(fc.record({ contact: fc.nat(3), sector: fc.option(fc.nat(2), { nil: null }) }), { minLength: 1, maxLength: 8 }),
   moves: fc.array(
     fc.record({
@@ -62,8 +63,8 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
   const agents = [];
   for (const [index, spec] of input.agents.entries()) {
     const memberships = [...new Set(spec.memberships.filter((m) => m < input.sectors).map((m) => sectorIds[m]!))];
-    const agent = await createAgent(app, `Agent${index}`, memberships, spec.admin ? { role: 'ADMIN' } : {});
-    agents.push({ ...agent, admin: spec.admin, memberships });
+    const agent = await createAgent(app, `Agent${index}`, memberships, { canViewUnsectored: spec.potentials, ...(spec.admin ? { role: 'ADMIN' } : {}) });
+    agents.push({ ...agent, admin: spec.admin, potentials: spec.potentials, memberships });
   }
   const tickets = [];
   for (const [index, spec] of input.tickets.entries()) {
@@ -95,10 +96,10 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
 
   const me = await app.admin.request('{ me { id } }');
   const viewers: Viewer[] = [
-    { client: app.admin, userId: localId(me.me.id), role: 'ADMIN', sectorIds: [] },
+    { client: app.admin, userId: localId(me.me.id), role: 'ADMIN', sectorIds: [], potentials: false },
     ...agents.map((agent) => {
       const userId = localId(agent.id);
-      return { client: agent.client, userId, role: agent.admin ? ('ADMIN' as const) : ('USER' as const), sectorIds: memberships.filter((m) => m.user_id === userId).map((m) => m.sector_id) };
+      return { client: agent.client, userId, role: agent.admin ? ('ADMIN' as const) : ('USER' as const), sectorIds: memberships.filter((m) => m.user_id === userId).map((m) => m.sector_id), potentials: agent.potentials };
     }),
   ];
 
@@ -107,10 +108,10 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
     const scope: TicketScope =
       viewer.role === 'ADMIN'
         ? { kind: 'account', accountId: 1, userId: viewer.userId }
-        : { kind: 'agent', accountId: 1, userId: viewer.userId, sectorIds: viewer.sectorIds };
+        : { kind: 'agent', accountId: 1, userId: viewer.userId, sectorIds: viewer.sectorIds, potentials: viewer.potentials };
     // The in-memory form agrees with the oracle on every ticket.
     for (const row of rows) {
-      expect(canSeeTicket(scope, { accountId: row.account_id, sectorId: row.sector_id, assigneeId: row.assignee_id })).toBe(oracleSees(viewer, row));
+      expect(canSeeTicket(scope, { accountId: row.account_id, status: row.status as TicketStatus, sectorId: row.sector_id, assigneeId: row.assignee_id })).toBe(oracleSees(viewer, row));
     }
     const expectTab = async (variables: Record<string, unknown>, expected: Row[]) => {
       const { ids, totalCount } = await tabIds(viewer.client, variables);

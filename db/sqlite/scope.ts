@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { tickets, userSectors, users } from './tables/index.js';
 import type { MonitorScope, TicketScope, TicketStatus } from '../types.js';
@@ -6,15 +6,26 @@ import type { MonitorScope, TicketScope, TicketStatus } from '../types.js';
 // The SQL forms of the two rules made in resolvers/visibility.ts: the ticket rule (every ticket read in
 // db/ goes through here; test/visibility.test.ts shows both forms agree) and the monitoring rule.
 
-/** The tickets `scope` may see, as a where-clause: ADMIN the account, an agent their sectors + their own. */
+/**
+ * The tickets `scope` may see, as a where-clause: ADMIN the account, an agent their sectors + their own
+ * (+ the potentials, WAITING without a sector, with canViewUnsectored).
+ */
 export function visibleTicketsWhere(scope: TicketScope): SQL {
   // Unary + keeps the account check off the indexes: it is a guard here, never the way in (ids,
   // contact or branches drive), and partial statistics once made the planner pick it.
   const account = sql`+${tickets.accountId} = ${scope.accountId}`;
   if (scope.kind === 'account') return account;
-  const mine = eq(tickets.assigneeId, scope.userId);
-  const visible = scope.sectorIds.length > 0 ? or(inArray(tickets.sectorId, [...scope.sectorIds]), mine)! : mine;
+  const visible = or(
+    scope.sectorIds.length > 0 ? inArray(tickets.sectorId, [...scope.sectorIds]) : undefined,
+    eq(tickets.assigneeId, scope.userId),
+    scope.potentials ? and(isNull(tickets.sectorId), eq(tickets.status, 'WAITING')) : undefined,
+  )!;
   return and(account, visible)!;
+}
+
+/** The sector ids whose count-table rows a tab of `status` sums: 0 stands for "no sector" there (the potentials). */
+export function countedSectorIds(scope: TicketScope & { kind: 'agent' }, status: TicketStatus): readonly number[] {
+  return scope.potentials && status === 'WAITING' ? [...scope.sectorIds, 0] : scope.sectorIds;
 }
 
 /**
@@ -31,9 +42,12 @@ export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, 
   }
   const sectors = sectorId === undefined ? scope.sectorIds : scope.sectorIds.filter((id) => id === sectorId);
   const mine = and(inStatus, eq(tickets.assigneeId, scope.userId))!;
+  // The potentials: a prefix of tickets_tab_sector too (sector_id IS NULL).
+  const potentials = scope.potentials && status === 'WAITING' && sectorId === undefined ? [and(inStatus, isNull(tickets.sectorId))!] : [];
   return [
     ...sectors.map((id) => and(inStatus, eq(tickets.sectorId, id))!),
     sectorId === undefined ? mine : and(mine, eq(tickets.sectorId, sectorId))!,
+    ...potentials,
   ];
 }
 

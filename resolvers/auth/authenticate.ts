@@ -20,7 +20,10 @@ export async function authenticate(services: Services, token: string): Promise<V
   const user = await services.store.users.withSectors(subject.id);
   if (!user) throw new UnauthenticatedError('Unknown user', { reason: 'INVALID_TOKEN' });
   if (!user.active) throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
-  return { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, expiresAt, ...(sessionId ? { sessionId } : {}) };
+  return {
+    kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, canViewUnsectored: user.canViewUnsectored, expiresAt,
+    ...(sessionId ? { sessionId } : {}),
+  };
 }
 
 /**

@@ -30,7 +30,7 @@ export class LiveViewer {
     if (!aboutMe) return 'same';
     const user = await this.services.store.users.withSectors(this.viewer.userId);
     if (!user || !user.active) return 'ended';
-    this.viewer = { ...this.viewer, role: user.role, sectorIds: user.sectorIds };
+    this.viewer = { ...this.viewer, role: user.role, sectorIds: user.sectorIds, canViewUnsectored: user.canViewUnsectored };
     this.scopeCache = ticketScopeOf(this.viewer);
     this.onChange(this.viewer);
     return 'changed';

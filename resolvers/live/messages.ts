@@ -29,7 +29,7 @@ export async function* messagesAddedFor(
       if (viewerState === 'changed' && !(await services.store.tickets.byIdInScope(live.scope, ticketId))) return;
       const placed = placementsOf(event);
       if (placed?.ticketId !== ticketId) continue;
-      if (!canSeeTicket(live.scope, { accountId: event.accountId, sectorId: placed.after.sectorId, assigneeId: placed.after.assigneeId })) return;
+      if (!canSeeTicket(live.scope, { accountId: event.accountId, ...placed.after })) return;
       if (event.type !== 'message.created') continue;
       const [message] = await services.store.messages.byIds(event.accountId, [event.payload.messageId]);
       if (message) yield message;

@@ -49,7 +49,7 @@ export async function ticketPresenceFor(
     await listening[Symbol.asyncIterator]().return?.();
     throw new NotFoundError('Ticket');
   }
-  let placement: Pick<Ticket, 'accountId' | 'sectorId' | 'assigneeId'> = ticket;
+  let placement: Pick<Ticket, 'accountId' | 'status' | 'sectorId' | 'assigneeId'> = ticket;
   return new Repeater<PresenceEntry[]>(async (push, stop) => {
     const send = () => {
       if (!canSeeTicket(live.scope, placement)) return void stop();
@@ -64,7 +64,7 @@ export async function ticketPresenceFor(
           const viewerState = await live.follow(event);
           if (viewerState === 'ended') return;
           const placed = placementsOf(event);
-          if (placed?.ticketId === ticketId) placement = { accountId: event.accountId, sectorId: placed.after.sectorId, assigneeId: placed.after.assigneeId };
+          if (placed?.ticketId === ticketId) placement = { accountId: event.accountId, status: placed.after.status, sectorId: placed.after.sectorId, assigneeId: placed.after.assigneeId };
           if ((viewerState === 'changed' || placed?.ticketId === ticketId) && !canSeeTicket(live.scope, placement)) return;
         }
       }

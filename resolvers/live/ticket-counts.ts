@@ -3,20 +3,27 @@ import type { DomainEvent } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { coalesced } from './coalesce.js';
+import { queueSizesOf, type SectorWaiting } from '../sectors.js';
 import { canSeeTicket } from '../visibility.js';
 import { LiveViewer, untilExpired } from './live-viewer.js';
 import { placementsOf } from './ticket-events.js';
 
-const sameCounts = (a: TicketCounts | null, b: TicketCounts) => a !== null && a.waiting === b.waiting && a.open === b.open && a.closed === b.closed;
+/** The three tab counts and the queue of each sector I watch (Sector.waitingCount, live). */
+export interface LiveTicketCounts extends TicketCounts {
+  bySector: SectorWaiting[];
+}
 
-/** My three counts: now, then whenever a commit may have changed them, at most once per `intervalMs`. */
+const sameCounts = (a: LiveTicketCounts | null, b: LiveTicketCounts) =>
+  a !== null && a.waiting === b.waiting && a.open === b.open && a.closed === b.closed && JSON.stringify(a.bySector) === JSON.stringify(b.bySector);
+
+/** My counts: now, then whenever a commit may have changed them, at most once per `intervalMs`. */
 export async function* ticketCountsFor(
   services: Services,
   viewer: UserViewer,
   commits: AsyncIterable<DomainEvent[]>,
   intervalMs = 250,
   onViewerChange?: (viewer: UserViewer) => void,
-): AsyncGenerator<TicketCounts> {
+): AsyncGenerator<LiveTicketCounts> {
   const live = new LiveViewer(services, viewer, onViewerChange);
   // Only a ticket I see before or after the change can move my counts: the others cost no read.
   const movesMyCounts = (event: DomainEvent) => {
@@ -25,7 +32,7 @@ export async function* ticketCountsFor(
     const seen = (placement: typeof change.after | null) => placement !== null && canSeeTicket(live.scope, { accountId: event.accountId, ...placement });
     return seen(change.before) || seen(change.after);
   };
-  let last: TicketCounts | null = null;
+  let last: LiveTicketCounts | null = null;
   const judge = async (commit: DomainEvent[]) => {
     let changed = false;
     for (const event of commit) {
@@ -35,7 +42,8 @@ export async function* ticketCountsFor(
     }
     return changed || commit.some(movesMyCounts) ? ('relevant' as const) : ('skip' as const);
   };
-  const stream = coalesced(untilExpired(commits, viewer.expiresAt, services.clock), intervalMs, judge, () => services.store.tickets.tabCounts(live.scope));
+  const read = async (): Promise<LiveTicketCounts> => ({ ...(await services.store.tickets.tabCounts(live.scope)), bySector: await queueSizesOf(services, live.viewer) });
+  const stream = coalesced(untilExpired(commits, viewer.expiresAt, services.clock), intervalMs, judge, read);
   for await (const counts of stream) {
     if (sameCounts(last, counts)) continue;
     last = counts;

@@ -2,7 +2,8 @@ import type { StoreTx } from '../../db/store.js';
 import type { Channel, SectorMenu, Ticket } from '../../db/types.js';
 import { isAbsentAt } from '../absence.js';
 import { recordEvent, type Actor } from '../events.js';
-import { describeOpening, isWithinHours, nextOpening } from '../hours.js';
+import { channelTexts, type ChannelTexts } from '../auto-texts.js';
+import { isWithinHours, nextOpening } from '../hours.js';
 import { routeWaitingTicket } from './routing.js';
 import { placementOf } from './common.js';
 import { postSystemMessage } from './system-messages.js';
@@ -20,14 +21,19 @@ export interface Inbound {
   actor: Actor;
 }
 
-const yes = /^\s*(1|y|yes|s|sim|si)\s*[.!]?\s*$/i;
+/** What the handlers work with: the inbound message and the channel's texts in the contact's language. */
+interface Intake extends Inbound {
+  texts: ChannelTexts;
+}
+
+const yes = /^\s*(1|y|yes|s|sim|s[ií])\s*[.!]?\s*$/i;
 const no = /^\s*(2|n|no|n[aã]o)\s*[.!]?\s*$/i;
 
-async function menuText(tx: StoreTx, ticket: Ticket, menu: SectorMenu, retry: boolean): Promise<string> {
+async function menuText(tx: StoreTx, ticket: Ticket, menu: SectorMenu, retry: string | null): Promise<string> {
   const sectors = await tx.sectors.byIds(ticket.accountId, menu.sectorIds);
   const byId = new Map(sectors.map((sector) => [sector.id, sector]));
   const lines = menu.sectorIds.flatMap((id, index) => (byId.get(id) ? [`${index + 1} - ${byId.get(id)!.name}`] : []));
-  return `${retry ? "Sorry, that is not an option.\n" : ''}${menu.greeting}\n${lines.join('\n')}`;
+  return `${retry ? `${retry}\n` : ''}${menu.greeting}\n${lines.join('\n')}`;
 }
 
 /** While the sector menu waits for an answer, numbers belong to it: no call-back question then. */
@@ -35,7 +41,7 @@ const menuPending = (channel: Channel, ticket: Ticket) => channel.menu !== null 
 const outOfHoursReply = 0;
 const callbackQuestion = 1;
 
-async function handleOutOfHours(tx: StoreTx, inbound: Inbound, ticket: Ticket): Promise<{ ticket: Ticket; consumed: boolean }> {
+async function handleOutOfHours(tx: StoreTx, inbound: Intake, ticket: Ticket): Promise<{ ticket: Ticket; consumed: boolean }> {
   const { channel, at } = inbound;
   // A call-back question that was asked takes the contact's next yes/no, open or closed.
   if (ticket.callbackRequested === null && inbound.body && (await tx.intake.hasAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion))) {
@@ -45,23 +51,24 @@ async function handleOutOfHours(tx: StoreTx, inbound: Inbound, ticket: Ticket): 
   if (!channel.businessHours || isWithinHours(channel.businessHours, at)) return { ticket, consumed: false };
   let current = ticket.outOfHours ? ticket : await tx.tickets.update(ticket.id, { outOfHours: true });
   await tx.intake.recordAfterHours({ accountId: ticket.accountId, channelId: channel.id, contactId: ticket.contactId, ticketId: ticket.id, wroteAt: at });
-  if (channel.outOfHoursReply && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', outOfHoursReply, at))) {
-    const opening = nextOpening(channel.businessHours, at);
-    const when = opening ? describeOpening(opening, channel.businessHours.timeZone) : 'soon';
+  // A channel offering call-backs answers even without its own reply (the default of its language), or the question would never be asked.
+  const replies = channel.outOfHoursReply !== null || channel.offerCallback;
+  if (replies && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', outOfHoursReply, at))) {
+    const when = inbound.texts.nextOpening(nextOpening(channel.businessHours, at), channel.businessHours.timeZone);
     const ask = channel.offerCallback && !menuPending(channel, ticket) && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion, at));
-    const offer = ask ? '\nWould you like us to call you back? Reply 1 for yes or 2 for no.' : '';
-    current = await postSystemMessage(tx, current, `${channel.outOfHoursReply.replaceAll('{{next_opening}}', when)}${offer}`, at);
+    const offer = ask ? `\n${inbound.texts.callbackQuestion}` : '';
+    current = await postSystemMessage(tx, current, `${inbound.texts.outOfHours.replaceAll('{{next_opening}}', when)}${offer}`, at);
   }
   return { ticket: current, consumed: false };
 }
 
-async function handleMenu(tx: StoreTx, inbound: Inbound, ticket: Ticket): Promise<Ticket> {
+async function handleMenu(tx: StoreTx, inbound: Intake, ticket: Ticket): Promise<Ticket> {
   const menu = inbound.channel.menu;
   if (!menu || ticket.status !== 'WAITING' || ticket.sectorId !== null) return ticket;
   const shown = await tx.intake.autoRepliesOf(ticket.id, 'MENU');
   if (shown === 0) {
     if (!(await tx.intake.claimAutoReply(ticket.id, 'MENU', 1, inbound.at))) return ticket;
-    return postSystemMessage(tx, ticket, await menuText(tx, ticket, menu, false), inbound.at);
+    return postSystemMessage(tx, ticket, await menuText(tx, ticket, menu, null), inbound.at);
   }
   const choice = /^\s*(\d{1,3})\s*$/.exec(inbound.body ?? '')?.[1];
   const sectorId = choice ? menu.sectorIds[Number(choice) - 1] : undefined;
@@ -74,23 +81,26 @@ async function handleMenu(tx: StoreTx, inbound: Inbound, ticket: Ticket): Promis
   }
   // One more try; after that the ticket waits without a sector, where ADMINs see it.
   if (shown === 1 && (await tx.intake.claimAutoReply(ticket.id, 'MENU', 2, inbound.at))) {
-    return postSystemMessage(tx, ticket, await menuText(tx, ticket, menu, true), inbound.at);
+    return postSystemMessage(tx, ticket, await menuText(tx, ticket, menu, inbound.texts.menuRetry), inbound.at);
   }
   return ticket;
 }
 
-async function handleAbsence(tx: StoreTx, inbound: Inbound, ticket: Ticket): Promise<Ticket> {
+async function handleAbsence(tx: StoreTx, inbound: Intake, ticket: Ticket): Promise<Ticket> {
   if (ticket.status !== 'OPEN' || ticket.assigneeId === null) return ticket;
   const absence = await tx.intake.absenceOf(ticket.assigneeId);
   if (!isAbsentAt(absence, inbound.at) || !absence?.message) return ticket;
   if (!(await tx.intake.claimAutoReply(ticket.id, 'ABSENCE', ticket.assigneeId, inbound.at))) return ticket;
   const colleague = absence.suggestedUserId ? await tx.users.byId(ticket.accountId, absence.suggestedUserId) : null;
-  const suggestion = colleague?.active ? `\nMeanwhile, ${colleague.name} can help you.` : '';
+  const suggestion = colleague?.active ? `\n${inbound.texts.absenceSuggestion(colleague.name)}` : '';
   return postSystemMessage(tx, ticket, `${absence.message}${suggestion}`, inbound.at);
 }
 
 /** Runs after the contact's message is stored, in the same transaction. */
-export async function automateIntake(tx: StoreTx, inbound: Inbound): Promise<Ticket> {
+export async function automateIntake(tx: StoreTx, message: Inbound): Promise<Ticket> {
+  // The account is read only when the channel does not name the contact's language itself.
+  const accountLocale = message.channel.locale ?? (await tx.accounts.byId(message.ticket.accountId))?.locale ?? 'en';
+  const inbound: Intake = { ...message, texts: channelTexts(message.channel, accountLocale) };
   const hours = await handleOutOfHours(tx, inbound, inbound.ticket);
   let ticket = hours.ticket;
   if (!hours.consumed) ticket = await handleMenu(tx, inbound, ticket);

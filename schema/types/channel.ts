@@ -1,4 +1,4 @@
-import type { Channel as ChannelRow, SectorMenu as SectorMenuShape } from '../../db/types.js';
+import type { AutoTexts as AutoTextsShape, Channel as ChannelRow, SectorMenu as SectorMenuShape } from '../../db/types.js';
 import { channelsByIds, createChannel, listChannels, updateChannel } from '../../resolvers/channels.js';
 import { builder } from '../builder.js';
 import { localIdOf, localIdsOf } from '../ids.js';
@@ -20,9 +20,11 @@ export const Channel = builder.loadableNode('Channel', {
     address: t.exposeString('address', { nullable: true, description: 'Phone number, e-mail address or handle' }),
     isDefault: t.exposeBoolean('isDefault', { description: 'Where ingestion lands when no channel is named' }),
     businessHours: t.field({ type: WorkingHours, nullable: true, description: 'Null: always open', resolve: (channel) => channel.businessHours }),
-    outOfHoursReply: t.exposeString('outOfHoursReply', { nullable: true, description: 'Sent once per ticket while closed; {{next_opening}} is filled in' }),
+    outOfHoursReply: t.exposeString('outOfHoursReply', { nullable: true, description: "Sent once per ticket while closed; {{next_opening}} is filled in. Null: no reply, unless the channel offers call-backs (then the default of its language, which asks the question)" }),
     offerCallback: t.exposeBoolean('offerCallback'),
     menu: t.field({ type: SectorMenu, nullable: true, resolve: (channel) => channel.menu }),
+    locale: t.exposeString('locale', { nullable: true, description: "The contact's language for automatic texts (en, pt-BR, es); null: the account's" }),
+    autoTexts: t.field({ type: AutoTexts, description: "This channel's own automatic texts; a null one is the default of the channel's language", resolve: (channel) => channel.autoTexts ?? {} }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -35,6 +37,20 @@ const SectorMenu = builder.objectRef<SectorMenuShape>('SectorMenu').implement({
   }),
 });
 
+const AutoTexts = builder.objectRef<AutoTextsShape>('AutoTexts').implement({
+  description: "Automatic texts a channel replaces (the out-of-hours reply is outOfHoursReply, the menu's greeting menu.greeting)",
+  fields: (t) => ({
+    menuRetry: t.exposeString('menuRetry', { nullable: true, description: 'Before the menu shown again after an invalid answer' }),
+    callbackQuestion: t.exposeString('callbackQuestion', { nullable: true, description: 'After the out-of-hours reply, when the channel offers call-backs; answered 1 (yes) or 2 (no)' }),
+    absenceSuggestion: t.exposeString('absenceSuggestion', { nullable: true, description: "After an absent agent's message; {{colleague}} is the suggested colleague's name" }),
+  }),
+});
+
+const AutoTextsInput = builder.inputType('AutoTextsInput', {
+  description: 'Replaces the whole set: a text left out or null is the default of the channel\'s language',
+  fields: (t) => ({ menuRetry: t.string(), callbackQuestion: t.string(), absenceSuggestion: t.string() }),
+});
+
 const SectorMenuInput = builder.inputType('SectorMenuInput', {
   fields: (t) => ({ greeting: t.string({ required: true }), sectorIds: t.idList({ required: true }) }),
 });
@@ -45,6 +61,8 @@ const channelSettingFields = (t: Parameters<Parameters<typeof builder.inputType>
   outOfHoursReply: t.string({ required: false }),
   offerCallback: t.boolean({ required: false }),
   menu: t.field({ type: SectorMenuInput, required: false, description: 'Null removes the menu' }),
+  locale: t.string({ required: false, description: "en, pt-BR or es: the language of automatic texts on this channel; null: the account's" }),
+  autoTexts: t.field({ type: AutoTextsInput, required: false, description: 'Null: every text is the default of the channel\'s language' }),
 });
 
 const CreateChannelInput = builder.inputType('CreateChannelInput', {

@@ -52,12 +52,15 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int(), after: t.arg.string(), search: t.arg.string({ description: 'Name or phone' }),
       name: t.arg.string(), email: t.arg.string(), phone: t.arg.string(), city: t.arg.string(), document: t.arg.string(), id: t.arg.id(),
+      lastInteractionFrom: t.arg({ type: 'DateTime', description: 'Last interaction at or after this instant (inclusive, to the millisecond)' }),
+      lastInteractionTo: t.arg({ type: 'DateTime', description: 'Last interaction at or before this instant (inclusive, to the millisecond); contacts that never interacted are left out by either bound' }),
     },
     resolve: (_root, args, context) =>
       listContacts(context.services, context.viewer, {
         first: args.first, after: args.after,
         search: args.search ?? undefined, name: args.name ?? undefined, email: args.email ?? undefined, phone: args.phone ?? undefined,
         city: args.city ?? undefined, document: args.document ?? undefined, id: optionalLocalIdOf('Contact', args.id, 'id') ?? undefined,
+        lastInteractionFrom: args.lastInteractionFrom ?? undefined, lastInteractionTo: args.lastInteractionTo ?? undefined,
       }),
   }),
   closedTickets: t.withAuth({ authenticated: true }).field({

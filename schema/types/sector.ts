@@ -1,5 +1,5 @@
 import type { Sector as SectorRow } from '../../db/types.js';
-import { agentsOfSectors, createSector, listSectors, sectorsByIds, updateSector } from '../../resolvers/sectors.js';
+import { agentsOfSectors, createSector, listSectors, sectorsByIds, updateSector, waitingCountsOfSectors } from '../../resolvers/sectors.js';
 import { sectorIdsOfUsers } from '../../resolvers/users.js';
 import { builder } from '../builder.js';
 import { localIdOf } from '../ids.js';
@@ -25,6 +25,14 @@ export const Sector = builder.loadableNode('Sector', {
     greeting: t.exposeString('greeting', { nullable: true }),
     routingMode: t.expose('routingMode', { type: RoutingMode }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    waitingCount: t.loadable({
+      type: 'Int',
+      description:
+        "Contacts waiting in this sector's queue, as my WAITING tab narrowed to it counts them: every sector's for an ADMIN, " +
+        "my sectors' for a USER (0 for a sector I am not in: none of its waiting tickets is mine to see). Live: ticketCountsChanged.bySector",
+      load: (sectorIds: number[], context) => waitingCountsOfSectors(context.services, context.viewer!, sectorIds),
+      resolve: (sector) => sector.id,
+    }),
     agents: t.withAuth({ authenticated: true }).loadableList({
       type: User,
       description: 'Agents who serve this sector',

@@ -32,6 +32,16 @@ const TemplateMessagePayload = builder
     }),
   });
 
+const CallbackState = builder.enumType('CallbackState', {
+  description: 'Where the call-back offer stands on the ticket',
+  values: {
+    NOT_OFFERED: { description: 'The question was not asked (the channel does not offer call-backs, or a menu was pending)' },
+    ASKED: { description: 'Asked; the contact has not answered yet' },
+    REQUESTED: { description: 'The contact asked to be called back' },
+    DECLINED: { description: 'The contact declined' },
+  } as const,
+});
+
 const AfterHoursContact = builder.objectRef<Awaited<ReturnType<typeof afterHoursContacts>>[number]>('AfterHoursContact').implement({
   description: 'A contact who wrote while the channel was closed',
   fields: (t) => ({
@@ -41,7 +51,8 @@ const AfterHoursContact = builder.objectRef<Awaited<ReturnType<typeof afterHours
     contact: t.field({ type: Contact, resolve: (row) => String(row.contactId) }),
     channel: t.field({ type: Channel, resolve: (row) => String(row.channelId) }),
     ticket: t.field({ type: Ticket, nullable: true, resolve: (row) => String(row.ticketId) }),
-    callbackRequested: t.exposeBoolean('callbackRequested', { nullable: true, description: 'Null when the channel does not offer call-backs' }),
+    callbackRequested: t.exposeBoolean('callbackRequested', { nullable: true, description: 'Null when the channel does not offer call-backs, and while unanswered: callbackState tells them apart' }),
+    callbackState: t.expose('callbackState', { type: CallbackState }),
     activeMessageSentAt: t.expose('activeMessageSentAt', { type: 'DateTime', nullable: true, description: 'First active message to the contact since' }),
   }),
 });

@@ -1,4 +1,5 @@
-import type { Contact as ContactRow, Message as MessageRow, Ticket as TicketRow, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
+import type { Contact as ContactRow, Message as MessageRow, Ticket as TicketRow, TicketCounts as TicketCountsShape, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
+import { queueSizesOf, type SectorWaiting } from '../../resolvers/sectors.js';
 import { acceptTicket, closeTicket, reopenTicket, takeNextTicket, transferTicket } from '../../resolvers/tickets/lifecycle.js';
 import { contactsOfVisibleTickets } from '../../resolvers/contacts.js';
 import { setTicketTags } from '../../resolvers/tickets/conversation.js';
@@ -132,11 +133,25 @@ export const TicketConnection = builder.objectRef<TicketList>('TicketConnection'
   }),
 });
 
-export const TicketCounts = builder.objectRef<{ waiting: number; open: number; closed: number }>('TicketCounts').implement({
+const SectorWaitingCount = builder.objectRef<SectorWaiting>('SectorWaitingCount').implement({
+  description: "One queue's size: the WAITING tickets of a sector I watch",
+  fields: (t) => ({
+    sectorId: t.globalID({ resolve: (row) => ({ type: 'Sector', id: row.sectorId }) }),
+    sector: t.field({ type: Sector, resolve: (row) => String(row.sectorId) }),
+    waitingCount: t.exposeInt('waitingCount', { description: 'The same number as Sector.waitingCount' }),
+  }),
+});
+
+export const TicketCounts = builder.objectRef<TicketCountsShape & { bySector?: SectorWaiting[] }>('TicketCounts').implement({
   fields: (t) => ({
     waiting: t.exposeInt('waiting', { description: 'Unassigned tickets I can see' }),
     open: t.exposeInt('open', { description: 'Tickets assigned to me' }),
     closed: t.exposeInt('closed', { description: 'Closed tickets I can see' }),
+    bySector: t.field({
+      type: [SectorWaitingCount],
+      description: 'The queue of each sector I watch (every sector for an ADMIN, my sectors for a USER), by sector id; live in ticketCountsChanged',
+      resolve: (counts, _args, context) => counts.bySector ?? queueSizesOf(context.services, context.viewer!),
+    }),
   }),
 });
 

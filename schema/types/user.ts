@@ -35,6 +35,9 @@ export const User = builder.loadableNode('User', {
     canDismissWaiting: t.exposeBoolean('canDismissWaiting', { description: 'May close WAITING tickets without attending them' }),
     canViewAllContacts: t.exposeBoolean('canViewAllContacts'),
     canMonitor: t.exposeBoolean('canMonitor', { description: 'May watch monitoring for their sectors' }),
+    canViewUnsectored: t.exposeBoolean('canViewUnsectored', {
+      description: 'A USER who also sees the potentials: WAITING tickets without a sector, only while they wait unsectored',
+    }),
     maxConcurrentTickets: t.exposeInt('maxConcurrentTickets', { nullable: true, description: 'Null: no limit' }),
     workingHours: t.field({
       type: WorkingHours,
@@ -53,6 +56,7 @@ const userSettingsFields = (t: Parameters<Parameters<typeof builder.inputType>[1
   canDismissWaiting: t.boolean({ required: false }),
   canViewAllContacts: t.boolean({ required: false }),
   canMonitor: t.boolean({ required: false }),
+  canViewUnsectored: t.boolean({ required: false }),
   maxConcurrentTickets: t.int({ required: false }),
   workingHours: t.field({ type: WorkingHoursInput, required: false }),
 });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
@@ -23,6 +23,8 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
     filter.city?.trim() ? containsText(sql`${contacts.city}`, filter.city.trim()) : undefined,
     filter.document ? eq(contacts.document, filter.document.trim()) : undefined,
     filter.id ? eq(contacts.id, filter.id) : undefined,
+    filter.lastInteractionFrom ? gte(contacts.lastInteractionAt, filter.lastInteractionFrom) : undefined,
+    filter.lastInteractionTo ? lte(contacts.lastInteractionAt, filter.lastInteractionTo) : undefined,
   )!;
 }
 

@@ -55,6 +55,8 @@ export function intakeQueries(db: SqliteDb) {
           channelId: afterHoursContacts.channelId,
           ticketId: afterHoursContacts.ticketId,
           callbackRequested: tickets.callbackRequested,
+          // ref 1 of OUT_OF_HOURS is the call-back question (resolvers/tickets/intake-automation.ts).
+          callbackAsked: sql<number>`EXISTS (SELECT 1 FROM ticket_auto_replies r WHERE r.ticket_id = ${afterHoursContacts.ticketId} AND r.kind = 'OUT_OF_HOURS' AND r.ref = 1)`.mapWith(Boolean),
           activeMessageSentAt: sql<number | null>`(SELECT min(m.created_at) FROM messages m JOIN tickets t2 ON t2.id = m.ticket_id
             WHERE t2.contact_id = ${afterHoursContacts.contactId} AND m.kind = 'TEMPLATE' AND m.created_at >= ${afterHoursContacts.wroteAt})`.mapWith((value: number | null) =>
             value === null ? null : new Date(value),

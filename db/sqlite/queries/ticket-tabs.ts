@@ -91,6 +91,17 @@ export function sectorsCountSql(accountId: number, status: TicketStatus, sectorI
   return sql`SELECT sum(n) AS n FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)})`;
 }
 
+/**
+ * WAITING per sector as the tab narrowed to each sector counts it: the whole sector where the scope
+ * covers it, else only what is assigned to `assigneeId` there. Prefixes of the count table's keys.
+ */
+export function waitingBySectorSql(accountId: number, covered: readonly number[], others: readonly number[], assigneeId: number | null): SQL {
+  const whole = sql`SELECT sector_id, sum(n) FROM ticket_counts WHERE account_id = ${accountId} AND status = 'WAITING' AND sector_id IN (${sectorList(covered)}) GROUP BY sector_id`;
+  if (assigneeId === null || others.length === 0) return whole;
+  return sql`${whole} UNION ALL SELECT sector_id, sum(n) FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = 'WAITING'
+    AND account_id = ${accountId} AND sector_id IN (${sectorList(others)}) GROUP BY sector_id`;
+}
+
 /** Assigned to the user outside the given sectors: "mine" beyond what the sectors' count holds. */
 export function assignedElsewhereCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[], assigneeId: number): SQL {
   return sql`SELECT sum(n) AS n FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${status}

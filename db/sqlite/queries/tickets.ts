@@ -3,7 +3,7 @@ import type { SqliteDb } from '../client.js';
 import { hotReads } from '../hot-reads.js';
 import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
-import { visibleTicketsWhere } from '../scope.js';
+import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { accounts, tickets, ticketTags } from '../tables/index.js';
 import type { NewTicket, PageRelations, Ticket, TicketChanges, TicketCounts, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import {
@@ -16,6 +16,7 @@ import {
   sectorsCountSql,
   tabIsEmpty,
   visibleByIdsSql,
+  waitingBySectorSql,
 } from './ticket-tabs.js';
 
 /** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
@@ -100,18 +101,27 @@ export function ticketQueries(db: SqliteDb) {
         const sectors = scope.sectorIds.includes(tab.sectorId) ? [tab.sectorId] : [];
         return countFromTable(scope.accountId, tab.status, sectors, null) + (sectors.length ? 0 : countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
       }
-      return countFromTable(scope.accountId, tab.status, scope.sectorIds, scope.userId);
+      return countFromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
     },
 
     /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
     async tabCounts(scope: TicketScope): Promise<TicketCounts> {
-      const sectors = scope.kind === 'account' ? 'all' : scope.sectorIds;
+      const sectors = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
       const me = scope.kind === 'agent' ? scope.userId : null;
       return {
-        waiting: countFromTable(scope.accountId, 'WAITING', sectors, me),
+        waiting: countFromTable(scope.accountId, 'WAITING', sectors('WAITING'), me),
         open: countAssigned(scope.accountId, scope.userId, 'OPEN'),
-        closed: countFromTable(scope.accountId, 'CLOSED', sectors, me),
+        closed: countFromTable(scope.accountId, 'CLOSED', sectors('CLOSED'), me),
       };
+    },
+
+    async waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>> {
+      if (sectorIds.length === 0) return new Map();
+      const ids = [...new Set(sectorIds)].sort((a, b) => a - b);
+      const covered = scope.kind === 'account' ? ids : ids.filter((id) => scope.sectorIds.includes(id));
+      const others = ids.filter((id) => !covered.includes(id));
+      const rows = prepared.rowsOf(waitingBySectorSql, [scope.accountId, covered, others, scope.kind === 'agent' ? scope.userId : null], inline);
+      return new Map(rows.map(([sectorId, n]) => [sectorId as number, (n as number | null) ?? 0]));
     },
 
     /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */

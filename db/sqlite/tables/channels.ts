@@ -1,5 +1,5 @@
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
-import type { ChannelKind, SectorMenu, WorkingHours } from '../../types.js';
+import type { AutoTexts, ChannelKind, SectorMenu, WorkingHours } from '../../types.js';
 import { accounts } from './accounts.js';
 
 export const channels = sqliteTable(
@@ -17,6 +17,9 @@ export const channels = sqliteTable(
     outOfHoursReply: text('out_of_hours_reply'),
     offerCallback: integer('offer_callback', { mode: 'boolean' }).notNull().default(false),
     menu: text('menu', { mode: 'json' }).$type<SectorMenu>(),
+    // The contact's language on this channel (null: the account's) and the channel's own automatic texts.
+    locale: text('locale'),
+    autoTexts: text('auto_texts', { mode: 'json' }).$type<AutoTexts>(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('channels_account').on(t.accountId)],

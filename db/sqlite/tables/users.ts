@@ -24,6 +24,7 @@ export const users = sqliteTable(
     canDismissWaiting: integer('can_dismiss_waiting', { mode: 'boolean' }).notNull().default(false),
     canViewAllContacts: integer('can_view_all_contacts', { mode: 'boolean' }).notNull().default(false),
     canMonitor: integer('can_monitor', { mode: 'boolean' }).notNull().default(false),
+    canViewUnsectored: integer('can_view_unsectored', { mode: 'boolean' }).notNull().default(false),
     maxConcurrentTickets: integer('max_concurrent_tickets'),
     workingHours: text('working_hours', { mode: 'json' }).$type<WorkingHours>(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
