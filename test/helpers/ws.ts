@@ -37,6 +37,8 @@ export function wsExecute<T = Record<string, any>>(client: Client, query: string
 export interface LiveSubscription<T = any> {
   /** The next `count` results, or fails after `timeoutMs`. */
   take(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Every result up to and including the first that matches, or fails after `timeoutMs`. */
+  takeUntil(predicate: (result: T) => boolean, timeoutMs?: number): Promise<T[]>;
   /** Asserts that nothing arrives for `ms`. */
   nothingFor(ms: number): Promise<T[]>;
   /** Resolves when the server completes the subscription. */
@@ -83,6 +85,22 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
         });
       }
       return queue.splice(0, count);
+    },
+    async takeUntil(predicate, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = queue.findIndex(predicate);
+        if (index >= 0) return queue.splice(0, index + 1);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected a matching result, got ${queue.length}: ${JSON.stringify(queue)}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
     },
     async nothingFor(ms) {
       await new Promise((resolve) => setTimeout(resolve, ms));
