@@ -215,13 +215,19 @@ describe('routing', () => {
     const c = await createAgent(app, 'Rr3', [queue]);
     await createAgent(app, 'Paused', [queue], {}, 'PAUSED');
     await createAgent(app, 'Night', [queue], { workingHours: { timeZone: 'UTC', intervals: week('00:00', '06:00', [1, 2, 3, 4, 5, 6, 7]) } });
+    const full = await createAgent(app, 'Full', [queue], { maxConcurrentTickets: 1 }, 'PAUSED');
+    const held = await contactWrites(app, { phone: '5511983999999', body: 'held', sectorId: queue });
+    expect((await app.admin.request(TICKET, { id: held.id })).ticket.assignee.name).toBe('Rr1');
+    await app.admin.request('mutation($id: ID!, $u: ID) { transferTicket(id: $id, userId: $u) { id } }', { id: held.id, u: full.id });
+    await full.client.request('mutation { setMyStatus(status: ONLINE) { id } }');
     const assignees = [];
     for (let i = 0; i < 6; i++) {
       const ticket = await contactWrites(app, { phone: `5511983${String(i).padStart(6, '0')}`, body: 'hi', sectorId: queue });
       assignees.push((await app.admin.request(TICKET, { id: ticket.id })).ticket.assignee.name);
     }
-    expect(assignees).toEqual(['Rr1', 'Rr2', 'Rr3', 'Rr1', 'Rr2', 'Rr3']);
-    expect([a, b, c].length).toBe(3);
+    // Rr1 took the held ticket first, so the turn goes on from Rr2; Full (1 of 1 open) is skipped.
+    expect(assignees).toEqual(['Rr2', 'Rr3', 'Rr1', 'Rr2', 'Rr3', 'Rr1']);
+    for (const agent of [a, b, c]) expect((await agent.client.request('{ ticketCounts { open } }')).ticketCounts.open).toBe(2);
   });
 
   it('LEAST_BUSY picks the agent with the fewest open tickets; with nobody available the ticket waits until someone comes ONLINE', async () => {
