@@ -1,6 +1,7 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import { base64url, hs256Token, subOf } from './helpers/tokens.js';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt user { id email role } } }';
@@ -29,9 +30,11 @@ describe('login', () => {
   });
 
   it('refuses a wrong password and an unknown e-mail alike', async () => {
-    const wrong = await app.anonymous.expectCode(LOGIN, { email: ADMIN_EMAIL, password: 'Wrong-passw0rd' }, 'UNAUTHENTICATED');
-    const unknown = await app.anonymous.expectCode(LOGIN, { email: 'nobody@deskgraph.test', password: 'Wrong-passw0rd' }, 'UNAUTHENTICATED');
-    expect(wrong.message).toBe(unknown.message);
+    await expectUnchanged(app, async () => {
+      const wrong = await app.anonymous.expectCode(LOGIN, { email: ADMIN_EMAIL, password: 'Wrong-passw0rd' }, 'UNAUTHENTICATED');
+      const unknown = await app.anonymous.expectCode(LOGIN, { email: 'nobody@deskgraph.test', password: 'Wrong-passw0rd' }, 'UNAUTHENTICATED');
+      expect(wrong.message).toBe(unknown.message);
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import { testClock } from './helpers/clock.js';
 import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
 
@@ -234,7 +235,7 @@ describe('templates', () => {
     const { updateTemplate } = await app.admin.request('mutation($id: ID!) { updateTemplate(id: $id, input: { name: "reminder", language: "pt_BR", body: "Oi {{1}}!" }) { variables } }', { id: createTemplate.id });
     expect(updateTemplate.variables).toBe(1);
     expect((await app.admin.request('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id })).deleteTemplate).toBe(true);
-    await app.admin.expectCode('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id }, 'NOT_FOUND');
+    await expectUnchanged(app, () => app.admin.expectCode('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id }, 'NOT_FOUND'));
   });
 });
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_SECRET, testConfig, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import { testClock } from './helpers/clock.js';
 import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
 import { hs256Token, subOf } from './helpers/tokens.js';
@@ -215,9 +216,11 @@ describe('ending a token', () => {
   });
 
   it('refuses an unknown token and an unknown integration', async () => {
-    const error = await app.as(`dgi_${'A'.repeat(43)}`).expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
-    expect(error.extensions?.['reason']).toBe('INVALID_TOKEN');
-    await app.admin.expectCode(ROTATE, { id: Buffer.from('Integration:9999').toString('base64') }, 'NOT_FOUND');
+    await expectUnchanged(app, async () => {
+      const error = await app.as(`dgi_${'A'.repeat(43)}`).expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
+      expect(error.extensions?.['reason']).toBe('INVALID_TOKEN');
+      await app.admin.expectCode(ROTATE, { id: Buffer.from('Integration:9999').toString('base64') }, 'NOT_FOUND');
+    });
   });
 });
 

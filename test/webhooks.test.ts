@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeSchemaOf, isPublicEventType } from '../plugins/runtime/event-contract.js';
 import { verifyWebhookSignature } from '../plugins/webhooks/signature.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 import { startReceiver, type Received } from './helpers/receiver.js';
 
@@ -141,7 +142,7 @@ describe('webhooks', () => {
     const { webhooks } = await app.admin.request('{ webhooks { id } }');
     await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id });
     expect((await app.admin.request('{ webhooks { id } }')).webhooks).toHaveLength(webhooks.length - 1);
-    await app.admin.expectCode('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id }, 'NOT_FOUND');
+    await expectUnchanged(app, () => app.admin.expectCode('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id }, 'NOT_FOUND'));
     await receiver.close();
   });
 
