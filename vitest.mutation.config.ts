@@ -6,6 +6,7 @@ import base from './vitest.config.js';
 export default mergeConfig(
   base,
   defineConfig({
-    test: { exclude: ['test/startup.test.ts', 'test/outbox-crash.test.ts', 'test/environment.test.ts', 'node_modules/**'] },
+    // Fewer random runs per mutant: the property tests are the slowest, and each mutant reruns them.
+    test: { env: { PROPERTY_RUNS: '4' }, exclude: ['test/startup.test.ts', 'test/outbox-crash.test.ts', 'test/environment.test.ts', 'node_modules/**'] },
   }),
 );

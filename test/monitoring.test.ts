@@ -177,8 +177,7 @@ describe('monitoring', () => {
     const startQueue = first!.monitoringChanged.ticketsInQueue;
     const started = Date.now();
     for (let i = 0; i < 15; i++) await contactWrites(app, { phone: `55119100000${String(i).padStart(2, '0')}`, body: 'burst', sectorId: support });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const pushed = await live.nothingFor(0);
+    const pushed = await live.takeUntil((panel) => panel.monitoringChanged.ticketsInQueue === startQueue + 15, 10_000);
     const seconds = (Date.now() - started) / 1000;
     expect(pushed.length).toBeGreaterThanOrEqual(1);
     expect(pushed.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);

@@ -43,11 +43,19 @@ export interface LiveSubscription<T = any> {
   nothingFor(ms: number): Promise<T[]>;
   /** Resolves when the server completes the subscription. */
   completed: Promise<void>;
+  /** How many results `skip` dropped (warm-up traffic): more than 0 means the server is listening. */
+  readonly skipped: number;
   dispose(): void;
 }
 
-export function subscribe<T = any>(client: Client, query: string, variables?: Record<string, unknown>): LiveSubscription<T> {
+export function subscribe<T = any>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: { skip?: (result: T) => boolean } = {},
+): LiveSubscription<T> {
   const queue: T[] = [];
+  let skipped = 0;
   const waiters: (() => void)[] = [];
   let resolveCompleted: () => void = () => {};
   const completed = new Promise<void>((resolve) => (resolveCompleted = resolve));
@@ -56,7 +64,9 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
     { query, variables },
     {
       next: (value) => {
-        queue.push((value.errors ? { errors: value.errors } : value.data) as T);
+        const result = (value.errors ? { errors: value.errors } : value.data) as T;
+        if (options.skip?.(result)) skipped += 1;
+        else queue.push(result);
         wake();
       },
       error: (error) => {
@@ -107,6 +117,23 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
       return queue.splice(0);
     },
     completed,
+    get skipped() {
+      return skipped;
+    },
     dispose,
   };
+}
+
+/**
+ * Resolves once every subscription has heard warm-up traffic (results its `skip` drops): then the
+ * server is listening for it. `poke` makes one round of that traffic; it is repeated until heard.
+ */
+export async function untilListening(subscriptions: LiveSubscription[], poke: () => Promise<unknown>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (subscriptions.some((subscription) => subscription.skipped === 0)) {
+    if (Date.now() > deadline) throw new Error('subscriptions never started listening');
+    await poke();
+    const roundEnd = Date.now() + 500;
+    while (Date.now() < roundEnd && subscriptions.some((subscription) => subscription.skipped === 0)) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
