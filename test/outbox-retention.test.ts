@@ -36,13 +36,16 @@ describe('outbox retention', () => {
   it('deletes only events every consumer has handled', async () => {
     await contactWrites(app, { phone: '5511955550001', body: 'handled' });
     await app.running.relay.settled();
-    await new Promise((resolve) => setTimeout(resolve, 150));
     expect(handled).toHaveLength(1);
+    // Pruning runs on the relay's poll (20 ms here): wait for it to take the handled event.
+    const deadline = Date.now() + 5000;
+    while (outboxIds().some((id) => id <= Number(handled[0])) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(outboxIds().filter((id) => id <= Number(handled[0]))).toEqual([]);
 
     blocking = true;
     await contactWrites(app, { phone: '5511955550002', body: 'held back' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // A deletion that must not happen cannot be waited for: give pruning ten of its 20 ms turns.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const waiting = outboxIds();
     expect(waiting.length).toBeGreaterThan(0);
     blocking = false;
