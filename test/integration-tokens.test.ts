@@ -239,6 +239,18 @@ describe('integration JWTs from before opaque tokens', () => {
     await app.as(rotateIntegrationToken.token).request(TICKET, { id: ingestMessage.id });
   });
 
+  it('stop working once the integration is revoked, and their refused calls change nothing', async () => {
+    const { integration } = await createIntegration('Revoked legacy bot');
+    makeLegacy(integration.id, ['INGEST']);
+    const legacy = app.as(await legacyJwt(integration.id));
+    await legacy.request(INGEST, { input: { contact: { phone: '5511970000008' }, body: 'still here' } });
+    await app.admin.request(REVOKE, { id: integration.id });
+    await expectUnchanged(app, async () => {
+      const refused = await legacy.expectCode(INGEST, { input: { contact: { phone: '5511970000008' }, body: 'after revocation' } }, 'UNAUTHENTICATED');
+      expect(refused.extensions?.['reason']).toBe('REVOKED');
+    });
+  });
+
   it('are refused for an integration that was given an opaque token', async () => {
     const { integration } = await createIntegration('New bot');
     const error = await app.as(await legacyJwt(integration.id)).expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
