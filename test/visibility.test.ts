@@ -195,6 +195,8 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
     for (const sectorId of sectorIds.slice(0, 2)) {
       await expectTab({ status: 'WAITING', sectorId }, visible.filter((r) => r.status === 'WAITING' && r.sector_id === localId(sectorId)));
       await expectTab({ status: 'CLOSED', sectorId }, visible.filter((r) => r.status === 'CLOSED' && r.sector_id === localId(sectorId)));
+      await expectTab({ status: 'OPEN', sectorId }, rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId && r.sector_id === localId(sectorId)));
+      await expectTab({ status: 'OPEN', all: true, sectorId }, visible.filter((r) => r.status === 'OPEN' && r.sector_id === localId(sectorId)));
     }
     const counts = (await viewer.client.request('{ ticketCounts { waiting open closed } }')).ticketCounts;
     expect(counts).toEqual({
