@@ -243,3 +243,26 @@ describe('visibility: one rule on every read path', () => {
     expect(splitContacts / runs, `share of runs with a contact split between visible and invisible tickets (${splitContacts}/${runs})`).toBeGreaterThan(0.5);
   });
 });
+
+describe('a sector filter on tickets assigned to me', () => {
+  it('keeps my tickets of other sectors out of the OPEN and CLOSED tabs filtered by sector', async () => {
+    const app = await startTestApp({ passwords: { memoryCost: 1024, timeCost: 1 } });
+    try {
+      const [one, two] = [await createSector(app, 'One'), await createSector(app, 'Two')];
+      const agent = await createAgent(app, 'Mia', [one]);
+      const here = await contactWrites(app, { phone: '551190000101', body: 'here', sectorId: one });
+      const there = await contactWrites(app, { phone: '551190000102', body: 'there', sectorId: two });
+      await agent.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: here.id });
+      await app.admin.request('mutation($id: ID!, $u: ID) { transferTicket(id: $id, userId: $u) { id } }', { id: there.id, u: agent.id });
+      const ids = async (status: string, sectorId: string) =>
+        (await agent.client.request(TAB, { status, sectorId })).tickets.edges.map((edge: { node: { id: string } }) => edge.node.id);
+      expect(await ids('OPEN', one)).toEqual([here.id]);
+      expect(await ids('OPEN', two)).toEqual([there.id]);
+      for (const ticket of [here, there]) await agent.client.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
+      expect(await ids('CLOSED', one)).toEqual([here.id]);
+      expect(await ids('CLOSED', two)).toEqual([there.id]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
