@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
@@ -66,11 +66,13 @@ describe('chatwoot bridge', () => {
     const payload = messageCreated({ id: 501, conversationId: 41, contact, content: 'Meu pedido não chegou' });
     const first = await deliverToBridge(app, payload);
     expect(first).toEqual({ status: 200, body: { done: 'ingested', ticketId: expect.any(String), ticketStatus: 'WAITING', conversationId: 41 } });
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     const stored = app.snapshot();
 
     // The redelivery (here with the secret in the header instead) is answered alike and changes no row.
     const again = await deliverToBridge(app, payload, { secret: null, header: CHATWOOT_SECRET });
     expect(again).toEqual(first);
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     expect(app.snapshot()).toBe(stored);
 
     const { ticket } = await app.admin.request(TICKET, { id: first.body['ticketId'] });
@@ -101,13 +103,16 @@ describe('chatwoot bridge', () => {
       attachments: [{ url: 'https://chat.acme.test/rails/active_storage/blobs/redirect/abc/foto%201.png', mime: 'image/png', name: 'foto 1.png' }],
     });
 
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     const before = app.snapshot();
     const elsewhere = await deliverToBridge(app, messageCreated({ id: 503, conversationId: 43, inboxId: 99, contact, content: 'other inbox' }));
     expect(elsewhere).toEqual({ status: 200, body: { ignored: 'inbox 99 is not in CHATWOOT_INBOXES' } });
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     expect(app.snapshot()).toBe(before);
   });
 
   it('refuses a bad or missing secret with 401 and stores nothing', async () => {
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     const before = app.snapshot();
     const payload = messageCreated({ id: 504, conversationId: 44, contact: person('Intruso', '+5511987650003'), content: 'forged' });
     for (const options of [{ secret: 'wrong-secret-wrong-secret' }, { secret: null }, { secret: '' }, { secret: null, header: 'wrong' }, { secret: `${CHATWOOT_SECRET}x` }]) {
@@ -115,10 +120,12 @@ describe('chatwoot bridge', () => {
       expect(response, JSON.stringify(options)).toEqual({ status: 401, body: { error: 'Bad or missing webhook secret' } });
     }
     expect((await deliverToBridge(app, 'not json', { secret: 'wrong-secret-wrong-secret' })).status).toBe(401);
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     expect(app.snapshot()).toBe(before);
   });
 
   it('ignores what is not a contact writing, refuses a contact without a phone (202), rejects malformed payloads (400)', async () => {
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     const before = app.snapshot();
     const contact = person('Ana', '+5511987650004');
     const cases: Array<[unknown, number, Record<string, unknown>]> = [
@@ -136,6 +143,7 @@ describe('chatwoot bridge', () => {
       ['{"event": ', 400, { error: 'The body is not JSON' }],
     ];
     for (const [payload, status, body] of cases) expect(await deliverToBridge(app, payload), JSON.stringify(payload).slice(0, 80)).toEqual({ status, body });
+    await app.running.relay.settled(); // its cursor writes are not the change under test
     expect(app.snapshot()).toBe(before);
   });
 
@@ -258,8 +266,13 @@ describe('chatwoot bridge', () => {
 });
 
 describe('chatwoot bridge start-up', () => {
-  const start = (overrides: Parameters<typeof testConfig>[1]) =>
-    startDeskgraph(testConfig(mkdtempSync(join(tmpdir(), 'deskgraph-chatwoot-')), { plugins: ['chatwoot'], ...overrides }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+  const dirs: string[] = [];
+  afterAll(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const start = (overrides: Parameters<typeof testConfig>[1]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'deskgraph-chatwoot-'));
+    dirs.push(dir);
+    return startDeskgraph(testConfig(dir, { plugins: ['chatwoot'], ...overrides }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+  };
   const good = { baseUrl: 'https://chat.acme.test', apiAccessToken: CHATWOOT_TOKEN, accountId: 7, webhookSecret: CHATWOOT_SECRET };
 
   it('stops with a clear message naming chatwoot and the field', async () => {

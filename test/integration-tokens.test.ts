@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_SECRET, testConfig, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import { testClock } from './helpers/clock.js';
 import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
 import { hs256Token, subOf } from './helpers/tokens.js';
@@ -215,9 +216,11 @@ describe('ending a token', () => {
   });
 
   it('refuses an unknown token and an unknown integration', async () => {
-    const error = await app.as(`dgi_${'A'.repeat(43)}`).expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
-    expect(error.extensions?.['reason']).toBe('INVALID_TOKEN');
-    await app.admin.expectCode(ROTATE, { id: Buffer.from('Integration:9999').toString('base64') }, 'NOT_FOUND');
+    await expectUnchanged(app, async () => {
+      const error = await app.as(`dgi_${'A'.repeat(43)}`).expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
+      expect(error.extensions?.['reason']).toBe('INVALID_TOKEN');
+      await app.admin.expectCode(ROTATE, { id: Buffer.from('Integration:9999').toString('base64') }, 'NOT_FOUND');
+    });
   });
 });
 
@@ -234,6 +237,18 @@ describe('integration JWTs from before opaque tokens', () => {
     const refused = await legacy.expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
     expect(refused.extensions?.['reason']).toBe('REVOKED');
     await app.as(rotateIntegrationToken.token).request(TICKET, { id: ingestMessage.id });
+  });
+
+  it('stop working once the integration is revoked, and their refused calls change nothing', async () => {
+    const { integration } = await createIntegration('Revoked legacy bot');
+    makeLegacy(integration.id, ['INGEST']);
+    const legacy = app.as(await legacyJwt(integration.id));
+    await legacy.request(INGEST, { input: { contact: { phone: '5511970000008' }, body: 'still here' } });
+    await app.admin.request(REVOKE, { id: integration.id });
+    await expectUnchanged(app, async () => {
+      const refused = await legacy.expectCode(INGEST, { input: { contact: { phone: '5511970000008' }, body: 'after revocation' } }, 'UNAUTHENTICATED');
+      expect(refused.extensions?.['reason']).toBe('REVOKED');
+    });
   });
 
   it('are refused for an integration that was given an opaque token', async () => {

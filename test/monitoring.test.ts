@@ -23,6 +23,7 @@ const PANEL = `query($sectorId: ID) { monitoring(sectorId: $sectorId) { since ti
   today { opened closed attended lost abandoned } agents { online paused invisible ticketsPerOnlineAgent }
   csat ratingsToday queue { waitSeconds ticket { protocol } } inService { protocol } tags { tag count } } }`;
 const protocols: Record<string, number> = {};
+const ticketIds: Record<string, string> = {};
 
 beforeAll(async () => {
   const base = testConfig('/tmp');
@@ -80,6 +81,7 @@ beforeAll(async () => {
   at('04:55');
   await bruno.client.request(SEND, { id: t5.id }); // first response 180 s; 300 s after the message
   Object.assign(protocols, { t1: t1.protocol, t5: t5.protocol });
+  Object.assign(ticketIds, { t2: t2.id });
   at('05:00');
 });
 afterAll(() => app.stop());
@@ -119,9 +121,25 @@ describe('monitoring', () => {
   });
 
   it('scores agents over 30 days and shows ratings on tickets under the visibility rule', async () => {
-    const { users } = await app.admin.request('{ users { name score { average count } } }');
-    expect(users.find((u: { name: string }) => u.name === 'Ana').score).toEqual({ average: 4, count: 2 });
-    expect(users.find((u: { name: string }) => u.name === 'Bruno').score).toEqual({ average: null, count: 0 });
+    const scoreOf = async (name: string) => {
+      const { users } = await app.admin.request('{ users { name score { average count } } }');
+      return users.find((u: { name: string }) => u.name === name).score;
+    };
+    expect(await scoreOf('Ana')).toEqual({ average: 4, count: 2 });
+    expect(await scoreOf('Bruno')).toEqual({ average: null, count: 0 });
+    // Rated at 04:40 (5) and 04:45 (3) on the 8th: each leaves the score 30 days later to the minute.
+    clock.set('2027-01-07T04:40:00Z');
+    expect(await scoreOf('Ana')).toEqual({ average: 4, count: 2 });
+    clock.set('2027-01-07T04:41:00Z');
+    expect(await scoreOf('Ana')).toEqual({ average: 3, count: 1 });
+    clock.set('2027-01-07T04:46:00Z');
+    expect(await scoreOf('Ana')).toEqual({ average: null, count: 0 });
+    clock.set('2026-12-08T05:00:00Z');
+
+    const RATING = 'query($id: ID!) { ticket(id: $id) { rating { rating } } }';
+    expect((await bruno.client.request(RATING, { id: ticketIds['t2'] })).ticket).toEqual({ rating: { rating: 5 } });
+    const outsider = await createAgent(app, 'Outsider', [support]);
+    expect((await outsider.client.request(RATING, { id: ticketIds['t2'] })).ticket).toBeNull();
   });
 
   it('lets a USER with canMonitor watch their own sectors only', async () => {
@@ -159,8 +177,7 @@ describe('monitoring', () => {
     const startQueue = first!.monitoringChanged.ticketsInQueue;
     const started = Date.now();
     for (let i = 0; i < 15; i++) await contactWrites(app, { phone: `55119100000${String(i).padStart(2, '0')}`, body: 'burst', sectorId: support });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const pushed = await live.nothingFor(0);
+    const pushed = await live.takeUntil((panel) => panel.monitoringChanged.ticketsInQueue === startQueue + 15, 10_000);
     const seconds = (Date.now() - started) / 1000;
     expect(pushed.length).toBeGreaterThanOrEqual(1);
     expect(pushed.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);

@@ -2,7 +2,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
-import { startTestApp, type TestApp } from './helpers/app.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { testClock } from './helpers/clock.js';
 import { contactWrites } from './helpers/fixtures.js';
 
 let release: () => void = () => undefined;
@@ -36,13 +37,16 @@ describe('outbox retention', () => {
   it('deletes only events every consumer has handled', async () => {
     await contactWrites(app, { phone: '5511955550001', body: 'handled' });
     await app.running.relay.settled();
-    await new Promise((resolve) => setTimeout(resolve, 150));
     expect(handled).toHaveLength(1);
+    // Pruning runs on the relay's poll (20 ms here): wait for it to take the handled event.
+    const deadline = Date.now() + 5000;
+    while (outboxIds().some((id) => id <= Number(handled[0])) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(outboxIds().filter((id) => id <= Number(handled[0]))).toEqual([]);
 
     blocking = true;
     await contactWrites(app, { phone: '5511955550002', body: 'held back' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // A deletion that must not happen cannot be waited for: give pruning ten of its 20 ms turns.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const waiting = outboxIds();
     expect(waiting.length).toBeGreaterThan(0);
     blocking = false;
@@ -50,5 +54,37 @@ describe('outbox retention', () => {
     await app.running.relay.settled();
     expect(handled).toHaveLength(2);
     expect(waiting).toContain(Number(handled[1]));
+  });
+});
+
+describe('outbox retention in days (OUTBOX_RETENTION_DAYS)', () => {
+  it('keeps a handled event for the retention period, then prunes it', async () => {
+    const clock = testClock('2026-12-01T12:00:00Z');
+    const app = await startTestApp({ clock, jwt: { ...testConfig('/tmp').jwt, userTokenTtlSeconds: 7 * 86_400 }, relay: { retentionMs: 86_400_000, pruneEveryMs: 0, pollMs: 20 } });
+    try {
+      const ids = () => {
+        const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
+        try {
+          return (db.prepare('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((row) => row.id);
+        } finally {
+          db.close();
+        }
+      };
+      await contactWrites(app, { phone: '5511955560001', body: 'a day ago' });
+      await app.running.relay.settled();
+      const old = ids();
+      expect(old.length).toBeGreaterThan(0);
+      clock.advance(86_400_000 + 60_000);
+      await contactWrites(app, { phone: '5511955560002', body: 'just now' });
+      await app.running.relay.settled();
+      const young = ids().filter((id) => !old.includes(id));
+      expect(young.length).toBeGreaterThan(0);
+      // The pass that removes the old events judges the young ones too, and keeps them.
+      const deadline = Date.now() + 5000;
+      while (ids().some((id) => old.includes(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ids()).toEqual(young);
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import type { GqlClient } from './helpers/gql.js';
 
 const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) {
@@ -111,7 +112,7 @@ describe('an agent (USER)', () => {
     await agent.expectCode('mutation { changeMyPassword(currentPassword: "Wrong-passw0rd", newPassword: "Ana-passw0rd2") { id } }', undefined, 'BAD_USER_INPUT', 'currentPassword');
     expect(app.snapshot()).toBe(before);
     await agent.request('mutation { changeMyPassword(currentPassword: "Ana-passw0rd", newPassword: "Ana-passw0rd2") { id } }');
-    await app.anonymous.expectCode(LOGIN, { email: 'ana@deskgraph.test', password: 'Ana-passw0rd' }, 'UNAUTHENTICATED');
+    await expectUnchanged(app, () => app.anonymous.expectCode(LOGIN, { email: 'ana@deskgraph.test', password: 'Ana-passw0rd' }, 'UNAUTHENTICATED'));
     const { login } = await app.anonymous.request(LOGIN, { email: 'ana@deskgraph.test', password: 'Ana-passw0rd2' });
     expect(login.token).toBeTruthy();
   });

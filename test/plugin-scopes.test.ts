@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -19,9 +19,13 @@ const careless: DeskgraphPlugin = {
 describe('plugin fields and auth scopes', () => {
   it('refuses to start when a plugin adds a root field without authScopes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deskgraph-scopes-'));
-    const starting = startDeskgraph(testConfig(dir, { plugins: [careless] }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
-    await expect(starting).rejects.toThrow('Root fields without authScopes: Query.openDoor');
-    // It stopped after bootstrap, before listening; the database file was closed and stays readable.
-    expect(snapshotOf(join(dir, 'deskgraph.sqlite'))).toContain('admin@deskgraph.test');
+    try {
+      const starting = startDeskgraph(testConfig(dir, { plugins: [careless] }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+      await expect(starting).rejects.toThrow('Root fields without authScopes: Query.openDoor');
+      // It stopped after bootstrap, before listening; the database file was closed and stays readable.
+      expect(snapshotOf(join(dir, 'deskgraph.sqlite'))).toContain('admin@deskgraph.test');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,8 +114,13 @@ describe('plugins', () => {
 });
 
 describe('plugin start-up errors', () => {
-  const start = (overrides: Parameters<typeof testConfig>[1]) =>
-    startDeskgraph(testConfig(mkdtempSync(join(tmpdir(), 'deskgraph-plugin-')), overrides), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+  const dirs: string[] = [];
+  afterAll(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const start = (overrides: Parameters<typeof testConfig>[1]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'deskgraph-plugin-'));
+    dirs.push(dir);
+    return startDeskgraph(testConfig(dir, overrides), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
+  };
 
   it('stops with a message naming the plugin: bad config, missing module, failing setup, bad shape', async () => {
     await expect(start({ plugins: ['./plugins/examples/sla.ts'], pluginConfig: { sla: { minutes: '0' } } })).rejects.toThrow(/Plugin "sla" has invalid config: minutes: /);

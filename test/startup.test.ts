@@ -1,14 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../bin/config.js';
 import { startDeskgraph } from '../server.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, snapshotOf, startTestApp, testConfig } from './helpers/app.js';
+import { killStartedEntries, startEntry } from './helpers/child.js';
 import { gqlClient } from './helpers/gql.js';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
@@ -148,49 +149,36 @@ describe('npm run seed:demo', () => {
 });
 
 describe('npm start', () => {
+  afterEach(killStartedEntries);
+
   it('serves on PORT with a fresh data folder, and shuts down cleanly on Ctrl-C (SIGINT)', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
-      cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'data', 'deskgraph.sqlite'), JWT_SECRET: '', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start in time:\n${output}`)), 20_000);
-      child.stdout.on('data', () => {
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-    });
+    const entry = await startEntry({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'data', 'deskgraph.sqlite'), JWT_SECRET: '', LOG_LEVEL: 'info' });
+    const { url } = entry;
     // Not a terminal: the generated password goes to an owner-only file, never to stdout or stderr.
     const passwordFile = join(dir, 'data', 'initial-admin-password');
     expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
     const [fileEmail, password] = readFileSync(passwordFile, 'utf8').trim().split('\n');
     expect(fileEmail).toBe('admin@localhost');
     expect(password!.length).toBeGreaterThanOrEqual(16);
-    expect(output).not.toContain(password);
-    expect(output).toMatch(/"file":"[^"]*initial-admin-password"/);
+    expect(entry.output()).not.toContain(password);
+    expect(entry.output()).toMatch(/"file":"[^"]*initial-admin-password"/);
     expect(existsSync(join(dir, 'data', 'jwt-secret'))).toBe(true);
     expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
     const { login } = await gqlClient(url).request(LOGIN, { email: 'admin@localhost', password: password! });
+    // JWT_TTL_SECONDS unset: access tokens last 15 minutes (refresh tokens renew them).
+    const claims = JSON.parse(Buffer.from(login.token.split('.')[1], 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(900);
 
     const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     await new Promise((resolve) => socket.on('open', resolve));
     socket.send(JSON.stringify({ type: 'connection_init', payload: { token: login.token } }));
     await new Promise((resolve) => socket.once('message', resolve));
     const socketClosed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await entry.stop('SIGINT')).toBe(0);
     expect(await socketClosed).toBe(1001);
-    expect(output).toMatch(/shutting down/);
+    expect(entry.output()).toMatch(/shutting down/);
     // SQLite removes the WAL file only when the last connection closes cleanly.
     expect(existsSync(join(dir, 'data', 'deskgraph.sqlite-wal'))).toBe(false);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 import { hs256Token, subOf } from './helpers/tokens.js';
-import { subscribe, wsClient, type LiveSubscription } from './helpers/ws.js';
+import { subscribe, untilListening, wsClient, type LiveSubscription } from './helpers/ws.js';
 
 const EVENTS = 'subscription($status: TicketStatus, $all: Boolean) { ticketEvents(status: $status, all: $all) { kind status ticketId ticket { id status sector { name } assignee { name } tags } } }';
 const COUNTS = 'subscription { ticketCountsChanged { waiting open closed } }';
@@ -43,6 +43,16 @@ afterAll(async () => {
   await app.stop();
 });
 
+// Warm-up tickets prove a subscription is live (instead of a pause); every tab drops their events.
+const warmUps = new Set<string>();
+const skipWarmUps = { skip: (event: Event) => warmUps.has(event.ticketEvents?.ticketId) };
+let warmUpPhone = 0;
+async function warmUpTicket(sectorId: string): Promise<string> {
+  const ticket = await contactWrites(app, { phone: `55119690${String(++warmUpPhone).padStart(5, '0')}`, body: 'warm-up', sectorId });
+  warmUps.add(ticket.id);
+  return ticket.id;
+}
+
 const brief = (events: Event[]) => events.map((e) => `${e.ticketEvents.kind} ${e.ticketEvents.status}`);
 
 describe('ticketEvents over graphql-ws: every transition, as each subscriber sees it', () => {
@@ -50,18 +60,29 @@ describe('ticketEvents over graphql-ws: every transition, as each subscriber see
     const adminSocket = socketFor(app.adminToken);
     const [anaSocket, brunoSocket, carlaSocket] = [socketFor(tokenOf(ana)), socketFor(tokenOf(bruno)), socketFor(tokenOf(carla))];
     const subs: Record<string, LiveSubscription<Event>> = {
-      adminWaiting: subscribe(adminSocket, EVENTS, { status: 'WAITING' }),
-      adminAll: subscribe(adminSocket, EVENTS, {}),
-      anaWaiting: subscribe(anaSocket, EVENTS, { status: 'WAITING' }),
-      anaOpen: subscribe(anaSocket, EVENTS, { status: 'OPEN' }),
-      anaClosed: subscribe(anaSocket, EVENTS, { status: 'CLOSED' }),
-      carlaWaiting: subscribe(carlaSocket, EVENTS, { status: 'WAITING' }),
-      carlaOpen: subscribe(carlaSocket, EVENTS, { status: 'OPEN' }),
-      carlaOpenAll: subscribe(carlaSocket, EVENTS, { status: 'OPEN', all: true }),
-      brunoWaiting: subscribe(brunoSocket, EVENTS, { status: 'WAITING' }),
-      brunoOpen: subscribe(brunoSocket, EVENTS, { status: 'OPEN' }),
+      adminWaiting: subscribe(adminSocket, EVENTS, { status: 'WAITING' }, skipWarmUps),
+      adminAll: subscribe(adminSocket, EVENTS, {}, skipWarmUps),
+      anaWaiting: subscribe(anaSocket, EVENTS, { status: 'WAITING' }, skipWarmUps),
+      anaOpen: subscribe(anaSocket, EVENTS, { status: 'OPEN' }, skipWarmUps),
+      anaClosed: subscribe(anaSocket, EVENTS, { status: 'CLOSED' }, skipWarmUps),
+      carlaWaiting: subscribe(carlaSocket, EVENTS, { status: 'WAITING' }, skipWarmUps),
+      carlaOpen: subscribe(carlaSocket, EVENTS, { status: 'OPEN' }, skipWarmUps),
+      carlaOpenAll: subscribe(carlaSocket, EVENTS, { status: 'OPEN', all: true }, skipWarmUps),
+      brunoWaiting: subscribe(brunoSocket, EVENTS, { status: 'WAITING' }, skipWarmUps),
+      brunoOpen: subscribe(brunoSocket, EVENTS, { status: 'OPEN' }, skipWarmUps),
     };
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One warm-up ticket passes through every tab: Ana's open and closed, Bruno's, Carla's.
+    await app.admin.request('mutation { setMyStatus(status: ONLINE) { id } }');
+    await untilListening(Object.values(subs), async () => {
+      const id = await warmUpTicket(sales);
+      await ana.client.request(ACCEPT, { id });
+      await ana.client.request(CLOSE, { id });
+      await app.admin.request(REOPEN, { id });
+      await app.admin.request(TRANSFER, { id, userId: carla.id });
+      await app.admin.request(TRANSFER, { id, sectorId: support });
+      await bruno.client.request(ACCEPT, { id });
+      await bruno.client.request(CLOSE, { id });
+    });
     const expectStep = async (expected: Record<string, string[]>) => {
       for (const [name, sub] of Object.entries(subs)) {
         const want = expected[name] ?? [];
@@ -120,8 +141,8 @@ describe('ticketEvents over graphql-ws: every transition, as each subscriber see
 describe('live authorization', () => {
   it('applies a membership change to an open subscription at once, both ways', async () => {
     const dora = await createAgent(app, 'Dora', [sales]);
-    const live = subscribe<Event>(socketFor(tokenOf(dora)), EVENTS, { status: 'WAITING' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const live = subscribe<Event>(socketFor(tokenOf(dora)), EVENTS, { status: 'WAITING' }, skipWarmUps);
+    await untilListening([live], () => warmUpTicket(sales));
     await contactWrites(app, { phone: '5511970000010', body: 'sales 1', sectorId: sales });
     expect(brief(await live.take(1))).toEqual(['ADDED WAITING']);
 
@@ -131,31 +152,31 @@ describe('live authorization', () => {
     const after = await live.take(1);
     expect(brief(after)).toEqual(['ADDED WAITING']);
     expect(after[0]!.ticketEvents.ticket?.sector?.name).toBe('Support');
-    expect(await live.nothingFor(200)).toEqual([]);
+    // Events arrive in commit order: had "sales 2" reached Dora, it would have come before "support 1".
     live.dispose();
   });
 
   it('ends the subscriptions of a deactivated user', async () => {
     const eve = await createAgent(app, 'Eve', [sales]);
-    const live = subscribe<Event>(socketFor(tokenOf(eve)), EVENTS, { status: 'WAITING' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const live = subscribe<Event>(socketFor(tokenOf(eve)), EVENTS, { status: 'WAITING' }, skipWarmUps);
+    await untilListening([live], () => warmUpTicket(sales));
     await app.admin.request('mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }', { id: eve.id });
     await contactWrites(app, { phone: '5511970000013', body: 'after deactivation', sectorId: sales });
     await live.completed;
-    expect(await live.nothingFor(100)).toEqual([]);
+    expect(await live.nothingFor(0)).toEqual([]);
   });
 
   it('ends the subscription when the token expires, without reconnecting', async () => {
     const frank = await createAgent(app, 'Frank', [sales]);
     const userId = Number(Buffer.from(frank.id, 'base64').toString().split(':')[1]);
-    const shortLived = await hs256Token(TEST_SECRET, { sub: subOf('User', userId), expiresIn: Math.floor(Date.now() / 1000) + 2 });
-    const live = subscribe<Event>(socketFor(shortLived), EVENTS, { status: 'WAITING' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The server's timer for the expiry runs on the wall clock; 4 s leaves room for a loaded machine.
+    const shortLived = await hs256Token(TEST_SECRET, { sub: subOf('User', userId), expiresIn: Math.floor(Date.now() / 1000) + 4 });
+    const live = subscribe<Event>(socketFor(shortLived), EVENTS, { status: 'WAITING' }, skipWarmUps);
+    await untilListening([live], () => warmUpTicket(sales));
     await contactWrites(app, { phone: '5511970000014', body: 'before expiry', sectorId: sales });
     expect(brief(await live.take(1))).toEqual(['ADDED WAITING']);
     await live.completed;
-    await contactWrites(app, { phone: '5511970000015', body: 'after expiry', sectorId: sales });
-    expect(await live.nothingFor(200)).toEqual([]);
+    expect(await live.nothingFor(0)).toEqual([]);
   });
 });
 
@@ -169,8 +190,7 @@ describe('ticketCountsChanged and messageAdded', () => {
     const burst = [];
     for (let i = 0; i < 20; i++) burst.push(contactWrites(app, { phone: `55119710000${String(i).padStart(2, '0')}`, body: 'burst', sectorId: counting }));
     await Promise.all(burst);
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    const pushed = await live.nothingFor(0);
+    const pushed = await live.takeUntil((counts) => counts.ticketCountsChanged.waiting === 20, 10_000);
     // 20 changes, but at most one push per 250 ms of the burst (plus the trailing one).
     expect(pushed.length).toBeGreaterThanOrEqual(1);
     expect(pushed.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 250) + 1);
@@ -196,15 +216,16 @@ describe('ticketCountsChanged and messageAdded', () => {
   it('streams new messages of a ticket I see, notes included, and ends when I lose sight of it', async () => {
     const ticket = await contactWrites(app, { phone: '5511972000001', body: 'first', sectorId: sales });
     await carla.client.request(ACCEPT, { id: ticket.id });
-    const live = subscribe<{ messageAdded: { body: string; kind: string; direction: string } }>(socketFor(tokenOf(carla)), MESSAGES, { id: ticket.id });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const live = subscribe<{ messageAdded: { body: string; kind: string; direction: string } }>(socketFor(tokenOf(carla)), MESSAGES, { id: ticket.id }, {
+      skip: (message) => message.messageAdded?.body === 'warm-up',
+    });
+    await untilListening([live], () => contactWrites(app, { phone: '5511972000001', body: 'warm-up' }));
     await contactWrites(app, { phone: '5511972000001', body: 'second' });
     await carla.client.request('mutation($id: ID!) { sendMessage(ticketId: $id, body: "answer") { id } addNote(ticketId: $id, body: "note") { id } }', { id: ticket.id });
     expect((await live.take(3)).map((m) => `${m.messageAdded.direction} ${m.messageAdded.kind} ${m.messageAdded.body}`)).toEqual(['IN TEXT second', 'OUT TEXT answer', 'OUT NOTE note']);
     await carla.client.request(TRANSFER, { id: ticket.id, sectorId: support });
     await live.completed;
-    await contactWrites(app, { phone: '5511972000001', body: 'not for Carla' });
-    expect(await live.nothingFor(200)).toEqual([]);
+    expect(await live.nothingFor(0)).toEqual([]);
   });
 
   it('refuses messageAdded for a ticket I cannot see, like a missing one', async () => {

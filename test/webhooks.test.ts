@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeSchemaOf, isPublicEventType } from '../resolvers/events/event-contract.js';
 import { verifyWebhookSignature } from '../resolvers/webhooks/signature.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { expectUnchanged } from './helpers/unchanged.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 import { startReceiver, type Received } from './helpers/receiver.js';
 
@@ -9,6 +10,18 @@ const CREATE = `mutation($input: WebhookInput!) { createWebhook(input: $input) {
 const DELIVERIES = `query($id: ID, $status: WebhookDeliveryStatus) { webhookDeliveries(webhookId: $id, status: $status) {
   nodes { id eventId eventType status attempts responseStatus lastError deliveredAt } } }`;
 const fast = { allowPrivateUrls: true, maxAttempts: 3, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
+
+/** Waits until the relay has read everything and no delivery of the webhook is still due: nothing more will be sent. */
+async function allSent(app: TestApp, webhookId: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await app.running.relay.settled();
+    const { webhookDeliveries } = await app.admin.request(DELIVERIES, { id: webhookId });
+    if (!webhookDeliveries.nodes.some((d: { status: string }) => d.status === 'PENDING' || d.status === 'RETRYING')) return webhookDeliveries.nodes;
+    if (Date.now() > deadline) throw new Error(`deliveries still pending: ${JSON.stringify(webhookDeliveries.nodes)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const eventOf = (request: Received) => JSON.parse(request.body) as { id: string; type: string; data: Record<string, any> };
 
@@ -30,8 +43,7 @@ describe('webhooks', () => {
     await agent.client.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
 
     const got = await receiver.until((all) => all.length >= 3);
-    await app.running.relay.settled();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await allSent(app, createWebhook.webhook.id);
     // accepted is not subscribed: three events and no more.
     expect(receiver.received.map((r) => eventOf(r).type)).toEqual(['ticket.created', 'message.created', 'ticket.closed']);
     for (const request of got) {
@@ -125,8 +137,7 @@ describe('webhooks', () => {
     const { updateWebhook } = await app.admin.request('mutation($id: ID!) { updateWebhook(id: $id, input: { active: false, description: "paused" }) { active description } }', { id });
     expect(updateWebhook).toEqual({ active: false, description: 'paused' });
     await contactWrites(app, { phone: '5511900000005', body: 'while paused' });
-    await app.running.relay.settled();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await allSent(app, id);
     expect(receiver.received).toHaveLength(0);
 
     const { rotateWebhookSecret } = await app.admin.request('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id });
@@ -141,7 +152,7 @@ describe('webhooks', () => {
     const { webhooks } = await app.admin.request('{ webhooks { id } }');
     await app.admin.request('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id });
     expect((await app.admin.request('{ webhooks { id } }')).webhooks).toHaveLength(webhooks.length - 1);
-    await app.admin.expectCode('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id }, 'NOT_FOUND');
+    await expectUnchanged(app, () => app.admin.expectCode('mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id }, 'NOT_FOUND'));
     await receiver.close();
   });
 

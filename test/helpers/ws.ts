@@ -37,15 +37,25 @@ export function wsExecute<T = Record<string, any>>(client: Client, query: string
 export interface LiveSubscription<T = any> {
   /** The next `count` results, or fails after `timeoutMs`. */
   take(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Every result up to and including the first that matches, or fails after `timeoutMs`. */
+  takeUntil(predicate: (result: T) => boolean, timeoutMs?: number): Promise<T[]>;
   /** Asserts that nothing arrives for `ms`. */
   nothingFor(ms: number): Promise<T[]>;
   /** Resolves when the server completes the subscription. */
   completed: Promise<void>;
+  /** How many results `skip` dropped (warm-up traffic): more than 0 means the server is listening. */
+  readonly skipped: number;
   dispose(): void;
 }
 
-export function subscribe<T = any>(client: Client, query: string, variables?: Record<string, unknown>): LiveSubscription<T> {
+export function subscribe<T = any>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: { skip?: (result: T) => boolean } = {},
+): LiveSubscription<T> {
   const queue: T[] = [];
+  let skipped = 0;
   const waiters: (() => void)[] = [];
   let resolveCompleted: () => void = () => {};
   const completed = new Promise<void>((resolve) => (resolveCompleted = resolve));
@@ -54,7 +64,9 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
     { query, variables },
     {
       next: (value) => {
-        queue.push((value.errors ? { errors: value.errors } : value.data) as T);
+        const result = (value.errors ? { errors: value.errors } : value.data) as T;
+        if (options.skip?.(result)) skipped += 1;
+        else queue.push(result);
         wake();
       },
       error: (error) => {
@@ -84,11 +96,44 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
       }
       return queue.splice(0, count);
     },
+    async takeUntil(predicate, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = queue.findIndex(predicate);
+        if (index >= 0) return queue.splice(0, index + 1);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected a matching result, got ${queue.length}: ${JSON.stringify(queue)}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
     async nothingFor(ms) {
       await new Promise((resolve) => setTimeout(resolve, ms));
       return queue.splice(0);
     },
     completed,
+    get skipped() {
+      return skipped;
+    },
     dispose,
   };
+}
+
+/**
+ * Resolves once every subscription has heard warm-up traffic (results its `skip` drops): then the
+ * server is listening for it. `poke` makes one round of that traffic; it is repeated until heard.
+ */
+export async function untilListening(subscriptions: LiveSubscription[], poke: () => Promise<unknown>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (subscriptions.some((subscription) => subscription.skipped === 0)) {
+    if (Date.now() > deadline) throw new Error('subscriptions never started listening');
+    await poke();
+    const roundEnd = Date.now() + 500;
+    while (Date.now() < roundEnd && subscriptions.some((subscription) => subscription.skipped === 0)) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
