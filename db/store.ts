@@ -8,7 +8,7 @@ import type {
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   PageDirection, TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
   Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken, AgentStatus, PauseReason, PausedTime,
-  NewNotification, Notification, RoutingDecision,
+  NewNotification, Notification, RoutingDecision, PersistedOperation,
 } from './types.js';
 import type { StoredAttachment } from './types.js';
 
@@ -301,6 +301,16 @@ export interface RefreshTokenQueries {
   revokeAllOf(userId: number, at: Date): Promise<number>;
 }
 
+/** Trusted documents registered by the account's ADMINs (http/persisted-operations.ts runs them). */
+export interface PersistedOperationQueries {
+  /** Oldest registration first. */
+  list(accountId: number): Promise<PersistedOperation[]>;
+  byHash(accountId: number, hash: string): Promise<PersistedOperation | null>;
+  /** Registering the same document again keeps the first registration. */
+  insert(operation: PersistedOperation): Promise<PersistedOperation>;
+  delete(accountId: number, hash: string): Promise<PersistedOperation | null>;
+}
+
 export interface StoreReads {
   accounts: AccountQueries;
   users: UserQueries;
@@ -319,6 +329,7 @@ export interface StoreReads {
   webhooks: WebhookQueries;
   refreshTokens: RefreshTokenQueries;
   pauses: PauseQueries;
+  persistedOperations: PersistedOperationQueries;
   notifications: NotificationQueries;
   routingDecisions: RoutingDecisionQueries;
 }

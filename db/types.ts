@@ -552,3 +552,13 @@ export interface RoutingDecision {
   candidates: RoutingCandidate[];
   decidedAt: Date;
 }
+
+/** A trusted document an ADMIN registered: a persisted-only server runs it for the account's users by its hash. */
+export interface PersistedOperation {
+  accountId: number;
+  /** Lowercase hex sha256 of the document. */
+  hash: string;
+  document: string;
+  createdByUserId: number;
+  createdAt: Date;
+}

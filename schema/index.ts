@@ -20,6 +20,7 @@ import './types/routing-decision.js';
 import { defineWebhookSchema } from './types/webhook.js';
 import './types/account.js';
 import './types/server-info.js';
+import './types/persisted-operation.js';
 import { Channel } from './types/channel.js';
 import { Contact } from './types/contact.js';
 import { Message } from './types/message.js';
