@@ -65,7 +65,7 @@ describe('trusted documents registered by an ADMIN', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a document is refused before an ADMIN registers it, and runs by its hash after, for any agent of the account', async () => {
+  it('a document is refused before an ADMIN registers it, and runs by its hash after, for any agent of that account only', async () => {
     expect((await byHash(running.url, userToken, SECTORS)).errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
 
     const registered = await byHash(running.url, adminToken, REGISTER, { d: SECTORS });
@@ -75,6 +75,24 @@ describe('trusted documents registered by an ADMIN', () => {
 
     expect(await byHash(running.url, userToken, SECTORS)).toEqual({ data: { sectors: [] } });
     expect((await byHash(running.url, adminToken, LIST)).data).toEqual({ persistedOperations: [{ id: sha256(SECTORS) }] });
+
+    // Another account's users do not get this account's registrations.
+    const services = running.services;
+    const outsiderId = await services.store.write(async (tx) => {
+      const account = await tx.accounts.insert({ name: 'Other Co', timeZone: 'UTC' }, new Date());
+      const user = await tx.users.insert(
+        {
+          accountId: account.id, name: 'Otto', email: 'otto@other.test', passwordHash: await services.passwords.hash('Otto-passw0rd'),
+          role: 'ADMIN', active: true, avatarUrl: null, phone: null, status: 'OFFLINE', canDismissWaiting: true,
+          canViewAllContacts: true, canMonitor: true, maxConcurrentTickets: null, workingHours: null,
+        },
+        new Date(),
+      );
+      return user.id;
+    });
+    const outsiderToken = (await services.tokens.issueUserToken(outsiderId)).token;
+    expect((await byHash(running.url, outsiderToken, SECTORS)).errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await byHash(running.url, outsiderToken, LIST)).data).toEqual({ persistedOperations: [] });
 
     const client = wsClient(running.url, { authorization: `Bearer ${userToken}` });
     try {
