@@ -59,8 +59,11 @@ function sizeOf(value: number | null | undefined, field: 'first' | 'last', min: 
  */
 export function pageWindowOf<C>(args: PageArgs, parse: (cursor: string | null | undefined, field: 'after' | 'before') => C | undefined, min = 1): PageWindow<C> {
   const backward = given(args.last) || given(args.before);
-  if (backward && given(args.first)) throw new BadUserInputError('last', 'Page with first/after or with last/before, not both');
-  if (backward && given(args.after)) throw new BadUserInputError('before', 'Page with first/after or with last/before, not both');
+  if (backward && (given(args.first) || given(args.after))) {
+    // Name the argument that mixed in: last beside first, else before beside first/after, else after beside last.
+    const field = given(args.last) && given(args.first) ? 'last' : given(args.before) ? 'before' : 'after';
+    throw new BadUserInputError(field, 'Page with first/after or with last/before, not both');
+  }
   if (backward) return { size: sizeOf(args.last, 'last', min), cursor: parse(args.before, 'before'), direction: 'backward' };
   return { size: sizeOf(args.first, 'first', min), cursor: parse(args.after, 'after'), direction: 'forward' };
 }

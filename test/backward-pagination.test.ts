@@ -129,6 +129,8 @@ describe('backward pagination (last/before)', () => {
     const contacts = `query(${ARGS}) { contacts(${PAGING}) { ${PAGE} } }`;
     await app.admin.expectCode(contacts, { first: 1, last: 1 }, 'BAD_USER_INPUT', 'last');
     await app.admin.expectCode(contacts, { after: cursor, before: cursor }, 'BAD_USER_INPUT', 'before');
+    await app.admin.expectCode(contacts, { first: 1, before: cursor }, 'BAD_USER_INPUT', 'before');
+    await app.admin.expectCode(contacts, { last: 1, after: cursor }, 'BAD_USER_INPUT', 'after');
     await app.admin.expectCode(contacts, { last: 0 }, 'BAD_USER_INPUT', 'last');
     await app.admin.expectCode(contacts, { last: 101 }, 'BAD_USER_INPUT', 'last');
     await app.admin.expectCode(contacts, { last: 1, before: 'not-a-cursor' }, 'BAD_USER_INPUT', 'before');
