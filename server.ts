@@ -38,6 +38,7 @@ import { corsPolicy, type CorsOrigins } from './http/cors.js';
 import { createPersistedOperations, type PersistedOperationsConfig } from './http/persisted-operations.js';
 import { serveReadiness } from './http/probes.js';
 import { serverVersion } from './resolvers/operations.js';
+import { registeredDocumentFor } from './resolvers/persisted-operations.js';
 
 export interface DeskgraphConfig {
   databaseUrl: string;
@@ -114,7 +115,10 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   const metrics = createMetrics(services, schema);
   const accessLog = createAccessLog(services.log);
   const tracing = config.tracing ? createTracing(config.tracing) : null;
-  const persisted = createPersistedOperations(config.persistedOperations ?? { only: false });
+  const persisted = createPersistedOperations(config.persistedOperations ?? { only: false }, async (hash, authorization) => {
+    const { viewer } = await createContext(services, pubsub, { authorization, clientIp: '' });
+    return registeredDocumentFor(services, viewer, hash);
+  });
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -208,7 +212,8 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
         return context.viewer !== null;
       },
       onSubscribe: async (ctx, _id, params) => {
-        const query = persisted.socketQuery(params);
+        const connection = ctx.connectionParams ?? {};
+        const query = await persisted.socketQuery(params, connection['authorization'] ?? connection['token']);
         if (query instanceof GraphQLError) return [query];
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,

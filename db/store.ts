@@ -6,9 +6,9 @@ import type {
   DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
   NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
-  TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
+  PageDirection, TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
   Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken, AgentStatus, PauseReason, PausedTime,
-  NewNotification, Notification, RoutingDecision,
+  NewNotification, Notification, RoutingDecision, PersistedOperation,
 } from './types.js';
 import type { StoredAttachment } from './types.js';
 
@@ -97,10 +97,10 @@ export interface OutboxQueries {
 
 export interface ContactQueries {
   /** Newest interaction first, id breaking ties. */
-  page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, first: number, after?: ContactCursor): Promise<{ contacts: Contact[]; hasNextPage: boolean }>;
+  page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, size: number, cursor?: ContactCursor, direction?: PageDirection): Promise<{ contacts: Contact[]; hasMore: boolean }>;
   count(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter): Promise<number>;
   /** The contact's messages across the tickets the scope sees, since `since`, newest first. */
-  timeline(scope: TicketScope, contactId: number, since: Date, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }>;
+  timeline(scope: TicketScope, contactId: number, since: Date, size: number, cursorId?: number, direction?: PageDirection): Promise<{ messages: Message[]; hasMore: boolean }>;
   timelineCount(scope: TicketScope, contactId: number, since: Date): Promise<number>;
   /** The agent serving the contact now (an OPEN ticket on any channel), if any. */
   servedBy(accountId: number, contactId: number): Promise<number | null>;
@@ -118,7 +118,7 @@ export interface TicketQueries {
   byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]>;
   byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null>;
   /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
-  page(scope: TicketScope, tab: TicketTab, first: number, after?: TicketPageCursor): Promise<TicketPage>;
+  page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction?: PageDirection): Promise<TicketPage>;
   /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
   count(scope: TicketScope, tab: TicketTab): Promise<number>;
   /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
@@ -128,7 +128,7 @@ export interface TicketQueries {
   /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
   openCountOf(accountId: number, userId: number): Promise<number>;
   /** The contact's tickets the scope may see, newest activity first. */
-  ofContact(scope: TicketScope, contactId: number, first: number, after?: TicketPageCursor): Promise<TicketPage>;
+  ofContact(scope: TicketScope, contactId: number, size: number, cursor?: TicketPageCursor, direction?: PageDirection): Promise<TicketPage>;
   countOfContact(scope: TicketScope, contactId: number): Promise<number>;
   /** The oldest waiting ticket of the sectors (queue order), or null. */
   oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null>;
@@ -149,7 +149,7 @@ export interface TicketQueries {
 export interface MessageQueries {
   byIds(accountId: number, ids: readonly number[]): Promise<Message[]>;
   /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */
-  pageOf(ticketId: number, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }>;
+  pageOf(ticketId: number, size: number, cursorId?: number, direction?: PageDirection): Promise<{ messages: Message[]; hasMore: boolean }>;
   /** When the contact last wrote on any of their tickets of a channel (null: never). */
   lastInboundAt(contactId: number, channelId: number | null): Promise<Date | null>;
   countOf(ticketId: number): Promise<number>;
@@ -255,7 +255,9 @@ export interface WebhookQueries {
   /** Only an unsettled delivery takes an outcome (a redeliver meanwhile wins). */
   recordOutcome(id: number, attemptsBefore: number, outcome: DeliveryOutcome): Promise<void>;
   deliveryById(accountId: number, id: number): Promise<WebhookDelivery | null>;
-  deliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }, first: number, beforeId?: number): Promise<WebhookDelivery[]>;
+  deliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }, size: number, cursorId?: number, direction?: PageDirection): Promise<{ deliveries: WebhookDelivery[]; hasMore: boolean }>;
+  /** How many deliveries the filtered log holds. */
+  countDeliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }): Promise<number>;
   /** A fresh start for one delivery: attempts from zero, due now. */
   requeue(accountId: number, id: number, at: Date): Promise<WebhookDelivery | null>;
 }
@@ -277,7 +279,7 @@ export interface NotificationQueries {
   insert(rows: readonly NewNotification[]): Promise<Notification[]>;
   byIds(accountId: number, ids: readonly number[]): Promise<Notification[]>;
   /** A user's notifications, newest first. */
-  pageOf(accountId: number, userId: number, unreadOnly: boolean, first: number, beforeId?: number): Promise<{ notifications: Notification[]; hasNextPage: boolean }>;
+  pageOf(accountId: number, userId: number, unreadOnly: boolean, size: number, cursorId?: number, direction?: PageDirection): Promise<{ notifications: Notification[]; hasMore: boolean }>;
   countOf(accountId: number, userId: number, unreadOnly: boolean): Promise<number>;
   /** Marks the user's own unread ones among `ids`; returns how many changed. */
   markRead(accountId: number, userId: number, ids: readonly number[], at: Date): Promise<number>;
@@ -299,6 +301,16 @@ export interface RefreshTokenQueries {
   revokeAllOf(userId: number, at: Date): Promise<number>;
 }
 
+/** Trusted documents registered by the account's ADMINs (http/persisted-operations.ts runs them). */
+export interface PersistedOperationQueries {
+  /** Oldest registration first. */
+  list(accountId: number): Promise<PersistedOperation[]>;
+  byHash(accountId: number, hash: string): Promise<PersistedOperation | null>;
+  /** Registering the same document again keeps the first registration. */
+  insert(operation: PersistedOperation): Promise<PersistedOperation>;
+  delete(accountId: number, hash: string): Promise<PersistedOperation | null>;
+}
+
 export interface StoreReads {
   accounts: AccountQueries;
   users: UserQueries;
@@ -317,6 +329,7 @@ export interface StoreReads {
   webhooks: WebhookQueries;
   refreshTokens: RefreshTokenQueries;
   pauses: PauseQueries;
+  persistedOperations: PersistedOperationQueries;
   notifications: NotificationQueries;
   routingDecisions: RoutingDecisionQueries;
 }

@@ -315,6 +315,12 @@ export interface TicketCounts {
   closed: number;
 }
 
+/**
+ * Which way a page reads from its cursor: forward to older rows (first/after), backward to newer ones
+ * (last/before). Either way the page comes newest first, and `hasMore` says whether rows follow that way.
+ */
+export type PageDirection = 'forward' | 'backward';
+
 export interface TicketPageCursor {
   lastActivityAt: number;
   id: number;
@@ -466,7 +472,7 @@ export interface TicketTab {
 
 export interface TicketPage {
   tickets: Ticket[];
-  hasNextPage: boolean;
+  hasMore: boolean;
   /** The page's contacts, sectors and last messages, read by the same statement. */
   related?: PageRelations;
 }
@@ -545,4 +551,14 @@ export interface RoutingDecision {
   chosenUserId: number | null;
   candidates: RoutingCandidate[];
   decidedAt: Date;
+}
+
+/** A trusted document an ADMIN registered: a persisted-only server runs it for the account's users by its hash. */
+export interface PersistedOperation {
+  accountId: number;
+  /** Lowercase hex sha256 of the document. */
+  hash: string;
+  document: string;
+  createdByUserId: number;
+  createdAt: Date;
 }

@@ -11,6 +11,9 @@ export interface PersistedOperationsConfig {
   only: boolean;
 }
 
+/** The document an ADMIN registered under this hash for the account the credentials (a bearer token) belong to, or null. */
+export type RegisteredDocuments = (hash: string, authorization: unknown) => Promise<string | null>;
+
 const apqCapacity = 1000;
 
 /** Reads the trusted documents file; a bad file stops start-up with its path in the message. */
@@ -35,10 +38,11 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * package for yoga lags behind yoga's dependencies, so registration is the small hook below,
  * feeding the same lookup.
  */
-export function createPersistedOperations(config: PersistedOperationsConfig) {
+export function createPersistedOperations(config: PersistedOperationsConfig, registeredDocuments?: RegisteredDocuments) {
   const trusted = config.file ? loadTrustedDocuments(config.file) : new Map<string, string>();
   const registered = new Map<string, string>();
-  const lookup = (key: string) => trusted.get(key) ?? registered.get(key) ?? null;
+  // The file and APQ first (no I/O); an ADMIN's registrations are per account, so they need the caller's token.
+  const lookup = async (key: string, authorization: unknown) => trusted.get(key) ?? registered.get(key) ?? (await registeredDocuments?.(key, authorization)) ?? null;
 
   const register: Plugin = {
     onParams({ params }) {
@@ -56,7 +60,7 @@ export function createPersistedOperations(config: PersistedOperationsConfig) {
   const plugins: Plugin[] = [
     ...(config.only ? [] : [register]),
     usePersistedOperations({
-      getPersistedOperation: lookup,
+      getPersistedOperation: (key, request) => lookup(key, request.headers.get('authorization')),
       allowArbitraryOperations: !config.only,
       customErrors: {
         notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
@@ -69,11 +73,11 @@ export function createPersistedOperations(config: PersistedOperationsConfig) {
   return {
     plugins,
     /** The document a graphql-ws subscribe message runs, by the same rules as HTTP. */
-    socketQuery(params: { query?: string; extensions?: Record<string, unknown> | null }): string | GraphQLError {
+    async socketQuery(params: { query?: string; extensions?: Record<string, unknown> | null }, authorization: unknown): Promise<string | GraphQLError> {
       const hash = defaultExtractPersistedOperationId(params as never, undefined as never, {});
-      if (hash && !params.query) return lookup(hash) ?? new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+      if (hash && !params.query) return (await lookup(hash, authorization)) ?? new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
       if (config.only) {
-        const known = hash ? lookup(hash) : null;
+        const known = hash ? await lookup(hash, authorization) : null;
         return known ?? new GraphQLError('This server runs only persisted operations: send extensions.persistedQuery.sha256Hash', { extensions: { code: 'PERSISTED_QUERY_ONLY' } });
       }
       return params.query ?? new GraphQLError('No query and no persisted operation id', { extensions: { code: 'BAD_REQUEST' } });

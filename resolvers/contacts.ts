@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Contact, ContactCursor, ContactFilter, TicketScope } from '../db/types.js';
-import { connectionOf, decodeCursor, encodeCursor } from './connections.js';
+import { connectionOf, decodeCursor, encodeCursor, idWindowOf, pageWindowOf, type PageArgs } from './connections.js';
 import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
@@ -8,7 +8,6 @@ import { assertAgent } from './permissions.js';
 import type { Services } from './services.js';
 import { actorOf } from './tickets/common.js';
 import { tagList, windowClosesAt } from './tickets/conversation.js';
-import { pageSize } from './tickets/queries.js';
 import { ticketScopeOf } from './visibility.js';
 import type { Viewer } from './viewer.js';
 
@@ -60,10 +59,7 @@ export async function updateContact(services: Services, viewer: Viewer | null, c
   });
 }
 
-export interface ContactListArgs extends ContactFilter {
-  first?: number | null;
-  after?: string | null;
-}
+export interface ContactListArgs extends ContactFilter, PageArgs {}
 
 export function contactCursorOf(contact: Contact): string {
   return encodeCursor(contact.lastInteractionAt?.getTime() ?? 0, contact.id);
@@ -78,17 +74,18 @@ async function contactVisibility(services: Services, viewer: Viewer): Promise<Ti
 
 export async function listContacts(services: Services, viewer: Viewer | null, args: ContactListArgs) {
   assertAgent(viewer);
-  const first = pageSize(args.first);
-  const [lastInteractionAt, id] = decodeCursor(args.after, 2) ?? [];
-  const after: ContactCursor | undefined = id === undefined ? undefined : { lastInteractionAt: lastInteractionAt!, id };
+  const window = pageWindowOf(args, (cursor, field): ContactCursor | undefined => {
+    const [lastInteractionAt, id] = decodeCursor(cursor, 2, field) ?? [];
+    return id === undefined ? undefined : { lastInteractionAt: lastInteractionAt!, id };
+  });
   if (args.phone !== undefined && args.phone.replace(/[^0-9]/g, '') === '') throw new BadUserInputError('phone', 'A phone filter needs digits');
   if (args.lastInteractionFrom && args.lastInteractionTo && args.lastInteractionFrom > args.lastInteractionTo) {
     throw new BadUserInputError('lastInteractionTo', 'The period ends before it starts');
   }
   const visibleThrough = await contactVisibility(services, viewer);
-  const { first: _first, after: _after, ...filter } = args;
-  const page = await services.store.contacts.page(viewer.accountId, visibleThrough, filter, first, after);
-  return connectionOf(page.contacts, page.hasNextPage, contactCursorOf, () => services.store.contacts.count(viewer.accountId, visibleThrough, filter));
+  const { first: _first, after: _after, last: _last, before: _before, ...filter } = args;
+  const page = await services.store.contacts.page(viewer.accountId, visibleThrough, filter, window.size, window.cursor, window.direction);
+  return connectionOf(page.contacts, window, page.hasMore, contactCursorOf, () => services.store.contacts.count(viewer.accountId, visibleThrough, filter));
 }
 
 export interface ContactState {
@@ -116,12 +113,12 @@ export async function contactStateFor(services: Services, viewer: Viewer, contac
 }
 
 /** Every message of the contact's tickets I can see, from the last `days` (90 by default), newest first. */
-export async function contactTimeline(services: Services, viewer: Viewer, contactId: number, days?: number | null, first?: number | null, after?: string | null) {
+export async function contactTimeline(services: Services, viewer: Viewer, contactId: number, days: number | null | undefined, args: PageArgs) {
   const span = days ?? 90;
   if (!Number.isInteger(span) || span < 1 || span > 3650) throw new BadUserInputError('days', 'Between 1 and 3650 days');
-  const beforeId = decodeCursor(after, 1)?.[0];
+  const window = idWindowOf(args);
   const since = new Date(services.clock.now().getTime() - span * 86_400_000);
   const scope = ticketScopeOf(viewer);
-  const page = await services.store.contacts.timeline(scope, contactId, since, pageSize(first), beforeId);
-  return connectionOf(page.messages, page.hasNextPage, (node) => encodeCursor(node.id), () => services.store.contacts.timelineCount(scope, contactId, since));
+  const page = await services.store.contacts.timeline(scope, contactId, since, window.size, window.cursor, window.direction);
+  return connectionOf(page.messages, window, page.hasMore, (node) => encodeCursor(node.id), () => services.store.contacts.timelineCount(scope, contactId, since));
 }

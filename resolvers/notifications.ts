@@ -1,6 +1,6 @@
 import type { StoreTx } from '../db/store.js';
 import type { Message, Notification, Ticket } from '../db/types.js';
-import { connectionOf, decodeCursor, encodeCursor, type Connection } from './connections.js';
+import { connectionOf, encodeCursor, idWindowOf, type Connection, type PageArgs } from './connections.js';
 import { BadUserInputError } from './errors.js';
 import { recordEvent } from './events.js';
 import { assertAgent } from './permissions.js';
@@ -33,14 +33,13 @@ export async function notifyMentioned(tx: StoreTx, viewer: UserViewer, ticket: T
 }
 
 /** My notifications, newest first; `unreadOnly` leaves out the ones I marked read. */
-export async function notificationsOf(services: Services, viewer: Viewer | null, args: { first?: number | null; after?: string | null; unreadOnly?: boolean | null }): Promise<Connection<Notification>> {
+export async function notificationsOf(services: Services, viewer: Viewer | null, args: PageArgs & { unreadOnly?: boolean | null }): Promise<Connection<Notification>> {
   assertAgent(viewer);
-  const first = args.first ?? 20;
-  if (first < 0 || first > 100) throw new BadUserInputError('first', 'first is between 0 and 100');
-  const [beforeId] = decodeCursor(args.after, 1) ?? [];
+  // 0 is allowed here: a console asks `first: 0` for totalCount alone (the unread badge).
+  const window = idWindowOf(args, 0);
   const unreadOnly = args.unreadOnly ?? false;
-  const page = await services.store.notifications.pageOf(viewer.accountId, viewer.userId, unreadOnly, first, beforeId);
-  return connectionOf(page.notifications, page.hasNextPage, (notification) => encodeCursor(notification.id), () =>
+  const page = await services.store.notifications.pageOf(viewer.accountId, viewer.userId, unreadOnly, window.size, window.cursor, window.direction);
+  return connectionOf(page.notifications, window, page.hasMore, (notification) => encodeCursor(notification.id), () =>
     services.store.notifications.countOf(viewer.accountId, viewer.userId, unreadOnly),
   );
 }

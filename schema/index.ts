@@ -20,6 +20,8 @@ import './types/routing-decision.js';
 import { defineWebhookSchema } from './types/webhook.js';
 import './types/account.js';
 import './types/server-info.js';
+import './types/persisted-operation.js';
+import { describeSchema } from './descriptions.js';
 import { Channel } from './types/channel.js';
 import { Contact } from './types/contact.js';
 import { Message } from './types/message.js';
@@ -50,7 +52,11 @@ export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQ
     extension.extend(builder);
   }
   const key = [...applied].sort().join(',');
-  if (built?.key !== key) built = { key, schema: builder.toSchema({ sortSchema: true }) };
+  if (built?.key !== key) {
+    const schema = builder.toSchema({ sortSchema: true });
+    describeSchema(schema);
+    built = { key, schema };
+  }
   return built.schema;
 }
 

@@ -23,6 +23,7 @@ import { webhookQueries } from './queries/webhooks.js';
 import { userQueries } from './queries/users.js';
 import { notificationQueries } from './queries/notifications.js';
 import { pauseQueries } from './queries/pauses.js';
+import { persistedOperationQueries } from './queries/persisted-operations.js';
 import { routingDecisionQueries } from './queries/routing-decisions.js';
 
 function queriesOn(db: SqliteDb): StoreReads {
@@ -44,6 +45,7 @@ function queriesOn(db: SqliteDb): StoreReads {
     webhooks: webhookQueries(db),
     refreshTokens: refreshTokenQueries(db),
     pauses: pauseQueries(db),
+    persistedOperations: persistedOperationQueries(db),
     notifications: notificationQueries(db),
     routingDecisions: routingDecisionQueries(db),
   };

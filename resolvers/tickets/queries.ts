@@ -1,15 +1,13 @@
 import type { Message, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
-import { connectionOf, decodeCursor, encodeCursor, type Connection } from '../connections.js';
+import { connectionOf, decodeCursor, encodeCursor, idWindowOf, pageWindowOf, type Connection, type PageArgs, type PageWindow } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
 import { ticketScopeOf } from '../visibility.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
 
-export interface TicketListArgs {
+export interface TicketListArgs extends PageArgs {
   status: TicketStatus;
-  first?: number | null;
-  after?: string | null;
   sectorId?: number | null;
   search?: string | null;
   /** OPEN only: every visible open ticket instead of mine. */
@@ -21,9 +19,6 @@ export interface TicketList extends Connection<Ticket> {
   related?: PageRelations | undefined;
 }
 
-export const defaultPageSize = 20;
-export const maxPageSize = 100;
-
 export function ticketCursorOf(ticket: Ticket): string {
   return encodeCursor(ticket.lastActivityAt.getTime(), ticket.id);
 }
@@ -33,21 +28,18 @@ function parseCursor(cursor: string | null | undefined, field: string): TicketPa
   return id === undefined ? undefined : { lastActivityAt: lastActivityAt!, id };
 }
 
-export function pageSize(first: number | null | undefined, field = 'first'): number {
-  if (first === null || first === undefined) return defaultPageSize;
-  if (!Number.isInteger(first) || first < 1 || first > maxPageSize) throw new BadUserInputError(field, `Between 1 and ${maxPageSize}`);
-  return first;
+function ticketWindowOf(args: PageArgs): PageWindow<TicketPageCursor> {
+  return pageWindowOf(args, parseCursor);
 }
 
-function toList(page: { tickets: Ticket[]; hasNextPage: boolean; related?: PageRelations | undefined }, totalCount: () => Promise<number>): TicketList {
-  return { ...connectionOf(page.tickets, page.hasNextPage, ticketCursorOf, totalCount), related: page.related };
+function toList(page: { tickets: Ticket[]; hasMore: boolean; related?: PageRelations | undefined }, window: PageWindow<TicketPageCursor>, totalCount: () => Promise<number>): TicketList {
+  return { ...connectionOf(page.tickets, window, page.hasMore, ticketCursorOf, totalCount), related: page.related };
 }
 
 /** A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket). */
 export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs): Promise<TicketList> {
   const scope = ticketScopeOf(viewer);
-  const first = pageSize(args.first);
-  const after = parseCursor(args.after, 'after');
+  const window = ticketWindowOf(args);
   if (args.sectorId !== null && args.sectorId !== undefined && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) {
     throw new BadUserInputError('sectorId', 'Unknown sector');
   }
@@ -57,14 +49,12 @@ export async function listTickets(services: Services, viewer: Viewer, args: Tick
     sectorId: args.sectorId ?? undefined,
     search: args.search?.trim() || undefined,
   };
-  const page = await services.store.tickets.page(scope, tab, first, after);
-  return toList(page, () => services.store.tickets.count(scope, tab));
+  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction);
+  return toList(page, window, () => services.store.tickets.count(scope, tab));
 }
 
-export interface ClosedTicketArgs {
+export interface ClosedTicketArgs extends PageArgs {
   days?: number | null;
-  first?: number | null;
-  after?: string | null;
   sectorId?: number | null;
   assigneeId?: number | null;
   channelId?: number | null;
@@ -86,8 +76,9 @@ export async function closedTickets(services: Services, viewer: Viewer, args: Cl
     assigneeId: args.assigneeId ?? undefined,
     channelId: args.channelId ?? undefined,
   };
-  const page = await services.store.tickets.page(scope, tab, pageSize(args.first), parseCursor(args.after, 'after'));
-  return toList(page, () => services.store.tickets.count(scope, tab));
+  const window = ticketWindowOf(args);
+  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction);
+  return toList(page, window, () => services.store.tickets.count(scope, tab));
 }
 
 export async function ticketCounts(services: Services, viewer: Viewer): Promise<TicketCounts> {
@@ -105,17 +96,18 @@ export async function ticketById(services: Services, viewer: Viewer | null, id: 
   return (await ticketsByIds(services, viewer, [id]))[0] ?? null;
 }
 
-export async function ticketsOfContact(services: Services, viewer: Viewer, contactId: number, first?: number | null, after?: string | null): Promise<TicketList> {
+export async function ticketsOfContact(services: Services, viewer: Viewer, contactId: number, args: PageArgs): Promise<TicketList> {
   const scope = ticketScopeOf(viewer);
-  const page = await services.store.tickets.ofContact(scope, contactId, pageSize(first), parseCursor(after, 'after'));
-  return toList(page, () => services.store.tickets.countOfContact(scope, contactId));
+  const window = ticketWindowOf(args);
+  const page = await services.store.tickets.ofContact(scope, contactId, window.size, window.cursor, window.direction);
+  return toList(page, window, () => services.store.tickets.countOfContact(scope, contactId));
 }
 
 /** Messages of a ticket the caller already resolved through the scope (a Ticket field), newest first. */
-export async function messagesOf(services: Services, ticket: Ticket, first?: number | null, after?: string | null) {
-  const beforeId = decodeCursor(after, 1)?.[0];
-  const page = await services.store.messages.pageOf(ticket.id, pageSize(first), beforeId);
-  return connectionOf(page.messages, page.hasNextPage, (node: Message) => encodeCursor(node.id), () => services.store.messages.countOf(ticket.id));
+export async function messagesOf(services: Services, ticket: Ticket, args: PageArgs) {
+  const window = idWindowOf(args);
+  const page = await services.store.messages.pageOf(ticket.id, window.size, window.cursor, window.direction);
+  return connectionOf(page.messages, window, page.hasMore, (node: Message) => encodeCursor(node.id), () => services.store.messages.countOf(ticket.id));
 }
 
 export async function historyOfTickets(services: Services, ticketIds: readonly number[]): Promise<Map<number, TicketHistoryEntry[]>> {

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../db/types.js';
-import { decodeCursor, encodeCursor } from '../connections.js';
+import { connectionOf, encodeCursor, idWindowOf, type Connection, type PageArgs } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { parseInput } from '../input-rules.js';
 import { assertAdmin } from '../permissions.js';
 import type { Services } from '../services.js';
-import { pageSize } from '../tickets/queries.js';
 import type { Viewer } from '../viewer.js';
 import { publicEventTypes } from '../events/event-contract.js';
 import { urlProblem } from './url-guard.js';
@@ -90,15 +89,13 @@ export async function deleteWebhook(services: Services, viewer: Viewer | null, i
 export async function webhookDeliveries(
   services: Services,
   viewer: Viewer | null,
-  args: { webhookId?: number | null; status?: WebhookDeliveryStatus | null; first?: number | null; after?: string | null },
-): Promise<{ nodes: WebhookDelivery[]; endCursor: string | null; hasNextPage: boolean }> {
+  args: PageArgs & { webhookId?: number | null; status?: WebhookDeliveryStatus | null },
+): Promise<Connection<WebhookDelivery>> {
   assertAdmin(viewer);
-  const first = pageSize(args.first);
-  const beforeId = decodeCursor(args.after, 1)?.[0];
-  const rows = await services.store.webhooks.deliveries(viewer.accountId, args, first + 1, beforeId);
-  const nodes = rows.slice(0, first);
-  const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.id) : null };
+  const window = idWindowOf(args);
+  const filter = { webhookId: args.webhookId, status: args.status };
+  const page = await services.store.webhooks.deliveries(viewer.accountId, filter, window.size, window.cursor, window.direction);
+  return connectionOf(page.deliveries, window, page.hasMore, (delivery) => encodeCursor(delivery.id), () => services.store.webhooks.countDeliveries(viewer.accountId, filter));
 }
 
 /** Sends it again from the first attempt (a dead letter after the receiver was fixed). */

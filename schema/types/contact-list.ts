@@ -2,7 +2,7 @@ import type { Contact as ContactRow } from '../../db/types.js';
 import { contactStateFor, contactTimeline, listContacts, type ContactState as ContactStateShape } from '../../resolvers/contacts.js';
 import { closedTickets } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
-import { pageFieldsOf, type PageShape } from '../connections.js';
+import { pageArgsOf, pageFieldsOf, type PageShape } from '../connections.js';
 import { optionalLocalIdOf } from '../ids.js';
 import { Contact } from './contact.js';
 import { MessageConnection } from './message.js';
@@ -39,8 +39,8 @@ builder.objectFields(Contact, (t) => ({
   timeline: t.withAuth({ authenticated: true }).field({
     type: MessageConnection,
     description: "Every message of the contact's tickets I can see, newest first (last 90 days by default)",
-    args: { days: t.arg.int(), first: t.arg.int(), after: t.arg.string() },
-    resolve: (contact, { days, first, after }, context) => contactTimeline(context.services, context.viewer, contact.id, days, first, after),
+    args: { days: t.arg.int(), ...pageArgsOf(t.arg) },
+    resolve: (contact, { days, ...page }, context) => contactTimeline(context.services, context.viewer, contact.id, days, page),
   }),
 }));
 
@@ -50,14 +50,14 @@ builder.queryFields((t) => ({
     type: ContactConnection,
     description: 'Contacts I may see (all with canViewAllContacts or as ADMIN; otherwise those with a ticket I see)',
     args: {
-      first: t.arg.int(), after: t.arg.string(), search: t.arg.string({ description: 'Name or phone' }),
+      ...pageArgsOf(t.arg), search: t.arg.string({ description: 'Name or phone' }),
       name: t.arg.string(), email: t.arg.string(), phone: t.arg.string(), city: t.arg.string(), document: t.arg.string(), id: t.arg.id(),
       lastInteractionFrom: t.arg({ type: 'DateTime', description: 'Last interaction at or after this instant (inclusive, to the millisecond)' }),
       lastInteractionTo: t.arg({ type: 'DateTime', description: 'Last interaction at or before this instant (inclusive, to the millisecond); contacts that never interacted are left out by either bound' }),
     },
     resolve: (_root, args, context) =>
       listContacts(context.services, context.viewer, {
-        first: args.first, after: args.after,
+        first: args.first, after: args.after, last: args.last, before: args.before,
         search: args.search ?? undefined, name: args.name ?? undefined, email: args.email ?? undefined, phone: args.phone ?? undefined,
         city: args.city ?? undefined, document: args.document ?? undefined, id: optionalLocalIdOf('Contact', args.id, 'id') ?? undefined,
         lastInteractionFrom: args.lastInteractionFrom ?? undefined, lastInteractionTo: args.lastInteractionTo ?? undefined,
@@ -66,10 +66,10 @@ builder.queryFields((t) => ({
   closedTickets: t.withAuth({ authenticated: true }).field({
     type: TicketConnection,
     description: 'Conversation history: closed tickets I can see from the last `days` (90 by default), newest first',
-    args: { days: t.arg.int(), first: t.arg.int(), after: t.arg.string(), sectorId: t.arg.id(), assigneeId: t.arg.id(), channelId: t.arg.id(), search: t.arg.string() },
+    args: { days: t.arg.int(), ...pageArgsOf(t.arg), sectorId: t.arg.id(), assigneeId: t.arg.id(), channelId: t.arg.id(), search: t.arg.string() },
     resolve: (_root, args, context) =>
       closedTickets(context.services, context.viewer, {
-        days: args.days, first: args.first, after: args.after, search: args.search,
+        days: args.days, first: args.first, after: args.after, last: args.last, before: args.before, search: args.search,
         sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId'), assigneeId: optionalLocalIdOf('User', args.assigneeId, 'assigneeId'), channelId: optionalLocalIdOf('Channel', args.channelId, 'channelId'),
       }),
   }),

@@ -2,7 +2,7 @@ import type { Attachment as AttachmentShape, Message as MessageRow } from '../..
 import { messagesByIds } from '../../resolvers/tickets/queries.js';
 import { addNote, sendMessage } from '../../resolvers/tickets/conversation.js';
 import { builder } from '../builder.js';
-import { pageFieldsOf } from '../connections.js';
+import { pageFieldsOf, type PageShape } from '../connections.js';
 import { localIdOf, localIdsOf } from '../ids.js';
 import { User } from './user.js';
 
@@ -44,11 +44,8 @@ export const Message = builder.loadableNode('Message', {
   }),
 });
 
-export interface MessageConnectionShape {
+export interface MessageConnectionShape extends PageShape {
   edges: { cursor: string; node: MessageRow }[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-  totalCount: () => Promise<number>;
 }
 
 const MessageEdge = builder.objectRef<{ cursor: string; node: MessageRow }>('MessageEdge').implement({

@@ -4,7 +4,7 @@ import { notificationsAddedFor } from '../../resolvers/live/notifications.js';
 import { markNotificationsRead, notificationsByIds, notificationsOf } from '../../resolvers/notifications.js';
 import type { UserViewer } from '../../resolvers/viewer.js';
 import { builder } from '../builder.js';
-import { pageFieldsOf } from '../connections.js';
+import { pageArgsOf, pageFieldsOf, type PageShape } from '../connections.js';
 import type { AgentContext } from '../context.js';
 import { localIdsOf } from '../ids.js';
 import { Message } from './message.js';
@@ -39,7 +39,7 @@ const NotificationEdge = builder.objectRef<{ cursor: string; node: NotificationR
 });
 
 const NotificationConnection = builder
-  .objectRef<{ edges: { cursor: string; node: NotificationRow }[]; hasNextPage: boolean; endCursor: string | null; totalCount: () => Promise<number> }>('NotificationConnection')
+  .objectRef<PageShape & { edges: { cursor: string; node: NotificationRow }[] }>('NotificationConnection')
   .implement({
     description: 'Newest first',
     fields: (t) => ({
@@ -53,7 +53,7 @@ builder.queryFields((t) => ({
     type: NotificationConnection,
     description: 'My notifications, newest first (first: 0-100, 20 by default)',
     authScopes: { authenticated: true },
-    args: { first: t.arg.int(), after: t.arg.string(), unreadOnly: t.arg.boolean() },
+    args: { ...pageArgsOf(t.arg), unreadOnly: t.arg.boolean() },
     resolve: (_root, args, context) => notificationsOf(context.services, context.viewer, args),
   }),
 }));

@@ -17,7 +17,7 @@ import {
   type TicketList,
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
-import { pageFieldsOf } from '../connections.js';
+import { pageArgsOf, pageFieldsOf } from '../connections.js';
 import { relatedOf, relatedOrLoad, rememberRelations } from '../page-relations.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
@@ -81,8 +81,8 @@ export const Ticket = builder.loadableNode('Ticket', {
     }),
     messages: t.field({
       type: MessageConnection,
-      args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (ticket, { first, after }, context) => messagesOf(context.services, ticket, first, after),
+      args: pageArgsOf(t.arg),
+      resolve: (ticket, args, context) => messagesOf(context.services, ticket, args),
     }),
     tags: t.loadableList({
       type: 'String',
@@ -159,8 +159,8 @@ builder.objectField(Contact, 'tickets', (t) =>
   t.withAuth({ authenticated: true }).field({
     type: TicketConnection,
     description: "The contact's tickets I can see",
-    args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: (contact, { first, after }, context) => ticketsOfContact(context.services, context.viewer, contact.id, first, after),
+    args: pageArgsOf(t.arg),
+    resolve: (contact, args, context) => ticketsOfContact(context.services, context.viewer, contact.id, args),
   }),
 );
 
@@ -204,8 +204,7 @@ builder.queryFields((t) => ({
     description: 'A tab: WAITING and CLOSED as visible to me; OPEN = assigned to me, or every visible open ticket with all: true',
     args: {
       status: t.arg({ type: TicketStatus, required: true }),
-      first: t.arg.int(),
-      after: t.arg.string(),
+      ...pageArgsOf(t.arg),
       sectorId: t.arg.id(),
       search: t.arg.string({ description: 'Contact name or phone, or message text' }),
       all: t.arg.boolean(),

@@ -1,4 +1,5 @@
 import type { Webhook as WebhookRow, WebhookDelivery as DeliveryRow } from '../../db/types.js';
+import { pageArgsOf, pageFieldsOf } from '../connections.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import type { SchemaBuilder } from '../index.js';
 import {
@@ -42,10 +43,18 @@ export function defineWebhookSchema(builder: SchemaBuilder): void {
     }),
   });
 
+  const DeliveryEdge = builder.objectRef<{ cursor: string; node: DeliveryRow }>('WebhookDeliveryEdge').implement({
+    fields: (t) => ({
+      cursor: t.exposeString('cursor', { description: 'Where this delivery sits in the log, for after/before' }),
+      node: t.field({ type: Delivery, description: 'The delivery', resolve: (edge) => edge.node }),
+    }),
+  });
+
   const DeliveryConnection = builder.objectRef<Awaited<ReturnType<typeof webhookDeliveries>>>('WebhookDeliveryConnection').implement({
     fields: (t) => ({
-      nodes: t.field({ type: [Delivery], resolve: (page) => page.nodes }),
-      pageInfo: t.field({ type: builder.pageInfoRef(), resolve: (page) => ({ hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: null, endCursor: page.endCursor }) }),
+      nodes: t.field({ type: [Delivery], description: 'The deliveries of this page, newest first', resolve: (page) => page.edges.map((edge) => edge.node) }),
+      edges: t.field({ type: [DeliveryEdge], description: 'The same deliveries with their cursors', resolve: (page) => page.edges }),
+      ...pageFieldsOf(t),
     }),
   });
 
@@ -67,7 +76,7 @@ export function defineWebhookSchema(builder: SchemaBuilder): void {
     webhookDeliveries: t.withAuth({ admin: true }).field({
       type: DeliveryConnection,
       description: 'Newest first',
-      args: { webhookId: t.arg.id(), status: t.arg({ type: DeliveryStatus }), first: t.arg.int(), after: t.arg.string() },
+      args: { webhookId: t.arg.id(), status: t.arg({ type: DeliveryStatus }), ...pageArgsOf(t.arg) },
       resolve: (_root, args, context) =>
         webhookDeliveries(context.services, context.viewer, { ...args, webhookId: optionalLocalIdOf('Webhook', args.webhookId, 'webhookId') }),
     }),

@@ -1,11 +1,12 @@
-import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
 import { hotReads } from '../hot-reads.js';
 import { contactOf } from '../rows.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
-import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, TicketScope } from '../../types.js';
+import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, PageDirection, TicketScope } from '../../types.js';
+import { beyond, pageOfRows, readOrder } from '../pages.js';
 import { characterCount, containsText, startsWithText, trigramMatches } from './search-terms.js';
 
 
@@ -32,20 +33,22 @@ export function contactQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
   return {
     /** Newest interaction first, id breaking ties. */
-    async page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, first: number, after?: ContactCursor): Promise<{ contacts: Contact[]; hasNextPage: boolean }> {
+    async page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, size: number, cursor?: ContactCursor, direction: PageDirection = 'forward'): Promise<{ contacts: Contact[]; hasMore: boolean }> {
+      const order = readOrder(direction);
       const rows = db
         .select()
         .from(contacts)
         .where(
           and(
             contactsWhere(accountId, visibleThrough, filter),
-            after ? sql`(coalesce(${contacts.lastInteractionAt}, 0), ${contacts.id}) < (${after.lastInteractionAt}, ${after.id})` : undefined,
+            cursor ? sql`(coalesce(${contacts.lastInteractionAt}, 0), ${contacts.id}) ${sql.raw(direction === 'forward' ? '<' : '>')} (${cursor.lastInteractionAt}, ${cursor.id})` : undefined,
           ),
         )
-        .orderBy(desc(sql`coalesce(${contacts.lastInteractionAt}, 0)`), desc(contacts.id))
-        .limit(first + 1)
+        .orderBy(order(sql`coalesce(${contacts.lastInteractionAt}, 0)`), order(contacts.id))
+        .limit(size + 1)
         .all();
-      return { contacts: rows.slice(0, first), hasNextPage: rows.length > first };
+      const page = pageOfRows(rows, size, direction);
+      return { contacts: page.rows, hasMore: page.hasMore };
     },
 
     async count(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter): Promise<number> {
@@ -53,17 +56,18 @@ export function contactQueries(db: SqliteDb) {
     },
 
     /** The contact's messages across the tickets the scope sees, since `since`, newest first. */
-    async timeline(scope: TicketScope, contactId: number, since: Date, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }> {
+    async timeline(scope: TicketScope, contactId: number, since: Date, size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ messages: Message[]; hasMore: boolean }> {
       const rows = db
         .select({ message: messages })
         .from(messages)
         .innerJoin(tickets, eq(tickets.id, messages.ticketId))
-        .where(and(eq(tickets.contactId, contactId), visibleTicketsWhere(scope), gte(messages.createdAt, since), beforeId === undefined ? undefined : lt(messages.id, beforeId)))
-        .orderBy(desc(messages.id))
-        .limit(first + 1)
+        .where(and(eq(tickets.contactId, contactId), visibleTicketsWhere(scope), gte(messages.createdAt, since), beyond(messages.id, cursorId, direction)))
+        .orderBy(readOrder(direction)(messages.id))
+        .limit(size + 1)
         .all()
         .map((row) => row.message);
-      return { messages: rows.slice(0, first), hasNextPage: rows.length > first };
+      const page = pageOfRows(rows, size, direction);
+      return { messages: page.rows, hasMore: page.hasMore };
     },
 
     async timelineCount(scope: TicketScope, contactId: number, since: Date): Promise<number> {

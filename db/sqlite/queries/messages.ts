@@ -1,10 +1,11 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { beyond, pageOfRows, readOrder } from '../pages.js';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
 import { hotReads } from '../hot-reads.js';
 import { messageOf } from '../rows.js';
 import { attachments, messages, ticketHistory } from '../tables/index.js';
-import type { Message, NewMessage, NewTicketHistoryEntry, StoredAttachment, TicketHistoryEntry } from '../../types.js';
+import type { Message, NewMessage, PageDirection, NewTicketHistoryEntry, StoredAttachment, TicketHistoryEntry } from '../../types.js';
 
 export function messageQueries(db: SqliteDb) {
   const prepared = preparedOn(db);
@@ -15,9 +16,14 @@ export function messageQueries(db: SqliteDb) {
     },
 
     /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */
-    async pageOf(ticketId: number, first: number, beforeId?: number): Promise<{ messages: Message[]; hasNextPage: boolean }> {
-      const rows = (beforeId === undefined ? prepared.rows(hotReads.messagesOfTicket, ticketId, first + 1) : prepared.rows(hotReads.messagesOfTicketBefore, ticketId, beforeId, first + 1)).map(messageOf);
-      return { messages: rows.slice(0, first), hasNextPage: rows.length > first };
+    async pageOf(ticketId: number, size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ messages: Message[]; hasMore: boolean }> {
+      if (direction === 'backward') {
+        const rows = db.select().from(messages).where(and(eq(messages.ticketId, ticketId), beyond(messages.id, cursorId, direction))).orderBy(readOrder(direction)(messages.id)).limit(size + 1).all();
+        const page = pageOfRows(rows, size, direction);
+        return { messages: page.rows, hasMore: page.hasMore };
+      }
+      const rows = (cursorId === undefined ? prepared.rows(hotReads.messagesOfTicket, ticketId, size + 1) : prepared.rows(hotReads.messagesOfTicketBefore, ticketId, cursorId, size + 1)).map(messageOf);
+      return { messages: rows.slice(0, size), hasMore: rows.length > size };
     },
 
     /** When the contact last wrote on any of their tickets of a channel (null: never). */

@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { notifications } from '../tables/index.js';
-import type { NewNotification, Notification } from '../../types.js';
+import type { NewNotification, Notification, PageDirection } from '../../types.js';
+import { beyond, pageOfRows, readOrder } from '../pages.js';
 
 export function notificationQueries(db: SqliteDb) {
   const mine = (accountId: number, userId: number, unreadOnly: boolean) =>
@@ -19,15 +20,16 @@ export function notificationQueries(db: SqliteDb) {
     },
 
     /** A user's notifications, newest first. */
-    async pageOf(accountId: number, userId: number, unreadOnly: boolean, first: number, beforeId?: number): Promise<{ notifications: Notification[]; hasNextPage: boolean }> {
+    async pageOf(accountId: number, userId: number, unreadOnly: boolean, size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ notifications: Notification[]; hasMore: boolean }> {
       const rows = db
         .select()
         .from(notifications)
-        .where(and(mine(accountId, userId, unreadOnly), beforeId === undefined ? undefined : lt(notifications.id, beforeId)))
-        .orderBy(desc(notifications.id))
-        .limit(first + 1)
+        .where(and(mine(accountId, userId, unreadOnly), beyond(notifications.id, cursorId, direction)))
+        .orderBy(readOrder(direction)(notifications.id))
+        .limit(size + 1)
         .all();
-      return { notifications: rows.slice(0, first), hasNextPage: rows.length > first };
+      const page = pageOfRows(rows, size, direction);
+      return { notifications: page.rows, hasMore: page.hasMore };
     },
 
     async countOf(accountId: number, userId: number, unreadOnly: boolean): Promise<number> {

@@ -1,7 +1,7 @@
 import { or, sql, type SQL } from 'drizzle-orm';
 import { contactColumns, messageColumns, sectorColumns, ticketColumns } from '../rows.js';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
-import type { TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
+import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import { characterCount, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments: db/sqlite/prepared.ts renders each once per
@@ -21,8 +21,11 @@ export const needsCounting = (tab: TicketTab) => Boolean(tab.search || tab.since
 
 const byRecency = sql`last_activity_at DESC, id DESC`;
 
-function afterCursor(cursor: TicketPageCursor | undefined): SQL {
-  return cursor ? sql` AND (last_activity_at, id) < (${cursor.lastActivityAt}, ${cursor.id})` : sql``;
+const byAge = sql`last_activity_at, id`;
+
+function beyondCursor(cursor: TicketPageCursor | undefined, direction: PageDirection): SQL {
+  if (!cursor) return sql``;
+  return direction === 'forward' ? sql` AND (last_activity_at, id) < (${cursor.lastActivityAt}, ${cursor.id})` : sql` AND (last_activity_at, id) > (${cursor.lastActivityAt}, ${cursor.id})`;
 }
 
 /** Substring of contact name or phone or message text from 3 characters (trigram index), name or phone prefix below. */
@@ -47,14 +50,18 @@ function branchesOf(scope: TicketScope, tab: TicketTab): SQL[] {
   return visibleTicketBranches(scope, tab.status, tab.sectorId);
 }
 
-/** Ids of a page (first + 1 to tell whether more follow): at most first + 1 entries per branch. */
-export function pageIdsSql(scope: TicketScope, tab: TicketTab, first: number, after: TicketPageCursor | undefined): SQL {
-  const limit = first + 1;
+/**
+ * Ids of a page (size + 1 to tell whether more follow): at most size + 1 entries per branch, read from
+ * the cursor on: older rows newest first (forward), or newer rows oldest first (backward, last/before).
+ */
+export function pageIdsSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
+  const limit = size + 1;
   const filter = tabFilter(tab);
+  const order = direction === 'forward' ? byRecency : byAge;
   const selects = branchesOf(scope, tab).map(
-    (where) => sql`SELECT * FROM (SELECT id, last_activity_at FROM tickets WHERE ${where}${filter}${afterCursor(after)} ORDER BY ${byRecency} LIMIT ${limit})`,
+    (where) => sql`SELECT * FROM (SELECT id, last_activity_at FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${limit})`,
   );
-  return sql`SELECT id FROM (${sql.join(selects, sql` UNION `)}) ORDER BY ${byRecency} LIMIT ${limit}`;
+  return sql`SELECT id FROM (${sql.join(selects, sql` UNION `)}) ORDER BY ${order} LIMIT ${limit}`;
 }
 
 const qualified = (alias: string, columns: string) => columns.split(', ').map((column) => `${alias}.${column}`).join(', ');
@@ -68,13 +75,13 @@ export const pageColumns = [ticketColumns, contactColumns, sectorColumns, messag
  * One JSON value (a list of row arrays): better-sqlite3 spends ~80 ns on each of the ~2,500 values
  * of a 50-ticket page, SQLite's JSON and JSON.parse a third of that (320 -> 220 us in a tight loop).
  */
-export function pageSql(scope: TicketScope, tab: TicketTab, first: number, after: TicketPageCursor | undefined): SQL {
+export function pageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
   const columns = [qualified('tickets', ticketColumns), qualified('c', contactColumns), qualified('s', sectorColumns), qualified('m', messageColumns)].join(', ');
   return sql`SELECT json_group_array(json_array(${sql.raw(columns)}))
     FROM tickets LEFT JOIN contacts c ON c.id = tickets.contact_id AND c.account_id = tickets.account_id
     LEFT JOIN sectors s ON s.id = tickets.sector_id AND s.account_id = tickets.account_id
     LEFT JOIN messages m ON m.id = tickets.last_message_id AND m.ticket_id = tickets.id AND m.account_id = tickets.account_id
-    WHERE tickets.id IN (${pageIdsSql(scope, tab, first, after)}) AND ${visibleTicketsWhere(scope)}`;
+    WHERE tickets.id IN (${pageIdsSql(scope, tab, size, cursor, direction)}) AND ${visibleTicketsWhere(scope)}`;
 }
 
 /** Tickets among sql.placeholder('ids') (a JSON list) that the scope sees. */

@@ -1,11 +1,12 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { hotReads } from '../hot-reads.js';
+import { pageOfRows, readOrder } from '../pages.js';
 import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { accounts, tickets, ticketTags } from '../tables/index.js';
-import type { NewTicket, PageRelations, Ticket, TicketChanges, TicketCounts, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
+import type { NewTicket, PageRelations, Ticket, TicketChanges, TicketCounts, PageDirection, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import {
   assignedCountSql,
   assignedElsewhereCountSql,
@@ -79,12 +80,13 @@ export function ticketQueries(db: SqliteDb) {
     },
 
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
-    async page(scope: TicketScope, tab: TicketTab, first: number, after?: TicketPageCursor): Promise<TicketPage> {
-      if (tabIsEmpty(scope, tab)) return { tickets: [], hasNextPage: false };
-      const rows = prepared.jsonOf(pageSql, [scope, tab, first, after], { inline: !tab.search }) as unknown[][];
+    async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
+      if (tabIsEmpty(scope, tab)) return { tickets: [], hasMore: false };
+      const rows = prepared.jsonOf(pageSql, direction === 'forward' ? [scope, tab, size, cursor] : [scope, tab, size, cursor, direction], { inline: !tab.search }) as unknown[][];
       rows.sort(byRecency);
-      const tickets = rows.slice(0, first).map((row) => ticketOf(row));
-      return { tickets, hasNextPage: rows.length > first, related: relationsOf(rows) };
+      // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
+      const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
+      return { tickets: inPage.map((row) => ticketOf(row)), hasMore: rows.length > size, related: relationsOf(rows) };
     },
 
     /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
@@ -130,7 +132,8 @@ export function ticketQueries(db: SqliteDb) {
     },
 
     /** The contact's tickets the scope may see, newest activity first. */
-    async ofContact(scope: TicketScope, contactId: number, first: number, after?: TicketPageCursor): Promise<TicketPage> {
+    async ofContact(scope: TicketScope, contactId: number, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
+      const order = readOrder(direction);
       const rows = db
         .select()
         .from(tickets)
@@ -138,13 +141,14 @@ export function ticketQueries(db: SqliteDb) {
           and(
             eq(tickets.contactId, contactId),
             visibleTicketsWhere(scope),
-            after ? sql`(${tickets.lastActivityAt}, ${tickets.id}) < (${after.lastActivityAt}, ${after.id})` : undefined,
+            cursor ? sql`(${tickets.lastActivityAt}, ${tickets.id}) ${sql.raw(direction === 'forward' ? '<' : '>')} (${cursor.lastActivityAt}, ${cursor.id})` : undefined,
           ),
         )
-        .orderBy(desc(tickets.lastActivityAt), desc(tickets.id))
-        .limit(first + 1)
+        .orderBy(order(tickets.lastActivityAt), order(tickets.id))
+        .limit(size + 1)
         .all();
-      return { tickets: rows.slice(0, first), hasNextPage: rows.length > first };
+      const page = pageOfRows(rows, size, direction);
+      return { tickets: page.rows, hasMore: page.hasMore };
     },
 
     async countOfContact(scope: TicketScope, contactId: number): Promise<number> {

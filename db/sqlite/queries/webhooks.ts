@@ -1,9 +1,18 @@
-import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { webhookDeliveries, webhooks } from '../tables/index.js';
-import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus } from '../../types.js';
+import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, PageDirection } from '../../types.js';
+import { beyond, pageOfRows, readOrder } from '../pages.js';
 
 const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
+
+function deliveriesWhere(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }) {
+  return and(
+    eq(webhookDeliveries.accountId, accountId),
+    filter.webhookId ? eq(webhookDeliveries.webhookId, filter.webhookId) : undefined,
+    filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
+  );
+}
 
 export function webhookQueries(db: SqliteDb) {
   return {
@@ -87,21 +96,31 @@ export function webhookQueries(db: SqliteDb) {
       return db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.accountId, accountId), eq(webhookDeliveries.id, id))).get() ?? null;
     },
 
-    async deliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }, first: number, beforeId?: number): Promise<WebhookDelivery[]> {
-      return db
+    async deliveries(
+      accountId: number,
+      filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null },
+      size: number,
+      cursorId?: number,
+      direction: PageDirection = 'forward',
+    ): Promise<{ deliveries: WebhookDelivery[]; hasMore: boolean }> {
+      const rows = db
         .select()
         .from(webhookDeliveries)
         .where(
           and(
-            eq(webhookDeliveries.accountId, accountId),
-            filter.webhookId ? eq(webhookDeliveries.webhookId, filter.webhookId) : undefined,
-            filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
-            beforeId ? lt(webhookDeliveries.id, beforeId) : undefined,
+            deliveriesWhere(accountId, filter),
+            beyond(webhookDeliveries.id, cursorId, direction),
           ),
         )
-        .orderBy(desc(webhookDeliveries.id))
-        .limit(first)
+        .orderBy(readOrder(direction)(webhookDeliveries.id))
+        .limit(size + 1)
         .all();
+      const page = pageOfRows(rows, size, direction);
+      return { deliveries: page.rows, hasMore: page.hasMore };
+    },
+
+    async countDeliveries(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }): Promise<number> {
+      return db.$count(webhookDeliveries, deliveriesWhere(accountId, filter));
     },
 
     /** A fresh start for one delivery: attempts from zero, due now. */

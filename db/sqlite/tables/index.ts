@@ -19,3 +19,4 @@ export * from './pause-reasons.js';
 export * from './notifications.js';
 export * from './routing-decisions.js';
 export * from './attachments.js';
+export * from './persisted-operations.js';

@@ -1,0 +1,22 @@
+import { asc, desc, gt, lt, type SQLWrapper } from 'drizzle-orm';
+import type { PageDirection } from '../types.js';
+
+// Every list is shown newest first. A backward page (last/before) reads the rows just newer than its
+// cursor, oldest first so the index walks from the cursor, and is turned round here.
+
+/** The cursor condition on a descending key: older than it forward, newer backward. */
+export function beyond(column: SQLWrapper, cursor: number | undefined, direction: PageDirection = 'forward') {
+  if (cursor === undefined) return undefined;
+  return direction === 'forward' ? lt(column as never, cursor) : gt(column as never, cursor);
+}
+
+/** The read order that starts at the cursor: newest first forward, oldest first backward. */
+export function readOrder(direction: PageDirection = 'forward') {
+  return direction === 'forward' ? desc : asc;
+}
+
+/** Rows read `size + 1` in read order, as the page shows them (newest first), and whether more follow. */
+export function pageOfRows<T>(rows: readonly T[], size: number, direction: PageDirection = 'forward'): { rows: T[]; hasMore: boolean } {
+  const page = rows.slice(0, size);
+  return { rows: direction === 'forward' ? page : page.reverse(), hasMore: rows.length > size };
+}
