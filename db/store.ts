@@ -84,6 +84,8 @@ export interface OutboxQueries {
   lastEventId(): Promise<number>;
   /** One account's events recorded after `eventId`, oldest first: what a resuming subscriber missed. */
   ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]>;
+  /** The highest event id ever recorded, pruned or not. */
+  issuedThrough(): Promise<number>;
   /** Whether the event is still kept (not pruned). */
   keeps(eventId: number): Promise<boolean>;
   /** The id of the message.created event of a message, while the outbox keeps it. */

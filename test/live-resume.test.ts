@@ -131,7 +131,7 @@ describe('a cursor older than what the outbox keeps', () => {
       const { ticket: read } = await app.admin.request(LAST_MESSAGE, { id: ticket.id });
       const old = outboxIds();
       clock.advance(86_400_000 + 60_000);
-      await contactWrites(app, { phone: nextPhone(), body: 'just now' });
+      const young = await contactWrites(app, { phone: nextPhone(), body: 'just now' });
       const deadline = Date.now() + 5000;
       while (outboxIds().some((id) => old.includes(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(outboxIds().some((id) => old.includes(id))).toBe(false);
@@ -143,6 +143,15 @@ describe('a cursor older than what the outbox keeps', () => {
         answers.push(subscribe<Failure>(socket, MESSAGES, { id: ticket.id, after: read.lastMessage.cursor }));
         for (const answer of answers) expect((await answer.take(1))[0]!.errors?.[0]?.extensions?.code).toBe('CURSOR_EXPIRED');
       });
+
+      // A day later pruning empties the outbox: a cursor of the youngest event is expired, not unknown.
+      const { ticket: youngRead } = await app.admin.request(LAST_MESSAGE, { id: young.id });
+      clock.advance(86_400_000 + 60_000);
+      const emptyBy = Date.now() + 5000;
+      while (outboxIds().length > 0 && Date.now() < emptyBy) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(outboxIds()).toEqual([]);
+      const [result] = await subscribe<Failure>(socket, EVENTS, { after: youngRead.lastMessage.cursor }).take(1);
+      expect(result!.errors?.[0]?.extensions?.code).toBe('CURSOR_EXPIRED');
     } finally {
       await app.stop();
     }

@@ -28,7 +28,7 @@ export async function resumePointOf(services: Services, after: string | null | u
   const eventId = decodeCursor(after, 1, 'after')?.[0];
   if (eventId === undefined) return undefined;
   if (await services.store.outbox.keeps(eventId)) return eventId;
-  if (eventId > (await services.store.outbox.lastEventId())) throw new BadUserInputError('after', 'Not a cursor from this stream');
+  if (eventId > (await services.store.outbox.issuedThrough())) throw new BadUserInputError('after', 'Not a cursor from this stream');
   throw new CursorExpiredError();
 }
 

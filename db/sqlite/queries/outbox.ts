@@ -31,6 +31,11 @@ export function outboxQueries(db: SqliteDb) {
         .from(outbox).where(and(eq(outbox.accountId, accountId), gt(outbox.id, eventId))).orderBy(asc(outbox.id)).limit(limit).all();
     },
 
+    // AUTOINCREMENT keeps the highest id in sqlite_sequence even when pruning emptied the table.
+    async issuedThrough(): Promise<number> {
+      return db.get<{ seq: number } | undefined>(sql`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`)?.seq ?? 0;
+    },
+
     async keeps(eventId: number): Promise<boolean> {
       return db.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, eventId)).get() !== undefined;
     },
