@@ -72,6 +72,27 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
     expect([...replay, ...rest].some((event) => event.ticketEvents.ticketId === elsewhere.id)).toBe(false);
   });
 
+  it('judges the replay by the sectors the viewer has now, not those of the moment', async () => {
+    const bruno = await createAgent(app, 'Bruno', [sales], {}, 'OFFLINE');
+    const first = socketFor(app, bruno.token);
+    const before = subscribe<TicketEvent>(first, EVENTS, {}, { skip: (event) => event.ticketEvents?.ticket?.lastMessage?.body === 'warm-up' });
+    await untilListening([before], () => contactWrites(app, { phone: nextPhone(), body: 'warm-up', sectorId: sales }));
+    const seen = await contactWrites(app, { phone: nextPhone(), body: 'seen live', sectorId: sales });
+    const [live] = await before.take(1);
+    expect(live!.ticketEvents).toMatchObject({ kind: 'ADDED', ticketId: seen.id });
+    await first.dispose();
+
+    // Away: a Support ticket (not his then), a move from Sales to Support, then a Sales ticket (not his now).
+    const support1 = await contactWrites(app, { phone: nextPhone(), body: 'support, before the move', sectorId: support });
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: bruno.id, s: [support] });
+    await contactWrites(app, { phone: nextPhone(), body: 'sales, after the move', sectorId: sales });
+
+    const resumed = subscribe<TicketEvent>(socketFor(app, bruno.token), EVENTS, { after: live!.ticketEvents.cursor });
+    const sentinel = await contactWrites(app, { phone: nextPhone(), body: 'sentinel', sectorId: support });
+    const events = await resumed.takeUntil((event) => event.ticketEvents.ticketId === sentinel.id);
+    expect(events.map((event) => `${event.ticketEvents.kind} ${event.ticketEvents.ticketId}`)).toEqual([`ADDED ${support1.id}`, `ADDED ${sentinel.id}`]);
+  });
+
   it('replays the messages of a ticket added while away, then live ones, each once', async () => {
     const contact = nextPhone();
     const ticket = await contactWrites(app, { phone: contact, body: 'hello', sectorId: sales });
