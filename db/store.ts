@@ -3,7 +3,7 @@ import { openSqliteStore } from './sqlite/store.js';
 import type { StorageFailure } from './storage-failure.js';
 import type {
   AbsenceSetting, Account, AfterHoursRow, AutoReplyKind, Channel, ChannelChanges, Contact, ContactChanges, ContactCursor, ContactFilter,
-  DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
+  CommittedEvent, DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
   NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   PageDirection, TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
@@ -76,11 +76,20 @@ export interface IntegrationQueries {
 }
 
 export interface OutboxQueries {
-  insert(event: NewOutboxEvent): Promise<OutboxEvent>;
+  /** `commitId`: the id of the transaction's first event, on the ones after it. */
+  insert(event: NewOutboxEvent, commitId?: number | null): Promise<OutboxEvent>;
   count(accountId: number): Promise<number>;
   /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
   after(eventId: number, limit: number): Promise<OutboxEvent[]>;
   lastEventId(): Promise<number>;
+  /** One account's events recorded after `eventId`, oldest first: what a resuming subscriber missed. */
+  ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]>;
+  /** The highest event id ever recorded, pruned or not. */
+  issuedThrough(): Promise<number>;
+  /** Whether the event is still kept (not pruned). */
+  keeps(eventId: number): Promise<boolean>;
+  /** The id of the message.created event of a message, while the outbox keeps it. */
+  eventIdOfMessage(accountId: number, messageId: number): Promise<number | null>;
   /** For each consumer, how many recorded events it has not handled yet. */
   consumerLags(): Promise<{ consumer: string; events: number }[]>;
   /** Events set aside after every retry failed (dead letters), by consumer. */

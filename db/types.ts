@@ -443,6 +443,11 @@ export interface TodayFigures {
 
 export type NewOutboxEvent = Omit<OutboxEvent, 'id'>;
 
+/** An outbox event with the id of its transaction's first event: events sharing it committed together. */
+export interface CommittedEvent extends OutboxEvent {
+  commitId: number;
+}
+
 export interface OutboxFailure {
   consumer: string;
   eventId: number;

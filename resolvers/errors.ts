@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'TICKET_ALREADY_TAKEN'
   | 'WINDOW_EXPIRED'
   | 'OUTSIDE_WORKING_HOURS'
+  | 'CURSOR_EXPIRED'
   | 'STORAGE_UNAVAILABLE';
 
 export class DomainError extends Error {
@@ -50,6 +51,13 @@ export class BadUserInputError extends DomainError {
     details: Record<string, unknown> = {},
   ) {
     super('BAD_USER_INPUT', message, { field, ...details });
+  }
+}
+
+/** A resume cursor older than what the outbox keeps: the client refetches instead of replaying. */
+export class CursorExpiredError extends DomainError {
+  constructor() {
+    super('CURSOR_EXPIRED', 'Too old to replay from: refetch, then subscribe again', { field: 'after' });
   }
 }
 

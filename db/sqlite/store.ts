@@ -93,7 +93,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     const tx: StoreTx = {
       ...txQueries,
       async record(event) {
-        const row = await txQueries.outbox.insert(event);
+        const row = await txQueries.outbox.insert(event, recorded[0]?.id ?? null);
         recorded.push(row);
         return row;
       },

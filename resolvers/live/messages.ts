@@ -5,23 +5,34 @@ import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { canSeeTicket } from '../visibility.js';
 import { listenNow, LiveViewer, untilExpired } from './live-viewer.js';
+import { commitsResumed, resumePointOf } from './resume.js';
 import { placementsOf } from './ticket-events.js';
 
-/** New messages of one ticket I can see; ends as soon as I lose sight of it. */
+/** A message as the stream delivered it, with the outbox id of its event (its resume cursor). */
+export interface StreamedMessage {
+  message: Message;
+  eventId: number;
+}
+
+/** New messages of one ticket I can see (after `after`'s event first, when given); ends as soon as I lose sight of it. */
 export async function* messagesAddedFor(
   services: Services,
   viewer: UserViewer,
   ticketId: number,
   commits: AsyncIterable<DomainEvent[]>,
   onViewerChange?: (viewer: UserViewer) => void,
-): AsyncGenerator<Message> {
+  after?: string | null,
+): AsyncGenerator<StreamedMessage> {
+  const resumeAfter = await resumePointOf(services, after);
   const live = new LiveViewer(services, viewer, onViewerChange);
-  const listening = listenNow(commits);
+  const listening = listenNow(untilExpired(commits, viewer.expiresAt, services.clock));
   if (!(await services.store.tickets.byIdInScope(live.scope, ticketId))) {
     await listening[Symbol.asyncIterator]().return?.();
     throw new NotFoundError('Ticket');
   }
-  for await (const commit of untilExpired(listening, viewer.expiresAt, services.clock)) {
+  // Replayed history may place the ticket where I could not see it then: I see it now, so only live events end the stream.
+  const historyEnd = resumeAfter === undefined ? 0 : await services.store.outbox.lastEventId();
+  for await (const commit of commitsResumed(services, viewer.accountId, resumeAfter, listening)) {
     for (const event of commit) {
       const viewerState = await live.follow(event);
       if (viewerState === 'ended') return;
@@ -29,10 +40,13 @@ export async function* messagesAddedFor(
       if (viewerState === 'changed' && !(await services.store.tickets.byIdInScope(live.scope, ticketId))) return;
       const placed = placementsOf(event);
       if (placed?.ticketId !== ticketId) continue;
-      if (!canSeeTicket(live.scope, { accountId: event.accountId, ...placed.after })) return;
+      if (!canSeeTicket(live.scope, { accountId: event.accountId, ...placed.after })) {
+        if (event.id > historyEnd) return;
+        continue;
+      }
       if (event.type !== 'message.created') continue;
       const [message] = await services.store.messages.byIds(event.accountId, [event.payload.messageId]);
-      if (message) yield message;
+      if (message) yield { message, eventId: event.id };
     }
   }
 }

@@ -3,12 +3,15 @@ import type { DomainEvent, TicketPlacement } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { canSeeTicket, systemScope, ticketEventKindFor, type TicketEventKind } from '../visibility.js';
-import { LiveViewer, untilExpired } from './live-viewer.js';
+import { listenNow, LiveViewer, untilExpired } from './live-viewer.js';
+import { commitsResumed, lastEventIdOf, resumePointOf } from './resume.js';
 
 export interface TicketEventPayload {
   kind: TicketEventKind;
   status: TicketStatus;
   ticketId: number;
+  /** The outbox id of the commit's last event: where a resumed subscription picks up. */
+  eventId: number;
   /** The ticket as it is now; null on REMOVED when I may no longer see it (nothing leaks). */
   ticket: Ticket | null;
 }
@@ -67,6 +70,8 @@ export interface TicketEventsOptions {
   status: TicketStatus | null;
   /** OPEN without all: only tickets assigned to me, as the OPEN tab. */
   all: boolean;
+  /** A cursor of an earlier event: replay what I missed since, then go on live. */
+  after?: string | null;
   onViewerChange?: (viewer: UserViewer) => void;
 }
 
@@ -77,9 +82,11 @@ export async function* ticketEventsFor(
   options: TicketEventsOptions,
   commits: AsyncIterable<DomainEvent[]>,
 ): AsyncGenerator<TicketEventPayload> {
+  const resumeAfter = await resumePointOf(services, options.after);
   const live = new LiveViewer(services, viewer, options.onViewerChange);
   const tab = { status: options.status, assignedOnly: options.status === 'OPEN' && !options.all };
-  for await (const commit of untilExpired(commits, viewer.expiresAt, services.clock)) {
+  // Replayed events go through the same judgement as live ones, with my sectors as they are now.
+  for await (const commit of commitsResumed(services, viewer.accountId, resumeAfter, listenNow(untilExpired(commits, viewer.expiresAt, services.clock)))) {
     for (const event of commit) if ((await live.follow(event)) === 'ended') return;
     for (const change of ticketChangesOf(commit)) {
       const kind = ticketEventKindFor(live.scope, tab, change.before, change.after);
@@ -90,6 +97,7 @@ export async function* ticketEventsFor(
         kind,
         status: change.after.status,
         ticketId: change.ticketId,
+        eventId: lastEventIdOf(commit),
         ticket: current && canSeeTicket(live.scope, current) ? current : null,
       };
     }

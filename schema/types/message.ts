@@ -1,5 +1,7 @@
 import type { Attachment as AttachmentShape, Message as MessageRow } from '../../db/types.js';
 import { messagesByIds } from '../../resolvers/tickets/queries.js';
+import type { StreamedMessage } from '../../resolvers/live/messages.js';
+import { messageCursorOf, streamCursorOf } from '../../resolvers/live/resume.js';
 import { addNote, sendMessage } from '../../resolvers/tickets/conversation.js';
 import { builder } from '../builder.js';
 import { pageFieldsOf, type PageShape } from '../connections.js';
@@ -28,6 +30,14 @@ const Attachment = builder.objectRef<AttachmentShape>('Attachment').implement({
   }),
 });
 
+// The event id messageAdded delivered a message with; a message read any other way looks its event up.
+const streamedEventIds = new WeakMap<MessageRow, number>();
+
+export function streamedMessage({ message, eventId }: StreamedMessage): MessageRow {
+  streamedEventIds.set(message, eventId);
+  return message;
+}
+
 export const Message = builder.loadableNode('Message', {
   id: { resolve: (message: MessageRow) => message.id },
   load: (ids: string[], context) => (context.viewer ? messagesByIds(context.services, context.viewer, ids.map(Number)) : Promise.resolve([])),
@@ -41,6 +51,13 @@ export const Message = builder.loadableNode('Message', {
     kind: t.expose('kind', { type: MessageKind }),
     attachments: t.field({ type: [Attachment], resolve: (message) => message.attachments }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    cursor: t.string({
+      description: 'Its place in the committed-event order: resubscribe messageAdded with `after` to get what came since',
+      resolve: (message, _args, context) => {
+        const eventId = streamedEventIds.get(message);
+        return eventId === undefined ? messageCursorOf(context.services, message) : streamCursorOf(eventId);
+      },
+    }),
   }),
 });
 

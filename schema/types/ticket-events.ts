@@ -1,13 +1,14 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import type { TicketCounts as TicketCountsShape } from '../../db/types.js';
-import { messagesAddedFor } from '../../resolvers/live/messages.js';
+import { messagesAddedFor, type StreamedMessage } from '../../resolvers/live/messages.js';
+import { streamCursorOf } from '../../resolvers/live/resume.js';
 import { ticketCountsFor } from '../../resolvers/live/ticket-counts.js';
 import { ticketEventsFor, type TicketEventPayload } from '../../resolvers/live/ticket-events.js';
 import type { UserViewer } from '../../resolvers/viewer.js';
 import { builder } from '../builder.js';
 import type { AgentContext } from '../context.js';
 import { localIdOf } from '../ids.js';
-import { Message } from './message.js';
+import { Message, streamedMessage } from './message.js';
 import { Ticket, TicketCounts, TicketStatus } from './ticket.js';
 
 const TicketEventKind = builder.enumType('TicketEventKind', {
@@ -24,6 +25,10 @@ const TicketEvent = builder.objectRef<TicketEventPayload>('TicketEvent').impleme
     kind: t.expose('kind', { type: TicketEventKind }),
     status: t.expose('status', { type: TicketStatus, description: 'The ticket status after the change' }),
     ticketId: t.globalID({ resolve: (event) => ({ type: 'Ticket', id: event.ticketId }) }),
+    cursor: t.string({
+      description: "Its place in the committed-event order: keep the last one and resubscribe with `after` to get what you missed",
+      resolve: (event) => streamCursorOf(event.eventId),
+    }),
     ticket: t.field({
       type: Ticket,
       nullable: true,
@@ -48,12 +53,12 @@ builder.subscriptionFields((t) => ({
   ticketEvents: t.withAuth({ authenticated: true }).field({
     type: TicketEvent,
     description: 'ADDED / UPDATED / REMOVED for my tab of that status (OPEN: assigned to me unless all: true; no status: every ticket I see)',
-    args: { status: t.arg({ type: TicketStatus }), all: t.arg.boolean() },
+    args: { status: t.arg({ type: TicketStatus }), all: t.arg.boolean(), after: t.arg.string() },
     subscribe: (_root, args, context) =>
       ticketEventsFor(
         context.services,
         context.viewer,
-        { status: args.status ?? null, all: args.all ?? false, onViewerChange: followViewer(context) },
+        { status: args.status ?? null, all: args.all ?? false, after: args.after, onViewerChange: followViewer(context) },
         context.pubsub.accountCommits(context.viewer.accountId),
       ),
     resolve: (payload, _args, context) => fresh(payload, context),
@@ -68,15 +73,16 @@ builder.subscriptionFields((t) => ({
   messageAdded: t.withAuth({ authenticated: true }).field({
     type: Message,
     description: 'New messages (and notes) of a ticket I can see; ends when I lose sight of it',
-    args: { ticketId: t.arg.id({ required: true }) },
-    subscribe: (_root, { ticketId }, context) =>
+    args: { ticketId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: (_root, { ticketId, after }, context) =>
       messagesAddedFor(
         context.services,
         context.viewer,
         localIdOf('Ticket', String(ticketId), 'ticketId'),
         context.pubsub.accountCommits(context.viewer.accountId),
         followViewer(context),
+        after,
       ),
-    resolve: (payload, _args, context) => fresh(payload, context),
+    resolve: (payload: StreamedMessage, _args, context) => fresh(streamedMessage(payload), context),
   }),
 }));

@@ -1,12 +1,15 @@
 import { and, asc, count, eq, gt, lt, lte, max, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
-import type { NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
+import type { CommittedEvent, NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
+
+// The event as consumers see it; commit_id only serves a replay's regrouping.
+const eventColumns = { id: outbox.id, accountId: outbox.accountId, type: outbox.type, payload: outbox.payload, occurredAt: outbox.occurredAt };
 
 export function outboxQueries(db: SqliteDb) {
   return {
-    async insert(event: NewOutboxEvent): Promise<OutboxEvent> {
-      return db.insert(outbox).values(event).returning().get();
+    async insert(event: NewOutboxEvent, commitId: number | null = null): Promise<OutboxEvent> {
+      return db.insert(outbox).values({ ...event, commitId }).returning(eventColumns).get();
     },
 
     async count(accountId: number): Promise<number> {
@@ -15,11 +18,36 @@ export function outboxQueries(db: SqliteDb) {
 
     /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
     async after(eventId: number, limit: number): Promise<OutboxEvent[]> {
-      return db.select().from(outbox).where(gt(outbox.id, eventId)).orderBy(asc(outbox.id)).limit(limit).all();
+      return db.select(eventColumns).from(outbox).where(gt(outbox.id, eventId)).orderBy(asc(outbox.id)).limit(limit).all();
     },
 
     async lastEventId(): Promise<number> {
       return db.select({ id: max(outbox.id) }).from(outbox).get()?.id ?? 0;
+    },
+
+    async ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]> {
+      return db
+        .select({ ...eventColumns, commitId: sql<number>`coalesce(${outbox.commitId}, ${outbox.id})` })
+        .from(outbox).where(and(eq(outbox.accountId, accountId), gt(outbox.id, eventId))).orderBy(asc(outbox.id)).limit(limit).all();
+    },
+
+    // AUTOINCREMENT keeps the highest id in sqlite_sequence even when pruning emptied the table.
+    async issuedThrough(): Promise<number> {
+      return db.get<{ seq: number } | undefined>(sql`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`)?.seq ?? 0;
+    },
+
+    async keeps(eventId: number): Promise<boolean> {
+      return db.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, eventId)).get() !== undefined;
+    },
+
+    // Scans the account's kept events (outbox_account index); only asked for a message read outside the stream.
+    async eventIdOfMessage(accountId: number, messageId: number): Promise<number | null> {
+      const row = db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(and(eq(outbox.accountId, accountId), eq(outbox.type, 'message.created'), sql`json_extract(${outbox.payload}, '$.messageId') = ${messageId}`))
+        .get();
+      return row?.id ?? null;
     },
 
     /** For each consumer, how many recorded events it has not handled yet. */

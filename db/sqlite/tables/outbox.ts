@@ -12,6 +12,8 @@ export const outbox = sqliteTable(
     type: text('type').notNull(),
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     occurredAt: integer('occurred_at', { mode: 'timestamp_ms' }).notNull(),
+    /** The id of the first event of the same transaction (null on that first one): a replay regroups its commits. */
+    commitId: integer('commit_id'),
   },
   (t) => [index('outbox_account').on(t.accountId, t.id)],
 );
