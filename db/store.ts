@@ -88,8 +88,8 @@ export interface OutboxQueries {
   issuedThrough(): Promise<number>;
   /** Whether the event is still kept (not pruned). */
   keeps(eventId: number): Promise<boolean>;
-  /** The id of the message.created event of a message, while the outbox keeps it. */
-  eventIdOfMessage(accountId: number, messageId: number): Promise<number | null>;
+  /** The message.created event of each message still kept, in one read: message id -> outbox id. */
+  eventIdsOfMessages(accountId: number, messageIds: readonly number[]): Promise<Map<number, number>>;
   /** For each consumer, how many recorded events it has not handled yet. */
   consumerLags(): Promise<{ consumer: string; events: number }[]>;
   /** Events set aside after every retry failed (dead letters), by consumer. */

@@ -10,11 +10,12 @@ const replayBatch = 200;
 export const streamCursorOf = (eventId: number): string => encodeCursor(eventId);
 
 /**
- * A message's cursor: the outbox id of its message.created event. A message older than what the outbox
+ * Messages' cursors, in one read: the outbox id of its message.created event. A message older than what the outbox
  * keeps gets a cursor of nothing kept, which resuming answers with CURSOR_EXPIRED (refetch instead).
  */
-export async function messageCursorOf(services: Services, message: { id: number; accountId: number }): Promise<string> {
-  return streamCursorOf((await services.store.outbox.eventIdOfMessage(message.accountId, message.id)) ?? 0);
+export async function messageCursorsOf(services: Services, accountId: number, messageIds: readonly number[]): Promise<string[]> {
+  const eventIds = await services.store.outbox.eventIdsOfMessages(accountId, messageIds);
+  return messageIds.map((id) => streamCursorOf(eventIds.get(id) ?? 0));
 }
 
 /** The commit's place in the committed-event order: its last event's outbox id. */

@@ -1,9 +1,11 @@
 import type { Attachment as AttachmentShape, Message as MessageRow } from '../../db/types.js';
 import { messagesByIds } from '../../resolvers/tickets/queries.js';
 import type { StreamedMessage } from '../../resolvers/live/messages.js';
-import { messageCursorOf, streamCursorOf } from '../../resolvers/live/resume.js';
+import { messageCursorsOf, streamCursorOf } from '../../resolvers/live/resume.js';
 import { addNote, sendMessage } from '../../resolvers/tickets/conversation.js';
+import DataLoader from 'dataloader';
 import { builder } from '../builder.js';
+import type { Context } from '../context.js';
 import { pageFieldsOf, type PageShape } from '../connections.js';
 import { localIdOf, localIdsOf } from '../ids.js';
 import { User } from './user.js';
@@ -33,6 +35,19 @@ const Attachment = builder.objectRef<AttachmentShape>('Attachment').implement({
 // The event id messageAdded delivered a message with; a message read any other way looks its event up.
 const streamedEventIds = new WeakMap<MessageRow, number>();
 
+// A page of messages asks for its cursors in one read, not one per message.
+const messageCursorLoaders = new WeakMap<Context, DataLoader<MessageRow, string, number>>();
+function messageCursorLoaderOf(context: Context): DataLoader<MessageRow, string, number> {
+  let loader = messageCursorLoaders.get(context);
+  if (!loader) {
+    loader = new DataLoader((messages) => messageCursorsOf(context.services, messages[0]!.accountId, messages.map((message) => message.id)), {
+      cacheKeyFn: (message) => message.id,
+    });
+    messageCursorLoaders.set(context, loader);
+  }
+  return loader;
+}
+
 export function streamedMessage({ message, eventId }: StreamedMessage): MessageRow {
   streamedEventIds.set(message, eventId);
   return message;
@@ -55,7 +70,7 @@ export const Message = builder.loadableNode('Message', {
       description: 'Its place in the committed-event order: resubscribe messageAdded with `after` to get what came since',
       resolve: (message, _args, context) => {
         const eventId = streamedEventIds.get(message);
-        return eventId === undefined ? messageCursorOf(context.services, message) : streamCursorOf(eventId);
+        return eventId === undefined ? messageCursorLoaderOf(context).load(message) : streamCursorOf(eventId);
       },
     }),
   }),

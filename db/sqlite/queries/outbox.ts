@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, lt, lte, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lt, lte, max, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
 import type { CommittedEvent, NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
@@ -41,13 +41,14 @@ export function outboxQueries(db: SqliteDb) {
     },
 
     // Scans the account's kept events (outbox_account index); only asked for a message read outside the stream.
-    async eventIdOfMessage(accountId: number, messageId: number): Promise<number | null> {
-      const row = db
-        .select({ id: outbox.id })
+    async eventIdsOfMessages(accountId: number, messageIds: readonly number[]): Promise<Map<number, number>> {
+      const messageId = sql<number>`json_extract(${outbox.payload}, '$.messageId')`;
+      const rows = db
+        .select({ id: outbox.id, messageId })
         .from(outbox)
-        .where(and(eq(outbox.accountId, accountId), eq(outbox.type, 'message.created'), sql`json_extract(${outbox.payload}, '$.messageId') = ${messageId}`))
-        .get();
-      return row?.id ?? null;
+        .where(and(eq(outbox.accountId, accountId), eq(outbox.type, 'message.created'), inArray(messageId, [...messageIds])))
+        .all();
+      return new Map(rows.map((row) => [row.messageId, row.id]));
     },
 
     /** For each consumer, how many recorded events it has not handled yet. */
