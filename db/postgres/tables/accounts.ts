@@ -1,0 +1,12 @@
+import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const accounts = pgTable('accounts', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  // BCP 47 tag, e.g. pt-BR: the language consoles and automatic texts default to where a channel sets none.
+  locale: text('locale').notNull().default('en-US'),
+  // The last protocol number handed out: tickets are numbered 1, 2, 3... per account.
+  ticketSequence: integer('ticket_sequence').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+});
