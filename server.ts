@@ -281,12 +281,12 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /** Opens (and migrates) the store and wires what every domain function uses. */
-export function createServices(config: DeskgraphConfig, log: Logger): Services {
+export async function createServices(config: DeskgraphConfig, log: Logger): Promise<Services> {
   const clock = config.clock ?? { now: () => new Date() };
   // Checked before the store opens, so a bad setting leaves nothing open behind it.
   const webhooks = validatedConfig('webhooks', webhookSettings, config.pluginConfig?.['webhooks'] ?? configFromEnv('webhooks', config.env ?? {}));
   const { directory, ...limits } = config.uploads ?? {};
-  const store = openStore({
+  const store = await openStore({
     url: config.databaseUrl,
     reportError: (err) => log.error({ err }, 'event listener failed'),
     ...(config.onStatement ? { onStatement: config.onStatement } : {}),
@@ -312,7 +312,7 @@ export async function startDeskgraph(
   options: { port: number; host?: string; log?: Logger },
 ): Promise<RunningDeskgraph> {
   const log = options.log ?? pino({ level: 'info' });
-  const services = createServices(config, log);
+  const services = await createServices(config, log);
   const store = services.store;
   const relay = createOutboxRelay(store, publicEventsOf(services), log.child({ component: 'outbox-relay' }), services.clock, { ...defaultRelayOptions, ...config.relay });
   let plugins: PluginHost | null = null;
@@ -336,14 +336,14 @@ export async function startDeskgraph(
         await relay.stop();
         await running.stop();
         await stopWebhooks();
-        store.close();
+        await store.close();
       },
     };
   } catch (error) {
     await relay.stop();
     await plugins?.stop();
     await stopWebhooks();
-    store.close();
+    await store.close();
     throw error;
   }
 }

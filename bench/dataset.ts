@@ -34,8 +34,8 @@ function random(seed: number) {
   };
 }
 
-export function generateDataset(path: string, size: DatasetSize, passwordHash: string, progress: (message: string) => void = () => {}): Dataset {
-  openStore({ url: path }).close();
+export async function generateDataset(path: string, size: DatasetSize, passwordHash: string, progress: (message: string) => void = () => {}): Promise<Dataset> {
+  await (await openStore({ url: path })).close();
   const db = new BetterSqlite3(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');

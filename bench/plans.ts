@@ -50,7 +50,7 @@ function workloads(dataset: Dataset): { name: string; run: (store: Store) => Pro
 
 export async function planReads(path: string, dataset: Dataset, repeat = 200): Promise<PlannedRead[]> {
   let captured: string[] = [];
-  const store = openStore({ url: path, onStatement: (sql) => captured.push(sql) });
+  const store = await openStore({ url: path, onStatement: (sql) => captured.push(sql) });
   const explain = new BetterSqlite3(path, { readonly: true });
   try {
     const results: PlannedRead[] = [];
@@ -75,7 +75,7 @@ export async function planReads(path: string, dataset: Dataset, repeat = 200): P
     return results;
   } finally {
     explain.close();
-    store.close();
+    await store.close();
   }
 }
 

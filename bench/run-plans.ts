@@ -20,7 +20,7 @@ if (existsSync(path) && existsSync(meta)) {
   console.log(`reusing ${path}`);
 } else {
   const started = performance.now();
-  dataset = generateDataset(path, size, 'bench-has-no-logins', (message) => console.log(`  ${message} (${((performance.now() - started) / 1000).toFixed(0)} s)`));
+  dataset = await generateDataset(path, size, 'bench-has-no-logins', (message) => console.log(`  ${message} (${((performance.now() - started) / 1000).toFixed(0)} s)`));
   writeFileSync(meta, JSON.stringify(dataset));
   console.log(`generated ${size.tickets} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

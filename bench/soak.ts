@@ -37,7 +37,7 @@ const dir = join(root, 'bench', 'data', 'soak');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const path = join(dir, 'soak.sqlite');
-const dataset = generateDataset(path, { tickets: 2000, contacts: 2000, sectors, agents: subscribers, messagesPerTicket: 1 }, 'no-login');
+const dataset = await generateDataset(path, { tickets: 2000, contacts: 2000, sectors, agents: subscribers, messagesPerTicket: 1 }, 'no-login');
 
 // The rule, in its plain words: an agent sees the tickets of their sectors (and those assigned to
 // them, who here are always members of the ticket's sector). Read from the file, not from the server.

@@ -18,7 +18,7 @@ const dir = fileURLToPath(new URL('./data/live', import.meta.url));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const path = join(dir, 'live.sqlite');
-const dataset = generateDataset(path, { tickets: 1000, contacts: 1000, sectors: 50, agents: subscribers, messagesPerTicket: 1 }, 'no-login');
+const dataset = await generateDataset(path, { tickets: 1000, contacts: 1000, sectors: 50, agents: subscribers, messagesPerTicket: 1 }, 'no-login');
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const sub = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');

@@ -11,7 +11,7 @@ const usage = 'usage: npm run token -- <user e-mail>';
 async function main(args: string[]): Promise<void> {
   const log = pino({ level: 'error' });
   const config = loadConfig(process.env, log);
-  const store = openStore({ url: config.databaseUrl });
+  const store = await openStore({ url: config.databaseUrl });
   try {
     const tokens = createTokenService(config.jwt, { now: () => new Date() });
     if (!args[0] || args[0].startsWith('--')) throw new Error(`${usage}\n(integration tokens: createIntegration or rotateIntegrationToken, as an ADMIN)`);
@@ -19,7 +19,7 @@ async function main(args: string[]): Promise<void> {
     if (!user || !user.active) throw new Error(`no active user with e-mail ${args[0]}`);
     console.log((await tokens.issueUserToken(user.id)).token);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -14,7 +14,7 @@ import { loadConfig } from './config.js';
 
 const log = pino({ level: 'warn' });
 const config = loadConfig(process.env, log);
-const services = createServices(config, log);
+const services = await createServices(config, log);
 
 async function main(): Promise<void> {
   const boot = await bootstrapFirstAdmin(services, config.bootstrap);

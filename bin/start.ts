@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { startDeskgraph } from '../server.js';
+import { DatabaseUnreachable } from '../db/store.js';
 import { ConfigError, loadConfig, readEnv } from './config.js';
 
 /**
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A configuration mistake is the operator's to fix: its messages, without a stack trace.
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof DatabaseUnreachable) {
     process.stderr.write(`Deskgraph could not start. ${err.message}\n`);
   } else {
     pino().fatal({ err }, 'Deskgraph could not start');

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from './sqlite/store.js';
+import { openPostgresStore } from './postgres/store.js';
 import type { StorageFailure } from './storage-failure.js';
 import type {
   AbsenceSetting, Account, AfterHoursRow, AutoReplyKind, Channel, ChannelChanges, Contact, ContactChanges, ContactCursor, ContactFilter,
@@ -345,7 +346,7 @@ export interface StoreReads {
 
 export interface StoreTx extends StoreReads {
   /** Writes a domain event to the outbox in this transaction; it is published after commit. */
-  record(event: NewOutboxEvent): Promise<OutboxEvent>;
+  record(event: NewOutboxEvent): Promise<void>;
 }
 
 export interface Store extends StoreReads {
@@ -360,11 +361,11 @@ export interface Store extends StoreReads {
   writesUnavailable(): Promise<StorageFailure | null>;
   /** Committed migrations this database lacks (0 when it is ready); throws when it is unreachable. */
   pendingMigrations(): Promise<number>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface StoreOptions {
-  /** A file path (the embedded SQLite default) or a postgres:// URL (not yet supported). */
+  /** A file path (the embedded SQLite default) or a postgres:// URL. */
   url: string;
   reportError?: (error: unknown) => void;
   /** Called with every SQL statement run (tests count statements per request, e.g. for N+1). */
@@ -373,12 +374,14 @@ export interface StoreOptions {
   onWriterOpen?: (writer: BetterSqlite3.Database) => void;
 }
 
-/** Picks the engine from the URL: postgres:// for PostgreSQL (not available yet), anything else a SQLite file. */
-export function openStore(options: StoreOptions): Store {
-  if (/^postgres(ql)?:\/\//.test(options.url)) {
-    throw new Error('DATABASE_URL: the PostgreSQL backend is not available yet; use a SQLite file path');
-  }
+/** Whether the URL names a PostgreSQL database rather than a SQLite file. */
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+
+/** Picks the engine from the URL: postgres:// for PostgreSQL, anything else a SQLite file; migrates it. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (isPostgresUrl(options.url)) return openPostgresStore(options.url, options.reportError ?? console.error, options.onStatement);
   return openSqliteStore(options.url.replace(/^(file|sqlite):/, ''), options.reportError ?? console.error, options.onStatement, options.onWriterOpen);
 }
 
 export { StorageFailure, type StorageFailureReason } from './storage-failure.js';
+export { DatabaseUnreachable } from './postgres/store.js';

@@ -56,7 +56,7 @@ describe('layer boundaries', () => {
 });
 
 describe('openStore', () => {
-  it('answers a postgres:// URL with a clear "not available yet"', () => {
-    expect(() => openStore({ url: 'postgres://deskgraph@127.0.0.1/deskgraph' })).toThrow('DATABASE_URL: the PostgreSQL backend is not available yet');
+  it('names the host and port of a postgres:// URL it cannot reach', async () => {
+    await expect(openStore({ url: 'postgres://deskgraph@127.0.0.1:1/deskgraph' })).rejects.toThrow('DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)');
   });
 });

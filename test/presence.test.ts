@@ -115,7 +115,7 @@ describe('presence across instances', () => {
   it('is rebuilt by every instance from the pub/sub messages alone, lease included', async () => {
     // Two instances' pub/subs on one event target: what @graphql-yoga/redis-event-target makes of REDIS_URL.
     const dir = mkdtempSync(join(tmpdir(), 'deskgraph-presence-'));
-    const store = openStore({ url: join(dir, 'presence.sqlite') });
+    const store = await openStore({ url: join(dir, 'presence.sqlite') });
     const shared = new EventTarget();
     const first = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
     const second = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
@@ -136,7 +136,7 @@ describe('presence across instances', () => {
     } finally {
       first.stop();
       second.stop();
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -13,7 +13,7 @@ let reads: PlannedRead[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-plans-'));
   const path = join(dir, 'plans.sqlite');
-  const dataset: Dataset = generateDataset(path, { tickets: 20_000, contacts: 5_000, sectors: 20, agents: 200, messagesPerTicket: 2 }, 'not-a-real-hash');
+  const dataset: Dataset = await generateDataset(path, { tickets: 20_000, contacts: 5_000, sectors: 20, agents: 200, messagesPerTicket: 2 }, 'not-a-real-hash');
   reads = await planReads(path, dataset, 3);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

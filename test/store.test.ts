@@ -9,12 +9,12 @@ import { snapshotOf } from './helpers/app.js';
 
 let dir: string;
 let store: Store;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-store-'));
-  store = openStore({ url: join(dir, 'store.sqlite') });
+  store = await openStore({ url: join(dir, 'store.sqlite') });
 });
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -93,9 +93,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     const tx: StoreTx = {
       ...txQueries,
       async record(event) {
-        const row = await txQueries.outbox.insert(event, recorded[0]?.id ?? null);
-        recorded.push(row);
-        return row;
+        recorded.push(await txQueries.outbox.insert(event, recorded[0]?.id ?? null));
       },
     };
     let result: T;
@@ -167,7 +165,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
+    async close() {
       connections.close();
     },
   };

@@ -1,0 +1,41 @@
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import * as tables from './tables/index.js';
+
+export type PgDb = NodePgDatabase<typeof tables>;
+
+// bigint columns and count(*) as JS numbers: every id and count here stays far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface PgConnections {
+  pool: pg.Pool;
+  db: PgDb;
+  /** The host and port the URL names, for messages that must say where the database was expected. */
+  where: string;
+  close(): Promise<void>;
+}
+
+export function whereOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
+  } catch {
+    return 'an unparsable DATABASE_URL';
+  }
+}
+
+export function openPool(url: string, onStatement?: (sql: string) => void): PgConnections {
+  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  // An idle client whose server went away emits here; without a listener that would end the process.
+  // The pool drops that client and the next checkout connects afresh, so the service heals by itself.
+  pool.on('error', () => undefined);
+  const logger = onStatement ? { logQuery: (query: string) => onStatement(query) } : false;
+  const db = drizzle(pool, { schema: tables, logger });
+  let closed: Promise<void> | null = null;
+  return {
+    pool,
+    db,
+    where: whereOf(url),
+    close: () => (closed ??= pool.end()),
+  };
+}

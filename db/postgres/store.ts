@@ -1,0 +1,177 @@
+import { sql } from 'drizzle-orm';
+import type { Store, StoreReads, StoreTx } from '../store.js';
+import type { NewOutboxEvent, OutboxEvent } from '../types.js';
+import { StorageFailure } from '../storage-failure.js';
+import { isRetryable, storageFailureOf } from './storage-failure.js';
+import { openPool, type PgConnections, type PgDb } from './client.js';
+import { migrateDatabase, pendingMigrations } from './migrate.js';
+import { accountQueries } from './queries/accounts.js';
+import { channelQueries } from './queries/channels.js';
+import { contactQueries } from './queries/contacts.js';
+import { intakeQueries } from './queries/intake.js';
+import { integrationQueries } from './queries/integrations.js';
+import { messageQueries } from './queries/messages.js';
+import { monitoringQueries } from './queries/monitoring.js';
+import { outboxQueries } from './queries/outbox.js';
+import { pluginRecordQueries } from './queries/plugin-records.js';
+import { readyReplyQueries } from './queries/ready-replies.js';
+import { refreshTokenQueries } from './queries/refresh-tokens.js';
+import { sectorQueries } from './queries/sectors.js';
+import { templateQueries } from './queries/templates.js';
+import { ticketQueries } from './queries/tickets.js';
+import { webhookQueries } from './queries/webhooks.js';
+import { userQueries } from './queries/users.js';
+import { notificationQueries } from './queries/notifications.js';
+import { pauseQueries } from './queries/pauses.js';
+import { persistedOperationQueries } from './queries/persisted-operations.js';
+import { routingDecisionQueries } from './queries/routing-decisions.js';
+
+function queriesOn(db: PgDb): StoreReads {
+  return {
+    accounts: accountQueries(db),
+    users: userQueries(db),
+    sectors: sectorQueries(db),
+    channels: channelQueries(db),
+    integrations: integrationQueries(db),
+    outbox: outboxQueries(db),
+    contacts: contactQueries(db),
+    tickets: ticketQueries(db),
+    messages: messageQueries(db),
+    intake: intakeQueries(db),
+    templates: templateQueries(db),
+    readyReplies: readyReplyQueries(db),
+    monitoring: monitoringQueries(db),
+    pluginRecords: pluginRecordQueries(db),
+    webhooks: webhookQueries(db),
+    refreshTokens: refreshTokenQueries(db),
+    pauses: pauseQueries(db),
+    persistedOperations: persistedOperationQueries(db),
+    notifications: notificationQueries(db),
+    routingDecisions: routingDecisionQueries(db),
+  };
+}
+
+/** A postgres:// URL the service cannot reach at start-up: said with host and port, no stack trace. */
+export class DatabaseUnreachable extends Error {
+  constructor(where: string, cause: unknown) {
+    const reason = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
+    super(`DATABASE_URL: cannot reach PostgreSQL at ${where} (${reason})`, { cause });
+    this.name = 'DatabaseUnreachable';
+  }
+}
+
+// Every transaction that records events takes this lock just before its outbox insert and keeps it
+// until commit, so outbox ids become visible in commit order and a relay reading `id > cursor` never
+// passes over an event committed later with a smaller id.
+const outboxOrderLock = 0x6f757462; // 'outb'
+const maxAttempts = 5;
+
+/** The PostgreSQL engine: a pool, migrated under an advisory lock on open. */
+export async function openPostgresStore(url: string, reportError: (error: unknown) => void, onStatement?: (sql: string) => void): Promise<Store> {
+  const connections = openPool(url, onStatement);
+  try {
+    await connections.pool.query('SELECT 1');
+  } catch (error) {
+    await connections.close();
+    throw new DatabaseUnreachable(connections.where, error);
+  }
+  try {
+    await migrateDatabase(connections.pool);
+  } catch (error) {
+    await connections.close();
+    throw error;
+  }
+  return postgresStore(connections, reportError);
+}
+
+function postgresStore(connections: PgConnections, reportError: (error: unknown) => void): Store {
+  const reads = queriesOn(connections.db);
+  const listeners = new Set<(events: OutboxEvent[]) => void>();
+  let unavailable: StorageFailure | null = null;
+
+  function noteUnavailable(failure: StorageFailure): StorageFailure {
+    unavailable = unavailable ? new StorageFailure(failure.reason, unavailable.since, failure.cause) : failure;
+    return unavailable;
+  }
+
+  async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ result: T; committed: OutboxEvent[] }> {
+    let committed: OutboxEvent[] = [];
+    const result = await connections.db.transaction(async (db) => {
+      const queries = queriesOn(db as unknown as PgDb);
+      const pending: NewOutboxEvent[] = [];
+      const tx: StoreTx = {
+        ...queries,
+        async record(event) {
+          pending.push(event);
+        },
+      };
+      const result = await work(tx);
+      committed = [];
+      if (pending.length > 0) {
+        await db.execute(sql`SELECT pg_advisory_xact_lock(${outboxOrderLock})`);
+        for (const event of pending) committed.push(await queries.outbox.insert(event, committed[0]?.id ?? null));
+      }
+      return result;
+    });
+    return { result, committed };
+  }
+
+  async function write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { result, committed } = await runTransaction(work);
+        unavailable = null;
+        // Committed is committed: a failing listener is reported, never turned into a failed write.
+        for (const listener of committed.length > 0 ? listeners : []) {
+          try {
+            listener(committed);
+          } catch (error) {
+            reportError(error);
+          }
+        }
+        return result;
+      } catch (error) {
+        if (attempt < maxAttempts && isRetryable(error)) continue;
+        const failure = storageFailureOf(error, new Date());
+        if (!failure) throw error;
+        throw noteUnavailable(failure);
+      }
+    }
+  }
+
+  /** Room for 64 KiB more, rolled back: what a write needing space asks. */
+  async function probeWrites(): Promise<void> {
+    const client = await connections.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("CREATE TEMP TABLE storage_probe (filler bytea); INSERT INTO storage_probe VALUES (decode(repeat('00', 65536), 'hex'))");
+      unavailable = null;
+    } catch (error) {
+      const failure = storageFailureOf(error, new Date());
+      if (!failure) throw error;
+      noteUnavailable(failure);
+    } finally {
+      await client.query('ROLLBACK').catch(reportError);
+      client.release();
+    }
+  }
+
+  return {
+    ...reads,
+    write,
+    async writesUnavailable() {
+      if (unavailable) await probeWrites();
+      return unavailable;
+    },
+    async pendingMigrations() {
+      return pendingMigrations(connections.pool);
+    },
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await connections.close();
+    },
+  };
+}
