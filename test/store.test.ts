@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { openDatabase } from '../db/sqlite/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../db/store.js';
@@ -100,19 +100,32 @@ describe('the SQLite store', () => {
   });
 });
 
+// A table change without `drizzle-kit generate` for either engine leaves that engine's databases behind.
+// drizzle-kit reads --out as relative to its working directory (an absolute path fails, exit code 0),
+// so the copy is passed relative, and the answer it prints is checked as well as the files.
+function expectNothingToGenerate(dialect: 'sqlite' | 'postgresql', engine: 'sqlite' | 'postgres'): void {
+  const root = join(import.meta.dirname, '..');
+  const copy = mkdtempSync(join(tmpdir(), 'deskgraph-migrations-'));
+  try {
+    cpSync(join(root, 'db', engine, 'migrations'), copy, { recursive: true });
+    const before = readdirSync(copy).sort();
+    const run = spawnSync(process.execPath, [join(root, 'node_modules', 'drizzle-kit', 'bin.cjs'), 'generate', '--dialect', dialect, '--schema', `./db/${engine}/tables/index.ts`, '--out', relative(root, copy)], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(`${run.stdout}${run.stderr}`).toContain('No schema changes, nothing to migrate');
+    expect(readdirSync(copy).sort()).toEqual(before);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 describe('migrations', () => {
-  it('are up to date with db/tables (drizzle-kit generates nothing new)', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'deskgraph-migrations-'));
-    try {
-      cpSync(join(import.meta.dirname, '..', 'db', 'sqlite', 'migrations'), copy, { recursive: true });
-      const before = readdirSync(copy).sort();
-      execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'drizzle-kit', 'bin.cjs'), 'generate', '--dialect', 'sqlite', '--schema', './db/sqlite/tables/index.ts', '--out', copy], {
-        cwd: join(import.meta.dirname, '..'),
-        stdio: 'pipe',
-      });
-      expect(readdirSync(copy).sort()).toEqual(before);
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+  it('are up to date with db/sqlite/tables (drizzle-kit generates nothing new)', () => {
+    expectNothingToGenerate('sqlite', 'sqlite');
+  });
+
+  it('are up to date with db/postgres/tables (drizzle-kit generates nothing new)', () => {
+    expectNothingToGenerate('postgresql', 'postgres');
   });
 });
