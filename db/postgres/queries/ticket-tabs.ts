@@ -1,0 +1,107 @@
+import { or, sql, type SQL } from 'drizzle-orm';
+import { assignedTicketsWhere, sectorList, visibleTicketBranches } from '../scope.js';
+import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
+import { characterCount, startsWithText, trigramMatches } from './search-terms.js';
+
+// The SQL of the tabs, as pure functions of their arguments, with the filter semantics of
+// db/sqlite/queries/ticket-tabs.ts: the same branches, filters and count-table sums.
+
+/** A cursor instant as a timestamptz parameter (cursors carry epoch milliseconds). */
+const instant = (ms: number): SQL => sql`${new Date(ms).toISOString()}::timestamptz`;
+
+/** The narrowing a tab adds to each branch, on top of visibility. */
+function tabFilter(tab: TicketTab): SQL {
+  const parts: SQL[] = [];
+  if (tab.search) parts.push(sql` AND ${searchWhere(tab.search)}`);
+  if (tab.since) parts.push(sql` AND last_activity_at >= ${instant(tab.since.getTime())}`);
+  if (tab.assigneeId !== undefined) parts.push(sql` AND assignee_id = ${tab.assigneeId}`);
+  if (tab.channelId !== undefined) parts.push(sql` AND channel_id = ${tab.channelId}`);
+  return sql.join(parts, sql``);
+}
+
+export const needsCounting = (tab: TicketTab) => Boolean(tab.search || tab.since || tab.assigneeId !== undefined || tab.channelId !== undefined);
+
+const byRecency = sql`last_activity_at DESC, id DESC`;
+
+const byAge = sql`last_activity_at, id`;
+
+function beyondCursor(cursor: TicketPageCursor | undefined, direction: PageDirection): SQL {
+  if (!cursor) return sql``;
+  const at = sql`(${instant(cursor.lastActivityAt)}, ${cursor.id}::integer)`;
+  return direction === 'forward' ? sql` AND (last_activity_at, id) < ${at}` : sql` AND (last_activity_at, id) > ${at}`;
+}
+
+/** Substring of contact name or phone or message text from 3 characters (trigram indexes), name or phone prefix below. */
+function searchWhere(term: string): SQL {
+  const text = term.trim();
+  if (characterCount(text) >= 3) {
+    return sql`(contact_id IN (${trigramMatches('contacts', ['name', 'phone'], text)})
+      OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (${trigramMatches('messages', ['body'], text)})))`;
+  }
+  return sql`contact_id IN (SELECT id FROM contacts WHERE ${startsWithText(sql`name`, text)} OR ${startsWithText(sql`phone`, text)})`;
+}
+
+/** "Mine" for a viewer who is no user (an integration): the one tab without branches. */
+export const tabIsEmpty = (scope: TicketScope, tab: TicketTab): boolean => tab.assignedOnly && scope.userId === null;
+
+/** The index-prefix branches whose union is the tab. */
+function branchesOf(scope: TicketScope, tab: TicketTab): SQL[] {
+  if (tab.assignedOnly) {
+    if (scope.userId === null) return [];
+    return [assignedTicketsWhere(scope.userId, tab.status, tab.sectorId)];
+  }
+  return visibleTicketBranches(scope, tab.status, tab.sectorId);
+}
+
+/**
+ * Ids of a page (size + 1 to tell whether more follow): at most size + 1 entries per branch, each an
+ * index range read from the cursor on: older rows newest first (forward), or newer rows oldest first
+ * (backward, last/before). UNION, not UNION ALL: a ticket of my sector assigned to me is in two branches.
+ */
+export function pageIdsSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
+  const limit = size + 1;
+  const filter = tabFilter(tab);
+  const order = direction === 'forward' ? byRecency : byAge;
+  const selects = branchesOf(scope, tab).map(
+    (where) => sql`(SELECT id, last_activity_at FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${limit})`,
+  );
+  return sql`SELECT id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${limit}`;
+}
+
+/** A filtered tab (search, since, assignee, channel) cannot use the count tables. */
+export function filteredCountSql(scope: TicketScope, tab: TicketTab): SQL {
+  return sql`SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(tab)}`;
+}
+
+// The count tables carry a writer slot (0..15) in their keys: every count below sums over the slots.
+
+/** An ADMIN's tab count: the account's totals for one status. */
+export function accountTotalSql(accountId: number, status: TicketStatus): SQL {
+  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_totals WHERE account_id = ${accountId} AND status = ${status}`;
+}
+
+export function sectorsCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[]): SQL {
+  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)})`;
+}
+
+/**
+ * WAITING per sector as the tab narrowed to each sector counts it: the whole sector where the scope
+ * covers it, else only what is assigned to `assigneeId` there. Prefixes of the count table's keys.
+ */
+export function waitingBySectorSql(accountId: number, covered: readonly number[], others: readonly number[], assigneeId: number | null): SQL {
+  const whole = sql`SELECT sector_id, sum(n) AS n FROM ticket_counts WHERE account_id = ${accountId} AND status = 'WAITING' AND sector_id IN (${sectorList(covered)}) GROUP BY sector_id`;
+  if (assigneeId === null || others.length === 0) return whole;
+  return sql`${whole} UNION ALL SELECT sector_id, sum(n) AS n FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = 'WAITING'
+    AND account_id = ${accountId} AND sector_id IN (${sectorList(others)}) GROUP BY sector_id`;
+}
+
+/** Assigned to the user outside the given sectors: "mine" beyond what the sectors' count holds. */
+export function assignedElsewhereCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[], assigneeId: number): SQL {
+  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${status}
+            AND account_id = ${accountId} AND sector_id NOT IN (${sectorList(sectorIds)})`;
+}
+
+export function assignedCountSql(accountId: number, userId: number, status: TicketStatus, sectorId: number | undefined): SQL {
+  const sector = sectorId === undefined ? sql`` : sql` AND sector_id = ${sectorId}`;
+  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_counts WHERE assignee_id = ${userId} AND status = ${status} AND account_id = ${accountId}${sector}`;
+}

@@ -1,0 +1,253 @@
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { PgDb } from '../client.js';
+import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
+import { accounts, contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
+import { pageOfRows } from '../../sqlite/pages.js';
+import type {
+  Contact,
+  Message,
+  NewTicket,
+  PageDirection,
+  PageRelations,
+  Sector,
+  Ticket,
+  TicketChanges,
+  TicketCounts,
+  TicketPage,
+  TicketPageCursor,
+  TicketScope,
+  TicketStatus,
+  TicketTab,
+} from '../../types.js';
+import {
+  accountTotalSql,
+  assignedCountSql,
+  assignedElsewhereCountSql,
+  filteredCountSql,
+  needsCounting,
+  pageIdsSql,
+  sectorsCountSql,
+  tabIsEmpty,
+  waitingBySectorSql,
+} from './ticket-tabs.js';
+
+/** An id list as one int[] parameter: one statement text whatever the length (`= ANY(...)`). */
+const idArray = (ids: readonly number[]): SQL => sql`${sql.param([...ids])}::integer[]`;
+
+/** A cursor row comparison on (last_activity_at, id): older rows forward, newer ones backward. */
+function beyond(cursor: TicketPageCursor | undefined, direction: PageDirection): SQL | undefined {
+  if (!cursor) return undefined;
+  const at = sql`(${new Date(cursor.lastActivityAt).toISOString()}::timestamptz, ${cursor.id}::integer)`;
+  return direction === 'forward' ? sql`(${tickets.lastActivityAt}, ${tickets.id}) < ${at}` : sql`(${tickets.lastActivityAt}, ${tickets.id}) > ${at}`;
+}
+
+function relationsOf(rows: readonly { contact: Contact | null; sector: Sector | null; message: Message | null }[]): PageRelations {
+  const contactsById = new Map<number, Contact>();
+  const sectorsById = new Map<number, Sector>();
+  const messagesById = new Map<number, Message>();
+  for (const row of rows) {
+    if (row.contact) contactsById.set(row.contact.id, row.contact);
+    if (row.sector) sectorsById.set(row.sector.id, row.sector);
+    if (row.message) messagesById.set(row.message.id, row.message);
+  }
+  return { contact: (id) => contactsById.get(id), sector: (id) => sectorsById.get(id), message: (id) => messagesById.get(id) };
+}
+
+export function ticketQueries(db: PgDb) {
+  async function countOf(query: SQL): Promise<number> {
+    const { rows } = await db.execute<{ n: number | null }>(query);
+    return rows[0]?.n ?? 0;
+  }
+
+  async function byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]> {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(tickets)
+      .where(and(sql`${tickets.id} = ANY(${idArray(ids)})`, visibleTicketsWhere(scope)));
+  }
+
+  /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
+  async function countFromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): Promise<number> {
+    if (sectorIds === 'all') return countOf(accountTotalSql(accountId, status));
+    const sectorsPart = await countOf(sectorsCountSql(accountId, status, sectorIds));
+    if (assigneeId === null) return sectorsPart;
+    return sectorsPart + (await countOf(assignedElsewhereCountSql(accountId, status, sectorIds, assigneeId)));
+  }
+
+  async function countAssigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): Promise<number> {
+    if (userId === null) return 0;
+    return countOf(assignedCountSql(accountId, userId, status, sectorId));
+  }
+
+  return {
+    byIdsInScope,
+
+    async byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null> {
+      return (await byIdsInScope(scope, [id]))[0] ?? null;
+    },
+
+    /**
+     * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch:
+     * one statement with what a tab row shows beside its ticket (contact, sector, last message).
+     */
+    async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
+      if (tabIsEmpty(scope, tab)) return { tickets: [], hasMore: false };
+      const rows = await db
+        .select({ ticket: tickets, contact: contacts, sector: sectors, message: messages })
+        .from(tickets)
+        .leftJoin(contacts, and(eq(contacts.id, tickets.contactId), eq(contacts.accountId, tickets.accountId)))
+        .leftJoin(sectors, and(eq(sectors.id, tickets.sectorId), eq(sectors.accountId, tickets.accountId)))
+        .leftJoin(messages, and(eq(messages.id, tickets.lastMessageId), eq(messages.ticketId, tickets.id), eq(messages.accountId, tickets.accountId)))
+        .where(and(sql`${tickets.id} IN (${pageIdsSql(scope, tab, size, cursor, direction)})`, visibleTicketsWhere(scope)))
+        .orderBy(desc(tickets.lastActivityAt), desc(tickets.id));
+      // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
+      const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
+      return { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
+    },
+
+    /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
+    async count(scope: TicketScope, tab: TicketTab): Promise<number> {
+      if (needsCounting(tab)) {
+        if (tabIsEmpty(scope, tab)) return 0;
+        return countOf(filteredCountSql(scope, tab));
+      }
+      if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+      if (scope.kind === 'account') {
+        return countFromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
+      }
+      if (tab.sectorId !== undefined) {
+        const sectorIds = scope.sectorIds.includes(tab.sectorId) ? [tab.sectorId] : [];
+        return (await countFromTable(scope.accountId, tab.status, sectorIds, null)) + (sectorIds.length ? 0 : await countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
+      }
+      return countFromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
+    },
+
+    /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
+    async tabCounts(scope: TicketScope): Promise<TicketCounts> {
+      const sectorIds = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
+      const me = scope.kind === 'agent' ? scope.userId : null;
+      const [waiting, open, closed] = await Promise.all([
+        countFromTable(scope.accountId, 'WAITING', sectorIds('WAITING'), me),
+        countAssigned(scope.accountId, scope.userId, 'OPEN'),
+        countFromTable(scope.accountId, 'CLOSED', sectorIds('CLOSED'), me),
+      ]);
+      return { waiting, open, closed };
+    },
+
+    async waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>> {
+      if (sectorIds.length === 0) return new Map();
+      const ids = [...new Set(sectorIds)].sort((a, b) => a - b);
+      const covered = scope.kind === 'account' ? ids : ids.filter((id) => scope.sectorIds.includes(id));
+      const others = ids.filter((id) => !covered.includes(id));
+      const { rows } = await db.execute<{ sector_id: number; n: number | null }>(
+        waitingBySectorSql(scope.accountId, covered, others, scope.kind === 'agent' ? scope.userId : null),
+      );
+      return new Map(rows.map((row) => [row.sector_id, row.n ?? 0]));
+    },
+
+    /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
+    async openCountOf(accountId: number, userId: number): Promise<number> {
+      return countAssigned(accountId, userId, 'OPEN');
+    },
+
+    /** The contact's tickets the scope may see, newest activity first. */
+    async ofContact(scope: TicketScope, contactId: number, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
+      const order = direction === 'forward' ? desc : asc;
+      const rows = await db
+        .select()
+        .from(tickets)
+        .where(and(eq(tickets.contactId, contactId), visibleTicketsWhere(scope), beyond(cursor, direction)))
+        .orderBy(order(tickets.lastActivityAt), order(tickets.id))
+        .limit(size + 1);
+      const page = pageOfRows(rows, size, direction);
+      return { tickets: page.rows, hasMore: page.hasMore };
+    },
+
+    async countOfContact(scope: TicketScope, contactId: number): Promise<number> {
+      return countOf(sql`SELECT count(*) AS n FROM ${tickets} WHERE ${tickets.contactId} = ${contactId} AND ${visibleTicketsWhere(scope)}`);
+    },
+
+    /**
+     * The oldest waiting ticket of the sectors (queue order), or null: the head of each sector's queue
+     * from tickets_queue, then the oldest head. WAITING tickets always carry queued_at (set on entering a
+     * queue), so PostgreSQL's NULLS LAST never orders differently from SQLite here.
+     */
+    async oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null> {
+      if (sectorIds.length === 0) return null;
+      const heads = [...new Set(sectorIds)].map(
+        (id) => sql`(SELECT id, queued_at FROM tickets WHERE status = 'WAITING' AND sector_id = ${id} ORDER BY queued_at, id LIMIT 1)`,
+      );
+      const head = sql`(SELECT id FROM (${sql.join(heads, sql` UNION ALL `)}) AS heads ORDER BY queued_at, id LIMIT 1)`;
+      const [ticket] = await db.select().from(tickets).where(and(eq(tickets.id, head), eq(tickets.accountId, accountId)));
+      return ticket ?? null;
+    },
+
+    /** The contact's live (WAITING or OPEN) ticket on a channel: where new messages go. */
+    async liveOf(accountId: number, contactId: number, channelId: number): Promise<Ticket | null> {
+      const [ticket] = await db
+        .select()
+        .from(tickets)
+        .where(and(eq(tickets.contactId, contactId), eq(tickets.channelId, channelId), inArray(tickets.status, ['WAITING', 'OPEN']), eq(tickets.accountId, accountId)))
+        .limit(1);
+      return ticket ?? null;
+    },
+
+    /**
+     * The account's next protocol number: the UPDATE locks the account row until the transaction ends, so
+     * concurrent writers of one account get distinct numbers in commit order, never a max()+1 collision.
+     */
+    async nextProtocol(accountId: number): Promise<number> {
+      const [row] = await db
+        .update(accounts)
+        .set({ ticketSequence: sql`${accounts.ticketSequence} + 1` })
+        .where(eq(accounts.id, accountId))
+        .returning({ protocol: accounts.ticketSequence });
+      return row!.protocol;
+    },
+
+    async insert(ticket: NewTicket, protocol: number): Promise<Ticket> {
+      const [row] = await db.insert(tickets).values({ ...ticket, protocol }).returning();
+      return row!;
+    },
+
+    /**
+     * A conditional write: changes the ticket only while it is still in `expected` state. Under READ
+     * COMMITTED a racer blocked on the row re-checks the WHERE against the winner's committed row and
+     * updates nothing, so of N racers one gets the ticket. Null when the state moved on.
+     */
+    async transition(id: number, expected: { status: TicketStatus; assigneeId?: number | null }, changes: TicketChanges): Promise<Ticket | null> {
+      const assignee =
+        expected.assigneeId === undefined ? undefined : expected.assigneeId === null ? isNull(tickets.assigneeId) : eq(tickets.assigneeId, expected.assigneeId);
+      const [row] = await db
+        .update(tickets)
+        .set(changes)
+        .where(and(eq(tickets.id, id), eq(tickets.status, expected.status), assignee))
+        .returning();
+      return row ?? null;
+    },
+
+    async update(id: number, changes: TicketChanges): Promise<Ticket> {
+      const [row] = await db.update(tickets).set(changes).where(eq(tickets.id, id)).returning();
+      return row!;
+    },
+
+    /** Tags of many tickets in one statement, in byte order of the tag as SQLite sorts them. */
+    async tagsOf(ticketIds: readonly number[]): Promise<Map<number, string[]>> {
+      const byTicket = new Map<number, string[]>(ticketIds.map((id) => [id, []]));
+      if (ticketIds.length === 0) return byTicket;
+      const rows = await db
+        .select({ ticketId: ticketTags.ticketId, tag: ticketTags.tag })
+        .from(ticketTags)
+        .where(sql`${ticketTags.ticketId} = ANY(${idArray(ticketIds)})`)
+        .orderBy(sql`${ticketTags.tag} COLLATE "C"`);
+      for (const row of rows) byTicket.get(row.ticketId)?.push(row.tag);
+      return byTicket;
+    },
+
+    async replaceTags(ticketId: number, tags: readonly string[]): Promise<void> {
+      await db.delete(ticketTags).where(eq(ticketTags.ticketId, ticketId));
+      if (tags.length > 0) await db.insert(ticketTags).values(tags.map((tag) => ({ ticketId, tag })));
+    },
+  };
+}
