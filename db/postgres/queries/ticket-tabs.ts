@@ -1,21 +1,25 @@
 import { or, sql, type SQL } from 'drizzle-orm';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches } from '../scope.js';
 import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
+import { sameId } from './ids.js';
 import { characterCount, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments, with the filter semantics of
 // db/sqlite/queries/ticket-tabs.ts: the same branches, filters and count-table sums.
 
-/** A cursor instant as a timestamptz parameter (cursors carry epoch milliseconds). */
-const instant = (ms: number): SQL => sql`${new Date(ms).toISOString()}::timestamptz`;
+/**
+ * Epoch milliseconds as a timestamptz, exactly: a client's cursor may carry up to 15 digits, past what
+ * a JavaScript Date prints as an ISO string PostgreSQL reads. Stable, so the index ranges still use it.
+ */
+export const instant = (ms: number): SQL => sql`(timestamptz 'epoch' + ${ms}::bigint * interval '1 millisecond')`;
 
 /** The narrowing a tab adds to each branch, on top of visibility. */
 function tabFilter(tab: TicketTab): SQL {
   const parts: SQL[] = [];
   if (tab.search) parts.push(sql` AND ${searchWhere(tab.search)}`);
   if (tab.since) parts.push(sql` AND last_activity_at >= ${instant(tab.since.getTime())}`);
-  if (tab.assigneeId !== undefined) parts.push(sql` AND assignee_id = ${tab.assigneeId}`);
-  if (tab.channelId !== undefined) parts.push(sql` AND channel_id = ${tab.channelId}`);
+  if (tab.assigneeId !== undefined) parts.push(sql` AND ${sameId(sql`assignee_id`, tab.assigneeId)}`);
+  if (tab.channelId !== undefined) parts.push(sql` AND ${sameId(sql`channel_id`, tab.channelId)}`);
   return sql.join(parts, sql``);
 }
 
@@ -27,7 +31,7 @@ const byAge = sql`last_activity_at, id`;
 
 function beyondCursor(cursor: TicketPageCursor | undefined, direction: PageDirection): SQL {
   if (!cursor) return sql``;
-  const at = sql`(${instant(cursor.lastActivityAt)}, ${cursor.id}::integer)`;
+  const at = sql`(${instant(cursor.lastActivityAt)}, ${cursor.id}::bigint)`;
   return direction === 'forward' ? sql` AND (last_activity_at, id) < ${at}` : sql` AND (last_activity_at, id) > ${at}`;
 }
 

@@ -19,11 +19,13 @@ import type {
   TicketStatus,
   TicketTab,
 } from '../../types.js';
+import { anyId, sameId } from './ids.js';
 import {
   accountTotalSql,
   assignedCountSql,
   assignedElsewhereCountSql,
   filteredCountSql,
+  instant,
   needsCounting,
   pageIdsSql,
   sectorsCountSql,
@@ -31,13 +33,10 @@ import {
   waitingBySectorSql,
 } from './ticket-tabs.js';
 
-/** An id list as one int[] parameter: one statement text whatever the length (`= ANY(...)`). */
-const idArray = (ids: readonly number[]): SQL => sql`${sql.param([...ids])}::integer[]`;
-
 /** A cursor row comparison on (last_activity_at, id): older rows forward, newer ones backward. */
 function beyond(cursor: TicketPageCursor | undefined, direction: PageDirection): SQL | undefined {
   if (!cursor) return undefined;
-  const at = sql`(${new Date(cursor.lastActivityAt).toISOString()}::timestamptz, ${cursor.id}::integer)`;
+  const at = sql`(${instant(cursor.lastActivityAt)}, ${cursor.id}::bigint)`;
   return direction === 'forward' ? sql`(${tickets.lastActivityAt}, ${tickets.id}) < ${at}` : sql`(${tickets.lastActivityAt}, ${tickets.id}) > ${at}`;
 }
 
@@ -64,7 +63,7 @@ export function ticketQueries(db: PgDb) {
     return db
       .select()
       .from(tickets)
-      .where(and(sql`${tickets.id} = ANY(${idArray(ids)})`, visibleTicketsWhere(scope)));
+      .where(and(anyId(tickets.id, ids), visibleTicketsWhere(scope)));
   }
 
   /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
@@ -157,7 +156,7 @@ export function ticketQueries(db: PgDb) {
       const rows = await db
         .select()
         .from(tickets)
-        .where(and(eq(tickets.contactId, contactId), visibleTicketsWhere(scope), beyond(cursor, direction)))
+        .where(and(sameId(tickets.contactId, contactId), visibleTicketsWhere(scope), beyond(cursor, direction)))
         .orderBy(order(tickets.lastActivityAt), order(tickets.id))
         .limit(size + 1);
       const page = pageOfRows(rows, size, direction);
@@ -165,7 +164,7 @@ export function ticketQueries(db: PgDb) {
     },
 
     async countOfContact(scope: TicketScope, contactId: number): Promise<number> {
-      return countOf(sql`SELECT count(*) AS n FROM ${tickets} WHERE ${tickets.contactId} = ${contactId} AND ${visibleTicketsWhere(scope)}`);
+      return countOf(sql`SELECT count(*) AS n FROM ${tickets} WHERE ${sameId(tickets.contactId, contactId)} AND ${visibleTicketsWhere(scope)}`);
     },
 
     /**
@@ -239,7 +238,7 @@ export function ticketQueries(db: PgDb) {
       const rows = await db
         .select({ ticketId: ticketTags.ticketId, tag: ticketTags.tag })
         .from(ticketTags)
-        .where(sql`${ticketTags.ticketId} = ANY(${idArray(ticketIds)})`)
+        .where(anyId(ticketTags.ticketId, ticketIds))
         .orderBy(sql`${ticketTags.tag} COLLATE "C"`);
       for (const row of rows) byTicket.get(row.ticketId)?.push(row.tag);
       return byTicket;
