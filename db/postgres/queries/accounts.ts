@@ -1,0 +1,33 @@
+import { count } from 'drizzle-orm';
+import type { PgDb } from '../client.js';
+import { accounts } from '../tables/index.js';
+import type { Account } from '../../types.js';
+import type { AccountQueries } from '../../store.js';
+import { sameId } from './ids.js';
+
+export function accountQueries(db: PgDb): AccountQueries {
+  return {
+    async count() {
+      const [row] = await db.select({ n: count() }).from(accounts);
+      return row?.n ?? 0;
+    },
+
+    async byId(id) {
+      const [row] = await db.select().from(accounts).where(sameId(accounts.id, id));
+      return row ?? null;
+    },
+
+    async update(id, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>) {
+      const [row] = await db.update(accounts).set(changes).where(sameId(accounts.id, id)).returning();
+      return row ?? null;
+    },
+
+    async insert(account, at) {
+      const [row] = await db
+        .insert(accounts)
+        .values({ ...account, createdAt: at })
+        .returning();
+      return row!;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { PgDb } from '../client.js';
+import { channels } from '../tables/index.js';
+import type { ChannelQueries } from '../../store.js';
+import { anyId, sameId } from './ids.js';
+import { byCodePoint } from './users.js';
+
+export function channelQueries(db: PgDb): ChannelQueries {
+  return {
+    async byId(accountId, id) {
+      const [row] = await db
+        .select()
+        .from(channels)
+        .where(and(sameId(channels.id, id), eq(channels.accountId, accountId)));
+      return row ?? null;
+    },
+
+    async byIds(accountId, ids) {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(channels)
+        .where(and(anyId(channels.id, ids), eq(channels.accountId, accountId)))
+        .orderBy(asc(channels.id));
+    },
+
+    async list(accountId) {
+      return db
+        .select()
+        .from(channels)
+        .where(eq(channels.accountId, accountId))
+        .orderBy(desc(channels.isDefault), asc(byCodePoint(channels.name)), asc(channels.id));
+    },
+
+    async defaultOf(accountId) {
+      const [row] = await db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.accountId, accountId), eq(channels.isDefault, true)))
+        .orderBy(asc(channels.id))
+        .limit(1);
+      return row ?? null;
+    },
+
+    async insert(channel, at) {
+      const [row] = await db
+        .insert(channels)
+        .values({ ...channel, createdAt: at })
+        .returning();
+      return row!;
+    },
+
+    async update(accountId, id, changes) {
+      const [row] = await db
+        .update(channels)
+        .set(changes)
+        .where(and(eq(channels.accountId, accountId), sameId(channels.id, id)))
+        .returning();
+      return row ?? null;
+    },
+  };
+}

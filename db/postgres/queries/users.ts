@@ -1,0 +1,118 @@
+import { and, asc, count, eq, getTableColumns, ne, sql, type Column } from 'drizzle-orm';
+import type { PgDb } from '../client.js';
+import { userSectors, users } from '../tables/index.js';
+import type { User } from '../../types.js';
+import type { UserQueries } from '../../store.js';
+import { anyId, sameId } from './ids.js';
+
+const { passwordHash: _secret, ...userColumnsWithoutSecret } = getTableColumns(users);
+/** Every user column but the password hash, which never leaves db/ on a read. */
+export const publicUserColumns = userColumnsWithoutSecret;
+
+/** Names in code-point order, as SQLite's BINARY collation sorts them, whatever the cluster's locale. */
+export const byCodePoint = (column: Column) => sql`${column} COLLATE "C"`;
+
+export function userQueries(db: PgDb): UserQueries {
+  return {
+    /** The viewer of every request: the user and their sector ids (ascending, as SQLite's key order gives them) in one statement. */
+    async withSectors(id) {
+      const [row] = await db
+        .select({
+          ...publicUserColumns,
+          sectorIds: sql<number[]>`coalesce((SELECT array_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '{}')`,
+        })
+        .from(users)
+        .where(sameId(users.id, id));
+      return row ?? null;
+    },
+
+    async byId(accountId, id) {
+      const [row] = await db
+        .select(publicUserColumns)
+        .from(users)
+        .where(and(sameId(users.id, id), eq(users.accountId, accountId)));
+      return row ?? null;
+    },
+
+    async byIds(accountId, ids) {
+      if (ids.length === 0) return [];
+      return db
+        .select(publicUserColumns)
+        .from(users)
+        .where(and(anyId(users.id, ids), eq(users.accountId, accountId)))
+        .orderBy(asc(users.id));
+    },
+
+    async byEmailWithSecret(email) {
+      const [row] = await db.select().from(users).where(eq(users.email, email));
+      return row ?? null;
+    },
+
+    async secretOf(accountId, id) {
+      const [row] = await db
+        .select({ passwordHash: users.passwordHash })
+        .from(users)
+        .where(and(eq(users.accountId, accountId), sameId(users.id, id)));
+      return row?.passwordHash ?? null;
+    },
+
+    async list(accountId) {
+      return db
+        .select(publicUserColumns)
+        .from(users)
+        .where(eq(users.accountId, accountId))
+        .orderBy(asc(byCodePoint(users.name)), asc(users.id));
+    },
+
+    async emailTaken(email, exceptUserId) {
+      const where = exceptUserId === undefined ? eq(users.email, email) : and(eq(users.email, email), ne(users.id, exceptUserId));
+      const [row] = await db.select({ id: users.id }).from(users).where(where).limit(1);
+      return row !== undefined;
+    },
+
+    async countActiveAdmins(accountId) {
+      const [row] = await db
+        .select({ n: count() })
+        .from(users)
+        .where(and(eq(users.accountId, accountId), eq(users.role, 'ADMIN'), eq(users.active, true)));
+      return row?.n ?? 0;
+    },
+
+    /** Sector ids per user, for many users in one statement. */
+    async sectorIdsOfUsers(userIds) {
+      const byUser = new Map<number, number[]>(userIds.map((id) => [id, []]));
+      if (userIds.length === 0) return byUser;
+      const rows = await db
+        .select({ userId: userSectors.userId, sectorId: userSectors.sectorId })
+        .from(userSectors)
+        .where(anyId(userSectors.userId, userIds))
+        .orderBy(asc(userSectors.userId), asc(userSectors.sectorId));
+      for (const { userId, sectorId } of rows) byUser.get(userId)?.push(sectorId);
+      return byUser;
+    },
+
+    async insert(user, at) {
+      const [row] = await db
+        .insert(users)
+        .values({ ...user, createdAt: at, updatedAt: at, statusChangedAt: at })
+        .returning(publicUserColumns);
+      return row as User;
+    },
+
+    async update(accountId, id, changes, at) {
+      const [row] = await db
+        .update(users)
+        .set({ ...changes, updatedAt: at })
+        .where(and(eq(users.accountId, accountId), sameId(users.id, id)))
+        .returning(publicUserColumns);
+      return row ?? null;
+    },
+
+    async replaceSectors(userId, sectorIds) {
+      await db.delete(userSectors).where(eq(userSectors.userId, userId));
+      if (sectorIds.length > 0) {
+        await db.insert(userSectors).values(sectorIds.map((sectorId) => ({ userId, sectorId })));
+      }
+    },
+  };
+}
