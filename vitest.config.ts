@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import { engine } from './test/helpers/engine.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,5 +13,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // DESKGRAPH_TEST_ENGINE=postgres: a cluster and a migrated template for the run, a database per app.
+    ...(engine === 'postgres' ? { globalSetup: ['test/helpers/postgres-cluster.ts'], setupFiles: ['test/helpers/database-cleanup.ts'] } : {}),
   },
 });

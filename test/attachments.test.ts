@@ -100,7 +100,7 @@ describe('agents send media', () => {
   });
 
   it('refuses an oversized file, an executable named .pdf and an empty message with typed errors, storing nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const files = storedFiles(app);
     const tooLarge = await multipart(app, ana.token, SEND, { id: ticketId, body: 'big' }, [{ name: 'big.pdf', bytes: pdf(MAX_BYTES + 1), type: 'application/pdf' }]);
     expect(tooLarge.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'attachments.0', reason: 'TOO_LARGE', maxBytes: MAX_BYTES });
@@ -124,7 +124,7 @@ describe('agents send media', () => {
     const invisible = await multipart(app, bruno.token, NOTE, { id: ticketId, body: 'peek' }, [{ name: 'a.pdf', bytes: contract, type: 'application/pdf' }]);
     expect(invisible.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
     expect(storedFiles(app)).toEqual(files);
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('links the files in the transcript PDF at this server\'s address', async () => {
@@ -206,12 +206,12 @@ describe('a storage adapter from a plugin', () => {
         if (room-- <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
         await put(key, bytes, info);
       };
-      const before = other.snapshot();
+      const before = await other.snapshot();
       const files = [1, 2].map((n) => ({ name: `part${n}.pdf`, bytes: pdf(4_000), type: 'application/pdf' }));
       const refused = await multipart(other, agent.token, NOTE, { id: ticket, body: 'two parts' }, files);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'STORAGE_UNAVAILABLE', reason: 'DISK_FULL' });
       expect(memory.objects.size).toBe(0);
-      expect(other.snapshot()).toBe(before);
+      expect(await other.snapshot()).toBe(before);
     } finally {
       await other.stop();
     }

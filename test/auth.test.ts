@@ -170,9 +170,9 @@ describe('integration tokens', () => {
     await app.admin.request('mutation($id: ID!) { revokeIntegration(id: $id) { revokedAt } }', { id: createIntegration.integration.id });
     const error = await bot.expectCode('{ channels { name } }', undefined, 'UNAUTHENTICATED');
     expect(error.extensions?.['reason']).toBe('REVOKED');
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode('mutation($id: ID!) { revokeIntegration(id: $id) { id } }', { id: createIntegration.integration.id }, 'CONFLICT');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 

@@ -1,7 +1,7 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { testClock } from './helpers/clock.js';
+import { withTestDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 
 // Automatic texts in the contact's language: the channel's locale, else the account's; each text
@@ -59,21 +59,19 @@ describe('the sector menu in the contact language', () => {
     expect(plain.locale).toBeNull();
     expect((await menuAndRetry(plain.id))[1]).toBe('Sorry, that is not an option.\nPick:\n1 - Sales');
     // updateAccount(locale) comes with the account settings; the column is set here the way it stores it.
-    const db = new BetterSqlite3(app.config.databaseUrl);
-    db.prepare("UPDATE accounts SET locale = 'pt-BR'").run();
-    db.close();
+    await withTestDatabase(app.config.databaseUrl, (db) => db.run("UPDATE accounts SET locale = 'pt-BR'"));
     expect((await menuAndRetry(plain.id))[1]).toBe('Desculpe, essa não é uma opção.\nPick:\n1 - Sales');
   });
 
   it('refuses an unknown locale, an empty text, and a USER, changing nothing', async () => {
     const target = await channel({ name: 'WhatsApp checked' });
     const ana = await createAgent(app, 'Ana', [sales]);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(UPDATE, { id: target.id, input: { locale: 'fr' } }, 'BAD_USER_INPUT', 'input.locale');
     await app.admin.expectCode(UPDATE, { id: target.id, input: { autoTexts: { menuRetry: '   ' } } }, 'BAD_USER_INPUT', 'input.autoTexts.menuRetry');
     await app.admin.expectCode(CHANNEL, { input: { name: 'WhatsApp fr', kind: 'WHATSAPP', locale: 'fr-FR' } }, 'BAD_USER_INPUT', 'input.locale');
     await ana.client.expectCode(UPDATE, { id: target.id, input: { locale: 'es' } }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 

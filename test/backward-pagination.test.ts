@@ -124,7 +124,7 @@ describe('backward pagination (last/before)', () => {
   });
 
   it('refuses first with last, after with before, and a bad last with BAD_USER_INPUT, changing nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const cursor = (await app.admin.request(`query(${ARGS}) { contacts(${PAGING}) { ${PAGE} } }`, { first: 1 })).contacts.pageInfo.endCursor;
     const contacts = `query(${ARGS}) { contacts(${PAGING}) { ${PAGE} } }`;
     await app.admin.expectCode(contacts, { first: 1, last: 1 }, 'BAD_USER_INPUT', 'last');
@@ -137,6 +137,6 @@ describe('backward pagination (last/before)', () => {
     await app.admin.expectCode(`query(${ARGS}) { tickets(status: WAITING, ${PAGING}) { ${PAGE} } }`, { first: 2, last: 2 }, 'BAD_USER_INPUT', 'last');
     await reader.client.expectCode(`query(${ARGS}) { notifications(${PAGING}) { ${PAGE} } }`, { first: 2, last: 2 }, 'BAD_USER_INPUT', 'last');
     await app.admin.expectCode(`query(${ARGS}) { webhookDeliveries(${PAGING}) { ${PAGE} } }`, { first: 2, last: 2 }, 'BAD_USER_INPUT', 'last');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });

@@ -41,12 +41,12 @@ describe('CORS in production: only listed origins', () => {
   });
 
   it('an unlisted origin gets no CORS headers, so the browser refuses it', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const response = await preflight(app.url, STRANGER);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     expect((await postFrom(app, STRANGER)).headers.get('access-control-allow-origin')).toBeNull();
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('serves no GraphiQL page', async () => {

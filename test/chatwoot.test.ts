@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph } from '../server.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { CHATWOOT_ACCOUNT, CHATWOOT_SECRET, CHATWOOT_TOKEN, contactEvent, deliverToBridge, messageCreated, statusChanged, type ChatwootPerson } from './helpers/chatwoot.js';
+import { prepareDatabase } from './helpers/database.js';
 import { startReceiver, type Received } from './helpers/receiver.js';
 import { multipart, pdf } from './helpers/uploads.js';
 
@@ -67,13 +68,13 @@ describe('chatwoot bridge', () => {
     const first = await deliverToBridge(app, payload);
     expect(first).toEqual({ status: 200, body: { done: 'ingested', ticketId: expect.any(String), ticketStatus: 'WAITING', conversationId: 41 } });
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    const stored = app.snapshot();
+    const stored = await app.snapshot();
 
     // The redelivery (here with the secret in the header instead) is answered alike and changes no row.
     const again = await deliverToBridge(app, payload, { secret: null, header: CHATWOOT_SECRET });
     expect(again).toEqual(first);
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    expect(app.snapshot()).toBe(stored);
+    expect(await app.snapshot()).toBe(stored);
 
     const { ticket } = await app.admin.request(TICKET, { id: first.body['ticketId'] });
     expect(ticket).toMatchObject({ status: 'WAITING', channel: { id: encodeGlobalID('Channel', 1) } });
@@ -104,16 +105,16 @@ describe('chatwoot bridge', () => {
     });
 
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const elsewhere = await deliverToBridge(app, messageCreated({ id: 503, conversationId: 43, inboxId: 99, contact, content: 'other inbox' }));
     expect(elsewhere).toEqual({ status: 200, body: { ignored: 'inbox 99 is not in CHATWOOT_INBOXES' } });
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('refuses a bad or missing secret with 401 and stores nothing', async () => {
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const payload = messageCreated({ id: 504, conversationId: 44, contact: person('Intruso', '+5511987650003'), content: 'forged' });
     for (const options of [{ secret: 'wrong-secret-wrong-secret' }, { secret: null }, { secret: '' }, { secret: null, header: 'wrong' }, { secret: `${CHATWOOT_SECRET}x` }]) {
       const response = await deliverToBridge(app, payload, options);
@@ -121,12 +122,12 @@ describe('chatwoot bridge', () => {
     }
     expect((await deliverToBridge(app, 'not json', { secret: 'wrong-secret-wrong-secret' })).status).toBe(401);
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('ignores what is not a contact writing, refuses a contact without a phone (202), rejects malformed payloads (400)', async () => {
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const contact = person('Ana', '+5511987650004');
     const cases: Array<[unknown, number, Record<string, unknown>]> = [
       [messageCreated({ id: 505, conversationId: 45, contact, content: 'our own reply, echoed', messageType: 'outgoing' }), 200, { ignored: 'outgoing messages are not the contact\'s' }],
@@ -144,7 +145,7 @@ describe('chatwoot bridge', () => {
     ];
     for (const [payload, status, body] of cases) expect(await deliverToBridge(app, payload), JSON.stringify(payload).slice(0, 80)).toEqual({ status, body });
     await app.running.relay.settled(); // its cursor writes are not the change under test
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('sends an agent\'s reply to the Chatwoot conversation with the access token, once', async () => {
@@ -268,9 +269,10 @@ describe('chatwoot bridge', () => {
 describe('chatwoot bridge start-up', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const start = (overrides: Parameters<typeof testConfig>[1]) => {
+  const start = async (overrides: Parameters<typeof testConfig>[1]) => {
     const dir = mkdtempSync(join(tmpdir(), 'deskgraph-chatwoot-'));
     dirs.push(dir);
+    await prepareDatabase(dir);
     return startDeskgraph(testConfig(dir, { plugins: ['chatwoot'], ...overrides }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
   };
   const good = { baseUrl: 'https://chat.acme.test', apiAccessToken: CHATWOOT_TOKEN, accountId: 7, webhookSecret: CHATWOOT_SECRET };

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prepareDatabase } from './helpers/database.js';
 
 const root = join(import.meta.dirname, '..');
 const dirs: string[] = [];
@@ -55,7 +56,7 @@ describe('npm start', () => {
         ...process.env,
         PORT: '0',
         HOST: '127.0.0.1',
-        DATABASE_URL: join(dir, 'deskgraph.sqlite'),
+        DATABASE_URL: await prepareDatabase(dir),
         JWT_SECRET: 's'.repeat(40),
         BOOTSTRAP_ADMIN_PASSWORD: 'Admin-Passw0rd',
         PLUGINS: './test/fixtures/slow-plugin.ts',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { databaseUrlOf, engine, prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { createAgent } from './helpers/fixtures.js';
 
 const root = join(import.meta.dirname, '..');
@@ -13,12 +14,12 @@ afterAll(() => {
 });
 
 /** Runs the real entry (`bin/start.ts`) with only these variables; it must exit on its own. */
-function startWith(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; dir: string }> {
+async function startWith(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'deskgraph-config-'));
   dirs.push(dir);
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
     cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'deskgraph.sqlite'), ...env },
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: await prepareDatabase(dir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -28,13 +29,20 @@ function startWith(env: Record<string, string>): Promise<{ code: number | null; 
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, dir })));
 }
 
+/** Start-up stopped before the database: no SQLite file made; on PostgreSQL, no account bootstrapped. */
+async function databaseUntouched(dir: string): Promise<boolean> {
+  if (engine === 'sqlite') return !existsSync(databaseUrlOf(dir));
+  const [row] = await withTestDatabase(databaseUrlOf(dir), (db) => db.rows<{ n: number }>('SELECT count(*) AS n FROM accounts'), { readonly: true });
+  return row!.n === 0;
+}
+
 describe('configuration checked as a whole at start', () => {
   it('a bad LOG_LEVEL stops start-up with its message, exit code 1 and no stack trace', async () => {
     const run = await startWith({ LOG_LEVEL: 'verbose', JWT_SECRET: 's'.repeat(40) });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/);
     expect(run.stderr + run.stdout).not.toMatch(/\n\s+at /);
-    expect(existsSync(join(run.dir, 'deskgraph.sqlite'))).toBe(false);
+    expect(await databaseUntouched(run.dir)).toBe(true);
   });
 
   it('a bad time zone stops start-up before the database is created', async () => {
@@ -42,15 +50,16 @@ describe('configuration checked as a whole at start', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/BOOTSTRAP_TIME_ZONE: Unknown IANA time zone/);
     expect(run.stderr + run.stdout).not.toMatch(/\n\s+at /);
-    expect(existsSync(join(run.dir, 'deskgraph.sqlite'))).toBe(false);
+    expect(await databaseUntouched(run.dir)).toBe(true);
   });
 
   it('production refuses to start without JWT_SECRET, and generates no secret', async () => {
     const run = await startWith({ NODE_ENV: 'production' });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/JWT_SECRET: is required in production/);
-    expect(existsSync(join(run.dir, 'jwt-secret'))).toBe(false);
-    expect(existsSync(join(run.dir, 'deskgraph.sqlite'))).toBe(false);
+    // The data folder is the SQLite file's; a PostgreSQL server's is ./data of the repository.
+    if (engine === 'sqlite') expect(existsSync(join(run.dir, 'jwt-secret'))).toBe(false);
+    expect(await databaseUntouched(run.dir)).toBe(true);
   });
 
   it('names every bad variable at once, one line each', async () => {
@@ -95,19 +104,19 @@ describe('updateAccount', () => {
   });
 
   it('an unknown zone, a bad locale or an empty name is BAD_USER_INPUT naming the field, and changes nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(UPDATE, { input: { timeZone: 'Mars/Base' } }, 'BAD_USER_INPUT', 'input.timeZone');
     await app.admin.expectCode(UPDATE, { input: { name: 'Still fine', locale: 'not a locale!' } }, 'BAD_USER_INPUT', 'input.locale');
     await app.admin.expectCode(UPDATE, { input: { name: '  ' } }, 'BAD_USER_INPUT', 'input.name');
     await app.admin.expectCode(UPDATE, { input: { timeZone: null } }, 'BAD_USER_INPUT', 'input.timeZone');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('a USER may not change the account', async () => {
     const agent = await createAgent(app, 'Bia', []);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await agent.client.expectCode(UPDATE, { input: { name: 'Mine now' } }, 'FORBIDDEN');
     await app.anonymous.expectCode(UPDATE, { input: { name: 'Mine now' } }, 'UNAUTHENTICATED');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });

@@ -63,7 +63,7 @@ describe('connections', () => {
   });
 
   it("refuse a cursor that is not the list's own with BAD_USER_INPUT on after, changing nothing", async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const { tickets } = await app.admin.request(TICKETS, { after: null });
     const ticketCursor = tickets.pageInfo.endCursor as string;
     const { ticket } = await app.admin.request(MESSAGES, { id: ticketId, after: null });
@@ -79,6 +79,6 @@ describe('connections', () => {
       await app.admin.expectCode(TIMELINE, { id: contactId, after }, 'BAD_USER_INPUT', 'after');
       await app.admin.expectCode(DELIVERIES, { after }, 'BAD_USER_INPUT', 'after');
     }
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });

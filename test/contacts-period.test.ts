@@ -38,9 +38,9 @@ describe('contacts by period of last interaction (edges inclusive)', () => {
   });
 
   it('refuses a period that ends before it starts, and a malformed instant, changing nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(CONTACTS, { from: '2026-11-10T12:00:00.001Z', to: '2026-11-10T12:00:00.000Z' }, 'BAD_USER_INPUT', 'lastInteractionTo');
     await app.admin.expectCode(CONTACTS, { from: 'yesterday' }, 'BAD_USER_INPUT', 'from');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });

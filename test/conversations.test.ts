@@ -32,13 +32,13 @@ describe('ready replies', () => {
     greetings = (await app.admin.request(CATEGORY, { name: 'Greetings' })).createReadyReplyCategory.id;
     await app.admin.request(CATEGORY, { name: 'c'.repeat(60) });
     await app.admin.request(REPLY, { c: greetings, t: 't'.repeat(30), b: 'x' });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(CATEGORY, { name: 'c'.repeat(61) }, 'BAD_USER_INPUT', 'name');
     await app.admin.expectCode(CATEGORY, { name: 'GREETINGS' }, 'BAD_USER_INPUT', 'name');
     await app.admin.expectCode(REPLY, { c: greetings, t: 't'.repeat(31), b: 'x' }, 'BAD_USER_INPUT', 'title');
     await ana.client.expectCode(CATEGORY, { name: 'Mine' }, 'FORBIDDEN');
     await ana.client.expectCode(REPLY, { c: greetings, t: 'Mine', b: 'x' }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('lets agents read and search the replies of their sectors, in the order an ADMIN sets', async () => {
@@ -59,9 +59,9 @@ describe('ready replies', () => {
     const replyIds = first.replies.map((r: { id: string }) => r.id);
     const moved = await app.admin.request('mutation($c: ID!, $ids: [ID!]!) { reorderReadyReplies(categoryId: $c, ids: $ids) { title } }', { c: first.id, ids: [...replyIds].reverse() });
     expect(moved.reorderReadyReplies.map((r: { title: string }) => r.title)).toEqual(['Support only', 'Sales only', 'Hello', 't'.repeat(30)]);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode('mutation($c: ID!, $ids: [ID!]!) { reorderReadyReplies(categoryId: $c, ids: $ids) { title } }', { c: first.id, ids: replyIds.slice(1) }, 'BAD_USER_INPUT', 'ids');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
 
     // Variables are rendered for a ticket; a missing value becomes empty, an unknown variable stays.
     await app.admin.request('mutation($id: ID!, $input: UpdateReadyReplyInput!) { updateReadyReply(id: $id, input: $input) { id } }', {
@@ -77,10 +77,10 @@ describe('ready replies', () => {
 
   it('never deletes a category with replies silently', async () => {
     const DELETE = 'mutation($id: ID!, $confirm: Boolean) { deleteReadyReplyCategory(id: $id, confirm: $confirm) }';
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const refused = await app.admin.expectCode(DELETE, { id: greetings }, 'CONFLICT');
     expect(refused.extensions?.['replies']).toBe(4);
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     expect((await app.admin.request(DELETE, { id: greetings, confirm: true })).deleteReadyReplyCategory).toBe(true);
     expect((await app.admin.request('{ readyReplyCategories { name } }')).readyReplyCategories).toEqual([{ name: 'c'.repeat(60) }]);
   });
@@ -98,10 +98,10 @@ describe('the 24-hour customer-service window', () => {
     const STATE = 'query($id: ID!) { ticket(id: $id) { contact { id state { windowOpen windowClosesAt readOnly servedBy { name } } } } }';
     expect((await ana.client.request(STATE, { id: ticket.id })).ticket.contact.state).toEqual({ windowOpen: true, windowClosesAt: '2026-11-12T10:00:00.000Z', readOnly: false, servedBy: { name: 'Ana' } });
     clock.set('2026-11-12T10:01:00Z');
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const refused = await ana.client.expectCode(SEND, { id: ticket.id, body: 'at 24:01' }, 'WINDOW_EXPIRED');
     expect(refused.extensions?.['lastInboundAt']).toBe('2026-11-11T10:00:00.000Z');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     const state = (await bruno.client.request('query($id: ID!) { contacts(id: $id) { edges { node { state { windowOpen readOnly servedBy { name } } } } } }', {
       id: (await ana.client.request(STATE, { id: ticket.id })).ticket.contact.id,
     })).contacts;
@@ -226,12 +226,12 @@ describe('templates', () => {
     const CREATE = 'mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { id body variables } }';
     const { createTemplate } = await app.admin.request(CREATE, { input: { name: 'reminder', language: 'pt_BR', body: 'Olá {{1}}, seu pedido {{2}} chegou.' } });
     expect(createTemplate.variables).toBe(2);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(CREATE, { input: { name: 'gap', language: 'en', body: 'Hi {{1}} and {{3}}' } }, 'BAD_USER_INPUT', 'input.body');
     await app.admin.expectCode(CREATE, { input: { name: 'reminder', language: 'pt_BR', body: 'x' } }, 'BAD_USER_INPUT', 'input.name');
     await app.admin.expectCode(CREATE, { input: { name: 'Bad Name', language: 'en', body: 'x' } }, 'BAD_USER_INPUT', 'input.name');
     await ana.client.expectCode(CREATE, { input: { name: 'mine', language: 'en', body: 'x' } }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     const { updateTemplate } = await app.admin.request('mutation($id: ID!) { updateTemplate(id: $id, input: { name: "reminder", language: "pt_BR", body: "Oi {{1}}!" }) { variables } }', { id: createTemplate.id });
     expect(updateTemplate.variables).toBe(1);
     expect((await app.admin.request('mutation($id: ID!) { deleteTemplate(id: $id) }', { id: createTemplate.id })).deleteTemplate).toBe(true);

@@ -7,6 +7,7 @@ import { decodeJwt, jwtVerify } from 'jose';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killStartedEntries, ROOT, startEntry } from './helpers/child.js';
+import { engine, prepareDatabase } from './helpers/database.js';
 import { gqlClient, type GqlError } from './helpers/gql.js';
 import { startReceiver } from './helpers/receiver.js';
 import { hs256Token } from './helpers/tokens.js';
@@ -45,7 +46,7 @@ describe('configuration from the environment (npm start in a child process)', ()
     dirs.push(dir);
     const receiver = await startReceiver({ delayMs: 1500 });
     const env = {
-      PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'custom', 'desk.sqlite'), JWT_SECRET: SECRET,
+      PORT: '0', HOST: '127.0.0.1', DATABASE_URL: engine === 'sqlite' ? join(dir, 'custom', 'desk.sqlite') : await prepareDatabase(dir), JWT_SECRET: SECRET,
       JWT_ISSUER: 'https://host.test', JWT_AUDIENCE: 'deskgraph-test', JWT_TTL_SECONDS: '120',
       BOOTSTRAP_ADMIN_EMAIL: 'boss@env.test', BOOTSTRAP_ADMIN_PASSWORD: 'Boss-Passw0rd', BOOTSTRAP_TIME_ZONE: 'Asia/Tokyo',
       LOGIN_FAILURES_PER_EMAIL: '2', LOGIN_FAILURES_PER_IP: '4', LOGIN_THROTTLE_WINDOW_SECONDS: '30', TRUST_PROXY: 'true',
@@ -55,9 +56,11 @@ describe('configuration from the environment (npm start in a child process)', ()
     };
     const entry = await startEntry(env);
     try {
-      // DATABASE_URL and JWT_SECRET: the file where asked, no generated secret beside it.
-      expect(existsSync(env.DATABASE_URL)).toBe(true);
-      expect(existsSync(join(dir, 'custom', 'jwt-secret'))).toBe(false);
+      // DATABASE_URL and JWT_SECRET: the SQLite file where asked, no generated secret beside it.
+      if (engine === 'sqlite') {
+        expect(existsSync(env.DATABASE_URL)).toBe(true);
+        expect(existsSync(join(dir, 'custom', 'jwt-secret'))).toBe(false);
+      }
 
       // BOOTSTRAP_*, JWT_*: issued tokens carry iss, aud and the TTL, signed with the secret.
       const signedIn = await loginFrom(entry.url, 'boss@env.test', 'Boss-Passw0rd', '192.0.2.10');

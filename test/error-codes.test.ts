@@ -33,7 +33,7 @@ describe('errors a client can cause', () => {
 
   it('each carry a code, through the real endpoint, and change nothing', async () => {
     const token = app.adminToken;
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const kinds: [string, RequestInit, string, number?][] = [
       ['CSRF: a form POST', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(CREATE_SECTOR)}` }, 'FORBIDDEN', 403],
       ['CSRF: a text/plain POST', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: CREATE_SECTOR }) }, 'FORBIDDEN', 403],
@@ -65,7 +65,7 @@ describe('errors a client can cause', () => {
       expect(answer.errors.map((error) => error.extensions?.['code']), kind).toEqual(answer.errors.map(() => code));
       if (status !== undefined) expect(answer.status, kind).toBe(status);
     }
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('name the variable that did not coerce', async () => {

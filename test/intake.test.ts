@@ -86,10 +86,10 @@ describe('channel business hours', () => {
     expect(createTemplate.variables).toBe(2);
     const contactId = afterHoursContacts[0].contact.id;
     const SEND = 'mutation($c: ID!, $t: ID!, $v: [String!]!, $ch: ID) { sendTemplateMessage(contactId: $c, templateId: $t, variables: $v, channelId: $ch) { message { body kind } ticket { status assignee { name } } } }';
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await sue.client.expectCode(SEND, { c: contactId, t: createTemplate.id, v: ['there'], ch: channel }, 'BAD_USER_INPUT', 'variables');
     await sue.client.expectCode(SEND, { c: contactId, t: createTemplate.id, v: ['there', ' '], ch: channel }, 'BAD_USER_INPUT', 'variables.1');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     clock.set('2026-11-30T12:00:00Z'); // Monday 09:00 local
     const { sendTemplateMessage } = await sue.client.request(SEND, { c: contactId, t: createTemplate.id, v: ['there', 'Sue'], ch: channel });
     expect(sendTemplateMessage).toEqual({ message: { body: 'Hi there, this is Sue returning your call.', kind: 'TEMPLATE' }, ticket: { status: 'OPEN', assignee: { name: 'Sue' } } });
@@ -156,9 +156,9 @@ describe('sector menu', () => {
   });
 
   it('refuses a menu naming an unknown sector, changing nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(CHANNEL, { input: { name: 'Bad', kind: 'API', menu: { greeting: 'x', sectorIds: [Buffer.from('Sector:999').toString('base64')] } } }, 'BAD_USER_INPUT', 'input.menu.sectorIds');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 
@@ -174,13 +174,13 @@ describe('absence', () => {
   });
 
   it('validates: a message while on, an end after the start, an available colleague; only ADMINs set others', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await ana.client.expectCode(SET, { input: { enabled: true } }, 'BAD_USER_INPUT', 'input.message');
     await ana.client.expectCode(SET, { input: { enabled: true, message: 'x', startsAt: '2026-12-03T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' } }, 'BAD_USER_INPUT', 'input.endsAt');
     await ana.client.expectCode(SET, { input: { enabled: true, message: 'x', suggestedUserId: ana.id } }, 'BAD_USER_INPUT', 'input.suggestedUserId');
     await ana.client.expectCode(SET, { input: { userId: bruno.id, enabled: true, message: 'x' } }, 'FORBIDDEN');
     await ana.client.expectCode('query($u: ID) { absence(userId: $u) { enabled } }', { u: bruno.id }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     await app.admin.request(SET, { input: { userId: bruno.id, enabled: true, message: 'Off today' } });
     await expectUnchanged(app, () => ana.client.expectCode(SET, { input: { enabled: true, message: 'x', suggestedUserId: bruno.id } }, 'BAD_USER_INPUT', 'input.suggestedUserId'));
     await app.admin.request(SET, { input: { userId: bruno.id, enabled: false } });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_SECRET, testConfig, type TestApp } from './helpers/app.js';
 import { expectUnchanged } from './helpers/unchanged.js';
 import { testClock } from './helpers/clock.js';
+import { engine, withTestDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
 import { hs256Token, subOf } from './helpers/tokens.js';
 
@@ -37,25 +37,15 @@ async function createIntegration(name: string, scopes?: string[]): Promise<Creat
 
 const localId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]);
 
-/** The integration's row as SQLite holds it, read straight from the file. */
-function rowOf(id: string): Record<string, unknown> {
-  const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM integrations WHERE id = ?').get(localId(id)) as Record<string, unknown>;
-  } finally {
-    db.close();
-  }
+/** The integration's row as the database holds it, read straight from it. */
+async function rowOf(id: string): Promise<Record<string, unknown>> {
+  const [row] = await withTestDatabase(app.config.databaseUrl, (db) => db.rows('SELECT * FROM integrations WHERE id = ?', [localId(id)]), { readonly: true });
+  return row!;
 }
 
 /** Stands in for a row from before opaque tokens (migration 0008 left token_hash empty). */
-function makeLegacy(id: string, scopes: string[]): void {
-  const db = new BetterSqlite3(app.config.databaseUrl);
-  try {
-    db.pragma('busy_timeout = 5000');
-    db.prepare('UPDATE integrations SET token_hash = NULL, token_hint = NULL, scopes = ? WHERE id = ?').run(JSON.stringify(scopes), localId(id));
-  } finally {
-    db.close();
-  }
+async function makeLegacy(id: string, scopes: string[]): Promise<void> {
+  await withTestDatabase(app.config.databaseUrl, (db) => db.run('UPDATE integrations SET token_hash = NULL, token_hint = NULL, scopes = ? WHERE id = ?', [JSON.stringify(scopes), localId(id)]));
 }
 
 /** An integration JWT as Deskgraph used to issue them, valid for an hour of the test clock. */
@@ -64,13 +54,9 @@ function legacyJwt(id: string): Promise<string> {
   return hs256Token(TEST_SECRET, { sub: subOf('Integration', localId(id)), iat: now, expiresIn: now + 3600 });
 }
 
-function eventsOfType(type: string): Record<string, unknown>[] {
-  const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
-  try {
-    return (db.prepare('SELECT payload FROM outbox WHERE type = ? ORDER BY id').all(type) as { payload: string }[]).map((row) => JSON.parse(row.payload));
-  } finally {
-    db.close();
-  }
+async function eventsOfType(type: string): Promise<Record<string, unknown>[]> {
+  const rows = await withTestDatabase(app.config.databaseUrl, (db) => db.rows<{ payload: string }>('SELECT payload FROM outbox WHERE type = ? ORDER BY id', [type]), { readonly: true });
+  return rows.map((row) => JSON.parse(row.payload));
 }
 
 beforeAll(async () => {
@@ -92,13 +78,15 @@ describe('a new integration token', () => {
     expect(JSON.stringify(integrations)).not.toContain(created.token);
     await app.admin.expectCode('{ integrations { token } }', undefined, 'GRAPHQL_VALIDATION_FAILED');
 
-    const row = rowOf(created.integration.id);
+    const row = await rowOf(created.integration.id);
     expect(row['token_hash']).toBe(createHash('sha256').update(created.token).digest('hex'));
     expect(row['token_hint']).toBe(created.token.slice(-4));
     expect(JSON.stringify(row)).not.toContain(created.token.slice(4));
-    expect(app.snapshot()).not.toContain(created.token.slice(4));
-    // The bytes on disk too, write-ahead log included: the secret part of the token is nowhere.
-    for (const file of [app.config.databaseUrl, `${app.config.databaseUrl}-wal`].filter((path) => existsSync(path))) {
+    expect(await app.snapshot()).not.toContain(created.token.slice(4));
+    // The bytes on disk too, write-ahead log included: the secret part of the token is nowhere (the
+    // SQLite file; PostgreSQL's files belong to its server).
+    const files = engine === 'sqlite' ? [app.config.databaseUrl, `${app.config.databaseUrl}-wal`] : [];
+    for (const file of files.filter((path) => existsSync(path))) {
       expect(readFileSync(file).includes(Buffer.from(created.token.slice(4)))).toBe(false);
     }
   });
@@ -112,9 +100,9 @@ describe('a new integration token', () => {
   });
 
   it('refuses an empty scope list with BAD_USER_INPUT on scopes, changing nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(CREATE, { name: 'Nothing', scopes: [] }, 'BAD_USER_INPUT', 'scopes');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 
@@ -126,7 +114,7 @@ describe('an INGEST token', () => {
     expect(ingestMessage.status).toBe('WAITING');
     const { ticket } = await app.admin.request('query($id: ID!) { ticket(id: $id) { history { kind actorKind } } }', { id: ingestMessage.id });
     expect(ticket.history).toEqual([{ kind: 'CREATED', actorKind: 'INTEGRATION' }]);
-    expect(rowOf(integration.id)['last_used_at']).toBe(clock.now().getTime());
+    expect((await rowOf(integration.id))['last_used_at']).toBe(clock.now().getTime());
   });
 
   it('may not read a ticket: FORBIDDEN naming READ, even for the ticket it just opened', async () => {
@@ -143,13 +131,13 @@ describe('an INGEST token', () => {
     const bot = app.as(token);
     const firstUse = clock.now().getTime();
     await bot.request(SECTORS);
-    expect(rowOf(integration.id)['last_used_at']).toBe(firstUse);
+    expect((await rowOf(integration.id))['last_used_at']).toBe(firstUse);
     clock.advance(30_000);
     await bot.request(SECTORS);
-    expect(rowOf(integration.id)['last_used_at']).toBe(firstUse);
+    expect((await rowOf(integration.id))['last_used_at']).toBe(firstUse);
     clock.advance(31_000);
     await bot.request(SECTORS);
-    expect(rowOf(integration.id)['last_used_at']).toBe(firstUse + 61_000);
+    expect((await rowOf(integration.id))['last_used_at']).toBe(firstUse + 61_000);
     const { integrations } = await app.admin.request(LIST);
     expect(integrations.find((i: { id: string }) => i.id === integration.id).lastUsedAt).toBe(new Date(firstUse + 61_000).toISOString());
   });
@@ -170,7 +158,7 @@ describe('a READ token', () => {
     const { token } = await createIntegration('Reader only', ['READ']);
     const reader = app.as(token);
     await reader.request(SECTORS); // its first use is recorded now, not during the refused calls
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const calls: [string, Record<string, unknown>][] = [
       [INGEST, { input: { contact: { phone: '5511970000005' }, body: 'let me in' } }],
       ['mutation($id: ID!) { cancelTicket(id: $id) { id } }', { id: closed.id }],
@@ -181,7 +169,7 @@ describe('a READ token', () => {
       expect(error.message).toContain('INGEST');
       expect(error.extensions).toMatchObject({ reason: 'MISSING_SCOPE', scope: 'INGEST' });
     }
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 
@@ -192,12 +180,12 @@ describe('ending a token', () => {
     await bot.request(SECTORS);
     const { revokeIntegration } = await app.admin.request(REVOKE, { id: integration.id });
     expect(revokeIntegration.revokedAt).toBe(clock.now().toISOString());
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const error = await bot.expectCode(INGEST, { input: { contact: { phone: '5511970000006' }, body: 'x' } }, 'UNAUTHENTICATED');
     expect(error.extensions?.['reason']).toBe('REVOKED');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     await app.admin.expectCode(ROTATE, { id: integration.id }, 'CONFLICT');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('rotated: the old token is refused, the new one works and is shown once, and the rotation is an event', async () => {
@@ -211,8 +199,8 @@ describe('ending a token', () => {
     const error = await app.as(oldToken).expectCode(SECTORS, undefined, 'UNAUTHENTICATED');
     expect(error.extensions?.['reason']).toBe('INVALID_TOKEN');
     await app.as(rotated.token).request(SECTORS);
-    expect(rowOf(integration.id)['token_hash']).toBe(createHash('sha256').update(rotated.token).digest('hex'));
-    expect(eventsOfType('integration.rotated')).toContainEqual({ integrationId: localId(integration.id), byUserId: expect.any(Number) });
+    expect((await rowOf(integration.id))['token_hash']).toBe(createHash('sha256').update(rotated.token).digest('hex'));
+    expect(await eventsOfType('integration.rotated')).toContainEqual({ integrationId: localId(integration.id), byUserId: expect.any(Number) });
   });
 
   it('refuses an unknown token and an unknown integration', async () => {
@@ -227,7 +215,7 @@ describe('ending a token', () => {
 describe('integration JWTs from before opaque tokens', () => {
   it('keep working for INGEST only, until the integration is rotated', async () => {
     const { integration } = await createIntegration('Legacy bot');
-    makeLegacy(integration.id, ['INGEST', 'READ']);
+    await makeLegacy(integration.id, ['INGEST', 'READ']);
     const legacy = app.as(await legacyJwt(integration.id));
     const { ingestMessage } = await legacy.request(INGEST, { input: { contact: { phone: '5511970000007' }, body: 'old but fine' } });
     const forbidden = await legacy.expectCode(TICKET, { id: ingestMessage.id }, 'FORBIDDEN');
@@ -241,7 +229,7 @@ describe('integration JWTs from before opaque tokens', () => {
 
   it('stop working once the integration is revoked, and their refused calls change nothing', async () => {
     const { integration } = await createIntegration('Revoked legacy bot');
-    makeLegacy(integration.id, ['INGEST']);
+    await makeLegacy(integration.id, ['INGEST']);
     const legacy = app.as(await legacyJwt(integration.id));
     await legacy.request(INGEST, { input: { contact: { phone: '5511970000008' }, body: 'still here' } });
     await app.admin.request(REVOKE, { id: integration.id });
@@ -261,23 +249,23 @@ describe('integration JWTs from before opaque tokens', () => {
 describe('who manages integrations', () => {
   it('an agent (USER) may not create, list, rotate or revoke them: FORBIDDEN, nothing changes', async () => {
     const { integration } = await createIntegration('Guarded');
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await ana.client.expectCode(CREATE, { name: 'Mine' }, 'FORBIDDEN');
     await ana.client.expectCode(LIST, undefined, 'FORBIDDEN');
     await ana.client.expectCode(ROTATE, { id: integration.id }, 'FORBIDDEN');
     await ana.client.expectCode(REVOKE, { id: integration.id }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('an integration token may not manage integrations either, whatever its scopes', async () => {
     const { token, integration } = await createIntegration('Ambitious', ['INGEST', 'READ']);
     const bot = app.as(token);
     await bot.request(SECTORS);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await bot.expectCode(CREATE, { name: 'Child' }, 'FORBIDDEN');
     await bot.expectCode(LIST, undefined, 'FORBIDDEN');
     await bot.expectCode(ROTATE, { id: integration.id }, 'FORBIDDEN');
     await bot.expectCode(REVOKE, { id: integration.id }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });

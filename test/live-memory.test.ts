@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareDatabase } from './helpers/database.js';
 import { gqlClient, type GqlClient } from './helpers/gql.js';
 import { startProbedServer, type ProbedServer } from './helpers/probed-server.js';
 import { wsClient } from './helpers/ws.js';
@@ -22,7 +23,7 @@ const clients: Client[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-memory-'));
   server = await startProbedServer({
-    DATABASE_URL: join(dir, 'deskgraph.sqlite'),
+    DATABASE_URL: await prepareDatabase(dir),
     JWT_SECRET: 'memory-test-secret-long-enough-for-hs256-0123456789',
     BOOTSTRAP_ADMIN_EMAIL: 'admin@memory.test',
     BOOTSTRAP_ADMIN_PASSWORD: 'Memory-Passw0rd',

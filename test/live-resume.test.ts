@@ -1,8 +1,8 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { testClock } from './helpers/clock.js';
+import { withTestDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 import { expectUnchanged } from './helpers/unchanged.js';
 import { subscribe, untilListening, wsClient, type LiveSubscription } from './helpers/ws.js';
@@ -140,22 +140,16 @@ describe('a cursor older than what the outbox keeps', () => {
     const clock = testClock('2026-12-01T12:00:00Z');
     const app = await startTestApp({ clock, jwt: { ...testConfig('/tmp').jwt, userTokenTtlSeconds: 7 * 86_400 }, relay: { retentionMs: 86_400_000, pruneEveryMs: 0, pollMs: 20 } });
     try {
-      const outboxIds = () => {
-        const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
-        try {
-          return (db.prepare('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((row) => row.id);
-        } finally {
-          db.close();
-        }
-      };
+      const outboxIds = async () =>
+        (await withTestDatabase(app.config.databaseUrl, (db) => db.rows<{ id: number }>('SELECT id FROM outbox ORDER BY id'), { readonly: true })).map((row) => row.id);
       const ticket = await contactWrites(app, { phone: nextPhone(), body: 'a day ago' });
       const { ticket: read } = await app.admin.request(LAST_MESSAGE, { id: ticket.id });
-      const old = outboxIds();
+      const old = await outboxIds();
       clock.advance(86_400_000 + 60_000);
       const young = await contactWrites(app, { phone: nextPhone(), body: 'just now' });
       const deadline = Date.now() + 5000;
-      while (outboxIds().some((id) => old.includes(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(outboxIds().some((id) => old.includes(id))).toBe(false);
+      while ((await outboxIds()).some((id) => old.includes(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await outboxIds()).some((id) => old.includes(id))).toBe(false);
 
       const socket = socketFor(app, app.adminToken);
       const answers: LiveSubscription<Failure>[] = [];
@@ -169,8 +163,8 @@ describe('a cursor older than what the outbox keeps', () => {
       const { ticket: youngRead } = await app.admin.request(LAST_MESSAGE, { id: young.id });
       clock.advance(86_400_000 + 60_000);
       const emptyBy = Date.now() + 5000;
-      while (outboxIds().length > 0 && Date.now() < emptyBy) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(outboxIds()).toEqual([]);
+      while ((await outboxIds()).length > 0 && Date.now() < emptyBy) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await outboxIds()).toEqual([]);
       const [result] = await subscribe<Failure>(socket, EVENTS, { after: youngRead.lastMessage.cursor }).take(1);
       expect(result!.errors?.[0]?.extensions?.code).toBe('CURSOR_EXPIRED');
     } finally {

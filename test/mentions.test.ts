@@ -57,10 +57,10 @@ async function live(token: string, ticketId: string, userId: string, prober = ap
 
 describe('mentions in internal notes', () => {
   it('refuses a mention of someone who may not see the ticket, or of nobody known, and stores nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await author.client.expectCode(NOTE, { t: salesTicket, b: 'look', m: [colleague.id, outsider.id] }, 'BAD_USER_INPUT', 'mentionedUserIds');
     await author.client.expectCode(NOTE, { t: salesTicket, b: 'look', m: [Buffer.from('User:99999').toString('base64')] }, 'BAD_USER_INPUT', 'mentionedUserIds');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     expect((await outsider.client.request(LIST)).notifications.totalCount).toBe(0);
   });
 
@@ -103,9 +103,9 @@ describe('mentions in internal notes', () => {
     expect((await colleague.client.request(LIST, { first: 2, after: page.pageInfo.endCursor })).notifications.edges[0].node.message.body).toBe('Can you check the invoice?');
 
     const ids = all.edges.map((e: { node: { id: string } }) => e.node.id);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     expect((await outsider.client.request(READ, { ids })).markNotificationsRead).toBe(0);
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     expect((await colleague.client.request(READ, { ids: ids.slice(0, 2) })).markNotificationsRead).toBe(2);
     expect((await colleague.client.request(READ, { ids })).markNotificationsRead).toBe(ids.length - 2);
     expect((await colleague.client.request(READ, { ids })).markNotificationsRead).toBe(0);

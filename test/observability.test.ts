@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph, type RunningDeskgraph } from '../server.js';
 import { loadConfig } from '../bin/config.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, testConfig } from './helpers/app.js';
+import { databaseUrlOf, engine, prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { gqlClient, type GqlClient } from './helpers/gql.js';
 import { startReceiver } from './helpers/receiver.js';
 import { subscribe, wsClient } from './helpers/ws.js';
@@ -26,6 +26,7 @@ let base: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-obs-'));
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  await prepareDatabase(dir);
   const webhooks = { allowPrivateUrls: true, maxAttempts: 1, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
   running = await startDeskgraph(testConfig(dir, { loginThrottle: { failuresPerEmail: 2, failuresPerIp: 100, windowSeconds: 60 }, pluginConfig: { webhooks } }), {
     port: 0,
@@ -98,17 +99,19 @@ describe('probes and version', () => {
   });
 
   it('/readyz answers 503 while a migration is missing from the database', async () => {
-    const db = new BetterSqlite3(join(dir, 'deskgraph.sqlite'));
-    const last = db.prepare('SELECT hash, created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as { hash: string; created_at: number };
-    expect(db.prepare('DELETE FROM __drizzle_migrations WHERE hash = ?').run(last.hash).changes).toBe(1);
-    try {
-      const response = await fetch(`${base}/readyz`);
-      expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ status: 'not ready', checks: { database: 'ok', pendingMigrations: 1 } });
-    } finally {
-      db.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run(last.hash, last.created_at);
-      db.close();
-    }
+    // drizzle keeps its journal in the main schema on SQLite, in its own schema on PostgreSQL.
+    const journal = engine === 'postgres' ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations';
+    await withTestDatabase(databaseUrlOf(dir), async (db) => {
+      const [last] = await db.rows<{ hash: string; created_at: number }>(`SELECT hash, created_at FROM ${journal} ORDER BY created_at DESC LIMIT 1`);
+      expect(await db.run(`DELETE FROM ${journal} WHERE hash = ?`, [last!.hash])).toBe(1);
+      try {
+        const response = await fetch(`${base}/readyz`);
+        expect(response.status).toBe(503);
+        expect(await response.json()).toMatchObject({ status: 'not ready', checks: { database: 'ok', pendingMigrations: 1 } });
+      } finally {
+        await db.run(`INSERT INTO ${journal} (hash, created_at) VALUES (?, ?)`, [last!.hash, last!.created_at]);
+      }
+    });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 });

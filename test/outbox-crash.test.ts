@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { gqlClient } from './helpers/gql.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -43,7 +43,7 @@ describe('the outbox across a crash', () => {
     dirs.push(dir);
     const receiver = await startReceiver();
     const env = {
-      PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'deskgraph.sqlite'), JWT_SECRET: 'crash-test-secret-long-enough-for-hs256-0123456789',
+      PORT: '0', HOST: '127.0.0.1', DATABASE_URL: await prepareDatabase(dir), JWT_SECRET: 'crash-test-secret-long-enough-for-hs256-0123456789',
       BOOTSTRAP_ADMIN_EMAIL: 'admin@crash.test', BOOTSTRAP_ADMIN_PASSWORD: 'Crash-Passw0rd', LOG_LEVEL: 'info',
       PLUGINS: './test/fixtures/crash-plugin.ts', CRASH_MARKER: join(dir, 'killed'), CRASH_LOG: join(dir, 'received.jsonl'),
       WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOKS_POLL_MS: '50',
@@ -56,15 +56,13 @@ describe('the outbox across a crash', () => {
     await admin.request('mutation($input: WebhookInput!) { createWebhook(input: $input) { webhook { id } } }', { input: { url: receiver.url, events: ['ticket.created'] } });
 
     // The mutation commits; the plugin's handler then kills the process before any cursor moves.
-    // Its answer may or may not get out before the kill, so the committed ticket is read from the file.
+    // Its answer may or may not get out before the kill, so the committed ticket is read from the database.
     const ingest = admin
       .request('mutation { ingestMessage(input: { contact: { phone: "5511911112222" }, body: "are you there?" }) { id } }')
       .catch(() => null);
     expect(await first.exited).toBe('SIGKILL');
     await ingest;
-    const db = new BetterSqlite3(env.DATABASE_URL, { readonly: true });
-    const committed = db.prepare('SELECT id FROM tickets').all() as { id: number }[];
-    db.close();
+    const committed = await withTestDatabase(env.DATABASE_URL, (db) => db.rows<{ id: number }>('SELECT id FROM tickets'), { readonly: true });
     expect(committed).toHaveLength(1);
     expect(existsSync(env.CRASH_MARKER)).toBe(true);
     expect(existsSync(env.CRASH_LOG)).toBe(false);

@@ -20,7 +20,7 @@ describe('changeMyPassword with wrong current passwords', () => {
   let ana: Agent;
   it('is refused with FORBIDDEN (TOO_MANY_ATTEMPTS) after the per-user budget, even with the right password, changing nothing', async () => {
     ana = await createAgent(app, 'Ana', [sector]);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     for (let guess = 1; guess <= 3; guess++) {
       await ana.client.expectCode(CHANGE, { current: `Guess-${guess}-Passw0rd`, next: 'Stolen-Passw0rd1' }, 'BAD_USER_INPUT', 'currentPassword');
     }
@@ -28,7 +28,7 @@ describe('changeMyPassword with wrong current passwords', () => {
     expect(blocked.extensions).toMatchObject({ reason: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: expect.any(Number) });
     // The right password is refused too while blocked, so the answer tells nothing about a guess.
     await ana.client.expectCode(CHANGE, { current: 'Ana-Passw0rd', next: 'Stolen-Passw0rd1' }, 'FORBIDDEN', 'currentPassword');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('shares the budget with login: the same user cannot sign in with guesses either', async () => {
@@ -39,13 +39,13 @@ describe('changeMyPassword with wrong current passwords', () => {
   it('counts per IP too: other users from the same address are stopped once the IP budget is spent', async () => {
     const bruno = await createAgent(app, 'Bruno', [sector]);
     const carla = await createAgent(app, 'Carla', [sector]);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     // Ana spent 3 of the IP's 8; Bruno spends 3 (his own budget), Carla 2: the IP's budget is gone.
     for (let guess = 1; guess <= 3; guess++) await bruno.client.expectCode(CHANGE, { current: `Guess-${guess}-Passw0rd`, next: 'Stolen-Passw0rd1' }, 'BAD_USER_INPUT');
     for (let guess = 1; guess <= 2; guess++) await carla.client.expectCode(CHANGE, { current: `Guess-${guess}-Passw0rd`, next: 'Stolen-Passw0rd1' }, 'BAD_USER_INPUT');
     const blocked = await carla.client.expectCode(CHANGE, { current: 'Carla-Passw0rd', next: 'Carla-Passw0rd2' }, 'FORBIDDEN');
     expect(blocked.extensions).toMatchObject({ reason: 'TOO_MANY_ATTEMPTS' });
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 

@@ -34,12 +34,12 @@ afterAll(() => app.stop());
 
 describe('pause reasons', () => {
   it('are defined by ADMINs, unique by name without case, renamed and deactivated; a refusal changes nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(CREATE, { name: 'lunch' }, 'BAD_USER_INPUT', 'name');
     await app.admin.expectCode(CREATE, { name: '   ' }, 'BAD_USER_INPUT', 'name');
     await ana.client.expectCode(CREATE, { name: 'Coffee' }, 'FORBIDDEN');
     await ana.client.expectCode('{ pauseReasons(includeInactive: true) { name } }', {}, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
 
     const { createPauseReason: coffee } = await app.admin.request(CREATE, { name: 'Cofee' });
     const UPDATE = 'mutation($id: ID!, $input: UpdatePauseReasonInput!) { updatePauseReason(id: $id, input: $input) { name active } }';
@@ -49,11 +49,11 @@ describe('pause reasons', () => {
     expect((await ana.client.request('{ pauseReasons { name } }')).pauseReasons).toEqual([{ name: 'Lunch' }, { name: 'Training' }]);
     expect((await app.admin.request('{ pauseReasons(includeInactive: true) { name } }')).pauseReasons.map((r: { name: string }) => r.name)).toEqual(['Coffee', 'Lunch', 'Training']);
 
-    const unchanged = app.snapshot();
+    const unchanged = await app.snapshot();
     await ana.client.expectCode(STATUS, { s: 'PAUSED', r: coffee.id }, 'BAD_USER_INPUT', 'pauseReasonId'); // deactivated
     await ana.client.expectCode(STATUS, { s: 'PAUSED', r: Buffer.from('PauseReason:99999').toString('base64') }, 'BAD_USER_INPUT', 'pauseReasonId');
     await ana.client.expectCode(STATUS, { s: 'ONLINE', r: lunch }, 'BAD_USER_INPUT', 'pauseReasonId');
-    expect(app.snapshot()).toBe(unchanged);
+    expect(await app.snapshot()).toBe(unchanged);
   });
 
   it("shows agents per reason and time paused today, from midnight in the account's zone, across several pauses", async () => {

@@ -108,9 +108,9 @@ describe('an agent (USER)', () => {
     expect(setMyStatus.status).toBe('PAUSED');
     const { updateMyProfile } = await agent.request('mutation { updateMyProfile(input: { name: "Ana Paula", phone: "+55 21 99999-0000" }) { name phone role } }');
     expect(updateMyProfile).toEqual({ name: 'Ana Paula', phone: '+55 21 99999-0000', role: 'USER' });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await agent.expectCode('mutation { changeMyPassword(currentPassword: "Wrong-passw0rd", newPassword: "Ana-passw0rd2") { id } }', undefined, 'BAD_USER_INPUT', 'currentPassword');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     await agent.request('mutation { changeMyPassword(currentPassword: "Ana-passw0rd", newPassword: "Ana-passw0rd2") { id } }');
     await expectUnchanged(app, () => app.anonymous.expectCode(LOGIN, { email: 'ana@deskgraph.test', password: 'Ana-passw0rd' }, 'UNAUTHENTICATED'));
     const { login } = await app.anonymous.request(LOGIN, { email: 'ana@deskgraph.test', password: 'Ana-passw0rd2' });
@@ -130,9 +130,9 @@ describe('an agent (USER)', () => {
   ];
 
   it.each(adminOnly)('gets FORBIDDEN on %s, and nothing changes', async (_name, query, variables) => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await agent.expectCode(query, variables(), 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('gets UNAUTHENTICATED without a token', async () => {
@@ -178,9 +178,9 @@ describe('validation: every rule answers BAD_USER_INPUT naming the field, and ch
   ];
 
   it.each(cases)('%s', async (_name, query, variables, field) => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(query, variables(), 'BAD_USER_INPUT', field);
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('accepts a sector name of exactly 60 characters and a password of exactly 8', async () => {
@@ -195,10 +195,10 @@ describe('the account keeps an ADMIN', () => {
     const { users } = await app.admin.request('{ users { id role active } }');
     const otherAdmins = users.filter((u: { id: string; role: string; active: boolean }) => u.role === 'ADMIN' && u.active && u.id !== me.id);
     for (const other of otherAdmins) await app.admin.request(UPDATE_USER, { id: other.id, input: { role: 'USER' } });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(UPDATE_USER, { id: me.id, input: { role: 'USER' } }, 'CONFLICT');
     await app.admin.expectCode(UPDATE_USER, { id: me.id, input: { active: false } }, 'CONFLICT');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 
@@ -227,11 +227,11 @@ describe('account isolation', () => {
     expect(sectors.map((s: { id: string }) => s.id)).not.toContain(otherSectorId);
     expect((await app.admin.request('query($id: ID!) { node(id: $id) { id } }', { id: otherUserId })).node).toBeNull();
 
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(UPDATE_USER, { id: otherUserId, input: { name: 'Hacked' } }, 'NOT_FOUND');
     await app.admin.expectCode('mutation($id: ID!) { updateSector(id: $id, input: { name: "Hacked" }) { id } }', { id: otherSectorId }, 'NOT_FOUND');
     await app.admin.expectCode('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: agentId, s: [otherSectorId] }, 'BAD_USER_INPUT', 'sectorIds');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
 
     const { login } = await app.anonymous.request(LOGIN, { email: 'otto@other.test', password: 'Otto-passw0rd' });
     const { sectors: ottoSectors } = await app.as(login.token).request('{ sectors { name } users { email } }');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../bin/config.js';
 import { startDeskgraph, type RunningDeskgraph } from '../server.js';
 import { snapshotOf, startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { databaseUrlOf, prepareDatabase } from './helpers/database.js';
 import { wsClient } from './helpers/ws.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -27,6 +28,7 @@ describe('a persisted-only server (PERSISTED_OPERATIONS_ONLY)', () => {
     dir = mkdtempSync(join(tmpdir(), 'deskgraph-pq-'));
     const file = join(dir, 'persisted-documents.json');
     writeFileSync(file, JSON.stringify({ [sha256(ME)]: ME, [sha256(SECTORS)]: SECTORS }));
+    await prepareDatabase(dir);
     running = await startDeskgraph(testConfig(dir, { production: true, graphiql: false, persistedOperations: { file, only: true } }), {
       port: 0,
       host: '127.0.0.1',
@@ -45,7 +47,7 @@ describe('a persisted-only server (PERSISTED_OPERATIONS_ONLY)', () => {
   });
 
   it('refuses a document that is not in the list, and it changes nothing', async () => {
-    const before = snapshotOf(join(dir, 'deskgraph.sqlite'));
+    const before = await snapshotOf(databaseUrlOf(dir));
     const arbitrary = await post(running.url, token, { query: 'mutation { createSector(input: { name: "Rogue" }) { id } }' });
     expect(arbitrary.data).toBeUndefined();
     expect(arbitrary.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_ONLY');
@@ -54,7 +56,7 @@ describe('a persisted-only server (PERSISTED_OPERATIONS_ONLY)', () => {
     // A trusted hash does not smuggle another document in beside it.
     const smuggled = await post(running.url, token, { ...byHash(ME), query: 'mutation { createSector(input: { name: "Rogue" }) { id } }' });
     expect(smuggled.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_ONLY');
-    expect(snapshotOf(join(dir, 'deskgraph.sqlite'))).toBe(before);
+    expect(await snapshotOf(databaseUrlOf(dir))).toBe(before);
   });
 
   it('applies the same rule on graphql-ws', async () => {

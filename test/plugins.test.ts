@@ -1,5 +1,4 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
 import type { PublicEvent } from '../resolvers/events/event-contract.js';
 import { startDeskgraph } from '../server.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 import { startReceiver } from './helpers/receiver.js';
 
@@ -76,16 +76,13 @@ describe('plugins', () => {
     expect(read).toEqual({ id: ticket.id, status: 'WAITING' });
     await app.running.relay.settled();
     expect(received.some((event) => event.type === 'ticket.created' && event.data.ticket.id === ticket.id)).toBe(true);
-    const db = new BetterSqlite3(join(app.dir, 'deskgraph.sqlite'), { readonly: true });
-    try {
-      const failures = db.prepare("SELECT consumer, attempts, last_error AS lastError FROM outbox_failures WHERE consumer = 'plugin:thrower'").all();
-      expect(failures).toEqual([
-        { consumer: 'plugin:thrower', attempts: 2, lastError: 'this handler always fails' },
-        { consumer: 'plugin:thrower', attempts: 2, lastError: 'this handler always fails' },
-      ]);
-    } finally {
-      db.close();
-    }
+    const failures = await withTestDatabase(app.config.databaseUrl, (db) =>
+      db.rows(`SELECT consumer, attempts, last_error AS "lastError" FROM outbox_failures WHERE consumer = 'plugin:thrower'`),
+    );
+    expect(failures).toEqual([
+      { consumer: 'plugin:thrower', attempts: 2, lastError: 'this handler always fails' },
+      { consumer: 'plugin:thrower', attempts: 2, lastError: 'this handler always fails' },
+    ]);
     expect(app.running.relay.stats('plugin:thrower')).toMatchObject({ failedAttempts: 4, setAside: 2 });
   });
 
@@ -116,9 +113,10 @@ describe('plugins', () => {
 describe('plugin start-up errors', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const start = (overrides: Parameters<typeof testConfig>[1]) => {
+  const start = async (overrides: Parameters<typeof testConfig>[1]) => {
     const dir = mkdtempSync(join(tmpdir(), 'deskgraph-plugin-'));
     dirs.push(dir);
+    await prepareDatabase(dir);
     return startDeskgraph(testConfig(dir, overrides), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
   };
 

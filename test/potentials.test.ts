@@ -56,10 +56,10 @@ describe('potentials (canViewUnsectored)', () => {
   it('ADMIN sets the flag through createUser and updateUser; refusals are typed and change nothing', async () => {
     const { me } = await pia.client.request('{ me { canViewUnsectored } }');
     expect(me.canViewUnsectored).toBe(true);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await sam.client.expectCode(UPDATE_USER, { id: sam.id, input: { canViewUnsectored: true } }, 'FORBIDDEN');
     await app.admin.expectCode(UPDATE_USER, { id: sam.id, input: { canViewUnsectored: null } }, 'BAD_USER_INPUT', 'input.canViewUnsectored');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('shows a potential while it waits unsectored, live: ADDED, then REMOVED when routed to a sector I am not in or taken', async () => {
@@ -115,10 +115,10 @@ describe('potentials (canViewUnsectored)', () => {
 
   it('lets her dismiss a potential (canDismissWaiting); without the flag a potential is missing, and nothing changes', async () => {
     const ticket = await unsectored();
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await sam.client.expectCode(CLOSE, { id: ticket.id }, 'NOT_FOUND');
     await sam.client.expectCode(ACCEPT, { id: ticket.id }, 'NOT_FOUND');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     expect((await pia.client.request(CLOSE, { id: ticket.id })).closeTicket.status).toBe('CLOSED');
     // Closed, it is no potential any more: the usual rule applies (not hers, no sector).
     expect((await pia.client.request(TICKET, { id: ticket.id })).ticket).toBeNull();

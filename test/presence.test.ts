@@ -7,6 +7,7 @@ import { openStore } from '../db/store.js';
 import { domainEventsOf } from '../resolvers/events.js';
 import { createDomainPubSub } from '../schema/pubsub.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { prepareDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 import { subscribe, wsClient } from './helpers/ws.js';
 
@@ -115,7 +116,7 @@ describe('presence across instances', () => {
   it('is rebuilt by every instance from the pub/sub messages alone, lease included', async () => {
     // Two instances' pub/subs on one event target: what @graphql-yoga/redis-event-target makes of REDIS_URL.
     const dir = mkdtempSync(join(tmpdir(), 'deskgraph-presence-'));
-    const store = await openStore({ url: join(dir, 'presence.sqlite') });
+    const store = await openStore({ url: await prepareDatabase(dir) });
     const shared = new EventTarget();
     const first = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
     const second = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);

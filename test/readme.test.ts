@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph, type RunningDeskgraph } from '../server.js';
 import { testConfig } from './helpers/app.js';
+import { prepareDatabase } from './helpers/database.js';
 import { gqlClient } from './helpers/gql.js';
 
 // The README's calls, run as written against a fresh server, so the tutorial cannot rot.
@@ -30,6 +31,7 @@ let dir: string;
 let running: RunningDeskgraph;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-readme-'));
+  await prepareDatabase(dir);
   running = await startDeskgraph(testConfig(dir, { bootstrap: { email: 'admin@localhost', password: PASSWORD } }), {
     port: 0,
     host: '127.0.0.1',

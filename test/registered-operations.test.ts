@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph, type RunningDeskgraph } from '../server.js';
 import { snapshotOf, testConfig } from './helpers/app.js';
+import { databaseUrlOf, prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { wsClient } from './helpers/ws.js';
 
 // Trusted documents an ADMIN registers (registerPersistedOperation), stored per account and run by
@@ -36,20 +36,15 @@ describe('trusted documents registered by an ADMIN', () => {
   let running: RunningDeskgraph;
   let adminToken: string;
   let userToken: string;
-  const database = () => join(dir, 'deskgraph.sqlite');
-  const storedCount = () => {
-    const db = new Database(database(), { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM persisted_operations').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const database = () => databaseUrlOf(dir);
+  const storedCount = async () =>
+    (await withTestDatabase(database(), (db) => db.rows<{ n: number }>('SELECT count(*) AS n FROM persisted_operations'), { readonly: true }))[0]!.n;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'deskgraph-registered-'));
     const file = join(dir, 'persisted-documents.json');
     writeFileSync(file, JSON.stringify(Object.fromEntries([REGISTER, LIST, DELETE, CREATE_USER].map((doc) => [sha256(doc), doc]))));
+    await prepareDatabase(dir);
     running = await startDeskgraph(testConfig(dir, { production: true, graphiql: false, persistedOperations: { file, only: true } }), {
       port: 0,
       host: '127.0.0.1',
@@ -71,7 +66,7 @@ describe('trusted documents registered by an ADMIN', () => {
     const registered = await byHash(running.url, adminToken, REGISTER, { d: SECTORS });
     expect(registered).toEqual({ data: { registerPersistedOperation: { id: sha256(SECTORS), document: SECTORS, createdBy: { email: 'admin@deskgraph.test' } } } });
     expect((await byHash(running.url, adminToken, REGISTER, { d: SECTORS })).data?.['registerPersistedOperation'].id).toBe(sha256(SECTORS));
-    expect(storedCount()).toBe(1);
+    expect(await storedCount()).toBe(1);
 
     expect(await byHash(running.url, userToken, SECTORS)).toEqual({ data: { sectors: [] } });
     expect((await byHash(running.url, adminToken, LIST)).data).toEqual({ persistedOperations: [{ id: sha256(SECTORS) }] });
@@ -106,7 +101,7 @@ describe('trusted documents registered by an ADMIN', () => {
   });
 
   it('still refuses an unknown document, sent whole or by hash, changing nothing', async () => {
-    const before = snapshotOf(database());
+    const before = await snapshotOf(database());
     const response = await fetch(running.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
@@ -116,35 +111,35 @@ describe('trusted documents registered by an ADMIN', () => {
     expect((await byHash(running.url, adminToken, ROGUE)).errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
     // Without credentials the account's registrations are out of reach.
     expect((await byHash(running.url, 'not-a-token', SECTORS)).errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
-    expect(snapshotOf(database())).toBe(before);
+    expect(await snapshotOf(database())).toBe(before);
   });
 
   it('a USER may not register, list or delete (FORBIDDEN), and nothing is stored', async () => {
-    const before = snapshotOf(database());
-    const count = storedCount();
+    const before = await snapshotOf(database());
+    const count = await storedCount();
     for (const [document, variables] of [[REGISTER, { d: ROGUE }], [LIST, undefined], [DELETE, { id: sha256(SECTORS) }]] as const) {
       const refused = await byHash(running.url, userToken, document, variables);
       expect(refused.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     }
-    expect(storedCount()).toBe(count);
-    expect(snapshotOf(database())).toBe(before);
+    expect(await storedCount()).toBe(count);
+    expect(await snapshotOf(database())).toBe(before);
     expect((await byHash(running.url, userToken, ROGUE)).errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('refuses a document that does not validate against the schema, and an unknown id, changing nothing', async () => {
-    const before = snapshotOf(database());
+    const before = await snapshotOf(database());
     const invalid = await byHash(running.url, adminToken, REGISTER, { d: '{ sectors { nope } }' });
     expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'document' });
     const garbage = await byHash(running.url, adminToken, REGISTER, { d: 'not graphql at all {' });
     expect(garbage.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'document' });
     expect((await byHash(running.url, adminToken, DELETE, { id: sha256(ROGUE) })).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
     expect((await byHash(running.url, adminToken, DELETE, { id: 'xyz' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-    expect(snapshotOf(database())).toBe(before);
+    expect(await snapshotOf(database())).toBe(before);
   });
 
   it('once deleted, its hash is refused again', async () => {
     expect((await byHash(running.url, adminToken, DELETE, { id: sha256(SECTORS) })).data).toEqual({ deletePersistedOperation: { id: sha256(SECTORS) } });
-    expect(storedCount()).toBe(0);
+    expect(await storedCount()).toBe(0);
     expect((await byHash(running.url, userToken, SECTORS)).errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 });

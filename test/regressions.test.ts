@@ -25,23 +25,23 @@ describe('visibility holes', () => {
     const ticket = await contactWrites(app, { phone: '5511990000001', body: 'secret in support', sectorId: support });
     const { ticket: read } = await app.admin.request('query($id: ID!) { ticket(id: $id) { contact { id } } }', { id: ticket.id });
     const { createTemplate } = await app.admin.request('mutation { createTemplate(input: { name: "hi", language: "en", body: "Hi!" }) { id } }');
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const error = await ana.client.expectCode(
       'mutation($c: ID!, $t: ID!) { sendTemplateMessage(contactId: $c, templateId: $t, variables: []) { ticket { id } } }',
       { c: read.contact.id, t: createTemplate.id },
       'CONFLICT',
     );
     expect(error.extensions?.['reason']).toBe('CONTACT_IN_ANOTHER_QUEUE');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('treats a contact with no ticket I see as missing: node is null and updateContact is NOT_FOUND', async () => {
     const ticket = await contactWrites(app, { phone: '5511990000002', name: 'Hidden', body: 'x', sectorId: support });
     const contactId = (await app.admin.request('query($id: ID!) { ticket(id: $id) { contact { id } } }', { id: ticket.id })).ticket.contact.id;
     expect((await ana.client.request('query($id: ID!) { node(id: $id) { id } }', { id: contactId })).node).toBeNull();
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await ana.client.expectCode('mutation($id: ID!) { updateContact(id: $id, input: { name: "Mine" }) { id } }', { id: contactId }, 'NOT_FOUND');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it("refuses another account's sector in closedTickets instead of counting its tickets", async () => {
@@ -78,10 +78,10 @@ describe('rule holes', () => {
     const first = await contactWrites(app, { phone: '5511990000004', body: 'a', sectorId: sales });
     await full.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: first.id });
     const second = await contactWrites(app, { phone: '5511990000005', body: 'b', sectorId: sales });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const error = await full.client.expectCode('mutation($id: ID!, $u: ID) { transferTicket(id: $id, userId: $u) { id } }', { id: second.id, u: full.id }, 'CONFLICT');
     expect(error.extensions?.['reason']).toBe('AT_CAPACITY');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('routes around an absent agent', async () => {

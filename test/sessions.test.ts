@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
 import { testClock } from './helpers/clock.js';
+import { withTestDatabase } from './helpers/database.js';
 import { createAgent } from './helpers/fixtures.js';
 import { gqlClient } from './helpers/gql.js';
-import BetterSqlite3 from 'better-sqlite3';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token refreshToken expiresAt user { email } } }';
 const REFRESH = 'mutation($token: String!) { refreshToken(token: $token) { token refreshToken expiresAt user { email } } }';
@@ -19,13 +19,8 @@ async function signIn(email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<{
   return (await app.anonymous.request(LOGIN, { email, password })).login;
 }
 
-function refreshRows(): { token_hash: string; family: string; rotated_at: number | null; revoked_at: number | null }[] {
-  const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
-  try {
-    return db.prepare('SELECT token_hash, family, rotated_at, revoked_at FROM refresh_tokens ORDER BY id').all() as never;
-  } finally {
-    db.close();
-  }
+function refreshRows(): Promise<{ token_hash: string; family: string; rotated_at: number | null; revoked_at: number | null }[]> {
+  return withTestDatabase(app.config.databaseUrl, (db) => db.rows('SELECT token_hash, family, rotated_at, revoked_at FROM refresh_tokens ORDER BY id'), { readonly: true });
 }
 
 describe('refresh tokens', () => {
@@ -33,8 +28,8 @@ describe('refresh tokens', () => {
     const session = await signIn();
     expect(session.refreshToken).toMatch(/^dgr_[A-Za-z0-9_-]{43}$/);
     const hash = createHash('sha256').update(session.refreshToken).digest('hex');
-    expect(refreshRows().map((row) => row.token_hash)).toContain(hash);
-    expect(app.snapshot()).not.toContain(session.refreshToken);
+    expect((await refreshRows()).map((row) => row.token_hash)).toContain(hash);
+    expect(await app.snapshot()).not.toContain(session.refreshToken);
   });
 
   it('rotates: each refresh gives a working access token and a new refresh token; the old one stops working', async () => {
@@ -55,8 +50,8 @@ describe('refresh tokens', () => {
     // The newest token of that session is dead too.
     const after = await app.anonymous.expectCode(REFRESH, { token: second.refreshToken }, 'UNAUTHENTICATED');
     expect(after.extensions?.['reason']).toBe('INVALID_REFRESH_TOKEN');
-    const family = refreshRows().find((row) => row.token_hash === createHash('sha256').update(first.refreshToken).digest('hex'))!.family;
-    expect(refreshRows().filter((row) => row.family === family).every((row) => row.revoked_at !== null)).toBe(true);
+    const family = (await refreshRows()).find((row) => row.token_hash === createHash('sha256').update(first.refreshToken).digest('hex'))!.family;
+    expect((await refreshRows()).filter((row) => row.family === family).every((row) => row.revoked_at !== null)).toBe(true);
   });
 
   it('of two refreshes racing with one token, one wins and the session ends for the other', async () => {
@@ -66,10 +61,10 @@ describe('refresh tokens', () => {
   });
 
   it('an unknown token is UNAUTHENTICATED and changes nothing', async () => {
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const error = await app.anonymous.expectCode(REFRESH, { token: 'dgr_not-a-real-token' }, 'UNAUTHENTICATED');
     expect(error.extensions?.['reason']).toBe('INVALID_REFRESH_TOKEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { loadConfig } from '../bin/config.js';
 import { startDeskgraph } from '../server.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, snapshotOf, startTestApp, testConfig } from './helpers/app.js';
 import { killStartedEntries, startEntry } from './helpers/child.js';
+import { databaseUrlOf, engine, prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { gqlClient } from './helpers/gql.js';
 
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
@@ -23,13 +23,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function count(databasePath: string, table: string): number {
-  const db = new BetterSqlite3(databasePath, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+async function count(databaseUrl: string, table: string): Promise<number> {
+  return (await withTestDatabase(databaseUrl, (db) => db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${table}`), { readonly: true }))[0]!.n;
 }
 
 describe('bootstrap', () => {
@@ -39,14 +34,14 @@ describe('bootstrap', () => {
     expect(first.running.bootstrap).toMatchObject({ created: true, email: ADMIN_EMAIL, generatedPassword: null });
     await first.admin.request('mutation { createSector(input: { name: "Sales" }) { id } }');
     await first.stop();
-    const dbPath = join(dir, 'deskgraph.sqlite');
+    const database = databaseUrlOf(dir);
     // The test app signs its ADMIN in at each start, which opens a session: sessions aside, nothing changes.
-    const withoutSessions = () => {
-      const { refresh_tokens: _sessions, ...rest } = JSON.parse(snapshotOf(dbPath)) as Record<string, unknown>;
+    const withoutSessions = async () => {
+      const { refresh_tokens: _sessions, ...rest } = JSON.parse(await snapshotOf(database)) as Record<string, unknown>;
       return JSON.stringify(rest);
     };
-    const before = withoutSessions();
-    expect([count(dbPath, 'accounts'), count(dbPath, 'channels'), count(dbPath, 'users')]).toEqual([1, 1, 1]);
+    const before = await withoutSessions();
+    expect([await count(database, 'accounts'), await count(database, 'channels'), await count(database, 'users')]).toEqual([1, 1, 1]);
 
     const second = await startTestApp({}, dir);
     try {
@@ -58,11 +53,12 @@ describe('bootstrap', () => {
     } finally {
       await second.stop();
     }
-    expect(withoutSessions()).toBe(before);
+    expect(await withoutSessions()).toBe(before);
   });
 
   it('without configuration, creates admin@localhost with a random password that works', async () => {
     const dir = tempDir();
+    await prepareDatabase(dir);
     const running = await startDeskgraph(testConfig(dir, { bootstrap: {} }), { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
     try {
       expect(running.bootstrap.created).toBe(true);
@@ -80,6 +76,7 @@ describe('bootstrap', () => {
 
   it('refuses to start with a bootstrap password that breaks the policy', async () => {
     const dir = tempDir();
+    await prepareDatabase(dir);
     await expect(
       startDeskgraph(testConfig(dir, { bootstrap: { email: ADMIN_EMAIL, password: 'weak' } }), { port: 0, log: pino({ level: 'silent' }) }),
     ).rejects.toThrow(/Password needs at least 8 characters/);
@@ -128,7 +125,7 @@ describe('configuration', () => {
 describe('npm run seed:demo', () => {
   it('fills an empty database with sectors, agents whose logins it prints, and tickets in every state; a second run adds nothing', async () => {
     const dir = tempDir();
-    const env = { ...process.env, DATABASE_URL: join(dir, 'deskgraph.sqlite'), BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, JWT_SECRET: 's'.repeat(40) };
+    const env = { ...process.env, DATABASE_URL: await prepareDatabase(dir), BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, JWT_SECRET: 's'.repeat(40) };
     const run = () => execFileSync(process.execPath, ['--import', 'tsx', 'bin/seed-demo.ts'], { cwd: join(import.meta.dirname, '..'), env, encoding: 'utf8' });
     const output = run();
     expect(output).toMatch(/ana@demo\.deskgraph\s+Ana-Demo2024/);
@@ -153,7 +150,12 @@ describe('npm start', () => {
 
   it('serves on PORT with a fresh data folder, and shuts down cleanly on Ctrl-C (SIGINT)', async () => {
     const dir = tempDir();
-    const entry = await startEntry({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'data', 'deskgraph.sqlite'), JWT_SECRET: '', LOG_LEVEL: 'info' });
+    // The data folder: beside the SQLite file, or ./data where the server runs for PostgreSQL.
+    const env = { PORT: '0', HOST: '127.0.0.1', JWT_SECRET: '', LOG_LEVEL: 'info' };
+    const entry =
+      engine === 'sqlite'
+        ? await startEntry({ ...env, DATABASE_URL: join(dir, 'data', 'deskgraph.sqlite') })
+        : await startEntry({ ...env, DATABASE_URL: await prepareDatabase(dir) }, undefined, dir);
     const { url } = entry;
     // Not a terminal: the generated password goes to an owner-only file, never to stdout or stderr.
     const passwordFile = join(dir, 'data', 'initial-admin-password');
@@ -180,6 +182,6 @@ describe('npm start', () => {
     expect(await socketClosed).toBe(1001);
     expect(entry.output()).toMatch(/shutting down/);
     // SQLite removes the WAL file only when the last connection closes cleanly.
-    expect(existsSync(join(dir, 'data', 'deskgraph.sqlite-wal'))).toBe(false);
+    if (engine === 'sqlite') expect(existsSync(join(dir, 'data', 'deskgraph.sqlite-wal'))).toBe(false);
   });
 });

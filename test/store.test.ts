@@ -6,21 +6,23 @@ import { openDatabase } from '../db/sqlite/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../db/store.js';
 import { snapshotOf } from './helpers/app.js';
+import { databaseUrlOf, engine, prepareDatabase } from './helpers/database.js';
 
 let dir: string;
 let store: Store;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deskgraph-store-'));
-  store = await openStore({ url: join(dir, 'store.sqlite') });
+  store = await openStore({ url: await prepareDatabase(dir) });
 });
 afterAll(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the SQLite store', () => {
-  it('tunes both connections for a server: WAL, foreign keys, NORMAL sync, busy timeout; reads cannot write', () => {
-    const connections = openDatabase(join(dir, 'store.sqlite'));
+describe('the store', () => {
+  // PRAGMAs of the two better-sqlite3 connections: nothing to check on PostgreSQL.
+  it.skipIf(engine === 'postgres')('tunes both SQLite connections for a server: WAL, foreign keys, NORMAL sync, busy timeout; reads cannot write', () => {
+    const connections = openDatabase(databaseUrlOf(dir));
     try {
       for (const connection of [connections.writer, connections.reader]) {
         expect(connection.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -36,7 +38,7 @@ describe('the SQLite store', () => {
 
   it('rolls back the whole transaction, outbox included, when the work throws', async () => {
     const account = await store.write((tx) => tx.accounts.insert({ name: 'Acme', timeZone: 'UTC' }, new Date()));
-    const before = snapshotOf(join(dir, 'store.sqlite'));
+    const before = await snapshotOf(databaseUrlOf(dir));
     await expect(
       store.write(async (tx) => {
         await tx.sectors.insert({ accountId: account.id, name: 'Half', color: '#000000', greeting: null, routingMode: 'MANUAL' }, new Date());
@@ -44,7 +46,7 @@ describe('the SQLite store', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect(snapshotOf(join(dir, 'store.sqlite'))).toBe(before);
+    expect(await snapshotOf(databaseUrlOf(dir))).toBe(before);
   });
 
   it('publishes recorded events only after commit, and never for a rolled-back transaction', async () => {

@@ -1,8 +1,8 @@
-import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { ClientError } from 'graphql-request';
 import { describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { openTestDatabase, type TestDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 import type { GqlClient } from './helpers/gql.js';
 import { subscribe, wsClient, type LiveSubscription } from './helpers/ws.js';
@@ -28,16 +28,16 @@ interface World { tickets: Map<number, Placement>; users: Map<number, Person> }
 interface Tab { status: Status | null; assignedOnly: boolean }
 interface Heard { kind: string; ticketId: string }
 
-function readWorld(db: BetterSqlite3.Database): World {
+async function readWorld(db: TestDatabase): Promise<World> {
   const tickets = new Map<number, Placement>();
-  for (const row of db.prepare('SELECT id, status, sector_id, assignee_id FROM tickets').all() as any[]) {
+  for (const row of await db.rows<any>('SELECT id, status, sector_id, assignee_id FROM tickets')) {
     tickets.set(row.id, { status: row.status, sectorId: row.sector_id, assigneeId: row.assignee_id });
   }
   const users = new Map<number, Person>();
-  for (const row of db.prepare('SELECT id, role, active, can_view_unsectored FROM users').all() as any[]) {
+  for (const row of await db.rows<any>('SELECT id, role, active, can_view_unsectored FROM users')) {
     users.set(row.id, { role: row.role, active: row.active === 1, potentials: row.can_view_unsectored === 1, sectorIds: [] });
   }
-  for (const row of db.prepare('SELECT user_id, sector_id FROM user_sectors').all() as any[]) users.get(row.user_id)!.sectorIds.push(row.sector_id);
+  for (const row of await db.rows<any>('SELECT user_id, sector_id FROM user_sectors')) users.get(row.user_id)!.sectorIds.push(row.sector_id);
   return { tickets, users };
 }
 
@@ -86,7 +86,7 @@ async function runScenario(app: TestApp, operations: Operation[]): Promise<void>
   const adminId = globalId('User', localId((await app.admin.request('{ me { id } }')).me.id));
   const actors: { id: string; client: GqlClient }[] = [...agents, { id: adminId, client: app.admin }];
 
-  const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
+  const db = await openTestDatabase(app.config.databaseUrl, { readonly: true });
   const sockets: ReturnType<typeof wsClient>[] = [];
   try {
     const listen = (name: string, token: string, userId: string, tab: Tab, variables: Record<string, unknown>): Listener => {
@@ -106,11 +106,11 @@ async function runScenario(app: TestApp, operations: Operation[]): Promise<void>
       listen('Pia (WAITING, potentials)', pia.token, pia.id, { status: 'WAITING', assignedOnly: false }, { s: 'WAITING' }),
     ];
 
-    let world = readWorld(db);
+    let world = await readWorld(db);
     /** Runs one operation (one commit), then adds what each live tab must hear of the tickets it changed or touched. */
     const step = async (run: () => Promise<string[]>) => {
       const touched = await run();
-      const after = readWorld(db);
+      const after = await readWorld(db);
       const ids = new Set(touched.map(localId));
       for (const [id, placement] of after.tickets) if (!samePlacement(world.tickets.get(id), placement)) ids.add(id);
       for (const listener of listeners) {
@@ -156,7 +156,7 @@ async function runScenario(app: TestApp, operations: Operation[]): Promise<void>
     };
     const untracked = async (run: () => Promise<string[]>) => {
       await run();
-      world = readWorld(db);
+      world = await readWorld(db);
     };
 
     // Subscribed: ping until every tab heard something, then one tracked ping read up to its last event.
@@ -237,7 +237,7 @@ async function runScenario(app: TestApp, operations: Operation[]): Promise<void>
     }
   } finally {
     await Promise.all(sockets.map((socket) => socket.dispose()));
-    db.close();
+    await db.close();
   }
 }
 

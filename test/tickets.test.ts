@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { withTestDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
 
 const TICKET = `query($id: ID!) { ticket(id: $id) { id protocol status sector { name } assignee { name } contact { name phone }
@@ -101,23 +102,23 @@ describe('the lifecycle through the endpoint', () => {
     const input = { contact: { phone: '5521933330000' }, body: 'delivered twice', sectorId: sales, externalId: 'wamid.HBgM001' };
     const ingest = 'mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id messages { edges { node { body externalId } } } } }';
     const { ingestMessage: first } = await app.admin.request(ingest, { input });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const { ingestMessage: again } = await app.admin.request(ingest, { input });
     expect(again.id).toBe(first.id);
     expect(again.messages.edges.map((edge: { node: unknown }) => edge.node)).toEqual([{ body: 'delivered twice', externalId: 'wamid.HBgM001' }]);
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     await app.admin.expectCode(ingest, { input: { ...input, externalId: ' ' } }, 'BAD_USER_INPUT', 'input.externalId');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('cancels for the contact only while the ticket is still in the expected status', async () => {
     const cancel = 'mutation($id: ID!) { cancelTicket(id: $id, onlyIfStatus: WAITING) { status closedBy } }';
     const taken = await contactWrites(app, { phone: '5521933330001', body: 'taken meanwhile', sectorId: sales });
     await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: taken.id });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     const error = await app.admin.expectCode(cancel, { id: taken.id }, 'CONFLICT');
     expect(error.extensions?.['reason']).toBe('STATUS_CHANGED');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     const queued = await contactWrites(app, { phone: '5521933330002', body: 'still queued', sectorId: sales });
     expect((await app.admin.request(cancel, { id: queued.id })).cancelTicket).toEqual({ status: 'CLOSED', closedBy: 'CONTACT' });
   });
@@ -134,9 +135,9 @@ describe('the lifecycle through the endpoint', () => {
 
   it('lets only ADMINs and canDismissWaiting agents close a waiting ticket unattended', async () => {
     const ticket = await contactWrites(app, { phone: '5541900000002', body: 'spam', sectorId: sales });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await ana.client.expectCode(CLOSE, { id: ticket.id }, 'FORBIDDEN');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
     expect((await carla.client.request(CLOSE, { id: ticket.id })).closeTicket.status).toBe('CLOSED');
   });
 
@@ -161,17 +162,17 @@ describe('taking tickets needs an available agent', () => {
     const b = await contactWrites(app, { phone: '5561900000006', body: 'b', sectorId: sales });
     await busy.client.request(ACCEPT, { id: a.id });
 
-    const before = app.snapshot();
+    const before = await app.snapshot();
     expect((await paused.client.expectCode(ACCEPT, { id: b.id }, 'CONFLICT')).extensions?.['reason']).toBe('AGENT_NOT_ONLINE');
     expect((await busy.client.expectCode(ACCEPT, { id: b.id }, 'CONFLICT')).extensions?.['reason']).toBe('AT_CAPACITY');
     await night.client.expectCode(ACCEPT, { id: b.id }, 'OUTSIDE_WORKING_HOURS');
     await night.client.expectCode('mutation { takeNextTicket { id } }', undefined, 'OUTSIDE_WORKING_HOURS');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
 
     await app.admin.request('mutation($id: ID!, $userId: ID!) { transferTicket(id: $id, userId: $userId) { id } }', { id: b.id, userId: night.id });
-    const beforeSend = app.snapshot();
+    const beforeSend = await app.snapshot();
     await night.client.expectCode(SEND, { id: b.id, body: 'at night' }, 'OUTSIDE_WORKING_HOURS');
-    expect(app.snapshot()).toBe(beforeSend);
+    expect(await app.snapshot()).toBe(beforeSend);
   });
 
   it('gives a ticket to exactly one of 20 agents racing to accept it', async () => {
@@ -258,9 +259,9 @@ describe('bad input and wrong states change nothing', () => {
 
   it.each(cases)('%s', async (_name, make) => {
     const { client, query, variables, code, field } = await make();
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await client.expectCode(query, variables, code, field);
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 });
 
@@ -321,9 +322,9 @@ describe('channels, contacts and tags', () => {
     expect(transferTicket).toMatchObject({ status: 'OPEN', channel: { name: 'Instagram' }, assignee: { name: 'Ana' } });
     const next = await contactWrites(app, { phone: '5511933332222', body: 'back on the default channel', sectorId: sales });
     expect(next.id).not.toBe(ticket.id);
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await app.admin.expectCode(TRANSFER, { id: next.id, channelId: createChannel.id }, 'CONFLICT');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('edits a contact: details, notes and tags', async () => {
@@ -334,28 +335,21 @@ describe('channels, contacts and tags', () => {
       { id: read.contact.id, input: { name: 'Rita', email: 'Rita@Example.com', city: 'Recife', notes: 'Prefers mornings', tags: ['Lead', 'lead', 'b2b'] } },
     );
     expect(updateContact).toEqual({ name: 'Rita', email: 'rita@example.com', city: 'Recife', notes: 'Prefers mornings', tags: ['b2b', 'lead'] });
-    const before = app.snapshot();
+    const before = await app.snapshot();
     await ana.client.expectCode('mutation($id: ID!) { updateContact(id: $id, input: { email: "nope" }) { id } }', { id: read.contact.id }, 'BAD_USER_INPUT', 'input.email');
     await ana.client.expectCode('mutation($id: ID!) { updateContact(id: $id, input: { tags: ["x"] }) { id } }', { id: Buffer.from('Contact:99999').toString('base64') }, 'NOT_FOUND');
-    expect(app.snapshot()).toBe(before);
+    expect(await app.snapshot()).toBe(before);
   });
 
   it('records every change in the outbox, in the transaction that made it', async () => {
-    const db = (await import('better-sqlite3')).default;
-    const count = () => {
-      const handle = new db(app.config.databaseUrl, { readonly: true });
-      try {
-        return handle.prepare("SELECT type, count(*) AS n FROM outbox WHERE type LIKE 'ticket.%' OR type = 'message.created' GROUP BY type").all();
-      } finally {
-        handle.close();
-      }
-    };
-    const before = new Map((count() as { type: string; n: number }[]).map((row) => [row.type, row.n]));
+    const count = () =>
+      withTestDatabase(app.config.databaseUrl, (db) => db.rows("SELECT type, count(*) AS n FROM outbox WHERE type LIKE 'ticket.%' OR type = 'message.created' GROUP BY type"), { readonly: true });
+    const before = new Map(((await count()) as { type: string; n: number }[]).map((row) => [row.type, row.n]));
     const ticket = await contactWrites(app, { phone: '5511911110000', body: 'outbox', sectorId: sales });
     await ana.client.request(ACCEPT, { id: ticket.id });
     await ana.client.request(SEND, { id: ticket.id, body: 'hi' });
     await ana.client.request(CLOSE, { id: ticket.id });
-    const after = new Map((count() as { type: string; n: number }[]).map((row) => [row.type, row.n]));
+    const after = new Map(((await count()) as { type: string; n: number }[]).map((row) => [row.type, row.n]));
     const delta = (type: string) => (after.get(type) ?? 0) - (before.get(type) ?? 0);
     expect([delta('ticket.created'), delta('ticket.statusChanged'), delta('message.created')]).toEqual([1, 2, 2]);
   });

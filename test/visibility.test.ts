@@ -1,9 +1,9 @@
-import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TicketScope, TicketStatus } from '../db/types.js';
 import { canSeeTicket } from '../resolvers/visibility.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { openTestDatabase } from './helpers/database.js';
 import type { GqlClient } from './helpers/gql.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 
@@ -147,10 +147,10 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
   }
 
   await anotherAccountsTicket(app);
-  const db = new BetterSqlite3(app.config.databaseUrl, { readonly: true });
-  const rows = db.prepare('SELECT id, status, sector_id, assignee_id, contact_id, account_id FROM tickets').all() as Row[];
-  const memberships = db.prepare('SELECT user_id, sector_id FROM user_sectors').all() as { user_id: number; sector_id: number }[];
-  db.close();
+  const db = await openTestDatabase(app.config.databaseUrl, { readonly: true });
+  const rows = await db.rows<Row>('SELECT id, status, sector_id, assignee_id, contact_id, account_id FROM tickets');
+  const memberships = await db.rows<{ user_id: number; sector_id: number }>('SELECT user_id, sector_id FROM user_sectors');
+  await db.close();
 
   const me = await app.admin.request('{ me { id } }');
   const viewers: Viewer[] = [

@@ -217,6 +217,15 @@ async function copyInTransaction(source: SqliteConnections, client: pg.PoolClien
   );
   for (const { table } of triggered) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
 
+  // Secondary indexes are built once after the rows are in (as pg_restore does), not row by row:
+  // several times faster on the tickets' dozen indexes and the messages' trigram index.
+  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
+     JOIN pg_class t ON t.oid = i.indrelid
+     WHERE t.relnamespace = current_schema()::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+  );
+  for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
+
   const copied: CopySummary['tables'] = [];
   for (const table of targets) {
     const tableStarted = Date.now();
@@ -225,6 +234,10 @@ async function copyInTransaction(source: SqliteConnections, client: pg.PoolClien
     progress(`${table.name}: ${rows} rows (${Date.now() - tableStarted} ms)`);
   }
   for (const { table } of triggered) await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+  const indexesStarted = Date.now();
+  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+  for (const index of indexes) await client.query(index.definition);
+  progress(`${indexes.length} indexes built (${Date.now() - indexesStarted} ms)`);
 
   // Ids go on after the highest one SQLite ever issued (AUTOINCREMENT's sqlite_sequence), not only the highest kept.
   const issued = new Map((source.reader.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((row) => [row.name, row.seq]));

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import { defaultLoginThrottle } from '../../resolvers/auth/login-throttle.js';
 import { defaultLimits } from '../../schema/protection.js';
 import { startDeskgraph, type DeskgraphConfig, type RunningDeskgraph } from '../../server.js';
+import { databaseUrlOf, dropDatabase, engine, prepareDatabase, snapshotOf } from './database.js';
 import { gqlClient, type GqlClient } from './gql.js';
+
+export { snapshotOf };
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const ADMIN_EMAIL = 'admin@deskgraph.test';
@@ -23,13 +25,20 @@ export interface TestApp {
   admin: GqlClient;
   adminToken: string;
   /** Every row of every table, to show that a rejected mutation changed nothing. */
-  snapshot(): string;
+  snapshot(): Promise<string>;
   stop(): Promise<void>;
 }
 
+/**
+ * The test settings for a folder. The database is the folder's on the engine under test (a SQLite file
+ * in it, or a PostgreSQL database named after it): `await prepareDatabase(dir)` before starting a
+ * server on it yourself; startTestApp does so.
+ */
 export function testConfig(dir: string, overrides: Partial<DeskgraphConfig> = {}): DeskgraphConfig {
+  // Attachments beside the database, as SQLite keeps them; a PostgreSQL URL would put them in ./data.
+  const uploads = engine === 'postgres' ? { directory: join(dir, 'attachments'), ...overrides.uploads } : overrides.uploads;
   return {
-    databaseUrl: join(dir, 'deskgraph.sqlite'),
+    databaseUrl: databaseUrlOf(dir),
     production: false,
     graphiql: true,
     jwt: {
@@ -43,27 +52,14 @@ export function testConfig(dir: string, overrides: Partial<DeskgraphConfig> = {}
     bodyLimitBytes: 1024 * 1024,
     trustProxy: false,
     ...overrides,
+    ...(uploads ? { uploads } : {}),
   };
-}
-
-export function snapshotOf(databasePath: string): string {
-  const db = new BetterSqlite3(databasePath, { readonly: true });
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .all() as { name: string }[];
-    const dump: Record<string, unknown[]> = {};
-    // Sorted in JS: some tables (FTS5 shadows, WITHOUT ROWID) have no rowid to order by.
-    for (const { name } of tables) dump[name] = db.prepare(`SELECT * FROM "${name}"`).all().map((row) => JSON.stringify(row)).sort();
-    return JSON.stringify(dump);
-  } finally {
-    db.close();
-  }
 }
 
 export async function startTestApp(overrides: Partial<DeskgraphConfig> = {}, dir?: string): Promise<TestApp> {
   const workDir = dir ?? mkdtempSync(join(tmpdir(), 'deskgraph-test-'));
   const config = testConfig(workDir, overrides);
+  await prepareDatabase(workDir);
   const running = await startDeskgraph(config, { port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
   const anonymous = gqlClient(running.url);
   const { login } = await anonymous.request<{ login: { token: string } }>(
@@ -82,7 +78,9 @@ export async function startTestApp(overrides: Partial<DeskgraphConfig> = {}, dir
     snapshot: () => snapshotOf(config.databaseUrl),
     async stop() {
       await running.stop();
-      if (!dir) rmSync(workDir, { recursive: true, force: true });
+      if (dir) return;
+      await dropDatabase(workDir);
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
 }

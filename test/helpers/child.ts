@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
+// tsx by absolute URL: a child started in another folder finds it all the same.
+const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
 
 export interface RunningEntry {
   child: ChildProcess;
@@ -15,9 +19,12 @@ export interface RunningEntry {
 
 const started = new Set<ChildProcess>();
 
-/** `npm start` as a newcomer runs it: bin/start.ts in a child process, configured by environment only. */
-export async function startEntry(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningEntry> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `npm start` as a newcomer runs it: bin/start.ts in a child process, configured by environment only.
+ * `cwd` (the repository by default) is where a PostgreSQL server keeps its ./data folder.
+ */
+export async function startEntry(env: Record<string, string>, timeoutMs = 30_000, cwd = ROOT): Promise<RunningEntry> {
+  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'bin', 'start.ts')], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { openStore } from '../../db/store.js';
+import { adminQuery, databaseUrl, engine, quoted, type PostgresTestCluster } from './engine.js';
+
+// Vitest global setup. On DESKGRAPH_TEST_ENGINE=postgres it finds a cluster (DESKGRAPH_TEST_POSTGRES_URL,
+// or a throwaway one it starts), migrates one template database, and hands both to the test files,
+// which copy the template into a fresh database per app. Teardown drops them all, or the whole cluster.
+
+/** The folder of initdb and pg_ctl: on PATH, else Debian's newest /usr/lib/postgresql/<version>/bin; null when not installed. */
+export function postgresBinaries(): string | null {
+  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
+    const initdb = join(folder, 'initdb');
+    if (folder && existsSync(initdb)) return dirname(realpathSync(initdb));
+  }
+  const debian = '/usr/lib/postgresql';
+  const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions.map((v) => join(debian, v, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
+  return found ?? null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Cluster {
+  adminUrl: string;
+  stop(): void;
+}
+
+/** initdb refuses root: as root, the cluster belongs to the postgres user and its commands run as that user. */
+function asClusterOwner(folder: string): (command: string, args: string[]) => void {
+  if (process.getuid?.() !== 0) return (command, args) => void execFileSync(command, args, { stdio: 'pipe' });
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  chownSync(folder, uid, gid);
+  return (command, args) => void execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
+}
+
+/** A cluster of our own in a temporary folder: trust auth on loopback only, no fsync, room for parallel files. */
+async function startThrowawayCluster(): Promise<Cluster> {
+  const bin = postgresBinaries();
+  if (!bin) throw new Error('DESKGRAPH_TEST_ENGINE=postgres: no initdb on PATH or in /usr/lib/postgresql/*/bin; install PostgreSQL or set DESKGRAPH_TEST_POSTGRES_URL');
+  const folder = mkdtempSync(join(tmpdir(), 'deskgraph-pg-'));
+  const data = join(folder, 'data');
+  let stopped = false;
+  const run = asClusterOwner(folder);
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      if (existsSync(join(data, 'postmaster.pid'))) run(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
+  // Teardown runs after failed tests too; this covers a run that ends without reaching it.
+  process.once('exit', stop);
+  try {
+    run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
+    const port = await freePort();
+    const options = ['-p', String(port), '-k', folder, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400'];
+    run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(folder, 'postgres.log'), '-o', options.join(' ')]);
+    return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+async function dropDatabasesOf(adminUrl: string, prefix: string): Promise<void> {
+  const names = await adminQuery<{ datname: string }>(adminUrl, "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
+  for (const { datname } of names) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${quoted(datname)} WITH (FORCE)`);
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  if (engine !== 'postgres') {
+    project.provide('postgres', null);
+    return undefined;
+  }
+  const given = process.env['DESKGRAPH_TEST_POSTGRES_URL'];
+  const cluster: Cluster = given ? { adminUrl: given, stop: () => undefined } : await startThrowawayCluster();
+  const prefix = `dgtest_${Date.now().toString(36)}_${process.pid}`;
+  const template = `${prefix}_template`;
+  try {
+    await adminQuery(cluster.adminUrl, `CREATE DATABASE ${quoted(template)}`);
+    // openStore migrates; closed again, since CREATE DATABASE ... TEMPLATE needs the template unused.
+    const store = await openStore({ url: databaseUrl(cluster.adminUrl, template) });
+    await store.close();
+  } catch (error) {
+    await dropDatabasesOf(cluster.adminUrl, prefix).catch(() => undefined);
+    cluster.stop();
+    throw error;
+  }
+  const provided: PostgresTestCluster = { adminUrl: cluster.adminUrl, template, prefix };
+  project.provide('postgres', provided);
+  return async () => {
+    try {
+      if (given) await dropDatabasesOf(cluster.adminUrl, prefix);
+    } finally {
+      cluster.stop();
+    }
+  };
+}
