@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, or, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { PgDb } from '../client.js';
 import type { ContactQueries } from '../../store.js';
@@ -6,6 +6,7 @@ import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, PageDirection, TicketScope } from '../../types.js';
 import { pageOfRows, readOrder } from '../../sqlite/pages.js';
 import { anyId, beyondId, sameId } from './ids.js';
+import { instant } from './ticket-tabs.js';
 import { characterCount, containsText, holdsText, startsWithText } from './search-terms.js';
 
 /** PostgreSQL text holds no NUL: a value with one equals nothing stored (and would fail as a bound parameter). */
@@ -32,8 +33,9 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
     filter.city?.trim() ? containsText(sql`${contacts.city}`, filter.city.trim()) : undefined,
     filter.document ? sameText(sql`${contacts.document}`, filter.document.trim()) : undefined,
     filter.id ? sameId(contacts.id, filter.id) : undefined,
-    filter.lastInteractionFrom ? gte(contacts.lastInteractionAt, filter.lastInteractionFrom) : undefined,
-    filter.lastInteractionTo ? lte(contacts.lastInteractionAt, filter.lastInteractionTo) : undefined,
+    // Instants from clients as exact epoch arithmetic: a Date's ISO text of year 0 or past 9999 is no PostgreSQL timestamp.
+    filter.lastInteractionFrom ? sql`${contacts.lastInteractionAt} >= ${instant(filter.lastInteractionFrom.getTime())}` : undefined,
+    filter.lastInteractionTo ? sql`${contacts.lastInteractionAt} <= ${instant(filter.lastInteractionTo.getTime())}` : undefined,
   )!;
 }
 
@@ -49,7 +51,7 @@ export function contactQueries(db: PgDb): ContactQueries {
           and(
             contactsWhere(accountId, visibleThrough, filter),
             cursor
-              ? sql`(${interactionKey}, ${contacts.id}) ${sql.raw(direction === 'forward' ? '<' : '>')} (${new Date(cursor.lastInteractionAt).toISOString()}::timestamptz, ${cursor.id}::bigint)`
+              ? sql`(${interactionKey}, ${contacts.id}) ${sql.raw(direction === 'forward' ? '<' : '>')} (${instant(cursor.lastInteractionAt)}, ${cursor.id}::bigint)`
               : undefined,
           ),
         )
