@@ -53,6 +53,20 @@ async function settled(app: TestApp): Promise<void> {
   }
 }
 
+/** Indexes, constraints and triggers (with their enabled state) of a PostgreSQL database, to compare with a fresh one. */
+async function catalogOf(url: string): Promise<unknown[]> {
+  const db = await openTestDatabase(url, { readonly: true });
+  try {
+    return [
+      await db.rows("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"),
+      await db.rows('SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY conname'),
+      await db.rows('SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname'),
+    ];
+  } finally {
+    await db.close();
+  }
+}
+
 /** A table's rows in engine-neutral form: keys sorted, PostgreSQL's count-table slot left out. */
 function normalized(rows: readonly string[]): string[] {
   return rows
@@ -128,6 +142,10 @@ describe.skipIf(engine !== 'postgres')('db:copy: a SQLite installation moved int
     expect(postgresTables['outbox']!.length).toBeGreaterThan(0);
     expect(postgresTables['outbox_consumers']!.length).toBeGreaterThan(0);
     expect(postgresTables['webhook_deliveries']!.length).toBe(14);
+    // The copy drops secondary indexes, foreign keys and count triggers for speed: all back as a fresh database has them.
+    const catalog = await catalogOf(targetUrl);
+    expect(catalog).toEqual(await catalogOf(await prepareDatabase(otherDir)));
+    expect((catalog[0] as unknown[]).length).toBeGreaterThan(40);
 
     const copied = await snapshotOf(targetUrl);
     const again = await dbCopy(sqlitePath, targetUrl);

@@ -225,6 +225,12 @@ async function copyInTransaction(source: SqliteConnections, client: pg.PoolClien
      WHERE t.relnamespace = current_schema()::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
   );
   for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
+  // Foreign keys likewise: checked once per table when added back (one join), not once per row.
+  const { rows: foreignKeys } = await client.query<{ table: string; name: string; definition: string }>(
+    `SELECT conrelid::regclass::text AS table, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+     WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`,
+  );
+  for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT ${key.name}`);
 
   const copied: CopySummary['tables'] = [];
   for (const table of targets) {
@@ -238,6 +244,9 @@ async function copyInTransaction(source: SqliteConnections, client: pg.PoolClien
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
   for (const index of indexes) await client.query(index.definition);
   progress(`${indexes.length} indexes built (${Date.now() - indexesStarted} ms)`);
+  const keysStarted = Date.now();
+  for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} ADD CONSTRAINT ${key.name} ${key.definition}`);
+  progress(`${foreignKeys.length} foreign keys checked (${Date.now() - keysStarted} ms)`);
 
   // Ids go on after the highest one SQLite ever issued (AUTOINCREMENT's sqlite_sequence), not only the highest kept.
   const issued = new Map((source.reader.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((row) => [row.name, row.seq]));
