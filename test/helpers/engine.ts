@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
 
 /** Which engine the suite runs on: DESKGRAPH_TEST_ENGINE=sqlite (the default) or postgres. */
@@ -47,3 +49,14 @@ export async function adminQuery<Row extends object = Record<string, unknown>>(u
 
 /** A database name as a quoted identifier; test names are ours, the quoting only guards the syntax. */
 export const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The folder of initdb and pg_ctl: on PATH, else Debian's newest /usr/lib/postgresql/<version>/bin; null when not installed. */
+export function postgresBinaries(): string | null {
+  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
+    const initdb = join(folder, 'initdb');
+    if (folder && existsSync(initdb)) return dirname(realpathSync(initdb));
+  }
+  const debian = '/usr/lib/postgresql';
+  const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return versions.map((v) => join(debian, v, 'bin')).find((bin) => existsSync(join(bin, 'initdb'))) ?? null;
+}

@@ -1,27 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openStore } from '../../db/store.js';
-import { adminQuery, databaseUrl, engine, quoted, type PostgresTestCluster } from './engine.js';
+import { adminQuery, databaseUrl, engine, postgresBinaries, quoted, type PostgresTestCluster } from './engine.js';
 
 // Vitest global setup. On DESKGRAPH_TEST_ENGINE=postgres it finds a cluster (DESKGRAPH_TEST_POSTGRES_URL,
 // or a throwaway one it starts), migrates one template database, and hands both to the test files,
 // which copy the template into a fresh database per app. Teardown drops them all, or the whole cluster.
-
-/** The folder of initdb and pg_ctl: on PATH, else Debian's newest /usr/lib/postgresql/<version>/bin; null when not installed. */
-export function postgresBinaries(): string | null {
-  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
-    const initdb = join(folder, 'initdb');
-    if (folder && existsSync(initdb)) return dirname(realpathSync(initdb));
-  }
-  const debian = '/usr/lib/postgresql';
-  const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  const found = versions.map((v) => join(debian, v, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
-  return found ?? null;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,7 +33,9 @@ function asClusterOwner(folder: string): (command: string, args: string[]) => vo
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   chownSync(folder, uid, gid);
-  return (command, args) => void execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
+  // runuser lives in sbin, which a non-login PATH may lack.
+  const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path)) ?? 'runuser';
+  return (command, args) => void execFileSync(runuser, ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
 }
 
 /** A cluster of our own in a temporary folder: trust auth on loopback only, no fsync, room for parallel files. */
@@ -74,8 +64,10 @@ async function startThrowawayCluster(): Promise<Cluster> {
     run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(folder, 'postgres.log'), '-o', options.join(' ')]);
     return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
   } catch (error) {
+    const log = join(folder, 'postgres.log');
+    const said = existsSync(log) ? `\n${readFileSync(log, 'utf8')}` : '';
     stop();
-    throw error;
+    throw said ? new Error(`${(error as Error).message}${said}`, { cause: error }) : error;
   }
 }
 
