@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../bin/config.js';
 import { startDeskgraph } from '../server.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, snapshotOf, startTestApp, testConfig } from './helpers/app.js';
-import { killStartedEntries, startEntry } from './helpers/child.js';
+import { killStartedEntries, ROOT, startEntry, tsx } from './helpers/child.js';
 import { databaseUrlOf, engine, prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { gqlClient } from './helpers/gql.js';
 
@@ -80,6 +80,20 @@ describe('bootstrap', () => {
     await expect(
       startDeskgraph(testConfig(dir, { bootstrap: { email: ADMIN_EMAIL, password: 'weak' } }), { port: 0, log: pino({ level: 'silent' }) }),
     ).rejects.toThrow(/Password needs at least 8 characters/);
+  });
+});
+
+describe('an unreachable PostgreSQL', () => {
+  it('stops start-up with one line naming its host and port, no stack trace', () => {
+    const started = spawnSync(process.execPath, ['--import', tsx, join(ROOT, 'bin', 'start.ts')], {
+      cwd: tempDir(),
+      env: { ...process.env, DATABASE_URL: 'postgres://deskgraph@127.0.0.1:1/deskgraph', JWT_SECRET: 's'.repeat(40) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(started.status).toBe(1);
+    expect(started.stderr).toBe('Deskgraph could not start. DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)\n');
+    expect(started.stdout).not.toMatch(/\n\s+at /);
   });
 });
 

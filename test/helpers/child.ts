@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 // tsx by absolute URL: a child started in another folder finds it all the same.
-const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+export const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
 
 export interface RunningEntry {
   child: ChildProcess;

@@ -22,9 +22,14 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Cluster {
+export interface Cluster {
   adminUrl: string;
+  /** Stops the server and deletes its folder. */
   stop(): void;
+  /** Stops the server (fast shutdown: open connections are cut) and keeps its data, for restart(). */
+  halt(): void;
+  /** Starts the halted server again on the same port and data. */
+  restart(): void;
 }
 
 /** initdb refuses root: as root, the cluster belongs to the postgres user and its commands run as that user. */
@@ -39,7 +44,7 @@ function asClusterOwner(folder: string): (command: string, args: string[]) => vo
 }
 
 /** A cluster of our own in a temporary folder: trust auth on loopback only, no fsync, room for parallel files. */
-async function startThrowawayCluster(): Promise<Cluster> {
+export async function startThrowawayCluster(): Promise<Cluster> {
   const bin = postgresBinaries();
   if (!bin) throw new Error('DESKGRAPH_TEST_ENGINE=postgres: no initdb on PATH or in /usr/lib/postgresql/*/bin; install PostgreSQL or set DESKGRAPH_TEST_POSTGRES_URL');
   const folder = mkdtempSync(join(tmpdir(), 'deskgraph-pg-'));
@@ -61,8 +66,14 @@ async function startThrowawayCluster(): Promise<Cluster> {
     run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
     const port = await freePort();
     const options = ['-p', String(port), '-k', folder, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400'];
-    run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(folder, 'postgres.log'), '-o', options.join(' ')]);
-    return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+    const start = () => run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(folder, 'postgres.log'), '-o', options.join(' ')]);
+    start();
+    return {
+      adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      stop,
+      halt: () => run(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']),
+      restart: start,
+    };
   } catch (error) {
     const log = join(folder, 'postgres.log');
     const said = existsSync(log) ? `\n${readFileSync(log, 'utf8')}` : '';
@@ -82,7 +93,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const given = process.env['DESKGRAPH_TEST_POSTGRES_URL'];
-  const cluster: Cluster = given ? { adminUrl: given, stop: () => undefined } : await startThrowawayCluster();
+  const cluster = given ? { adminUrl: given, stop: () => undefined } : await startThrowawayCluster();
   const prefix = `dgtest_${Date.now().toString(36)}_${process.pid}`;
   const template = `${prefix}_template`;
   try {
