@@ -3,7 +3,7 @@ import type { PgDb } from '../client.js';
 import { channels } from '../tables/index.js';
 import type { ChannelQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
-import { byCodePoint } from './users.js';
+import { byCodePoint } from './texts.js';
 
 export function channelQueries(db: PgDb): ChannelQueries {
   return {

@@ -4,6 +4,7 @@ import { agentStatusLog, pauseReasons, users } from '../tables/index.js';
 import type { PauseReason } from '../../types.js';
 import type { PauseQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
+import { sameName } from './texts.js';
 
 /** SQLite's lower(), which its list order uses: ASCII letters only, compared by code point. */
 const asciiLowered = (column: typeof pauseReasons.name) => sql`translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C"`;
@@ -37,7 +38,7 @@ export function pauseQueries(db: PgDb): PauseQueries {
         .where(
           and(
             eq(pauseReasons.accountId, accountId),
-            sql`lower(${pauseReasons.name}) = lower(${name})`,
+            sameName(pauseReasons.name, name),
             exceptId === undefined ? undefined : sql`${pauseReasons.id} <> ${exceptId}::bigint`,
           ),
         )

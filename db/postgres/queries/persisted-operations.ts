@@ -3,13 +3,14 @@ import type { PgDb } from '../client.js';
 import { persistedOperations } from '../tables/index.js';
 import type { PersistedOperation } from '../../types.js';
 import type { PersistedOperationQueries } from '../../store.js';
+import { sameText } from './texts.js';
 
 export function persistedOperationQueries(db: PgDb): PersistedOperationQueries {
   const byHash = async (accountId: number, hash: string): Promise<PersistedOperation | null> => {
     const [row] = await db
       .select()
       .from(persistedOperations)
-      .where(and(eq(persistedOperations.accountId, accountId), eq(persistedOperations.hash, hash)));
+      .where(and(eq(persistedOperations.accountId, accountId), sameText(persistedOperations.hash, hash)));
     return row ?? null;
   };
 
@@ -37,7 +38,7 @@ export function persistedOperationQueries(db: PgDb): PersistedOperationQueries {
     async delete(accountId, hash) {
       const [row] = await db
         .delete(persistedOperations)
-        .where(and(eq(persistedOperations.accountId, accountId), eq(persistedOperations.hash, hash)))
+        .where(and(eq(persistedOperations.accountId, accountId), sameText(persistedOperations.hash, hash)))
         .returning();
       return row ?? null;
     },

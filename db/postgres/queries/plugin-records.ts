@@ -1,11 +1,12 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { pluginRecords } from '../tables/index.js';
 import type { PluginRecordQueries } from '../../store.js';
+import { sameText } from './texts.js';
 
 /** Small keyed records per plugin (maps and idempotency keys), namespaced by plugin name. */
 export function pluginRecordQueries(db: PgDb): PluginRecordQueries {
-  const where = (plugin: string, kind: string, key: string) => and(eq(pluginRecords.plugin, plugin), eq(pluginRecords.kind, kind), eq(pluginRecords.key, key));
+  const where = (plugin: string, kind: string, key: string) => and(sameText(pluginRecords.plugin, plugin), sameText(pluginRecords.kind, kind), sameText(pluginRecords.key, key));
   return {
     async get(plugin, kind, key) {
       // Read as text and parsed once: drizzle's json mapping parses a string value a second time ("12" would come back 12).

@@ -5,6 +5,7 @@ import type { ReadyReply } from '../../types.js';
 import type { ReadyReplyQueries } from '../../store.js';
 import { anyId, idArray, sameId } from './ids.js';
 import { containsText } from './search-terms.js';
+import { sameName } from './texts.js';
 
 /** A reply with its sector ids (ascending, as SQLite's key order gives them) in the same statement. */
 const replyColumns = {
@@ -48,7 +49,7 @@ export function readyReplyQueries(db: PgDb): ReadyReplyQueries {
     async categoryNameTaken(accountId, name, exceptId) {
       const same = and(
         eq(readyReplyCategories.accountId, accountId),
-        sql`lower(${readyReplyCategories.name}) = lower(${name})`,
+        sameName(readyReplyCategories.name, name),
         exceptId === undefined ? undefined : sql`${readyReplyCategories.id} <> ${exceptId}::bigint`,
       );
       const [row] = await db.select({ id: readyReplyCategories.id }).from(readyReplyCategories).where(same).limit(1);

@@ -1,10 +1,11 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { sectors, userSectors, users } from '../tables/index.js';
 import type { User } from '../../types.js';
 import type { SectorQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
-import { byCodePoint, publicUserColumns } from './users.js';
+import { byCodePoint, sameName } from './texts.js';
+import { publicUserColumns } from './users.js';
 
 export function sectorQueries(db: PgDb): SectorQueries {
   return {
@@ -33,10 +34,9 @@ export function sectorQueries(db: PgDb): SectorQueries {
         .orderBy(asc(byCodePoint(sectors.name)), asc(sectors.id));
     },
 
-    /** Case-insensitive, as the unique index on lower(name) is (the same expression, so the two always agree). */
+    /** Case-insensitive, as the unique index on lower(name) is. */
     async nameTaken(accountId, name, exceptSectorId) {
-      const sameName = and(eq(sectors.accountId, accountId), sql`lower(${sectors.name}) = lower(${name})`);
-      const where = exceptSectorId === undefined ? sameName : and(sameName, ne(sectors.id, exceptSectorId));
+      const where = and(eq(sectors.accountId, accountId), sameName(sectors.name, name), exceptSectorId === undefined ? undefined : ne(sectors.id, exceptSectorId));
       const [row] = await db.select({ id: sectors.id }).from(sectors).where(where).limit(1);
       return row !== undefined;
     },

@@ -3,7 +3,7 @@ import type { PgDb } from '../client.js';
 import { templates } from '../tables/index.js';
 import type { TemplateQueries } from '../../store.js';
 import { sameId } from './ids.js';
-import { byCodePoint } from './users.js';
+import { byCodePoint, sameText } from './texts.js';
 
 export function templateQueries(db: PgDb): TemplateQueries {
   return {
@@ -25,7 +25,7 @@ export function templateQueries(db: PgDb): TemplateQueries {
 
     /** Exact name and language, as the unique index is. */
     async exists(accountId, name, language, exceptId) {
-      const same = and(eq(templates.accountId, accountId), eq(templates.name, name), eq(templates.language, language), exceptId === undefined ? undefined : ne(templates.id, exceptId));
+      const same = and(eq(templates.accountId, accountId), sameText(templates.name, name), sameText(templates.language, language), exceptId === undefined ? undefined : ne(templates.id, exceptId));
       const [row] = await db.select({ id: templates.id }).from(templates).where(same).limit(1);
       return row !== undefined;
     },

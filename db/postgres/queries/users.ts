@@ -1,16 +1,14 @@
-import { and, asc, count, eq, getTableColumns, ne, sql, type Column } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { userSectors, users } from '../tables/index.js';
 import type { User } from '../../types.js';
 import type { UserQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
+import { byCodePoint, sameText } from './texts.js';
 
 const { passwordHash: _secret, ...userColumnsWithoutSecret } = getTableColumns(users);
 /** Every user column but the password hash, which never leaves db/ on a read. */
 export const publicUserColumns = userColumnsWithoutSecret;
-
-/** Names in code-point order, as SQLite's BINARY collation sorts them, whatever the cluster's locale. */
-export const byCodePoint = (column: Column) => sql`${column} COLLATE "C"`;
 
 export function userQueries(db: PgDb): UserQueries {
   return {
@@ -44,7 +42,7 @@ export function userQueries(db: PgDb): UserQueries {
     },
 
     async byEmailWithSecret(email) {
-      const [row] = await db.select().from(users).where(eq(users.email, email));
+      const [row] = await db.select().from(users).where(sameText(users.email, email));
       return row ?? null;
     },
 
@@ -65,7 +63,7 @@ export function userQueries(db: PgDb): UserQueries {
     },
 
     async emailTaken(email, exceptUserId) {
-      const where = exceptUserId === undefined ? eq(users.email, email) : and(eq(users.email, email), ne(users.id, exceptUserId));
+      const where = exceptUserId === undefined ? sameText(users.email, email) : and(sameText(users.email, email), ne(users.id, exceptUserId));
       const [row] = await db.select({ id: users.id }).from(users).where(where).limit(1);
       return row !== undefined;
     },
