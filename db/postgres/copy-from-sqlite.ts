@@ -17,10 +17,10 @@ import * as tables from './tables/index.js';
 // that fails anywhere (a bad row, a count that disagrees) leaves the target as empty as it found it.
 // Tables and columns are matched by name (both engines use the same ones); types come from the target's catalog.
 
-/** The target already holds an installation: the copy refuses to mix two. */
+/** The target already holds an installation (or rows of one): the copy refuses to mix two. */
 export class TargetNotEmpty extends Error {
-  constructor(where: string) {
-    super(`the database ${where} already holds an installation (the accounts table has rows); db:copy only fills an empty database`);
+  constructor(where: string, table: string) {
+    super(`the database ${where} already holds an installation (the ${table} table has rows); db:copy only fills an empty database`);
     this.name = 'TargetNotEmpty';
   }
 }
@@ -183,8 +183,8 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
       await client.query('BEGIN');
       // Two copies started together: the second waits here, then finds the accounts the first wrote.
       await client.query('LOCK TABLE accounts IN EXCLUSIVE MODE');
-      if ((await client.query('SELECT 1 FROM accounts LIMIT 1')).rowCount) throw new TargetNotEmpty(`${new URL(options.to).pathname.slice(1)} at ${target.where}`);
-      const summary = await copyInTransaction(source, client, batchSize, progress);
+      const where = `${new URL(options.to).pathname.slice(1)} at ${target.where}`;
+      const summary = await copyInTransaction(source, client, where, batchSize, progress);
       await client.query('COMMIT');
       // Fresh tables: statistics for the planner before the service's first query.
       await client.query('ANALYZE');
@@ -202,36 +202,19 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
   }
 }
 
-async function copyInTransaction(source: SqliteConnections, client: pg.PoolClient, batchSize: number, progress: (message: string) => void): Promise<Omit<CopySummary, 'ms'>> {
+async function copyInTransaction(source: SqliteConnections, client: pg.PoolClient, where: string, batchSize: number, progress: (message: string) => void): Promise<Omit<CopySummary, 'ms'>> {
   const targets = await targetTables(client);
+  // Accounts first (an installation), then any other table (rows a half-done import left).
+  for (const table of [...targets].sort((a, b) => Number(b.name === 'accounts') - Number(a.name === 'accounts'))) {
+    if ((await client.query(`SELECT 1 FROM ${quoted(table.name)} LIMIT 1`)).rowCount) throw new TargetNotEmpty(where, table.name);
+  }
   const sourceNames = sourceTables(source);
   const unmatched = sourceNames.filter((name) => !targets.some((table) => table.name === name));
   if (unmatched.length > 0) throw new Error(`the SQLite database has tables PostgreSQL lacks: ${unmatched.join(', ')}`);
   const absent = targets.filter((table) => !sourceNames.includes(table.name)).map((table) => table.name);
   if (absent.length > 0) throw new Error(`the SQLite database lacks tables PostgreSQL has: ${absent.join(', ')}`);
 
-  // The count tables are copied as they are, so the triggers that keep them must not count the copied tickets again.
-  const { rows: triggered } = await client.query<{ table: string }>(
-    `SELECT DISTINCT tgrelid::regclass::text AS table FROM pg_trigger WHERE NOT tgisinternal AND tgrelid::regclass::text = ANY($1)`,
-    [targets.map((table) => table.name)],
-  );
-  for (const { table } of triggered) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
-
-  // Secondary indexes are built once after the rows are in (as pg_restore does), not row by row:
-  // several times faster on the tickets' dozen indexes and the messages' trigram index.
-  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
-    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
-     JOIN pg_class t ON t.oid = i.indrelid
-     WHERE t.relnamespace = current_schema()::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
-  );
-  for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
-  // Foreign keys likewise: checked once per table when added back (one join), not once per row.
-  const { rows: foreignKeys } = await client.query<{ table: string; name: string; definition: string }>(
-    `SELECT conrelid::regclass::text AS table, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
-     WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`,
-  );
-  for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT ${key.name}`);
-
+  const restore = await setAsideWhileCopying(client, targets);
   const copied: CopySummary['tables'] = [];
   for (const table of targets) {
     const tableStarted = Date.now();
@@ -239,16 +222,48 @@ async function copyInTransaction(source: SqliteConnections, client: pg.PoolClien
     copied.push({ name: table.name, rows });
     progress(`${table.name}: ${rows} rows (${Date.now() - tableStarted} ms)`);
   }
-  for (const { table } of triggered) await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
-  const indexesStarted = Date.now();
-  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-  for (const index of indexes) await client.query(index.definition);
-  progress(`${indexes.length} indexes built (${Date.now() - indexesStarted} ms)`);
-  const keysStarted = Date.now();
-  for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} ADD CONSTRAINT ${key.name} ${key.definition}`);
-  progress(`${foreignKeys.length} foreign keys checked (${Date.now() - keysStarted} ms)`);
+  await restore(progress);
+  await continueSequences(source, client, targets);
+  return verify(source, client, copied);
+}
 
-  // Ids go on after the highest one SQLite ever issued (AUTOINCREMENT's sqlite_sequence), not only the highest kept.
+/**
+ * Takes off what would slow or falsify a bulk load, and returns what puts it back: the count triggers
+ * (the count tables are copied as they are, so copied tickets must not be counted again), secondary
+ * indexes and foreign keys (built and checked once after the rows are in, as pg_restore does: several
+ * times faster than row by row on the tickets' dozen indexes and the messages' trigram index).
+ */
+async function setAsideWhileCopying(client: pg.PoolClient, targets: readonly TargetTable[]): Promise<(progress: (message: string) => void) => Promise<void>> {
+  const { rows: triggered } = await client.query<{ table: string }>(
+    `SELECT DISTINCT tgrelid::regclass::text AS table FROM pg_trigger WHERE NOT tgisinternal AND tgrelid::regclass::text = ANY($1)`,
+    [targets.map((table) => table.name)],
+  );
+  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
+     JOIN pg_class t ON t.oid = i.indrelid
+     WHERE t.relnamespace = current_schema()::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+  );
+  const { rows: foreignKeys } = await client.query<{ table: string; name: string; definition: string }>(
+    `SELECT conrelid::regclass::text AS table, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+     WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`,
+  );
+  for (const { table } of triggered) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+  for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
+  for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT ${key.name}`);
+  return async (progress) => {
+    for (const { table } of triggered) await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    const indexesStarted = Date.now();
+    await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    for (const index of indexes) await client.query(index.definition);
+    progress(`${indexes.length} indexes built (${Date.now() - indexesStarted} ms)`);
+    const keysStarted = Date.now();
+    for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} ADD CONSTRAINT ${key.name} ${key.definition}`);
+    progress(`${foreignKeys.length} foreign keys checked (${Date.now() - keysStarted} ms)`);
+  };
+}
+
+/** Ids go on after the highest one SQLite ever issued (AUTOINCREMENT's sqlite_sequence), not only the highest kept. */
+async function continueSequences(source: SqliteConnections, client: pg.PoolClient, targets: readonly TargetTable[]): Promise<void> {
   const issued = new Map((source.reader.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((row) => [row.name, row.seq]));
   for (const table of targets.filter((t) => t.identity !== null)) {
     const column = table.identity!;
@@ -257,8 +272,6 @@ async function copyInTransaction(source: SqliteConnections, client: pg.PoolClien
     // "Not called" at 1 when nothing was ever issued, so the first id is 1 and issuedThrough() says 0.
     await client.query('SELECT setval(pg_get_serial_sequence($1, $2), $3, $4)', [quoted(table.name), column, Math.max(through, 1), through > 0]);
   }
-
-  return verify(source, client, copied);
 }
 
 /** Every table's rows, each account's ticket counts as its ADMIN sees them and the outbox's issued ids, against the source. */
