@@ -30,6 +30,7 @@ import { createOutboxRelay, defaultRelayOptions, type OutboxRelay, type RelayOpt
 import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
+import { useTextWithoutNul } from './schema/text-without-nul.js';
 import { trackInFlight } from './http/http-drain.js';
 import { createAccessLog } from './http/access-log.js';
 import { createMetrics } from './http/metrics.js';
@@ -133,6 +134,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     plugins: [
       ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
+      useTextWithoutNul(),
       ...(tracing ? [tracing.envelopPlugin] : []),
       ...metrics.envelopPlugins,
       accessLog.envelopPlugin,
