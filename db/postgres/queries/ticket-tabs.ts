@@ -25,9 +25,12 @@ function tabFilter(tab: TicketTab): SQL {
 
 export const needsCounting = (tab: TicketTab) => Boolean(tab.search || tab.since || tab.assigneeId !== undefined || tab.channelId !== undefined);
 
-const byRecency = sql`last_activity_at DESC, id DESC`;
+// The tab indexes are DESC NULLS LAST (drizzle's desc()); PostgreSQL walks an index for an ORDER BY only
+// when the NULLS placement matches too, whatever the NOT NULL constraints, so it is spelled out. Backward
+// is the same index walked the other way.
+const byRecency = sql`last_activity_at DESC NULLS LAST, id DESC NULLS LAST`;
 
-const byAge = sql`last_activity_at, id`;
+const byAge = sql`last_activity_at ASC NULLS FIRST, id ASC NULLS FIRST`;
 
 function beyondCursor(cursor: TicketPageCursor | undefined, direction: PageDirection): SQL {
   if (!cursor) return sql``;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { accounts, contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
@@ -152,7 +152,8 @@ export function ticketQueries(db: PgDb) {
 
     /** The contact's tickets the scope may see, newest activity first. */
     async ofContact(scope: TicketScope, contactId: number, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
-      const order = direction === 'forward' ? desc : asc;
+      // As the tickets_contact index is ordered (DESC NULLS LAST), so the walk needs no sort.
+      const order = (column: SQLWrapper) => (direction === 'forward' ? sql`${column} DESC NULLS LAST` : sql`${column} ASC NULLS FIRST`);
       const rows = await db
         .select()
         .from(tickets)
