@@ -2,7 +2,7 @@ import { or, sql, type SQL } from 'drizzle-orm';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches } from '../scope.js';
 import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import { sameId } from './ids.js';
-import { characterCount, startsWithText, trigramMatches } from './search-terms.js';
+import { characterCount, holdsText, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments, with the filter semantics of
 // db/sqlite/queries/ticket-tabs.ts: the same branches, filters and count-table sums.
@@ -13,7 +13,7 @@ import { characterCount, startsWithText, trigramMatches } from './search-terms.j
  */
 export const instant = (ms: number): SQL => sql`(timestamptz 'epoch' + ${ms}::bigint * interval '1 millisecond')`;
 
-/** The narrowing a tab adds to each branch, on top of visibility. */
+/** The narrowing a tab adds to each branch, on top of visibility (a search reads the statement's `found` lists). */
 function tabFilter(tab: TicketTab): SQL {
   const parts: SQL[] = [];
   if (tab.search) parts.push(sql` AND ${searchWhere(tab.search)}`);
@@ -38,14 +38,25 @@ function beyondCursor(cursor: TicketPageCursor | undefined, direction: PageDirec
   return direction === 'forward' ? sql` AND (last_activity_at, id) < ${at}` : sql` AND (last_activity_at, id) > ${at}`;
 }
 
-/** Substring of contact name or phone or message text from 3 characters (trigram indexes), name or phone prefix below. */
-function searchWhere(term: string): SQL {
+const indexedSearch = (term: string) => characterCount(term.trim()) >= 3;
+
+/**
+ * What a search matches, read once per statement (every branch filters by it): contacts by name or phone
+ * and tickets by message text from 3 characters (trigram indexes), contacts by name or phone prefix below.
+ */
+function searchLists(term: string): SQL {
   const text = term.trim();
-  if (characterCount(text) >= 3) {
-    return sql`(contact_id IN (${trigramMatches('contacts', ['name', 'phone'], text)})
-      OR id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (${trigramMatches('messages', ['body'], text)})))`;
+  if (indexedSearch(term)) {
+    return sql`WITH found_contacts AS MATERIALIZED (${trigramMatches('contacts', ['name', 'phone'], text)}),
+      found_tickets AS MATERIALIZED (SELECT ticket_id FROM messages WHERE ${holdsText(sql`body`, text)}) `;
   }
-  return sql`contact_id IN (SELECT id FROM contacts WHERE ${startsWithText(sql`name`, text)} OR ${startsWithText(sql`phone`, text)})`;
+  return sql`WITH found_contacts AS MATERIALIZED (SELECT id FROM contacts WHERE ${startsWithText(sql`name`, text)} OR ${startsWithText(sql`phone`, text)}) `;
+}
+
+/** The tickets of what searchLists found. */
+function searchWhere(term: string): SQL {
+  const contacts = sql`contact_id IN (SELECT id FROM found_contacts)`;
+  return indexedSearch(term) ? sql`(${contacts} OR id IN (SELECT ticket_id FROM found_tickets))` : contacts;
 }
 
 /** "Mine" for a viewer who is no user (an integration): the one tab without branches. */
@@ -72,12 +83,14 @@ export function pageIdsSql(scope: TicketScope, tab: TicketTab, size: number, cur
   const selects = branchesOf(scope, tab).map(
     (where) => sql`(SELECT id, last_activity_at FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${limit})`,
   );
-  return sql`SELECT id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${limit}`;
+  const lists = tab.search ? searchLists(tab.search) : sql``;
+  return sql`${lists}SELECT id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${limit}`;
 }
 
 /** A filtered tab (search, since, assignee, channel) cannot use the count tables. */
 export function filteredCountSql(scope: TicketScope, tab: TicketTab): SQL {
-  return sql`SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(tab)}`;
+  const lists = tab.search ? searchLists(tab.search) : sql``;
+  return sql`${lists}SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(tab)}`;
 }
 
 // The count tables carry a writer slot (0..15) in their keys: every count below sums over the slots.
