@@ -34,6 +34,16 @@ describe('racing writers', () => {
     expect(contacts.totalCount).toBe(1);
   });
 
+  it('open one conversation for 20 different first messages of a new contact arriving at once', async () => {
+    const answers = await together((i) => app.admin.request(INGEST, { input: { contact: { phone: '5511970000004', name: 'Burst' }, body: `burst ${i}`, sectorId: sales, externalId: `wamid.BURST${i}` } }));
+    const ticketIds = new Set(answers.map((answer) => answer.ingestMessage.id));
+    expect(ticketIds.size).toBe(1);
+    const { ticket } = await app.admin.request(TICKET, { id: [...ticketIds][0] });
+    expect(ticket.messages.totalCount).toBe(RACERS);
+    const { tickets } = await app.admin.request('{ tickets(status: WAITING, all: true, search: "5511970000004") { totalCount } }');
+    expect(tickets.totalCount).toBe(1);
+  });
+
   it('take one of 20 ratings sent at once and refuse the rest with CONFLICT', async () => {
     const done = await contactWrites(app, { phone: '5511970000002', body: 'rate me', sectorId: sales });
     await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: done.id });

@@ -49,6 +49,9 @@ export const tickets = sqliteTable(
     index('tickets_queue').on(t.status, t.sectorId, t.queuedAt, t.id),
     index('tickets_contact').on(t.contactId, sql`${t.lastActivityAt} DESC`, sql`${t.id} DESC`),
     index('tickets_contact_channel').on(t.contactId, t.channelId, t.status),
+    // One live (WAITING or OPEN) conversation per contact and channel: concurrent first messages on
+    // PostgreSQL meet here, and the losing transaction's retry joins the winner's ticket.
+    uniqueIndex('tickets_live_contact_channel').on(t.contactId, t.channelId).where(sql`status IN ('WAITING', 'OPEN')`),
     // Monitoring reads "today" as index ranges on these instants.
     index('tickets_account_created').on(t.accountId, t.createdAt),
     index('tickets_account_first_response').on(t.accountId, t.firstResponseAt),

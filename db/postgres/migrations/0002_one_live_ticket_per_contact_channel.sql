@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "tickets_live_contact_channel" ON "tickets" USING btree ("contact_id","channel_id") WHERE status IN ('WAITING', 'OPEN');
