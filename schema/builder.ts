@@ -3,7 +3,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { GraphQLError, isObjectType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, isObjectType } from 'graphql';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
 import type { AgentContext, Context, IntegrationContext } from './context.js';
 
@@ -51,7 +51,18 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+/** Years 0001-9999, the instants every engine stores (PostgreSQL has no year 0000; ISO strings end at 9999). */
+function withinStoredYears(date: Date): Date {
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new GraphQLError('DateTime must fall in the years 0001 to 9999', { extensions: { code: 'BAD_USER_INPUT' } });
+  return date;
+}
+
+builder.addScalarType('DateTime', new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  parseValue: (value) => withinStoredYears(DateTimeResolver.parseValue(value) as Date),
+  parseLiteral: (literal, variables) => withinStoredYears(DateTimeResolver.parseLiteral(literal, variables) as Date),
+}));
 builder.addScalarType('JSONObject', JSONObjectResolver);
 // A file of a GraphQL multipart request (yoga parses the spec and puts a File in the variable).
 builder.scalarType('Upload', {

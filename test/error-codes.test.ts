@@ -40,6 +40,8 @@ describe('errors a client can cause', () => {
       ['CSRF: a multipart POST', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: CREATE_SECTOR })}\r\n--x--\r\n` }, 'FORBIDDEN', 403],
       ['an Int past 32 bits in a variable', json(token, 'mutation($r: Int!) { rateTicket(ticketId: "x", rating: $r) { rating } }', { r: 2 ** 31 }), 'BAD_USER_INPUT'],
       ['an Int past 32 bits in the document', json(token, 'mutation { rateTicket(ticketId: "x", rating: 2147483648) { rating } }'), 'GRAPHQL_VALIDATION_FAILED'],
+      ['a DateTime in year 0000 in a variable', json(token, 'mutation($i: SetAbsenceInput!) { setAbsence(input: $i) { enabled } }', { i: { enabled: true, message: 'Away', endsAt: '0000-06-01T00:00:00Z' } }), 'BAD_USER_INPUT'],
+      ['a DateTime in year 0000 in the document', json(token, 'mutation { setAbsence(input: { enabled: true, message: "Away", endsAt: "0000-06-01T00:00:00Z" }) { enabled } }'), 'BAD_USER_INPUT'],
       ['an unknown enum value in a variable', json(token, 'mutation($s: AgentStatus!) { setMyStatus(status: $s) { id } }', { s: 'ONLINEX' }), 'BAD_USER_INPUT'],
       ['an unknown enum value in the document', json(token, 'mutation { setMyStatus(status: ONLINEX) { id } }'), 'GRAPHQL_VALIDATION_FAILED'],
       ['a missing required variable', json(token, 'mutation($s: AgentStatus!) { setMyStatus(status: $s) { id } }', {}), 'BAD_USER_INPUT'],
