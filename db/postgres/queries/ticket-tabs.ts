@@ -93,15 +93,16 @@ export function filteredCountSql(scope: TicketScope, tab: TicketTab): SQL {
   return sql`${lists}SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(tab)}`;
 }
 
-// The count tables carry a writer slot (0..15) in their keys: every count below sums over the slots.
+// The count tables carry a writer slot (0..15) in their keys: every count below sums over the slots. Each
+// is a scalar subquery, so a tab's counts add up in one statement (one round trip, not one per part).
 
 /** An ADMIN's tab count: the account's totals for one status. */
 export function accountTotalSql(accountId: number, status: TicketStatus): SQL {
-  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_totals WHERE account_id = ${accountId} AND status = ${status}`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_totals WHERE account_id = ${accountId} AND status = ${status})`;
 }
 
 export function sectorsCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[]): SQL {
-  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)})`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)}))`;
 }
 
 /**
@@ -117,11 +118,11 @@ export function waitingBySectorSql(accountId: number, covered: readonly number[]
 
 /** Assigned to the user outside the given sectors: "mine" beyond what the sectors' count holds. */
 export function assignedElsewhereCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[], assigneeId: number): SQL {
-  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${status}
-            AND account_id = ${accountId} AND sector_id NOT IN (${sectorList(sectorIds)})`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${status}
+            AND account_id = ${accountId} AND sector_id NOT IN (${sectorList(sectorIds)}))`;
 }
 
 export function assignedCountSql(accountId: number, userId: number, status: TicketStatus, sectorId: number | undefined): SQL {
   const sector = sectorId === undefined ? sql`` : sql` AND sector_id = ${sectorId}`;
-  return sql`SELECT coalesce(sum(n), 0) AS n FROM ticket_counts WHERE assignee_id = ${userId} AND status = ${status} AND account_id = ${accountId}${sector}`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE assignee_id = ${userId} AND status = ${status} AND account_id = ${accountId}${sector})`;
 }

@@ -66,18 +66,20 @@ export function ticketQueries(db: PgDb) {
       .where(and(anyId(tickets.id, ids), visibleTicketsWhere(scope)));
   }
 
-  /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors. */
-  async function countFromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): Promise<number> {
-    if (sectorIds === 'all') return countOf(accountTotalSql(accountId, status));
-    const sectorsPart = await countOf(sectorsCountSql(accountId, status, sectorIds));
+  /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors, as an expression. */
+  function fromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): SQL {
+    if (sectorIds === 'all') return accountTotalSql(accountId, status);
+    const sectorsPart = sectorsCountSql(accountId, status, sectorIds);
     if (assigneeId === null) return sectorsPart;
-    return sectorsPart + (await countOf(assignedElsewhereCountSql(accountId, status, sectorIds, assigneeId)));
+    return sql`${sectorsPart} + ${assignedElsewhereCountSql(accountId, status, sectorIds, assigneeId)}`;
   }
 
-  async function countAssigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): Promise<number> {
-    if (userId === null) return 0;
-    return countOf(assignedCountSql(accountId, userId, status, sectorId));
+  function assigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): SQL {
+    return userId === null ? sql`0` : assignedCountSql(accountId, userId, status, sectorId);
   }
+
+  /** One count-table expression, read in one statement. */
+  const total = (expression: SQL) => countOf(sql`SELECT ${expression} AS n`);
 
   return {
     byIdsInScope,
@@ -111,27 +113,27 @@ export function ticketQueries(db: PgDb) {
         if (tabIsEmpty(scope, tab)) return 0;
         return countOf(filteredCountSql(scope, tab));
       }
-      if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+      if (tab.assignedOnly) return total(assigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
       if (scope.kind === 'account') {
-        return countFromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
+        return total(fromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null));
       }
       if (tab.sectorId !== undefined) {
-        const sectorIds = scope.sectorIds.includes(tab.sectorId) ? [tab.sectorId] : [];
-        return (await countFromTable(scope.accountId, tab.status, sectorIds, null)) + (sectorIds.length ? 0 : await countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
+        // My sector: all of it; another: only what is assigned to me there.
+        if (scope.sectorIds.includes(tab.sectorId)) return total(fromTable(scope.accountId, tab.status, [tab.sectorId], null));
+        return total(assigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
       }
-      return countFromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
+      return total(fromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId));
     },
 
     /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
     async tabCounts(scope: TicketScope): Promise<TicketCounts> {
       const sectorIds = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
       const me = scope.kind === 'agent' ? scope.userId : null;
-      const [waiting, open, closed] = await Promise.all([
-        countFromTable(scope.accountId, 'WAITING', sectorIds('WAITING'), me),
-        countAssigned(scope.accountId, scope.userId, 'OPEN'),
-        countFromTable(scope.accountId, 'CLOSED', sectorIds('CLOSED'), me),
-      ]);
-      return { waiting, open, closed };
+      const { rows } = await db.execute<{ waiting: number; open: number; closed: number }>(
+        sql`SELECT ${fromTable(scope.accountId, 'WAITING', sectorIds('WAITING'), me)} AS waiting, ${assigned(scope.accountId, scope.userId, 'OPEN')} AS open,
+          ${fromTable(scope.accountId, 'CLOSED', sectorIds('CLOSED'), me)} AS closed`,
+      );
+      return { waiting: rows[0]!.waiting, open: rows[0]!.open, closed: rows[0]!.closed };
     },
 
     async waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>> {
@@ -147,7 +149,7 @@ export function ticketQueries(db: PgDb) {
 
     /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
     async openCountOf(accountId: number, userId: number): Promise<number> {
-      return countAssigned(accountId, userId, 'OPEN');
+      return total(assigned(accountId, userId, 'OPEN'));
     },
 
     /** The contact's tickets the scope may see, newest activity first. */
