@@ -10,8 +10,9 @@ export default defineConfig({
   resolve: { alias: { graphql: require.resolve('graphql') } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // A safety net, not a measure: on PostgreSQL every statement is a round trip to a server sharing the CPU.
+    testTimeout: engine === 'postgres' ? 60_000 : 30_000,
+    hookTimeout: engine === 'postgres' ? 60_000 : 30_000,
     pool: 'forks',
     // DESKGRAPH_TEST_ENGINE=postgres: a cluster and a migrated template for the run, a database per app.
     ...(engine === 'postgres' ? { globalSetup: ['test/helpers/postgres-cluster.ts'], setupFiles: ['test/helpers/database-cleanup.ts'] } : {}),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TicketScope, TicketStatus } from '../db/types.js';
 import { canSeeTicket } from '../resolvers/visibility.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { openTestDatabase } from './helpers/database.js';
+import { engine, openTestDatabase } from './helpers/database.js';
 import type { GqlClient } from './helpers/gql.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
 
@@ -228,7 +228,7 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
 }
 
 describe('visibility: one rule on every read path', () => {
-  it(`matches a plain oracle for random sectors, memberships, roles, tickets and moves (seed ${SEED})`, { timeout: 240_000 }, async () => {
+  it(`matches a plain oracle for random sectors, memberships, roles, tickets and moves (seed ${SEED})`, { timeout: engine === 'postgres' ? 480_000 : 240_000 }, async () => {
     console.info(`visibility seed: ${SEED} (PROPERTY_SEED=${SEED} to replay, PROPERTY_SHRINK=1 to shrink)`);
     await fc.assert(
       fc.asyncProperty(scenario, async (input) => {
