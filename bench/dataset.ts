@@ -96,6 +96,7 @@ export async function generateDataset(path: string, size: DatasetSize, passwordH
   );
   const setLast = db.prepare('UPDATE tickets SET last_message_id = ? WHERE id = ?');
   const batch = 50_000;
+  const live = new Set<number>();
   for (let start = 0; start < size.tickets; start += batch) {
     db.transaction(() => {
       for (let i = start; i < Math.min(size.tickets, start + batch); i++) {
@@ -106,7 +107,12 @@ export async function generateDataset(path: string, size: DatasetSize, passwordH
         const assigneeId = status === 'WAITING' || agents.length === 0 ? null : pick(agents);
         const created = now - Math.floor(rand() * year);
         const lastActivity = status === 'CLOSED' ? created + Math.floor(rand() * 3_600_000) : now - Math.floor(rand() * 86_400_000);
-        const contactId = 1 + Math.floor(rand() * size.contacts);
+        let contactId = 1 + Math.floor(rand() * size.contacts);
+        // One live conversation per contact and channel (a unique index): a live ticket takes the next contact without one.
+        if (status !== 'CLOSED') {
+          while (live.has(contactId)) contactId = (contactId % size.contacts) + 1;
+          live.add(contactId);
+        }
         const ticketId = Number(
           insertTicket.run(
             accountId, i + 1, contactId, channelId, sectorId, status === 'WAITING' ? null : assigneeId, status,
