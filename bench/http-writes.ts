@@ -35,8 +35,46 @@ function scratchCopy(path: string): string {
 export async function writeWorkloads(path: string, dataset: Dataset, env: Record<string, string>, seconds: number, quick: boolean, ticketId: number): Promise<WriteFigures> {
   const scratch = scratchCopy(path);
   try {
-    const port = await freePort();
-    const deskgraph = await startUntilHealthy(['bin/start.ts'], { ...env, DATABASE_URL: scratch, PORT: String(port) }, `http://127.0.0.1:${port}/healthz`);
+    const { race, mix: deskgraphMix } = await deskgraphWrites(scratch, mixPools(scratch, dataset), dataset, env, seconds, quick, ticketId);
+
+    // The same mix against the bare limit: the same statements in one IMMEDIATE transaction per write.
+    const bare = await startProcess(['bench/bare-server.ts', scratch, String(dataset.agent.userId), dataset.agent.sectorIds.join(','), 'writable'], {}, /BARE (\d+)/);
+    const bareUrl = `http://127.0.0.1:${bare.port}`;
+    const bareMix = await runMix(
+      {
+        reads: [...['WAITING', 'OPEN', 'CLOSED'].map((status) => ({ url: `${bareUrl}/page?status=${status}` })), { url: `${bareUrl}/counts` }, { url: `${bareUrl}/ticket?id=${ticketId}` }],
+        accept: (id) => ({ url: `${bareUrl}/accept?id=${id}`, method: 'POST' }),
+        close: (id) => ({ url: `${bareUrl}/close?id=${id}`, method: 'POST' }),
+        ingest: (contact, sectorId) => ({ url: `${bareUrl}/ingest?phone=${phoneOf(contact)}&sector=${sectorId}&body=${encodeURIComponent(`bench mix message to ${contact}`)}`, method: 'POST' }),
+        ok: (status) => status === 200,
+      },
+      mixPools(scratch, dataset),
+      dataset,
+      seconds,
+    );
+    await stop(bare.child);
+    return { race, deskgraph: deskgraphMix, bare: bareMix };
+  } finally {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${scratch}${suffix}`, { force: true });
+  }
+}
+
+/**
+ * 20 agents racing takeNextTicket, then the 90/10 mix, against Deskgraph on `databaseUrl` (a scratch
+ * SQLite file or PostgreSQL database: both workloads write); `pools` are the tickets the mix may accept and close.
+ */
+export async function deskgraphWrites(
+  databaseUrl: string,
+  pools: { waiting: number[]; open: number[] },
+  dataset: Dataset,
+  env: Record<string, string>,
+  seconds: number,
+  quick: boolean,
+  ticketId: number,
+): Promise<{ race: WriteFigures['race']; mix: MixResult }> {
+  const port = await freePort();
+  const deskgraph = await startUntilHealthy(['bin/start.ts'], { ...env, DATABASE_URL: databaseUrl, PORT: String(port) }, `http://127.0.0.1:${port}/healthz`);
+  try {
     const graphql = `http://127.0.0.1:${port}/graphql`;
     const gql = async (query: string, variables: Record<string, unknown>, bearer: string) => post(graphqlTarget(graphql, bearer, query, variables));
     const adminToken = await deskgraphToken(dataset.adminId);
@@ -76,30 +114,12 @@ export async function writeWorkloads(path: string, dataset: Dataset, env: Record
           graphqlTarget(graphql, botToken, INGEST, { input: { contact: { phone: phoneOf(contact) }, body: `bench mix message to ${contact}`, sectorId: sub('Sector', sectorId) } }),
         ok: graphqlOk,
       },
-      mixPools(scratch, dataset),
+      pools,
       dataset,
       seconds,
     );
-    await stop(deskgraph.child);
-
-    // The same mix against the bare limit: the same statements in one IMMEDIATE transaction per write.
-    const bare = await startProcess(['bench/bare-server.ts', scratch, String(dataset.agent.userId), dataset.agent.sectorIds.join(','), 'writable'], {}, /BARE (\d+)/);
-    const bareUrl = `http://127.0.0.1:${bare.port}`;
-    const bareMix = await runMix(
-      {
-        reads: [...['WAITING', 'OPEN', 'CLOSED'].map((status) => ({ url: `${bareUrl}/page?status=${status}` })), { url: `${bareUrl}/counts` }, { url: `${bareUrl}/ticket?id=${ticketId}` }],
-        accept: (id) => ({ url: `${bareUrl}/accept?id=${id}`, method: 'POST' }),
-        close: (id) => ({ url: `${bareUrl}/close?id=${id}`, method: 'POST' }),
-        ingest: (contact, sectorId) => ({ url: `${bareUrl}/ingest?phone=${phoneOf(contact)}&sector=${sectorId}&body=${encodeURIComponent(`bench mix message to ${contact}`)}`, method: 'POST' }),
-        ok: (status) => status === 200,
-      },
-      mixPools(scratch, dataset),
-      dataset,
-      seconds,
-    );
-    await stop(bare.child);
-    return { race, deskgraph: deskgraphMix, bare: bareMix };
+    return { race, mix: deskgraphMix };
   } finally {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${scratch}${suffix}`, { force: true });
+    await stop(deskgraph.child);
   }
 }

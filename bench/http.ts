@@ -6,11 +6,20 @@ import { deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secre
 import { writeWorkloads } from './http-writes.js';
 import { startPeer } from './peer/peer.js';
 
-// npm run bench:http [-- --quick] [-- --no-peer]: Deskgraph over HTTP (JWT verified and the user
+// npm run bench:http [-- --quick] [-- --no-peer] [-- --engine postgres]: Deskgraph over HTTP (JWT verified and the user
 // loaded on every request) beside the bare limit (same SQL, node:http, no GraphQL, no auth) and the
 // peer a user would pick instead (PostGraphile over PostgreSQL with RLS, bench/peer/), on the
 // dataset `npm run bench:plans` builds; then the writing workloads on a scratch copy. Writes
 // bench/data/http-*.md (the table) and bench/data/peer-plans-*.md (the peer's plans).
+
+// --engine postgres: Deskgraph on PostgreSQL beside the peer and Deskgraph on SQLite, its own script.
+const engineAt = process.argv.indexOf('--engine');
+const engine = engineAt >= 0 ? process.argv[engineAt + 1] : 'sqlite';
+if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`--engine must be sqlite (the default) or postgres, not ${engine}`);
+if (engine === 'postgres') {
+  await import('./http-postgres.js');
+  process.exit(0);
+}
 
 const quick = process.argv.includes('--quick');
 const withPeer = !process.argv.includes('--no-peer');
