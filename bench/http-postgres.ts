@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -25,6 +25,8 @@ const path = join(dataDir, quick ? 'bench-quick.sqlite' : 'bench-1m.sqlite');
 if (!existsSync(`${path}.json`)) throw new Error(`No dataset at ${path}: run npm run bench:plans${quick ? ' -- --quick' : ''} first`);
 const dataset = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as Dataset;
 const duration = quick ? 3 : 10;
+// Each mix connection writes after 9 reads: short runs at a few dozen req/s would barely write.
+const writeDuration = 10;
 const warmup = 1;
 const rounds = 2;
 const suffix = quick ? 'quick' : '1m';
@@ -121,19 +123,30 @@ writeFileSync(join(dataDir, `deskgraph-pg-plans-${suffix}.md`), await deskgraphP
 
 // Rounds interleave the three servers and each keeps its best round: on a machine shared with other
 // work, a burst elsewhere then costs one round of one server, not the comparison.
-const best = (a: Measured | undefined, b: Measured) => (!a || b.rps > a.rps ? b : a);
-const cells = (measured: Measured) => [measured.rps.toFixed(0), `${measured.p50} / ${measured.p99}`];
+// CPU per request (the server process, and every process of the cluster) reads through the machine's
+// load, which throughput on a shared 2-core machine does not: it says where each request's work goes.
+const postmasterPid = Number(readFileSync(join(peer.cluster.dir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
+const serverPidOf: Record<Side, number> = { postgres: servers.postgres!.child.pid!, sqlite: servers.sqlite!.child.pid!, peer: peer.serverPid };
+type Costed = Measured & { serverCpu: number; postgresCpu: number };
+const best = (a: Costed | undefined, b: Costed) => (!a || b.rps > a.rps ? b : a);
+const cells = (measured: Costed) => [measured.rps.toFixed(0), `${measured.p50} / ${measured.p99}`, `${measured.serverCpu.toFixed(2)} + ${measured.postgresCpu.toFixed(2)}`];
+async function costed(side: Side, target: Target): Promise<Costed> {
+  const before = { server: cpuMs([serverPidOf[side]]), postgres: cpuMs(clusterPids(postmasterPid)) };
+  const measured = await load(target, duration);
+  const requests = Math.max(1, measured.rps * duration);
+  return { ...measured, serverCpu: (cpuMs([serverPidOf[side]]) - before.server) / requests, postgresCpu: (cpuMs(clusterPids(postmasterPid)) - before.postgres) / requests };
+}
 const ratio = (a: { rps: number }, b: { rps: number }) => (a.rps / b.rps).toFixed(2);
 const rows: string[] = [];
 for (const workload of workloads) {
-  const kept: Partial<Record<Side, Measured>> = {};
+  const kept: Partial<Record<Side, Costed>> = {};
   for (let round = 0; round < rounds; round++) {
     for (const side of sides) {
       await load(workload.target[side], warmup);
-      kept[side] = best(kept[side], await load(workload.target[side], duration));
+      kept[side] = best(kept[side], await costed(side, workload.target[side]));
     }
   }
-  const { postgres, sqlite, peer: theirs } = kept as Record<Side, Measured>;
+  const { postgres, sqlite, peer: theirs } = kept as Record<Side, Costed>;
   rows.push(
     `| ${workload.name} | ${cells(postgres).join(' | ')} | ${cells(sqlite).join(' | ')} | ${cells(theirs).join(' | ')} | ${ratio(postgres, theirs)} | ${ratio(postgres, sqlite)} | ${postgres.errors} / ${sqlite.errors} / ${theirs.errors} |`,
   );
@@ -145,9 +158,9 @@ for (const server of Object.values(servers)) await stop(server.child);
 // The writing workloads, PostgreSQL first, each on a scratch clone of the data it was measured on.
 const pools = mixPools(path, dataset);
 await peer.cluster.psql([`drop database if exists ${scratchName}`, `create database ${scratchName} template ${copyName}`]);
-const writes: Partial<Record<Engine, { race: { takesPerSecond: number; racers: number; takes: number; twice: number }; mix: MixResult }>> = {};
+const writes: Partial<Record<Engine, { race: { takesPerSecond: number; racers: number; takes: number; twice: number; errors: number }; mix: MixResult }>> = {};
 try {
-  writes.postgres = await deskgraphWrites(urlOf(scratchName), pools, dataset, env, duration, quick, ticketId);
+  writes.postgres = await deskgraphWrites(urlOf(scratchName), pools, dataset, env, writeDuration, quick, ticketId);
 } finally {
   await peer.cluster.psql(`drop database if exists ${scratchName}`);
 }
@@ -159,7 +172,7 @@ const sqliteScratch = path.replace(/\.sqlite$/, '.scratch.sqlite');
   db.close();
   copyFileSync(path, sqliteScratch);
   try {
-    writes.sqlite = await deskgraphWrites(sqliteScratch, pools, dataset, env, duration, quick, ticketId);
+    writes.sqlite = await deskgraphWrites(sqliteScratch, pools, dataset, env, writeDuration, quick, ticketId);
   } finally {
     for (const end of ['', '-wal', '-shm']) rmSync(`${sqliteScratch}${end}`, { force: true });
   }
@@ -171,19 +184,19 @@ const loadAtEnd = loadavg();
 
 const { postgres: pgWrites, sqlite: sqliteWrites } = writes as Required<typeof writes>;
 const mixRow = (name: string, mix: MixResult) => `| ${name} | ${mix.rps.toFixed(0)} | ${mix.writes.toFixed(0)} | ${mix.p50} / ${mix.p99} | ${mix.errors} |`;
-const raceCell = (race: typeof pgWrites.race) => `${race.takesPerSecond.toFixed(0)} takes/s (${race.takes} takes, ${race.twice} twice)`;
+const raceCell = (race: typeof pgWrites.race) => `${race.takesPerSecond.toFixed(0)} takes/s (${race.takes} takes, ${race.twice} twice, ${race.errors} errors)`;
 const load1 = (values: number[]) => values.map((value) => value.toFixed(1)).join(' / ');
-const report = `| workload (agent in 3 sectors, ${duration} s, 20 connections, best of ${rounds} interleaved rounds) | Deskgraph on PostgreSQL req/s | p50 / p99 ms | Deskgraph on SQLite req/s | p50 / p99 ms | peer req/s | p50 / p99 ms | PostgreSQL / peer | PostgreSQL / SQLite | errors (PostgreSQL / SQLite / peer) |
-|---|---|---|---|---|---|---|---|---|---|
+const report = `| workload (agent in 3 sectors, ${duration} s, 20 connections, best of ${rounds} interleaved rounds) | Deskgraph on PostgreSQL req/s | p50 / p99 ms | CPU ms per request (server + cluster) | Deskgraph on SQLite req/s | p50 / p99 ms | CPU ms per request (server + cluster) | peer req/s | p50 / p99 ms | CPU ms per request (server + cluster) | PostgreSQL / peer | PostgreSQL / SQLite | errors (PostgreSQL / SQLite / peer) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
-| RSS after the read workloads (MB; peer: the PostGraphile process, PostgreSQL apart) | ${rss.postgres.toFixed(0)} | - | ${rss.sqlite.toFixed(0)} | - | ${rss.peer.toFixed(0)} | - | - | - | - |
-| start-up, spawn -> /healthz 200 (ms, median of ${startups.postgres.length}; all: PostgreSQL ${startups.postgres.map((ms) => ms.toFixed(0)).join(', ')}; SQLite ${startups.sqlite.map((ms) => ms.toFixed(0)).join(', ')}) | ${median(startups.postgres).toFixed(0)} | - | ${median(startups.sqlite).toFixed(0)} | - | - | - | - | - | - |
+| RSS after the read workloads (MB; peer: the PostGraphile process, PostgreSQL apart) | ${rss.postgres.toFixed(0)} | - | - | ${rss.sqlite.toFixed(0)} | - | - | ${rss.peer.toFixed(0)} | - | - | - | - | - |
+| start-up, spawn -> /healthz 200 (ms, median of ${startups.postgres.length}; all: PostgreSQL ${startups.postgres.map((ms) => ms.toFixed(0)).join(', ')}; SQLite ${startups.sqlite.map((ms) => ms.toFixed(0)).join(', ')}) | ${median(startups.postgres).toFixed(0)} | - | - | ${median(startups.sqlite).toFixed(0)} | - | - | - | - | - | - | - | - |
 
-| writing workload (scratch copy of the data, ${duration} s) | Deskgraph on PostgreSQL | Deskgraph on SQLite |
+| writing workload (scratch copy of the data) | Deskgraph on PostgreSQL | Deskgraph on SQLite |
 |---|---|---|
 | ${pgWrites.race.racers} agents racing takeNextTicket (sequential per agent) | ${raceCell(pgWrites.race)} | ${raceCell(sqliteWrites.race)} |
 
-| mix, 90% reads / 10% writes, ${duration} s, 20 connections | req/s | writes/s | p50 / p99 ms | errors |
+| mix, 90% reads / 10% writes, ${writeDuration} s, 20 connections | req/s | writes/s | p50 / p99 ms | errors |
 |---|---|---|---|---|
 ${mixRow('Deskgraph on PostgreSQL', pgWrites.mix)}
 ${mixRow('Deskgraph on SQLite', sqliteWrites.mix)}
@@ -234,4 +247,32 @@ async function deskgraphPlans(cluster: Cluster, named: [string, Target][]): Prom
     await cluster.psql(['alter system reset all', 'select pg_reload_conf()']);
   }
   return sections.join('\n\n');
+}
+
+/** User + system CPU of these processes so far, in ms (clock ticks of 10 ms); processes gone count 0. */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks * 10;
+}
+
+/** The postmaster and its children (backends, checkpointer, walwriter...). */
+function clusterPids(postmaster: number): number[] {
+  const pids = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // exited
+    }
+  }
+  return pids;
 }
