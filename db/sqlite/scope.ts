@@ -42,8 +42,11 @@ export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, 
   }
   const sectors = sectorId === undefined ? scope.sectorIds : scope.sectorIds.filter((id) => id === sectorId);
   const mine = and(inStatus, eq(tickets.assigneeId, scope.userId))!;
-  // The potentials: a prefix of tickets_tab_sector too (sector_id IS NULL).
-  const potentials = scope.potentials && status === 'WAITING' && sectorId === undefined ? [and(inStatus, isNull(tickets.sectorId))!] : [];
+  // The potentials: a prefix of tickets_tab_sector too (sector_id IS NULL). No sector id ties them to the
+  // account, so this branch checks it: other accounts' unsectored tickets would fill its first+1 entries
+  // (and be dropped afterwards, cutting the page short) and count in a filtered tab's total.
+  const potentials =
+    scope.potentials && status === 'WAITING' && sectorId === undefined ? [and(inStatus, isNull(tickets.sectorId), eq(tickets.accountId, scope.accountId))!] : [];
   return [
     ...sectors.map((id) => and(inStatus, eq(tickets.sectorId, id))!),
     sectorId === undefined ? mine : and(mine, eq(tickets.sectorId, sectorId))!,
