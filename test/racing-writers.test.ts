@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { testClock } from './helpers/clock.js';
-import { contactWrites, createSector, INGEST } from './helpers/fixtures.js';
+import { contactWrites, createAgent, createSector, INGEST } from './helpers/fixtures.js';
 
 // The "only once" rules under writers that really run at the same time (PostgreSQL's pool; SQLite
 // queues them): a redelivered message, a rating, an automatic reply and the out-of-hours record.
@@ -42,6 +42,15 @@ describe('racing writers', () => {
     expect(ticket.messages.totalCount).toBe(RACERS);
     const { tickets } = await app.admin.request('{ tickets(status: WAITING, all: true, search: "5511970000004") { totalCount } }');
     expect(tickets.totalCount).toBe(1);
+  });
+
+  it('give 10 agents taking the next ticket at once 10 different tickets, none refused', async () => {
+    const queue = await createSector(app, 'Racing queue');
+    const waiting = [];
+    for (let i = 0; i < 10; i++) waiting.push((await contactWrites(app, { phone: `55119720000${String(i).padStart(2, '0')}`, body: 'next please', sectorId: queue })).id);
+    const agents = await Promise.all(Array.from({ length: 10 }, (_, i) => createAgent(app, `Taker${i}`, [queue])));
+    const taken = await Promise.all(agents.map(async (agent) => (await agent.client.request('mutation { takeNextTicket { id } }')).takeNextTicket?.id));
+    expect([...taken].sort()).toEqual([...waiting].sort());
   });
 
   it('take one of 20 ratings sent at once and refuse the rest with CONFLICT', async () => {

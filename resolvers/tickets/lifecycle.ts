@@ -50,12 +50,22 @@ async function assignWaiting(tx: StoreTx, viewer: UserViewer, ticket: Ticket, at
 export async function takeNextTicket(services: Services, viewer: Viewer | null): Promise<Ticket | null> {
   assertAgent(viewer);
   const at = services.clock.now();
-  return services.store.write(async (tx) => {
-    await takerOf(tx, viewer, at);
-    const next = await tx.tickets.oldestWaiting(viewer.accountId, viewer.sectorIds);
-    return next ? assignWaiting(tx, viewer, next, at) : null;
-  });
+  // Agents taking at the same moment (PostgreSQL runs them together) read the same queue head; the
+  // ones that lose it take the next ticket instead of answering TICKET_ALREADY_TAKEN.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await services.store.write(async (tx) => {
+        await takerOf(tx, viewer, at);
+        const next = await tx.tickets.oldestWaiting(viewer.accountId, viewer.sectorIds);
+        return next ? assignWaiting(tx, viewer, next, at) : null;
+      });
+    } catch (error) {
+      if (!(error instanceof TicketAlreadyTakenError) || attempt >= maxTakeNextAttempts) throw error;
+    }
+  }
 }
+
+const maxTakeNextAttempts = 20;
 
 /** OPEN -> CLOSED by its assignee or an ADMIN; WAITING -> CLOSED (dismissed) by an ADMIN or canDismissWaiting. */
 export async function closeTicket(services: Services, viewer: Viewer | null, ticketId: number): Promise<Ticket> {
