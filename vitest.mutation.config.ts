@@ -22,6 +22,18 @@ export default defineConfig({
       'test/statements.test.ts',
       'test/permissions.test.ts',
       'test/auth.test.ts',
+      // The live rules and the lifecycle's refusals (added for the resolvers/live and lifecycle scores).
+      'test/lifecycle-rules.test.ts',
+      'test/live-backlog.test.ts',
+      'test/live-resume.test.ts',
+      'test/monitoring.test.ts',
+      'test/presence.test.ts',
+      'test/sse.test.ts',
+      'test/websocket.test.ts',
+      'test/queue-sizes.test.ts',
+      'test/events-contract.test.ts',
+      'test/regressions.test.ts',
+      'test/readme-claims.test.ts',
     ],
   },
 });
