@@ -34,6 +34,7 @@ export default defineConfig({
       'test/events-contract.test.ts',
       'test/regressions.test.ts',
       'test/readme-claims.test.ts',
+      'test/mentions.test.ts',
     ],
   },
 });
