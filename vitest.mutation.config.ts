@@ -24,6 +24,7 @@ export default defineConfig({
       'test/auth.test.ts',
       // The live rules and the lifecycle's refusals (added for the resolvers/live and lifecycle scores).
       'test/lifecycle-rules.test.ts',
+      'test/scope-rules.test.ts',
       'test/live-backlog.test.ts',
       'test/live-resume.test.ts',
       'test/monitoring.test.ts',
