@@ -25,7 +25,6 @@ export default defineConfig({
       // The live rules and the lifecycle's refusals (added for the resolvers/live and lifecycle scores).
       'test/lifecycle-rules.test.ts',
       'test/scope-rules.test.ts',
-      'test/live-backlog.test.ts',
       'test/live-resume.test.ts',
       'test/monitoring.test.ts',
       'test/presence.test.ts',
@@ -36,6 +35,7 @@ export default defineConfig({
       'test/regressions.test.ts',
       'test/readme-claims.test.ts',
       'test/mentions.test.ts',
+      'test/message-stream.test.ts',
     ],
   },
 });
