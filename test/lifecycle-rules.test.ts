@@ -211,6 +211,12 @@ describe('transferring', () => {
     }
   });
 
+  it("lets an ADMIN hand an agent's OPEN ticket to another agent", async () => {
+    const anas = await openFor(ana);
+    const { transferTicket } = await app.admin.request(TRANSFER, { id: anas.id, userId: bea.id });
+    expect(transferTicket).toMatchObject({ status: 'OPEN', assignee: { id: bea.id } });
+  });
+
   it('stamps acceptedAt when a waiting ticket is handed to an agent', async () => {
     const queued = await waiting();
     const { transferTicket } = await app.admin.request(TRANSFER, { id: queued.id, userId: bea.id });
