@@ -18,6 +18,7 @@ export default defineConfig({
       'test/websocket.test.ts',
       'test/mentions.test.ts',
       'test/message-stream.test.ts',
+      'test/presence-rules.test.ts',
       'test/queue-sizes.test.ts',
       'test/potentials.test.ts',
       'test/error-codes.test.ts',

@@ -36,6 +36,7 @@ export default defineConfig({
       'test/readme-claims.test.ts',
       'test/mentions.test.ts',
       'test/message-stream.test.ts',
+      'test/presence-rules.test.ts',
     ],
   },
 });
