@@ -19,6 +19,7 @@ export default defineConfig({
       'test/mentions.test.ts',
       'test/message-stream.test.ts',
       'test/presence-rules.test.ts',
+      'test/ticket-counts-stream.test.ts',
       'test/queue-sizes.test.ts',
       'test/potentials.test.ts',
       'test/error-codes.test.ts',

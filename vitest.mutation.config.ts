@@ -37,6 +37,7 @@ export default defineConfig({
       'test/mentions.test.ts',
       'test/message-stream.test.ts',
       'test/presence-rules.test.ts',
+      'test/ticket-counts-stream.test.ts',
     ],
   },
 });
