@@ -53,3 +53,45 @@ describe('ticketPresence with several agents and tickets', () => {
     expect(who((await anaSees.take(1))[0]!)).toEqual(['Bruno VIEWING', 'Carla TYPING']);
   });
 });
+
+describe('ticketPresence when one of several leaves', () => {
+  it('keeps showing the others: a lease running out, a watcher going away', async () => {
+    const short = await startTestApp({ presenceLeaseMs: 1500 });
+    const local: Client[] = [];
+    try {
+      const desk = await createSector(short, 'Desk');
+      const other = await createSector(short, 'Other');
+      const [eva, dora, bruno, carla] = [
+        await createAgent(short, 'Eva', [desk]),
+        await createAgent(short, 'Dora', [desk]),
+        await createAgent(short, 'Bruno', [desk]),
+        await createAgent(short, 'Carla', [desk]),
+      ];
+      const ticket = (await contactWrites(short, { phone: '5511974000003', body: 'three', sectorId: desk })).id;
+      const watch = (agent: Agent) => {
+        const socket = wsClient(short.url, { authorization: `Bearer ${agent.token}` });
+        local.push(socket);
+        return subscribe<Presence>(socket, PRESENCE, { t: ticket });
+      };
+      const evaSees = watch(eva);
+      const doraSees = watch(dora);
+      expect(who((await evaSees.take(1))[0]!)).toEqual([]);
+      expect(who((await doraSees.take(1))[0]!)).toEqual([]);
+
+      // Dora's watch ends (she leaves the sector); Eva's goes on.
+      await short.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: dora.id, s: [other] });
+      await doraSees.completed;
+      await bruno.client.request(SET, { t: ticket, s: 'VIEWING' });
+      expect(who((await evaSees.take(1))[0]!)).toEqual(['Bruno VIEWING']);
+
+      // Bruno's lease runs out first; Carla's, taken later, still holds.
+      await carla.client.request(SET, { t: ticket, s: 'VIEWING' });
+      expect(who((await evaSees.take(1))[0]!)).toEqual(['Bruno VIEWING', 'Carla VIEWING']);
+      expect(who((await evaSees.take(1))[0]!)).toEqual(['Carla VIEWING']);
+      expect(who((await evaSees.take(1))[0]!)).toEqual([]);
+    } finally {
+      await Promise.all(local.map((socket) => socket.dispose()));
+      await short.stop();
+    }
+  });
+});
