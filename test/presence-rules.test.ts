@@ -54,6 +54,68 @@ describe('ticketPresence with several agents and tickets', () => {
   });
 });
 
+describe('ticketPresence follows the rule on every commit', () => {
+  const endsWithin = 10_000;
+  let support: string;
+  let phone = 5511974000100;
+  const ticketIn = async (sectorId: string) => (await contactWrites(app, { phone: String((phone += 1)), body: 'hi', sectorId })).id;
+  const watch = (agent: Agent, ticket: string) => {
+    const socket = wsClient(app.url, { authorization: `Bearer ${agent.token}` });
+    sockets.push(socket);
+    return subscribe<Presence>(socket, PRESENCE, { t: ticket });
+  };
+  beforeAll(async () => {
+    support = await createSector(app, 'Support');
+  });
+
+  it('refuses a ticket I cannot see with the NOT_FOUND of a missing one', async () => {
+    const [refused] = await watch(ana, await ticketIn(support)).take(1);
+    expect((refused as { errors?: { message: string; extensions?: { code?: string } }[] }).errors?.[0]).toMatchObject({
+      message: 'Ticket not found',
+      extensions: { code: 'NOT_FOUND' },
+    });
+  });
+
+  it('ends at once when the ticket moves out of my sight, with no lease pending', async () => {
+    const fay = await createAgent(app, 'Fay', [sales]);
+    const ticket = await ticketIn(sales);
+    const live = watch(fay, ticket);
+    expect(who((await live.take(1))[0]!)).toEqual([]);
+    await app.admin.request('mutation($id: ID!, $s: ID!) { transferTicket(id: $id, sectorId: $s) { id } }', { id: ticket, s: support });
+    await live.completed;
+  }, endsWithin);
+
+  it('ends at once when I leave the sector', async () => {
+    const gil = await createAgent(app, 'Gil', [sales]);
+    const live = watch(gil, await ticketIn(sales));
+    expect(who((await live.take(1))[0]!)).toEqual([]);
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: gil.id, s: [support] });
+    await live.completed;
+  }, endsWithin);
+
+  it('ends when I am deactivated', async () => {
+    const hal = await createAgent(app, 'Hal', [sales]);
+    const live = watch(hal, await ticketIn(sales));
+    expect(who((await live.take(1))[0]!)).toEqual([]);
+    await app.admin.request('mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }', { id: hal.id });
+    await live.completed;
+  }, endsWithin);
+
+  it('goes on through a message on the ticket and another ticket moving out of sight', async () => {
+    const ivy = await createAgent(app, 'Ivy', [sales]);
+    const ticket = await ticketIn(sales);
+    const another = await ticketIn(sales);
+    const live = watch(ivy, ticket);
+    expect(who((await live.take(1))[0]!)).toEqual([]);
+    await contactWrites(app, { phone: String(phone - 1), body: 'a message on the watched ticket' });
+    await app.admin.request('mutation($id: ID!, $s: ID!) { transferTicket(id: $id, sectorId: $s) { id } }', { id: another, s: support });
+    await carla.client.request(SET, { t: ticket, s: 'VIEWING' });
+    expect(who((await live.take(1))[0]!)).toEqual(['Carla VIEWING']);
+    await carla.client.request(SET, { t: ticket, s: 'TYPING' });
+    expect(who((await live.take(1))[0]!)).toEqual(['Carla TYPING']);
+  });
+});
+
 describe('ticketPresence when one of several leaves', () => {
   it('keeps showing the others: a lease running out, a watcher going away', async () => {
     const short = await startTestApp({ presenceLeaseMs: 1500 });
