@@ -20,6 +20,7 @@ export default defineConfig({
       'test/integration-tokens.test.ts',
       'test/auth.test.ts',
       'test/potentials.test.ts',
+      'test/readme-claims.test.ts',
       // canSeeTicket and ticketEventKindFor judge live events.
       'test/subscriptions-property.test.ts',
       'test/subscriptions.test.ts',

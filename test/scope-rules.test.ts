@@ -41,6 +41,9 @@ beforeAll(async () => {
   t['closedB'] = await write(b);
   await mia.client.request(ACCEPT, { id: t['closedB'] });
   await mia.client.request(CLOSE, { id: t['closedB'] });
+  // Unsectored and closed: no longer a potential, so nobody but an ADMIN counts or lists it.
+  t['closedUnsectored'] = await write();
+  await app.admin.request(CLOSE, { id: t['closedUnsectored'] });
   t['miasClosedInC'] = await write(c);
   await app.admin.request(GIVE, { id: t['miasClosedInC'], u: mia.id });
   await mia.client.request(CLOSE, { id: t['miasClosedInC'] });
@@ -92,6 +95,6 @@ describe('the ticket rule in SQL, tab by tab', () => {
     expect(await tab(app.admin, 'WAITING')).toEqual(['unsectored', 'waitingA', 'waitingB', 'waitingC']);
     expect(await tab(app.admin, 'WAITING', a)).toEqual(['waitingA']);
     expect(await tab(app.admin, 'OPEN', c, true)).toEqual(['miasInC']);
-    expect(await tab(app.admin, 'CLOSED', undefined, true)).toEqual(['closedB', 'miasClosedInC']);
+    expect(await tab(app.admin, 'CLOSED', undefined, true)).toEqual(['closedB', 'closedUnsectored', 'miasClosedInC']);
   });
 });
