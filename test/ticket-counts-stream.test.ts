@@ -83,4 +83,24 @@ describe('ticketCountsChanged', () => {
     await app.admin.request('mutation($id: ID!, $s: ID!) { transferTicket(id: $id, sectorId: $s) { id } }', { id: moving.id, s: b });
     expect((await live.take(1))[0]!.ticketCountsChanged, 'a queue alone').toEqual(counts(1, 2, 1, 1));
   });
+
+  it('ends when I am deactivated inside the 250 ms window that gathers commits', async () => {
+    const zed = await createAgent(app, 'Zed', [a]);
+    const socket = wsClient(app.url, { authorization: `Bearer ${zed.token}` });
+    sockets.push(socket);
+    const live = subscribe<{ ticketCountsChanged: Counts }>(socket, COUNTS);
+    const start = (await live.take(1))[0]!.ticketCountsChanged.waiting;
+    const contact = '5511975000006';
+    await contactWrites(app, { phone: contact, body: 'warm-up', sectorId: a });
+    for (let round = 0; ; round++) {
+      expect(round, 'the stream never showed the warm-up ticket').toBeLessThan(20);
+      const heard = await live.takeUntil((pushed) => pushed.ticketCountsChanged.waiting === start + 1, 1000).catch(() => null);
+      if (heard) break;
+      await contactWrites(app, { phone: contact, body: 'poke' });
+    }
+    // Just pushed: this commit opens a window, and the deactivation lands inside it.
+    await contactWrites(app, { phone: '5511975000007', body: 'opens the window', sectorId: a });
+    await app.admin.request('mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }', { id: zed.id });
+    await live.completed;
+  }, 10_000);
 });
