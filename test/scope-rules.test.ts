@@ -97,4 +97,12 @@ describe('the ticket rule in SQL, tab by tab', () => {
     expect(await tab(app.admin, 'OPEN', c, true)).toEqual(['miasInC']);
     expect(await tab(app.admin, 'CLOSED', undefined, true)).toEqual(['closedB', 'closedUnsectored', 'miasClosedInC']);
   });
+
+  it('a monitoring USER of no sector counts nothing, while the sectors are busy', async () => {
+    const lou = await createAgent(app, 'Lou', [], { canMonitor: true });
+    const { monitoring } = await lou.client.request('{ monitoring { ticketsInQueue ticketsInService today { opened closed } } }');
+    expect(monitoring).toEqual({ ticketsInQueue: 0, ticketsInService: 0, today: { opened: 0, closed: 0 } });
+    const admins = (await app.admin.request('{ monitoring { ticketsInQueue } }')).monitoring;
+    expect(admins.ticketsInQueue).toBeGreaterThan(0);
+  });
 });
