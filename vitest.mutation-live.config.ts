@@ -20,6 +20,7 @@ export default defineConfig({
       'test/message-stream.test.ts',
       'test/presence-rules.test.ts',
       'test/ticket-counts-stream.test.ts',
+      'test/monitoring-stream.test.ts',
       'test/queue-sizes.test.ts',
       'test/potentials.test.ts',
       'test/error-codes.test.ts',

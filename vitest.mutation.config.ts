@@ -38,6 +38,7 @@ export default defineConfig({
       'test/message-stream.test.ts',
       'test/presence-rules.test.ts',
       'test/ticket-counts-stream.test.ts',
+      'test/monitoring-stream.test.ts',
     ],
   },
 });
