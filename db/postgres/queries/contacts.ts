@@ -4,7 +4,7 @@ import type { PgDb } from '../client.js';
 import type { ContactQueries } from '../../store.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, PageDirection, TicketScope } from '../../types.js';
-import { pageOfRows, readOrder } from '../../sqlite/pages.js';
+import { pageOfRows, readOrder } from '../../pages.js';
 import { anyId, beyondId, sameId } from './ids.js';
 import { instant } from './ticket-tabs.js';
 import { characterCount, containsText, holdsText, startsWithText } from './search-terms.js';

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { pageOfRows, readOrder } from '../../sqlite/pages.js';
+import { pageOfRows, readOrder } from '../../pages.js';
 import type { PgDb } from '../client.js';
 import type { MessageQueries } from '../../store.js';
 import { attachments, messages, ticketHistory, tickets } from '../tables/index.js';

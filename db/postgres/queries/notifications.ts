@@ -1,5 +1,5 @@
 import { and, count, eq, isNull } from 'drizzle-orm';
-import { pageOfRows, readOrder } from '../../sqlite/pages.js';
+import { pageOfRows, readOrder } from '../../pages.js';
 import type { PgDb } from '../client.js';
 import { notifications } from '../tables/index.js';
 import type { NotificationQueries } from '../../store.js';

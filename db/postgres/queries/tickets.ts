@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from '
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { accounts, contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
-import { pageOfRows } from '../../sqlite/pages.js';
+import { pageOfRows } from '../../pages.js';
 import type {
   Contact,
   Message,

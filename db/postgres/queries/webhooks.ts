@@ -3,7 +3,7 @@ import type { PgDb } from '../client.js';
 import { webhookDeliveries, webhooks } from '../tables/index.js';
 import type { WebhookQueries } from '../../store.js';
 import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, PageDirection } from '../../types.js';
-import { beyond, pageOfRows, readOrder } from '../../sqlite/pages.js';
+import { beyond, pageOfRows, readOrder } from '../../pages.js';
 
 const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
 

@@ -6,7 +6,7 @@ import { hotReads } from '../hot-reads.js';
 import { contactOf } from '../rows.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, PageDirection, TicketScope } from '../../types.js';
-import { beyond, pageOfRows, readOrder } from '../pages.js';
+import { beyond, pageOfRows, readOrder } from '../../pages.js';
 import { characterCount, containsText, startsWithText, trigramMatches } from './search-terms.js';
 
 

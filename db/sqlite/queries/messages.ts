@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { beyond, pageOfRows, readOrder } from '../pages.js';
+import { beyond, pageOfRows, readOrder } from '../../pages.js';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
 import { hotReads } from '../hot-reads.js';

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { notifications } from '../tables/index.js';
 import type { NewNotification, Notification, PageDirection } from '../../types.js';
-import { beyond, pageOfRows, readOrder } from '../pages.js';
+import { beyond, pageOfRows, readOrder } from '../../pages.js';
 
 export function notificationQueries(db: SqliteDb) {
   const mine = (accountId: number, userId: number, unreadOnly: boolean) =>

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { hotReads } from '../hot-reads.js';
-import { pageOfRows, readOrder } from '../pages.js';
+import { pageOfRows, readOrder } from '../../pages.js';
 import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { webhookDeliveries, webhooks } from '../tables/index.js';
 import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, PageDirection } from '../../types.js';
-import { beyond, pageOfRows, readOrder } from '../pages.js';
+import { beyond, pageOfRows, readOrder } from '../../pages.js';
 
 const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
 

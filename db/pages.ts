@@ -1,7 +1,7 @@
 import { asc, desc, gt, lt, type SQLWrapper } from 'drizzle-orm';
-import type { PageDirection } from '../types.js';
+import type { PageDirection } from './types.js';
 
-// Every list is shown newest first. A backward page (last/before) reads the rows just newer than its
+// Every list is shown newest first, on every engine. A backward page (last/before) reads the rows just newer than its
 // cursor, oldest first so the index walks from the cursor, and is turned round here.
 
 /** The cursor condition on a descending key: older than it forward, newer backward. */
