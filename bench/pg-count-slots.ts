@@ -5,7 +5,8 @@ import { openStore } from '../db/store.js';
 // Whether the count tables' writer slots pay: 20 writers ingesting into one account and one sector,
 // each transaction shaped like ingestMessage (contact, ticket, message, ticket update, outbox event),
 // with the slot function as migrated (transaction id % 16) and then pinned to 0 (one hot row per
-// count), alternated. Usage: npm run bench:pg-slots -- --url postgres://postgres@127.0.0.1:5432/postgres
+// count), alternated; and once with protocols not drawn from the account row (each ingest a number of
+// its own), to show what that row's lock, held from nextProtocol to commit, costs. Usage: npm run bench:pg-slots -- --url postgres://postgres@127.0.0.1:5432/postgres
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, seconds: { type: 'string', default: '5' }, writers: { type: 'string', default: '20' } } });
 if (!values.url) throw new Error('--url postgres://... (an admin URL: the bench creates and drops its own database)');
@@ -39,17 +40,18 @@ try {
   });
   let phone = 0;
 
-  async function ingestOnce(): Promise<void> {
+  async function ingestOnce(protocolFromAccount: boolean): Promise<void> {
     const now = new Date();
+    const mine = ++phone;
     await store.write(async (tx) => {
-      const contact = await tx.contacts.insert({ accountId: account.id, name: null, phone: `55${String(++phone).padStart(11, '0')}`, email: null, city: null, document: null, externalId: null, notes: null, lastInteractionAt: now }, now);
+      const contact = await tx.contacts.insert({ accountId: account.id, name: null, phone: `55${String(mine).padStart(11, '0')}`, email: null, city: null, document: null, externalId: null, notes: null, lastInteractionAt: now }, now);
       let ticket = await tx.tickets.insert(
         {
           accountId: account.id, contactId: contact.id, channelId: channel.id, sectorId: sector.id, assigneeId: null, status: 'WAITING',
           lastMessageId: null, outOfHours: false, callbackRequested: null, closedBy: null, closedById: null,
           createdAt: now, queuedAt: now, acceptedAt: null, firstResponseAt: null, closedAt: null, lastActivityAt: now, pendingInboundSince: null,
         },
-        await tx.tickets.nextProtocol(account.id),
+        protocolFromAccount ? await tx.tickets.nextProtocol(account.id) : 1_000_000_000 + mine,
       );
       const message = await tx.messages.insert({ accountId: account.id, ticketId: ticket.id, direction: 'IN', author: 'CONTACT', authorUserId: null, kind: 'TEXT', body: 'hello', attachments: [], createdAt: now });
       ticket = await tx.tickets.update(ticket.id, { lastMessageId: message.id, pendingInboundSince: now });
@@ -57,14 +59,14 @@ try {
     });
   }
 
-  async function measure(name: string): Promise<string> {
+  async function measure(name: string, protocolFromAccount = true): Promise<string> {
     const ends = performance.now() + seconds * 1000;
     const latencies: number[] = [];
     await Promise.all(
       Array.from({ length: writers }, async () => {
         while (performance.now() < ends) {
           const started = performance.now();
-          await ingestOnce();
+          await ingestOnce(protocolFromAccount);
           latencies.push(performance.now() - started);
         }
       }),
@@ -79,6 +81,8 @@ try {
     console.log(`round ${round} ${await measure('16 writer slots')}`);
     await setSlot(pinned);
     console.log(`round ${round} ${await measure('one slot (hot rows)')}`);
+    await setSlot(sliced);
+    console.log(`round ${round} ${await measure('16 writer slots, protocols not from the account row', false)}`);
   }
   const totals = await store.tickets.tabCounts({ kind: 'account', accountId: account.id, userId: null });
   console.log(`counts after the run: ${JSON.stringify(totals)} (tickets ingested: ${phone})`);
