@@ -72,6 +72,28 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
     expect([...replay, ...rest].some((event) => event.ticketEvents.ticketId === elsewhere.id)).toBe(false);
   });
 
+  it('replays a stretch longer than one read of the outbox (120 tickets, 240 events), in order, each once', async () => {
+    const carla = await createAgent(app, 'Carla', [sales], {}, 'OFFLINE');
+    const first = socketFor(app, carla.token);
+    const before = subscribe<TicketEvent>(first, EVENTS, {}, { skip: (event) => event.ticketEvents?.ticket?.lastMessage?.body === 'warm-up' });
+    await untilListening([before], () => contactWrites(app, { phone: nextPhone(), body: 'warm-up', sectorId: sales }));
+    const seen = await contactWrites(app, { phone: nextPhone(), body: 'seen live', sectorId: sales });
+    const [live] = await before.take(1);
+    expect(live!.ticketEvents).toMatchObject({ kind: 'ADDED', ticketId: seen.id });
+    await first.dispose();
+
+    const missed: string[] = [];
+    for (let i = 0; i < 120; i++) missed.push((await contactWrites(app, { phone: nextPhone(), body: `away ${i}`, sectorId: sales })).id);
+    const resumed = subscribe<TicketEvent>(socketFor(app, carla.token), EVENTS, { after: live!.ticketEvents.cursor });
+    const replay = await resumed.take(missed.length, 30_000);
+    expect(replay.map((event) => `${event.ticketEvents.kind} ${event.ticketEvents.ticketId}`)).toEqual(missed.map((id) => `ADDED ${id}`));
+    const back = await contactWrites(app, { phone: nextPhone(), body: 'back live', sectorId: sales });
+    const [next] = await resumed.take(1);
+    expect(next!.ticketEvents).toMatchObject({ kind: 'ADDED', ticketId: back.id });
+    const cursors = replay.map((event) => event.ticketEvents.cursor);
+    expect(new Set(cursors).size).toBe(cursors.length);
+  });
+
   it('judges the replay by the sectors the viewer has now, not those of the moment', async () => {
     const bruno = await createAgent(app, 'Bruno', [sales], {}, 'OFFLINE');
     const first = socketFor(app, bruno.token);
