@@ -8,11 +8,7 @@ import { pageOfRows, readOrder } from '../../pages.js';
 import { anyId, beyondId, sameId } from './ids.js';
 import { instant } from './ticket-tabs.js';
 import { characterCount, containsText, holdsText, startsWithText } from './search-terms.js';
-
-/** PostgreSQL text holds no NUL: a value with one equals nothing stored (and would fail as a bound parameter). */
-function sameText(column: SQL, value: string): SQL {
-  return value.includes('\u0000') ? sql`false` : sql`${column} = ${value}`;
-}
+import { sameText } from './texts.js';
 
 /** A contact that never interacted sorts as the epoch, as SQLite's coalesce(last_interaction_at, 0) does. */
 const interactionKey = sql`coalesce(${contacts.lastInteractionAt}, 'epoch'::timestamptz)`;
