@@ -4,7 +4,7 @@ import { openPostgresStore } from './postgres/store.js';
 import type { StorageFailure } from './storage-failure.js';
 import type {
   AbsenceSetting, Account, AfterHoursRow, AutoReplyKind, Channel, ChannelChanges, Contact, ContactChanges, ContactCursor, ContactFilter,
-  CommittedEvent, DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
+  CommittedEvent, ContactErasure, ContactRecord, DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
   NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   PageDirection, TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
@@ -301,6 +301,21 @@ export interface RoutingDecisionQueries {
   of(accountId: number, ticketId: number): Promise<RoutingDecision | null>;
 }
 
+/** A contact's rights over their data (LGPD, GDPR): erasure and export. */
+export interface PersonalDataQueries {
+  /**
+   * Clears the contact's personal data, their tickets' message bodies, attachments and rating
+   * comments, and the webhook delivery bodies naming them; counts and timings stay. Null when unknown.
+   */
+  eraseContact(accountId: number, contactId: number, at: Date): Promise<ContactErasure | null>;
+  /** Blanks stored webhook bodies that contain `mention` (a contact's global id): the frozen copies of its events. */
+  redactDeliveries(accountId: number, mention: string, at: Date): Promise<number>;
+  /** The contact's WAITING and OPEN tickets: an erasure waits until they are closed. */
+  liveTicketsOf(accountId: number, contactId: number): Promise<number[]>;
+  /** Everything stored about the contact; null when unknown in this account. */
+  recordOf(accountId: number, contactId: number): Promise<ContactRecord | null>;
+}
+
 /** Every read the domain may make; the same functions run inside a write transaction. */
 export interface RefreshTokenQueries {
   insert(token: NewRefreshToken): Promise<void>;
@@ -342,6 +357,7 @@ export interface StoreReads {
   persistedOperations: PersistedOperationQueries;
   notifications: NotificationQueries;
   routingDecisions: RoutingDecisionQueries;
+  personalData: PersonalDataQueries;
 }
 
 export interface StoreTx extends StoreReads {

@@ -206,7 +206,7 @@ export type MessageDirection = 'IN' | 'OUT';
 export type MessageAuthor = 'CONTACT' | 'AGENT' | 'BOT' | 'SYSTEM';
 export type MessageKind = 'TEXT' | 'AUDIO' | 'IMAGE' | 'DOCUMENT' | 'TEMPLATE' | 'NOTE';
 export type ClosedBy = 'AGENT' | 'ADMIN' | 'CONTACT' | 'SYSTEM';
-export type TicketHistoryKind = 'CREATED' | 'ACCEPTED' | 'TRANSFERRED' | 'CLOSED' | 'REOPENED' | 'TAGGED';
+export type TicketHistoryKind = 'CREATED' | 'ACCEPTED' | 'TRANSFERRED' | 'CLOSED' | 'REOPENED' | 'TAGGED' | 'ERASED';
 export type ActorKind = 'USER' | 'INTEGRATION' | 'SYSTEM';
 
 export interface Attachment {
@@ -244,6 +244,8 @@ export interface Contact {
   lastInteractionAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** When an ADMIN erased the personal data (eraseContact); the row stays for the tickets' statistics. */
+  erasedAt: Date | null;
 }
 
 export interface Ticket {
@@ -376,7 +378,7 @@ export interface PageRelations {
 
 // What the Store's reads take and return beyond the rows above (db/store.ts declares the reads).
 
-export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt' | 'erasedAt'>;
 
 export type ContactChanges = Partial<Omit<Contact, 'id' | 'accountId' | 'createdAt' | 'updatedAt'>>;
 
@@ -566,4 +568,24 @@ export interface PersistedOperation {
   document: string;
   createdByUserId: number;
   createdAt: Date;
+}
+
+/** What an erasure removed beyond the rows themselves: files to delete once it committed. */
+export interface ContactErasure {
+  contact: Contact;
+  ticketIds: number[];
+  attachmentKeys: string[];
+}
+
+/** Everything stored about one contact, as the export hands it over (tickets oldest first). */
+export interface ContactRecord {
+  contact: Contact;
+  tags: string[];
+  tickets: {
+    ticket: Ticket;
+    tags: string[];
+    messages: Message[];
+    history: TicketHistoryEntry[];
+    rating: { rating: number; comment: string | null; ratedAt: Date } | null;
+  }[];
 }

@@ -20,6 +20,7 @@ export interface DomainEventPayloads {
   'message.created': { messageId: number; ticketId: number; actor: Actor; kind: string; direction: string; placement: TicketPlacement };
   'contact.created': { contactId: number; actor: Actor };
   'contact.updated': { contactId: number; actor: Actor; changed: string[] };
+  'contact.erased': { contactId: number; actor: Actor; ticketIds: number[] };
   'user.created': { userId: number; byUserId: number | null };
   'user.updated': { userId: number; byUserId: number; changed: string[] };
   'user.statusChanged': { userId: number; status: string; pauseReasonId?: number | null };

@@ -35,6 +35,10 @@ describe('the public event contract', () => {
     await app.admin.request('mutation($id: ID!) { updateContact(id: $id, input: { email: "rita@example.com" }) { id } }', { id: read.contact.id });
     await ana.client.request('mutation { setMyStatus(status: PAUSED) { id } }');
     await ana.client.request('mutation { setAbsence(input: { enabled: true, message: "Back on Monday" }) { enabled } }');
+    const erased = await contactWrites(app, { phone: '5511977770000', body: 'forget me', sectorId: sales, name: 'Erin' });
+    await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: erased.id });
+    const { ticket: erasedTicket } = await app.admin.request('query($id: ID!) { ticket(id: $id) { contact { id } } }', { id: erased.id });
+    await app.admin.request('mutation($id: ID!) { eraseContact(id: $id) { id } }', { id: erasedTicket.contact.id });
     await app.running.relay.settled();
 
     expect(new Set(heard.map((event) => event.type))).toEqual(new Set(publicEventTypes));
@@ -49,5 +53,6 @@ describe('the public event contract', () => {
     expect(of('ticket.closed')[0]!.data).toMatchObject({ closedBy: 'ADMIN', ticket: { status: 'CLOSED' } });
     expect(heard.find((event) => event.type === 'absence.changed')!.data).toMatchObject({ userId: ana.id, enabled: true, message: 'Back on Monday' });
     expect(heard.find((event) => event.type === 'contact.updated')!.data).toMatchObject({ contact: { email: 'rita@example.com' }, changed: ['email'] });
+    expect(heard.find((event) => event.type === 'contact.erased')!.data).toEqual({ contact: { id: erasedTicket.contact.id }, ticketIds: [erased.id], actor: { kind: 'USER', id: expect.any(String) } });
   });
 });

@@ -25,6 +25,7 @@ import { notificationQueries } from './queries/notifications.js';
 import { pauseQueries } from './queries/pauses.js';
 import { persistedOperationQueries } from './queries/persisted-operations.js';
 import { routingDecisionQueries } from './queries/routing-decisions.js';
+import { personalDataQueries } from './queries/personal-data.js';
 
 function queriesOn(db: PgDb): StoreReads {
   return {
@@ -48,6 +49,7 @@ function queriesOn(db: PgDb): StoreReads {
     persistedOperations: persistedOperationQueries(db),
     notifications: notificationQueries(db),
     routingDecisions: routingDecisionQueries(db),
+    personalData: personalDataQueries(db),
   };
 }
 

@@ -76,6 +76,9 @@ export const publicEventData = {
     .describe('A message on a ticket: from the contact (IN), an agent or the system (OUT), or an internal note (kind NOTE)'),
   'contact.created': z.object({ contact, actor }).describe('A new contact'),
   'contact.updated': z.object({ contact, changed: z.array(z.string()), actor }).describe("A contact's details changed"),
+  'contact.erased': z
+    .object({ contact: z.object({ id: id('Contact') }), ticketIds: z.array(id('Ticket')), actor })
+    .describe("An ADMIN erased the contact's personal data and their tickets' messages (LGPD, GDPR): erase your copies too"),
   'agent.statusChanged': z
     .object({ userId: id('User'), status: z.enum(['ONLINE', 'PAUSED', 'INVISIBLE', 'OFFLINE']) })
     .describe('An agent went ONLINE, PAUSED, INVISIBLE or OFFLINE'),

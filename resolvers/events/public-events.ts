@@ -53,6 +53,7 @@ export function publicTypeOf(recorded: OutboxEvent): PublicEventType | null {
     case 'message.created':
     case 'contact.created':
     case 'contact.updated':
+    case 'contact.erased':
     case 'absence.changed':
       return event.type;
     case 'ticket.statusChanged':
@@ -71,6 +72,10 @@ export function publicTypeOf(recorded: OutboxEvent): PublicEventType | null {
 export function publicEventsOf(services: Services) {
   const recent = new Map<number, PublicEvent | null>();
   const reads = services.store;
+  // Conversions remembered before an erasure may hold what it removed: forget them once it commits.
+  services.events.onCommit((commit) => {
+    if (commit.some((event) => event.type === 'contact.erased')) recent.clear();
+  });
 
   async function ticketOf(accountId: number, id: number): Promise<Ticket | null> {
     return reads.tickets.byIdInScope(systemScope(accountId), id);
@@ -112,6 +117,11 @@ export function publicEventsOf(services: Services) {
         const data = { contact: contactOf(contact), actor: actorOf(event.payload.actor) };
         return event.type === 'contact.created' ? { type: 'contact.created', data } : { type: 'contact.updated', data: { ...data, changed: event.payload.changed } };
       }
+      case 'contact.erased':
+        return {
+          type: 'contact.erased',
+          data: { contact: { id: gid('Contact', event.payload.contactId) }, ticketIds: event.payload.ticketIds.map((id) => gid('Ticket', id)), actor: actorOf(event.payload.actor) },
+        };
       case 'user.statusChanged':
         return { type: 'agent.statusChanged', data: { userId: gid('User', event.payload.userId), status: event.payload.status } };
       case 'absence.changed': {
@@ -132,6 +142,8 @@ export function publicEventsOf(services: Services) {
   return {
     /** The public form of a recorded event, or null when the contract has none for it. */
     async of(recorded: OutboxEvent): Promise<PublicEvent | null> {
+      // An erasure committed by another instance: the same forgetting, when the relay reaches it.
+      if (recorded.type === 'contact.erased') recent.clear();
       if (recent.has(recorded.id)) return recent.get(recorded.id)!;
       const converted = await convert(recorded as DomainEvent);
       const event = converted

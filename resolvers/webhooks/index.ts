@@ -35,8 +35,11 @@ export function startWebhooks(services: Services, relay: OutboxRelay): () => Pro
   relay.add({
     // The cursor's name from when webhooks were a plugin: existing databases keep their place.
     name: 'plugin:webhooks',
-    wants: async (type, accountId) => (await subscribers(type, accountId)).length > 0,
+    wants: async (type, accountId) => type === 'contact.erased' || (await subscribers(type, accountId)).length > 0,
     async handle(event) {
+      // Bodies frozen after the erasure committed, from events converted before it, are blanked when
+      // the relay reaches it (before its own delivery is queued: that one names the contact too).
+      if (event.type === 'contact.erased') await store.write((tx) => tx.personalData.redactDeliveries(Number(event.accountId), event.data.contact.id, new Date()));
       const hooks = await subscribers(event.type, Number(event.accountId));
       if (hooks.length === 0) return;
       const body = JSON.stringify(event);

@@ -1,5 +1,6 @@
 import type { Contact as ContactRow } from '../../db/types.js';
 import { contactsByIds, tagsOfContacts, updateContact } from '../../resolvers/contacts.js';
+import { eraseContact, exportContact } from '../../resolvers/personal-data.js';
 import { builder } from '../builder.js';
 import { localIdOf } from '../ids.js';
 
@@ -18,6 +19,7 @@ export const Contact = builder.loadableNode('Contact', {
     notes: t.exposeString('notes', { nullable: true }),
     lastInteractionAt: t.expose('lastInteractionAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    erasedAt: t.expose('erasedAt', { type: 'DateTime', nullable: true, description: 'When an ADMIN erased the personal data (eraseContact); null otherwise' }),
     tags: t.loadableList({
       type: 'String',
       load: async (contactIds: number[], context) => {
@@ -46,5 +48,24 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateContactInput, required: true }) },
     resolve: (_root, { id, input }, context) => updateContact(context.services, context.viewer, localIdOf('Contact', String(id), 'id'), input),
+  }),
+  eraseContact: t.field({
+    type: Contact,
+    description:
+      "ADMIN: removes the contact's personal data (name, phone, e-mail, document, city, notes, tags, external id) and their tickets' message bodies, attachments and rating comments, from search, transcripts and stored webhook bodies too. Tickets, their counts and timings stay. Refused (CONFLICT, reason LIVE_TICKETS) while a ticket of theirs is WAITING or OPEN.",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => eraseContact(context.services, context.viewer, localIdOf('Contact', String(id), 'id')),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  exportContact: t.field({
+    type: 'JSONObject',
+    description:
+      'ADMIN: everything stored about the contact, as one JSON document for them (data portability): their details and tags, and each ticket with its messages, history and rating.',
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => exportContact(context.services, context.viewer, localIdOf('Contact', String(id), 'id')),
   }),
 }));

@@ -29,7 +29,7 @@ import { User } from './user.js';
 
 export const TicketStatus = builder.enumType('TicketStatus', { values: ['WAITING', 'OPEN', 'CLOSED'] as const });
 const ClosedBy = builder.enumType('ClosedBy', { values: ['AGENT', 'ADMIN', 'CONTACT', 'SYSTEM'] as const });
-const TicketHistoryKind = builder.enumType('TicketHistoryKind', { values: ['CREATED', 'ACCEPTED', 'TRANSFERRED', 'CLOSED', 'REOPENED', 'TAGGED'] as const });
+const TicketHistoryKind = builder.enumType('TicketHistoryKind', { values: ['CREATED', 'ACCEPTED', 'TRANSFERRED', 'CLOSED', 'REOPENED', 'TAGGED', 'ERASED'] as const });
 const ActorKind = builder.enumType('ActorKind', { values: ['USER', 'INTEGRATION', 'SYSTEM'] as const });
 
 const TicketHistoryEntry = builder.objectRef<HistoryRow>('TicketHistoryEntry').implement({

@@ -19,6 +19,7 @@ export const contacts = pgTable(
     lastInteractionAt: timestamp('last_interaction_at', { withTimezone: true, mode: 'date', precision: 3 }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    erasedAt: timestamp('erased_at', { withTimezone: true, mode: 'date', precision: 3 }),
   },
   (t) => [
     uniqueIndex('contacts_account_phone').on(t.accountId, t.phone),

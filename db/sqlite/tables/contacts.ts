@@ -19,6 +19,7 @@ export const contacts = sqliteTable(
     lastInteractionAt: integer('last_interaction_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    erasedAt: integer('erased_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     uniqueIndex('contacts_account_phone').on(t.accountId, t.phone),

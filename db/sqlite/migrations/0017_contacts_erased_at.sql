@@ -1,0 +1,1 @@
+ALTER TABLE `contacts` ADD `erased_at` integer;
