@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph } from '../server.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { CHATWOOT_ACCOUNT, CHATWOOT_SECRET, CHATWOOT_TOKEN, contactEvent, deliverToBridge, messageCreated, statusChanged, type ChatwootPerson } from './helpers/chatwoot.js';
-import { prepareDatabase } from './helpers/database.js';
+import { prepareDatabase, tablesOf } from './helpers/database.js';
 import { startReceiver, type Received } from './helpers/receiver.js';
 import { multipart, pdf } from './helpers/uploads.js';
 
@@ -263,6 +263,26 @@ describe('chatwoot bridge', () => {
     const { ticket } = await app.admin.request(TICKET, { id: body['ticketId'] });
     expect(ticket.contact).toMatchObject({ phone: '5511987650006', name: 'Lúcia' });
     expect((await deliverToBridge(app, contactEvent('contact_updated', contact))).body).toEqual({ done: 'contact recorded', chatwootContactId: contact.id, contactId: ticket.contact.id });
+  });
+
+  it('forgets what Chatwoot said about a contact an ADMIN erased, and their next message starts a new contact', async () => {
+    const contact = person('Sigrid Apagada', '+5511987650077');
+    await deliverToBridge(app, contactEvent('contact_created', contact));
+    const { body } = await deliverToBridge(app, messageCreated({ id: 540, conversationId: 72, contact, content: 'please forget me' }));
+    const { ticket } = await app.admin.request(TICKET, { id: body['ticketId'] });
+    await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
+    await app.running.relay.settled();
+    const records = async () => JSON.stringify((await tablesOf(app.config.databaseUrl))['plugin_records']);
+    expect(await records()).toContain('Sigrid Apagada');
+
+    await app.admin.request('mutation($id: ID!) { eraseContact(id: $id) { id } }', { id: ticket.contact.id });
+    await app.running.relay.settled();
+    expect(await records()).not.toContain('Sigrid Apagada');
+    expect(await records()).not.toContain('5511987650077');
+    // The contact link went too: a later message opens a new contact, not the erased one.
+    const { body: next } = await deliverToBridge(app, messageCreated({ id: 541, conversationId: 73, contact, content: 'hello again' }));
+    const { ticket: later } = await app.admin.request(TICKET, { id: next['ticketId'] });
+    expect(later.contact.id).not.toBe(ticket.contact.id);
   });
 });
 

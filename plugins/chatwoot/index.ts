@@ -2,6 +2,7 @@ import type { DeskgraphPlugin } from '../runtime/contract.js';
 import { chatwootConfig, type ChatwootConfig } from './config.js';
 import { linksOf } from './links.js';
 import { resolveClosedConversations } from './closings.js';
+import { forgetErasedContacts } from './erasures.js';
 import { forwardReplies } from './replies.js';
 import { chatwootWebhook } from './webhook.js';
 
@@ -17,6 +18,7 @@ export const plugin: DeskgraphPlugin<ChatwootConfig> = {
     api.route('POST', '/webhook', chatwootWebhook(api, links));
     forwardReplies(api, links);
     resolveClosedConversations(api, links);
+    forgetErasedContacts(api, links);
     api.log.info(
       { baseUrl: api.config.baseUrl, chatwootAccountId: api.config.accountId, inboxes: api.config.inboxes ? Object.keys(api.config.inboxes) : 'all, to the default channel' },
       'chatwoot bridge ready',

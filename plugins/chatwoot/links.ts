@@ -65,6 +65,15 @@ export function linksOf(records: PluginRecords, chatwootAccountId: number) {
       await keep('deskgraph-contact', deskgraphContactId, link);
     },
 
+    /** An erased Deskgraph contact: what Chatwoot told about them goes, and their next message starts a new contact. */
+    async forgetContact(deskgraphContactId: string): Promise<void> {
+      const link = await records.get<ContactLink>('deskgraph-contact', deskgraphContactId);
+      if (!link || link.chatwootAccountId !== chatwootAccountId) return;
+      await records.delete('contact', chatwootKey(link.chatwootContactId));
+      await records.delete('contact-link', chatwootKey(link.chatwootContactId));
+      await records.delete('deskgraph-contact', deskgraphContactId);
+    },
+
     sentReply: (messageId: string) => records.get<SentReply>('sent', messageId),
     recordSentReply: (messageId: string, sent: SentReply) => records.put('sent', messageId, sent),
   };
