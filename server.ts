@@ -8,6 +8,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { pino, type Logger } from 'pino';
 import { openStore, type StoreOptions } from './db/store.js';
+import { createAccountLimits, defaultAccountLimits, type AccountLimitConfig } from './resolvers/account-limits.js';
 import { createLoginThrottle, type LoginThrottleConfig } from './resolvers/auth/login-throttle.js';
 import { createPasswords, type PasswordOptions } from './resolvers/auth/passwords.js';
 import { createTokenService, type TokenConfig } from './resolvers/auth/tokens.js';
@@ -31,6 +32,7 @@ import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 import { useTextWithoutNul } from './schema/text-without-nul.js';
+import { useAccountFairness } from './schema/account-fairness.js';
 import { trackInFlight } from './http/http-drain.js';
 import { createAccessLog } from './http/access-log.js';
 import { createMetrics } from './http/metrics.js';
@@ -48,6 +50,8 @@ export interface DeskgraphConfig {
   jwt: TokenConfig;
   bootstrap: BootstrapInput;
   loginThrottle: LoginThrottleConfig;
+  /** Per-account budgets of requests and ingested messages per minute (0: none); defaults otherwise. */
+  accountLimits?: AccountLimitConfig;
   limits: ProtectionLimits;
   /** Largest accepted request body (HTTP) or message (WebSocket), in bytes. */
   bodyLimitBytes: number;
@@ -135,6 +139,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
       useTextWithoutNul(),
+      useAccountFairness(),
       ...(tracing ? [tracing.envelopPlugin] : []),
       ...metrics.envelopPlugins,
       accessLog.envelopPlugin,
@@ -301,6 +306,7 @@ export async function createServices(config: DeskgraphConfig, log: Logger): Prom
     tokens: createTokenService(config.jwt, clock),
     passwords: createPasswords(config.passwords),
     loginThrottle: createLoginThrottle(config.loginThrottle),
+    accountLimits: createAccountLimits(config.accountLimits ?? defaultAccountLimits),
     log,
     webhooks,
     plugins: new Map(),

@@ -27,7 +27,7 @@ const token = (userId: number) =>
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
   cwd: fileURLToPath(new URL('..', import.meta.url)),
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: path, JWT_SECRET: secret, LOG_LEVEL: 'info', NODE_ENV: 'production' },
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: path, JWT_SECRET: secret, LOG_LEVEL: 'info', NODE_ENV: 'production', ACCOUNT_REQUESTS_PER_MINUTE: '0', ACCOUNT_INGESTS_PER_MINUTE: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve) => {

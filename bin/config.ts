@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { defaultLoginThrottle } from '../resolvers/auth/login-throttle.js';
+import { defaultAccountLimits } from '../resolvers/account-limits.js';
 import * as rules from '../resolvers/input-rules.js';
 import { defaultUploadLimits } from '../resolvers/attachments/limits.js';
 import { defaultLimits } from '../schema/protection.js';
@@ -80,6 +81,8 @@ const variables = z
     LOGIN_FAILURES_PER_EMAIL: count(defaultLoginThrottle.failuresPerEmail),
     LOGIN_FAILURES_PER_IP: count(defaultLoginThrottle.failuresPerIp),
     LOGIN_THROTTLE_WINDOW_SECONDS: count(defaultLoginThrottle.windowSeconds),
+    ACCOUNT_REQUESTS_PER_MINUTE: count(defaultAccountLimits.requestsPerMinute),
+    ACCOUNT_INGESTS_PER_MINUTE: count(defaultAccountLimits.ingestsPerMinute),
     BODY_LIMIT_BYTES: count(1024 * 1024),
     TRUST_PROXY: flag,
     OUTBOX_RETENTION_DAYS: count(7),
@@ -193,6 +196,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
       failuresPerIp: vars.LOGIN_FAILURES_PER_IP,
       windowSeconds: vars.LOGIN_THROTTLE_WINDOW_SECONDS,
     },
+    accountLimits: { requestsPerMinute: vars.ACCOUNT_REQUESTS_PER_MINUTE, ingestsPerMinute: vars.ACCOUNT_INGESTS_PER_MINUTE },
     limits: defaultLimits,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     trustProxy: vars.TRUST_PROXY,

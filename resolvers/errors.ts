@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'WINDOW_EXPIRED'
   | 'OUTSIDE_WORKING_HOURS'
   | 'CURSOR_EXPIRED'
-  | 'STORAGE_UNAVAILABLE';
+  | 'STORAGE_UNAVAILABLE'
+  | 'RATE_LIMITED';
 
 export class DomainError extends Error {
   constructor(
@@ -58,6 +59,16 @@ export class BadUserInputError extends DomainError {
 export class CursorExpiredError extends DomainError {
   constructor() {
     super('CURSOR_EXPIRED', 'Too old to replay from: refetch, then subscribe again', { field: 'after' });
+  }
+}
+
+/** The account spent its budget of requests or ingested messages for now (per-account fairness). */
+export class RateLimitedError extends DomainError {
+  constructor(
+    readonly limit: 'ACCOUNT_REQUESTS' | 'ACCOUNT_INGESTS',
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', `Too many ${limit === 'ACCOUNT_INGESTS' ? 'messages handed over' : 'requests'} for this account; try again in ${retryAfterSeconds} s`, { limit, retryAfterSeconds });
   }
 }
 

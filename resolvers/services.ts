@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../db/store.js';
 import type { UploadLimits } from './attachments/limits.js';
 import type { AttachmentStorage } from './attachments/storage.js';
+import type { AccountLimits } from './account-limits.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { Passwords } from './auth/passwords.js';
 import type { TokenService } from './auth/tokens.js';
@@ -17,6 +18,8 @@ export interface Services {
   tokens: TokenService;
   passwords: Passwords;
   loginThrottle: LoginThrottle;
+  /** Each account's budget of requests and ingested messages. */
+  accountLimits: AccountLimits;
   log: Logger;
   webhooks: WebhookSettings;
   /** Each loaded plugin's validated config, by plugin name (plugin fields read theirs per request). */

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { PothosValidationError } from '@pothos/core';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { domainErrorOf } from '../resolvers/errors.js';
+import { domainErrorOf, RateLimitedError, type DomainError } from '../resolvers/errors.js';
 
 /** The error a resolver threw, under any number of GraphQL wrappers. */
 function innermost(error: unknown): unknown {
@@ -42,6 +42,20 @@ function clientCodeOf(error: GraphQLError, original: unknown): Record<string, un
   return error.path ? null : { code: 'BAD_REQUEST' };
 }
 
+/** A domain error as clients see it: its code and details in `extensions`, at the field that raised it. */
+export function typedErrorOf(domain: DomainError, raised?: GraphQLError): GraphQLError {
+  return new GraphQLError(domain.message, {
+    nodes: raised?.nodes,
+    path: raised?.path,
+    extensions: {
+      code: domain.code,
+      ...domain.details,
+      // yoga answers 429 with Retry-After when this is the response's error (and strips `http` from the body).
+      ...(domain instanceof RateLimitedError ? { http: { status: 429, headers: { 'retry-after': String(domain.retryAfterSeconds) } } } : {}),
+    },
+  });
+}
+
 /**
  * Domain errors become typed GraphQL errors (extensions.code, .field); a client's malformed
  * request gets its code; anything else is masked and logged. In production no message names a
@@ -58,11 +72,7 @@ export function createErrorMasker(log: Logger, production = false) {
     if (domain) {
       // The operator must hear of it: the client can only wait.
       if (domain.code === 'STORAGE_UNAVAILABLE') log.warn({ err: original }, 'write refused: the database cannot take writes');
-      return new GraphQLError(domain.message, {
-        nodes: error instanceof GraphQLError ? error.nodes : undefined,
-        path: error instanceof GraphQLError ? error.path : undefined,
-        extensions: { code: domain.code, ...domain.details },
-      });
+      return typedErrorOf(domain, error instanceof GraphQLError ? error : undefined);
     }
     const masked = yogaMaskError(error, message, isDev);
     if (masked !== error) {

@@ -74,6 +74,7 @@ async function contactFor(tx: StoreTx, accountId: number, input: { phone: string
 export async function ingestMessage(services: Services, viewer: Viewer | null, input: IngestMessageInput): Promise<Ticket> {
   assertIngestion(viewer);
   const parsed = parseInput(ingestRules, input, 'input');
+  await services.accountLimits.admitIngest(viewer.accountId);
   const attachments: Attachment[] = (parsed.attachments ?? []).map((a) => ({ url: a.url, mime: a.mime, name: a.name ?? null }));
   const kind: MessageKind = parsed.kind ?? 'TEXT';
   const actor = actorOf(viewer);

@@ -48,6 +48,8 @@ export function testConfig(dir: string, overrides: Partial<DeskgraphConfig> = {}
     },
     bootstrap: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
     loginThrottle: defaultLoginThrottle,
+    // Property tests run thousands of operations a minute in one account: budgets are tested where asked for.
+    accountLimits: { requestsPerMinute: 0, ingestsPerMinute: 0 },
     limits: defaultLimits,
     bodyLimitBytes: 1024 * 1024,
     trustProxy: false,
