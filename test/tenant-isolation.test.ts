@@ -1,0 +1,246 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { INGEST } from './helpers/fixtures.js';
+import type { GqlClient } from './helpers/gql.js';
+import { startReceiver } from './helpers/receiver.js';
+import { subscribe, untilListening, wsClient, type LiveSubscription } from './helpers/ws.js';
+
+// Three accounts with the same phones, contact names, sector names, agent names and external ids.
+// Whatever runs in them, no read, count, search, live event or webhook delivery ever crosses, and
+// another account's ids answer exactly as ids that never existed.
+
+const fast = { allowPrivateUrls: true, maxAttempts: 3, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
+const PHONES = ['5511911110001', '5511911110002', '5511911110003'];
+const NAMES = ['Ana Souza', 'Bruno Lima'];
+const WARMUP_PHONE = '5511911119999';
+const MISSING = { Ticket: 'VGlja2V0Ojk5OTk5OQ==', Contact: 'Q29udGFjdDo5OTk5OTk=', Message: 'TWVzc2FnZTo5OTk5OTk=' };
+
+interface Tenant {
+  index: number;
+  accountId: string;
+  token: string;
+  admin: GqlClient;
+  agent: GqlClient;
+  channelId: string;
+  sectorId: string;
+  tickets: Set<string>;
+  contacts: Set<string>;
+  messages: Set<string>;
+  live: LiveSubscription;
+  heard: { ticketId: string; phone: string | null }[];
+  receiver: Awaited<ReturnType<typeof startReceiver>>;
+}
+
+let app: TestApp;
+const tenants: Tenant[] = [];
+
+async function signIn(email: string, password: string): Promise<{ client: GqlClient; token: string }> {
+  const { login } = await app.anonymous.request('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: email, p: password });
+  return { client: app.as(login.token), token: login.token };
+}
+
+/** The first account is the bootstrap one; the others are made in the store (no API creates accounts yet). */
+async function adminOf(index: number): Promise<{ client: GqlClient; token: string }> {
+  if (index === 0) return { client: app.admin, token: app.adminToken };
+  const services = app.running.services;
+  const email = `admin${index}@tenant.test`;
+  await services.store.write(async (tx) => {
+    const account = await tx.accounts.insert({ name: `Tenant ${index}`, timeZone: 'UTC' }, new Date());
+    await tx.users.insert(
+      {
+        accountId: account.id, name: 'Admin', email, passwordHash: await services.passwords.hash('Admin-passw0rd'), role: 'ADMIN', active: true, avatarUrl: null,
+        phone: null, status: 'ONLINE', canDismissWaiting: true, canViewAllContacts: true, canMonitor: true, maxConcurrentTickets: null, workingHours: null,
+      },
+      new Date(),
+    );
+  });
+  return signIn(email, 'Admin-passw0rd');
+}
+
+async function tenantOf(index: number): Promise<Tenant> {
+  const { client: admin, token } = await adminOf(index);
+  const { account } = await admin.request('{ account { id } }');
+  const channels = (await admin.request('{ channels { id } }')).channels as { id: string }[];
+  const channelId = channels[0]?.id ?? (await admin.request('mutation { createChannel(input: { name: "WhatsApp", kind: WHATSAPP }) { id } }')).createChannel.id;
+  const { createSector } = await admin.request('mutation { createSector(input: { name: "Sales" }) { id } }');
+  // The same agent name in every account; e-mails are unique across the installation.
+  await admin.request('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', {
+    input: { name: 'Ana', email: `ana${index}@tenant.test`, password: 'Ana-Passw0rd', role: 'USER', sectorIds: [createSector.id] },
+  });
+  const agent = (await signIn(`ana${index}@tenant.test`, 'Ana-Passw0rd')).client;
+  await agent.request('mutation { setMyStatus(status: ONLINE) { id } }');
+  const receiver = await startReceiver();
+  await admin.request('mutation($input: WebhookInput!) { createWebhook(input: $input) { secret } }', { input: { url: `${receiver.url}/hooks`, events: ['*'] } });
+  const heard: Tenant['heard'] = [];
+  const live = subscribe(wsClient(app.url, { authorization: `Bearer ${token}` }), 'subscription { ticketEvents { ticketId ticket { contact { phone } } } }', {}, {
+    skip: (result: { ticketEvents?: { ticket: { contact: { phone: string } } | null } }) => {
+      heard.push({ ticketId: (result as unknown as { ticketEvents: { ticketId: string } }).ticketEvents?.ticketId, phone: result.ticketEvents?.ticket?.contact.phone ?? null });
+      return true;
+    },
+  });
+  return { index, accountId: account.id, token, admin, agent, channelId, sectorId: createSector.id, tickets: new Set(), contacts: new Set(), messages: new Set(), live, heard, receiver };
+}
+
+const operation = fc.oneof(
+  fc.record({ kind: fc.constant('ingest' as const), tenant: fc.nat(2), phone: fc.nat(2), name: fc.nat(1), externalId: fc.option(fc.nat(2), { nil: null }), toSector: fc.boolean() }),
+  fc.record({ kind: fc.constant('accept' as const), tenant: fc.nat(2), pick: fc.nat(20) }),
+  fc.record({ kind: fc.constant('close' as const), tenant: fc.nat(2), pick: fc.nat(20) }),
+  fc.record({ kind: fc.constant('rename' as const), tenant: fc.nat(2), pick: fc.nat(20), name: fc.nat(1) }),
+  fc.record({ kind: fc.constant('reachAcross' as const), tenant: fc.nat(2), other: fc.nat(2), pick: fc.nat(20) }),
+);
+type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+
+const pickFrom = <T>(items: Set<T>, pick: number): T | undefined => [...items][pick % Math.max(1, items.size)];
+
+async function run(step: Operation): Promise<void> {
+  const tenant = tenants[step.tenant]!;
+  switch (step.kind) {
+    case 'ingest': {
+      const input = {
+        contact: { phone: PHONES[step.phone], name: NAMES[step.name], externalId: `contact-${step.phone}` },
+        body: `hello from ${NAMES[step.name]}`,
+        channelId: tenant.channelId,
+        ...(step.toSector ? { sectorId: tenant.sectorId } : {}),
+        ...(step.externalId === null ? {} : { externalId: `message-${step.externalId}` }),
+      };
+      const { ingestMessage } = await tenant.admin.request('mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id contact { id } lastMessage { id } } }', { input });
+      tenant.tickets.add(ingestMessage.id);
+      tenant.contacts.add(ingestMessage.contact.id);
+      tenant.messages.add(ingestMessage.lastMessage.id);
+      return;
+    }
+    case 'accept':
+    case 'close': {
+      const ticketId = pickFrom(tenant.tickets, step.pick);
+      if (!ticketId) return;
+      const client = step.kind === 'accept' ? tenant.agent : tenant.admin;
+      // Refusals by the lifecycle or the visibility rule (an unsectored ticket for Ana) are part of the mix.
+      await client.errors(`mutation($id: ID!) { ${step.kind === 'accept' ? 'acceptTicket' : 'closeTicket'}(id: $id) { id } }`, { id: ticketId });
+      return;
+    }
+    case 'rename': {
+      const contactId = pickFrom(tenant.contacts, step.pick);
+      if (contactId) await tenant.admin.request('mutation($id: ID!, $n: String!) { updateContact(id: $id, input: { name: $n }) { id } }', { id: contactId, n: NAMES[step.name] });
+      return;
+    }
+    case 'reachAcross': {
+      const other = tenants[step.other]!;
+      if (other === tenant) return;
+      for (const [type, ids] of [['Ticket', other.tickets], ['Contact', other.contacts], ['Message', other.messages]] as const) {
+        const id = pickFrom(ids, step.pick);
+        if (!id) continue;
+        const read = await tenant.admin.request('query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }', { a: id, b: MISSING[type] });
+        expect(read).toEqual({ a: null, b: null });
+      }
+      const ticketId = pickFrom(other.tickets, step.pick);
+      if (ticketId) {
+        const foreign = await tenant.agent.errors('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticketId });
+        const missing = await tenant.agent.errors('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: MISSING.Ticket });
+        expect(foreign.map((e) => [e.message, e.extensions])).toEqual(missing.map((e) => [e.message, e.extensions]));
+        for (const id of [ticketId, MISSING.Ticket]) {
+          const transcript = await fetch(new URL(`/tickets/${encodeURIComponent(id)}/transcript.pdf`, app.url), { headers: { authorization: `Bearer ${tenant.token}` } });
+          expect([id === MISSING.Ticket ? 'missing' : 'foreign', transcript.status]).toEqual([id === MISSING.Ticket ? 'missing' : 'foreign', 404]);
+          await transcript.arrayBuffer();
+        }
+      }
+      const contactId = pickFrom(other.contacts, step.pick);
+      if (contactId) {
+        const foreign = await tenant.admin.errors('mutation($id: ID!) { updateContact(id: $id, input: { notes: "x" }) { id } }', { id: contactId });
+        const missing = await tenant.admin.errors('mutation($id: ID!) { updateContact(id: $id, input: { notes: "x" }) { id } }', { id: MISSING.Contact });
+        expect(foreign.map((e) => [e.message, e.extensions])).toEqual(missing.map((e) => [e.message, e.extensions]));
+      }
+      return;
+    }
+  }
+}
+
+/** Every read of one account holds only its own rows; its counts are those of its own tickets. */
+async function expectOwnPicture(tenant: Tenant): Promise<void> {
+  const statuses = new Map<string, string>();
+  for (const id of tenant.tickets) statuses.set(id, (await tenant.admin.request('query($id: ID!) { ticket(id: $id) { status } }', { id })).ticket.status);
+  const count = (status: string) => [...statuses.values()].filter((value) => value === status).length;
+  const { ticketCounts, waiting, open, closed, monitoring } = await tenant.admin.request(`{
+    ticketCounts { waiting open closed }
+    waiting: tickets(status: WAITING, first: 100) { totalCount edges { node { id } } }
+    open: tickets(status: OPEN, all: true, first: 100) { totalCount edges { node { id } } }
+    closed: tickets(status: CLOSED, first: 100) { totalCount edges { node { id } } }
+    monitoring { ticketsInQueue }
+  }`);
+  // The ADMIN never takes a ticket here, so none is "assigned to me".
+  expect(ticketCounts).toEqual({ waiting: count('WAITING'), open: 0, closed: count('CLOSED') });
+  expect(monitoring.ticketsInQueue).toBe(count('WAITING'));
+  for (const [tab, status] of [[waiting, 'WAITING'], [open, 'OPEN'], [closed, 'CLOSED']] as const) {
+    expect(tab.totalCount).toBe(count(status));
+    for (const edge of tab.edges) expect(tenant.tickets.has(edge.node.id), `${status} tab of account ${tenant.index} lists ${edge.node.id}`).toBe(true);
+  }
+  for (const search of [...PHONES, ...NAMES]) {
+    const found = await tenant.admin.request('query($s: String!) { contacts(search: $s, first: 100) { edges { node { id } } } tickets(status: WAITING, search: $s, first: 100) { edges { node { id } } } }', { s: search });
+    for (const edge of found.contacts.edges) expect(tenant.contacts.has(edge.node.id), `search "${search}" in account ${tenant.index}`).toBe(true);
+    for (const edge of found.tickets.edges) expect(tenant.tickets.has(edge.node.id), `search "${search}" in account ${tenant.index}`).toBe(true);
+  }
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ pluginConfig: { webhooks: fast }, passwords: { memoryCost: 1024, timeCost: 1 } });
+  for (let index = 0; index < 3; index++) tenants.push(await tenantOf(index));
+  await untilListening(
+    tenants.map((tenant) => tenant.live),
+    () =>
+      Promise.all(
+        tenants.map(async (tenant) => {
+          const { ingestMessage } = await tenant.admin.request('mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id contact { id } lastMessage { id } } }', {
+            input: { contact: { phone: WARMUP_PHONE }, body: 'warm-up', channelId: tenant.channelId },
+          });
+          tenant.tickets.add(ingestMessage.id);
+          tenant.contacts.add(ingestMessage.contact.id);
+          tenant.messages.add(ingestMessage.lastMessage.id);
+        }),
+      ),
+  );
+});
+afterAll(async () => {
+  for (const tenant of tenants) {
+    tenant.live.dispose();
+    await tenant.receiver.close();
+  }
+  await app.stop();
+});
+
+describe('three accounts with the same phones, names and external ids', () => {
+  it('never share a read, a count, a search, a live event or a webhook delivery', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 4, maxLength: 14 }), async (steps) => {
+        for (const step of steps) await run(step);
+        for (const tenant of tenants) await expectOwnPicture(tenant);
+      }),
+      { numRuns: 8, endOnFailure: true, seed: Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31) },
+    );
+
+    // Nothing more will arrive: a sentinel in every account, heard live and delivered by each webhook.
+    const sentinelTickets = await Promise.all(
+      tenants.map(async (tenant) => (await tenant.admin.request('mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id contact { id } } }', { input: { contact: { phone: '5511911118888' }, body: 'sentinel', channelId: tenant.channelId } })).ingestMessage),
+    );
+    const sentinels = sentinelTickets.map((ticket: { id: string }) => ticket.id);
+    const sentinelContacts = sentinelTickets.map((ticket: { contact: { id: string } }) => ticket.contact.id);
+    for (const [i, tenant] of tenants.entries()) {
+      for (const deadline = Date.now() + 10_000; !tenant.heard.some((event) => event.ticketId === sentinels[i]); ) {
+        if (Date.now() > deadline) throw new Error(`account ${i} never heard its sentinel`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await tenant.receiver.until((all) => all.some((request) => request.body.includes(sentinels[i]!)));
+    }
+    for (const [i, tenant] of tenants.entries()) {
+      const own = new Set([...tenant.tickets, sentinels[i]!]);
+      const heard = tenant.heard.filter((event) => event.phone !== WARMUP_PHONE);
+      expect(heard.length, `account ${i} heard nothing: the check would be empty`).toBeGreaterThan(0);
+      for (const event of heard) expect(own.has(event.ticketId), `account ${i} heard ${event.ticketId}`).toBe(true);
+      const delivered = tenant.receiver.received.map((request) => JSON.parse(request.body) as { accountId: string; data: { ticket?: { id: string }; contact?: { id: string } } });
+      expect(delivered.length).toBeGreaterThan(0);
+      const accountIds = new Set(delivered.map((event) => event.accountId));
+      expect(accountIds.size, `account ${i}'s webhook got events of ${[...accountIds].join(', ')}`).toBe(1);
+      for (const event of delivered) if (event.data.ticket) expect(own.has(event.data.ticket.id), `account ${i}'s webhook got ticket ${event.data.ticket.id}`).toBe(true);
+      for (const event of delivered) if (event.data.contact) expect(tenant.contacts.has(event.data.contact.id) || event.data.contact.id === sentinelContacts[i], `account ${i}'s webhook got contact ${event.data.contact.id}`).toBe(true);
+    }
+  });
+});
