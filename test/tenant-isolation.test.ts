@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -30,6 +31,10 @@ interface Tenant {
   live: LiveSubscription;
   heard: { ticketId: string; phone: string | null }[];
   receiver: Awaited<ReturnType<typeof startReceiver>>;
+  /** The token of a bot's integration (INGEST) of this account. */
+  botToken: string;
+  /** The account's other objects by type, each made with the same name in every account. */
+  objects: Record<string, string[]>;
 }
 
 let app: TestApp;
@@ -70,8 +75,17 @@ async function tenantOf(index: number): Promise<Tenant> {
   });
   const agent = (await signIn(`ana${index}@tenant.test`, 'Ana-Passw0rd')).client;
   await agent.request('mutation { setMyStatus(status: ONLINE) { id } }');
+  const { createIntegration } = await admin.request('mutation { createIntegration(name: "Bot", scopes: [INGEST]) { token integration { id } } }');
+  const { createReadyReplyCategory } = await admin.request('mutation { createReadyReplyCategory(name: "Greetings") { id } }');
+  const { createReadyReply } = await admin.request('mutation($c: ID!) { createReadyReply(categoryId: $c, title: "Hello", body: "Hello {{contact.name}}") { id } }', { c: createReadyReplyCategory.id });
+  const { createTemplate } = await admin.request('mutation { createTemplate(input: { name: "welcome", body: "Hi there", language: "pt_BR" }) { id } }');
+  const { users } = await admin.request('{ users { id } }');
   const receiver = await startReceiver();
-  await admin.request('mutation($input: WebhookInput!) { createWebhook(input: $input) { secret } }', { input: { url: `${receiver.url}/hooks`, events: ['*'] } });
+  const { createWebhook } = await admin.request('mutation($input: WebhookInput!) { createWebhook(input: $input) { webhook { id } } }', { input: { url: `${receiver.url}/hooks`, events: ['*'] } });
+  const objects = {
+    Sector: [createSector.id], Channel: [channelId], User: users.map((user: { id: string }) => user.id), Integration: [createIntegration.integration.id],
+    ReadyReplyCategory: [createReadyReplyCategory.id], ReadyReply: [createReadyReply.id], Template: [createTemplate.id], Webhook: [createWebhook.webhook.id],
+  };
   const heard: Tenant['heard'] = [];
   const live = subscribe(wsClient(app.url, { authorization: `Bearer ${token}` }), 'subscription { ticketEvents { ticketId ticket { contact { phone } } } }', {}, {
     skip: (result: { ticketEvents?: { ticket: { contact: { phone: string } } | null } }) => {
@@ -79,7 +93,7 @@ async function tenantOf(index: number): Promise<Tenant> {
       return true;
     },
   });
-  return { index, accountId: account.id, token, admin, agent, channelId, sectorId: createSector.id, tickets: new Set(), contacts: new Set(), messages: new Set(), live, heard, receiver };
+  return { index, accountId: account.id, token, admin, agent, channelId, sectorId: createSector.id, tickets: new Set(), contacts: new Set(), messages: new Set(), live, heard, receiver, botToken: createIntegration.token, objects };
 }
 
 const operation = fc.oneof(
@@ -133,6 +147,19 @@ async function run(step: Operation): Promise<void> {
         const read = await tenant.admin.request('query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }', { a: id, b: MISSING[type] });
         expect(read).toEqual({ a: null, b: null });
       }
+      for (const [type, ids] of Object.entries(other.objects)) {
+        const id = ids[step.pick % ids.length]!;
+        const foreign = await tenant.admin.errors('query($id: ID!) { node(id: $id) { id } }', { id });
+        const missing = await tenant.admin.errors('query($id: ID!) { node(id: $id) { id } }', { id: encodeGlobalID(type, 999_999) });
+        expect([type, foreign]).toEqual([type, missing]);
+        expect((await tenant.admin.request('query($id: ID!) { node(id: $id) { id } }', { id }).catch(() => ({ node: null }))).node, `${type} ${id}`).toBeNull();
+      }
+      // A bot of this account naming the other's channel: as a channel that never existed.
+      const bot = app.as(tenant.botToken);
+      const viaForeign = await bot.errors(INGEST, { input: { contact: { phone: PHONES[0] }, body: 'hi', channelId: other.channelId } });
+      const viaMissing = await bot.errors(INGEST, { input: { contact: { phone: PHONES[0] }, body: 'hi', channelId: encodeGlobalID('Channel', 999_999) } });
+      expect(viaForeign.map((e) => [e.message, e.extensions])).toEqual(viaMissing.map((e) => [e.message, e.extensions]));
+      expect(viaForeign[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
       const ticketId = pickFrom(other.tickets, step.pick);
       if (ticketId) {
         const foreign = await tenant.agent.errors('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticketId });
@@ -174,6 +201,15 @@ async function expectOwnPicture(tenant: Tenant): Promise<void> {
     expect(tab.totalCount).toBe(count(status));
     for (const edge of tab.edges) expect(tenant.tickets.has(edge.node.id), `${status} tab of account ${tenant.index} lists ${edge.node.id}`).toBe(true);
   }
+  const lists = await tenant.admin.request(`{
+    sectors { id } channels { id } users { id } integrations { id } templates { id } webhooks { id }
+    readyReplyCategories { id replies { id } }
+  }`);
+  const listed = {
+    Sector: lists.sectors, Channel: lists.channels, User: lists.users, Integration: lists.integrations, Template: lists.templates, Webhook: lists.webhooks,
+    ReadyReplyCategory: lists.readyReplyCategories, ReadyReply: lists.readyReplyCategories.flatMap((category: { replies: unknown[] }) => category.replies),
+  } as Record<string, { id: string }[]>;
+  for (const [type, rows] of Object.entries(listed)) expect([type, rows.map((row) => row.id).sort()]).toEqual([type, [...tenant.objects[type]!].sort()]);
   for (const search of [...PHONES, ...NAMES]) {
     const found = await tenant.admin.request('query($s: String!) { contacts(search: $s, first: 100) { edges { node { id } } } tickets(status: WAITING, search: $s, first: 100) { edges { node { id } } } }', { s: search });
     for (const edge of found.contacts.edges) expect(tenant.contacts.has(edge.node.id), `search "${search}" in account ${tenant.index}`).toBe(true);
