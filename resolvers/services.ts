@@ -4,6 +4,7 @@ import type { UploadLimits } from './attachments/limits.js';
 import type { AttachmentStorage } from './attachments/storage.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { Passwords } from './auth/passwords.js';
+import type { PlatformSettings } from './auth/platform.js';
 import type { TokenService } from './auth/tokens.js';
 import type { DomainEvents } from './events.js';
 import type { WebhookSettings } from './webhooks/index.js';
@@ -15,6 +16,8 @@ export interface Services {
   /** Injectable so time rules (working hours, absence windows) are tested at exact instants. */
   clock: { now(): Date };
   tokens: TokenService;
+  /** The host platform's credential and whether sign-on provisions users on first sight. */
+  platform: PlatformSettings;
   passwords: Passwords;
   loginThrottle: LoginThrottle;
   log: Logger;

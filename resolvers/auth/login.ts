@@ -1,5 +1,5 @@
 import type { User } from '../../db/types.js';
-import { UnauthenticatedError } from '../errors.js';
+import { accountSuspendedError, UnauthenticatedError } from '../errors.js';
 import type { Services } from '../services.js';
 import { startSession } from './sessions.js';
 
@@ -29,6 +29,10 @@ export async function login(services: Services, email: string, password: string,
   if (!found.active) {
     services.log.warn({ security: 'login.deactivated', email: login, userId: found.id, clientIp }, 'login refused: user deactivated');
     throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
+  }
+  if ((await services.store.accounts.byId(found.accountId))?.suspendedAt) {
+    services.log.warn({ security: 'login.suspended', email: login, userId: found.id, clientIp }, 'login refused: account suspended');
+    throw accountSuspendedError();
   }
   await services.loginThrottle.recordSuccess(login);
   const { passwordHash: _hash, ...user } = found;
