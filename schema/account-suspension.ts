@@ -48,12 +48,13 @@ function untilSuspended<T>(source: AsyncIterable<T>, services: Services, context
         if (next.value.some((event) => event.type === 'account.suspended')) return end();
       }
     })().catch((error: unknown) => stop(error));
-    if ((await services.store.accounts.byId(accountId))?.suspendedAt) return end();
-    try {
+    // Not awaited: the Repeater ends when stopped, even while the source's pending next() has not settled.
+    void (async () => {
       for (let next = await stream.next(); !next.done && !ended; next = await stream.next()) await push(next.value);
-      stop();
-    } catch (error) {
-      stop(error);
-    }
+    })().then(
+      () => stop(),
+      (error: unknown) => stop(error),
+    );
+    if ((await services.store.accounts.byId(accountId))?.suspendedAt) await end();
   });
 }
