@@ -262,6 +262,32 @@ describe('a suspended account', () => {
     expect((await admin.client.request(COUNTS)).ticketCounts.waiting).toBe(2);
   });
 
+  it('ends an open SSE subscription with the reason', async () => {
+    const account = await newAccount();
+    const admin = await hostUser(account, 'sse-boss', 'ADMIN');
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin.token}` },
+      body: JSON.stringify({ query: 'subscription { ticketCountsChanged { waiting } }' }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const nextFrames = async () => {
+      const { value, done } = await reader.read();
+      if (!done) text += decoder.decode(value, { stream: true });
+      return done;
+    };
+    while (!text.includes('"waiting":0')) expect(await nextFrames()).toBe(false);
+    await platform.request(SUSPEND, { id: account });
+    // The stream says why, then the server ends it (the reader reaches its end).
+    while (!(await nextFrames()));
+    const frames = text.split('\n\n').filter((frame) => /^event: next$/m.test(frame)).map((frame) => JSON.parse(/^data: (.*)$/m.exec(frame)![1]!));
+    expect(frames.at(-1).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'ACCOUNT_SUSPENDED' });
+    expect(text).toMatch(/event: complete/);
+  });
+
   it('refuses its password users at login and refresh; their session survives to the resume', async () => {
     const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token refreshToken } }';
     const REFRESH = 'mutation($t: String!) { refreshToken(token: $t) { token refreshToken } }';
