@@ -168,6 +168,8 @@ describe('the platform credential', () => {
       await platform.expectCode(CREATE_ACCOUNT, { input: { name: 'Bad zone', timeZone: 'Mars/Olympus' } }, 'BAD_USER_INPUT', 'input.timeZone');
       await platform.expectCode(CREATE_ACCOUNT, { input: { name: ' ' } }, 'BAD_USER_INPUT', 'input.name');
       await platform.expectCode(SUSPEND, { id: '999999' }, 'NOT_FOUND');
+      await platform.expectCode('mutation { updateAccount(id: "999999", input: { name: "Ghost" }) { id } }', undefined, 'NOT_FOUND');
+      await platform.expectCode(`mutation { updateAccount(id: "${account}", input: { locale: "not a tag" }) { id } }`, undefined, 'BAD_USER_INPUT', 'input.locale');
       await platform.expectCode(RESUME, { id: '0' }, 'BAD_USER_INPUT', 'id');
       await platform.expectCode(ACCOUNTS, { first: 101 }, 'BAD_USER_INPUT', 'first');
     });
