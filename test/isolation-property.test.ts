@@ -114,7 +114,8 @@ describe('three accounts with overlapping external ids, phones and names', () =>
           const own = new Set(tenant.tickets.values());
           const heard = await tenant.live.takeUntil((event) => event.ticketEvents?.ticketId === tenant.tickets.get('sentinel'), 10_000);
           for (const event of heard) expect(own.has(event.ticketEvents.ticketId), `account ${tenant.id} heard ${JSON.stringify(event)}`).toBe(true);
-          const added = new Set(heard.filter((event) => event.ticketEvents.kind === 'ADDED').map((event) => event.ticketEvents.ticketId));
+          // The warm-up's first event may arrive before its id is known to be set aside: it is left out here.
+          const added = new Set(heard.filter((event) => event.ticketEvents.kind === 'ADDED' && event.ticketEvents.ticketId !== tenant.warmUp).map((event) => event.ticketEvents.ticketId));
           expect(added).toEqual(new Set([...own].filter((id) => id !== tenant.warmUp)));
 
           const { tickets } = await tenant.admin.request('{ tickets(status: WAITING, first: 100) { totalCount edges { node { id contact { phone } } } } }');
