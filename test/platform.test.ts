@@ -96,6 +96,14 @@ describe('the platform credential', () => {
     expect(renamed).toMatchObject({ id: agent.id, name: 'Agent Renamed', role: 'USER', active: true });
     expect((await agent.client.request(ME)).me.sectors).toEqual([]);
 
+    // A user of the host has no password here: no password signs them in.
+    const { users: withEmail } = await acmeAdmin.client.request('{ users { externalId email } }');
+    const agentEmail = withEmail.find((user: { externalId: string }) => user.externalId === 'acme-agent').email;
+    for (const password of ['', '!signed-in-by-the-host', 'Any-Passw0rd']) {
+      const refused = await app.anonymous.expectCode('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: agentEmail, p: password }, 'UNAUTHENTICATED');
+      expect(refused.extensions?.['reason']).toBe('BAD_CREDENTIALS');
+    }
+
     // The platform renames an account by its id.
     const { updateAccount } = await platform.request('mutation($id: ID!) { updateAccount(id: $id, input: { name: "Acme Ltd" }) { id name } }', { id: acme.id });
     expect(updateAccount).toEqual({ id: acme.id, name: 'Acme Ltd' });

@@ -20,7 +20,9 @@ export async function login(services: Services, email: string, password: string,
     throw error;
   }
   const found = await services.store.users.byEmailWithSecret(login);
-  const matches = found ? await services.passwords.verify(found.passwordHash, password) : await services.passwords.verifyDecoy(password);
+  // A user of the host platform has no password (no argon2 hash): answered at the pace of a real check, like an unknown e-mail.
+  const hasPassword = found?.passwordHash.startsWith('$argon2') ?? false;
+  const matches = hasPassword ? await services.passwords.verify(found!.passwordHash, password) : await services.passwords.verifyDecoy(password);
   if (!found || !matches) {
     await services.loginThrottle.recordFailure(login, clientIp);
     services.log.warn({ security: 'login.failed', email: login, clientIp, reason: found ? 'BAD_PASSWORD' : 'UNKNOWN_EMAIL' }, 'login failed');
