@@ -1,7 +1,7 @@
 import type { Integration, IntegrationScope } from '../../db/types.js';
 import { accountSuspendedError, UnauthenticatedError } from '../errors.js';
 import type { Services } from '../services.js';
-import type { IntegrationViewer, UserViewer, Viewer } from '../viewer.js';
+import type { IntegrationViewer, Viewer } from '../viewer.js';
 import { hashIntegrationToken, isIntegrationToken } from './integration-tokens.js';
 import { isConfiguredPlatformToken, isPlatformToken, type PlatformCaller } from './platform.js';
 import { signedOnUser } from './single-sign-on.js';
@@ -31,11 +31,10 @@ export async function authenticate(services: Services, token: string): Promise<V
   if (!user) throw new UnauthenticatedError('Unknown user', { reason: 'INVALID_TOKEN' });
   if (user.accountSuspended) throw accountSuspendedError();
   if (!user.active) throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
-  const viewer: UserViewer = {
+  return {
     kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, canViewUnsectored: user.canViewUnsectored, expiresAt,
     ...(sessionId ? { sessionId } : {}),
   };
-  return viewer;
 }
 
 /**
