@@ -12,6 +12,7 @@ import { createAccountLimits, defaultAccountLimits, type AccountLimitConfig } fr
 import { createLoginThrottle, type LoginThrottleConfig } from './resolvers/auth/login-throttle.js';
 import { createPasswords, type PasswordOptions } from './resolvers/auth/passwords.js';
 import { createTokenService, type TokenConfig } from './resolvers/auth/tokens.js';
+import { noPlatform, type PlatformSettings } from './resolvers/auth/platform.js';
 import { bootstrapFirstAdmin, type BootstrapInput, type BootstrapResult } from './resolvers/bootstrap.js';
 import { domainEventsOf } from './resolvers/events.js';
 import type { Services } from './resolvers/services.js';
@@ -32,6 +33,7 @@ import { publicEventsOf } from './resolvers/events/public-events.js';
 import { pluginRouter } from './plugins/runtime/routes.js';
 import { protectionPlugins, type ProtectionLimits } from './schema/protection.js';
 import { useTextWithoutNul } from './schema/text-without-nul.js';
+import { useEndOnSuspension } from './schema/account-suspension.js';
 import { useAccountFairness } from './schema/account-fairness.js';
 import { trackInFlight } from './http/http-drain.js';
 import { createAccessLog } from './http/access-log.js';
@@ -79,6 +81,8 @@ export interface DeskgraphConfig {
   tracing?: TracingConfig;
   /** How long one setTicketPresence holds (10 s by default); the console renews it. */
   presenceLeaseMs?: number;
+  /** The host platform's credential (SHA-256 digests of its tokens) and sign-on provisioning; none by default. */
+  platform?: PlatformSettings;
   /** Upload limits, and the folder of the default attachment storage (<data dir>/attachments). */
   uploads?: Partial<UploadLimits> & { directory?: string };
 }
@@ -139,6 +143,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
       useTextWithoutNul(),
+      useEndOnSuspension(services),
       useAccountFairness(),
       ...(tracing ? [tracing.envelopPlugin] : []),
       ...metrics.envelopPlugins,
@@ -304,6 +309,7 @@ export async function createServices(config: DeskgraphConfig, log: Logger): Prom
     events: domainEventsOf(store),
     clock,
     tokens: createTokenService(config.jwt, clock),
+    platform: config.platform ?? noPlatform,
     passwords: createPasswords(config.passwords),
     loginThrottle: createLoginThrottle(config.loginThrottle),
     accountLimits: createAccountLimits(config.accountLimits ?? defaultAccountLimits),

@@ -46,6 +46,16 @@ const mimeTypes = z.string().transform((raw, ctx): string[] | undefined => {
   return types;
 });
 
+/** Comma list of SHA-256 digests (64 hex digits each), e.g. of the platform tokens in use during a rotation. */
+const sha256List = z.string().transform((value, ctx) => {
+  const digests = value.split(',').map((digest) => digest.trim().toLowerCase()).filter(Boolean);
+  if (digests.length === 0 || digests.some((digest) => !/^[0-9a-f]{64}$/.test(digest))) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma list of SHA-256 digests (64 hex digits each)' });
+    return z.NEVER;
+  }
+  return digests;
+});
+
 /** Every variable is checked before anything starts; each bad one is named in its own message. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -74,6 +84,8 @@ const variables = z
     JWT_AUDIENCE: text,
     JWT_TTL_SECONDS: count(15 * 60).pipe(z.number().min(1, 'must be at least 1')),
     REFRESH_TOKEN_TTL_SECONDS: count(30 * 24 * 3600).pipe(z.number().min(60, 'must be at least 60')),
+    PLATFORM_TOKEN_SHA256: sha256List.optional(),
+    PLATFORM_PROVISION_ON_SIGN_IN: flag,
     BOOTSTRAP_ADMIN_EMAIL: rules.email.optional(),
     BOOTSTRAP_ADMIN_PASSWORD: rules.password.optional(),
     BOOTSTRAP_ACCOUNT_NAME: text,
@@ -185,6 +197,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
       refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
       clockToleranceSeconds: 5,
     },
+    platform: { tokenSha256: vars.PLATFORM_TOKEN_SHA256 ?? [], provisionOnSignIn: vars.PLATFORM_PROVISION_ON_SIGN_IN },
     bootstrap: {
       email: vars.BOOTSTRAP_ADMIN_EMAIL,
       password: vars.BOOTSTRAP_ADMIN_PASSWORD,

@@ -19,8 +19,12 @@ import type { StoredAttachment } from './types.js';
 export interface AccountQueries {
   count(): Promise<number>;
   byId(id: number): Promise<Account | null>;
+  /** Every account, newest first (the platform's list). */
+  page(size: number, cursorId?: number, direction?: PageDirection): Promise<{ accounts: Account[]; hasMore: boolean }>;
   update(id: number, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>): Promise<Account | null>;
-  insert(account: { name: string; timeZone: string }, at: Date): Promise<Account>;
+  /** Conditional: suspends an active account (or resumes a suspended one, `at` null); null when it was already so or is missing. */
+  setSuspended(id: number, at: Date | null): Promise<Account | null>;
+  insert(account: { name: string; timeZone: string; locale?: string }, at: Date): Promise<Account>;
 }
 
 export interface UserQueries {
@@ -28,6 +32,8 @@ export interface UserQueries {
   withSectors(id: number): Promise<UserWithSectors | null>;
   byId(accountId: number, id: number): Promise<User | null>;
   byIds(accountId: number, ids: readonly number[]): Promise<User[]>;
+  /** The account's user with the host platform's id `externalId`; never looks outside the account. */
+  byExternalId(accountId: number, externalId: string): Promise<User | null>;
   byEmailWithSecret(email: string): Promise<UserWithSecret | null>;
   secretOf(accountId: number, id: number): Promise<string | null>;
   list(accountId: number): Promise<User[]>;

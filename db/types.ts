@@ -24,6 +24,8 @@ export interface Account {
   /** BCP 47 tag; automatic texts use its language (en, pt or es) where a channel sets none. */
   locale: string;
   ticketSequence: number;
+  /** Set while the platform has the account suspended: every token of it is refused, its data stays. */
+  suspendedAt: Date | null;
   createdAt: Date;
 }
 
@@ -31,6 +33,8 @@ export interface User {
   id: number;
   accountId: number;
   name: string;
+  /** The host platform's id for this user (single sign-on, upsertUser); unique within the account. */
+  externalId: string | null;
   email: string;
   role: Role;
   active: boolean;
@@ -59,6 +63,8 @@ export interface UserWithSecret extends User {
 /** The signed-in user as every request needs it: the row plus the sector ids, in one read. */
 export interface UserWithSectors extends User {
   sectorIds: number[];
+  /** The user's account is suspended: read in the same statement, so every request checks it for free. */
+  accountSuspended: boolean;
 }
 
 export interface Sector {
@@ -186,7 +192,10 @@ export interface OutboxEvent {
   occurredAt: Date;
 }
 
-export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'pauseReasonId' | 'canViewUnsectored'> & { canViewUnsectored?: boolean };
+export type NewUser = Omit<UserWithSecret, 'id' | 'createdAt' | 'updatedAt' | 'statusChangedAt' | 'pauseReasonId' | 'canViewUnsectored' | 'externalId'> & {
+  canViewUnsectored?: boolean;
+  externalId?: string | null;
+};
 export type UserChanges = Partial<Omit<UserWithSecret, 'id' | 'accountId' | 'createdAt'>>;
 export type NewSector = Omit<Sector, 'id' | 'createdAt' | 'lastAssignedUserId'>;
 export type SectorChanges = Partial<Omit<Sector, 'id' | 'accountId' | 'createdAt'>>;

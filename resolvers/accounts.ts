@@ -3,6 +3,8 @@ import { BadUserInputError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import * as rules from './input-rules.js';
 import { assertAdmin, assertAgent } from './permissions.js';
+import type { PlatformCaller } from './auth/platform.js';
+import { assertPlatform } from './platform.js';
 import type { Services } from './services.js';
 import type { Viewer } from './viewer.js';
 
@@ -22,18 +24,32 @@ export async function accountOf(services: Services, viewer: Viewer | null): Prom
   return account;
 }
 
-/** Name, time zone ("today" in monitoring) and locale of the ADMIN's own account. */
-export async function updateAccount(services: Services, viewer: Viewer | null, input: AccountInput): Promise<Account> {
-  assertAdmin(viewer);
+/**
+ * Name, time zone ("today" in monitoring) and locale of the ADMIN's own account, or of the account
+ * `accountId` names for the host platform (only the platform names an account; it has none of its own).
+ */
+export async function updateAccount(services: Services, viewer: Viewer | null, input: AccountInput, platform: PlatformCaller | null = null, accountId: number | null = null): Promise<Account> {
+  let target: number;
+  let byUserId: number | null = null;
+  if (accountId !== null) {
+    assertPlatform(platform);
+    target = accountId;
+  } else if (platform) {
+    throw new BadUserInputError('id', 'The platform names the account to change');
+  } else {
+    assertAdmin(viewer);
+    target = viewer.accountId;
+    byUserId = viewer.userId;
+  }
   for (const key of ['name', 'timeZone', 'locale'] as const) {
     if (input[key] === null) throw new BadUserInputError(`input.${key}`, `${key} cannot be null`);
   }
   const changes = rules.parseFields(accountRules, input) as Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>;
   const at = services.clock.now();
   return services.store.write(async (tx) => {
-    const account = await tx.accounts.update(viewer.accountId, changes);
+    const account = await tx.accounts.update(target, changes);
     if (!account) throw new NotFoundError('Account');
-    await recordEvent(tx, at, viewer.accountId, 'account.updated', { byUserId: viewer.userId, changed: Object.keys(changes) });
+    await recordEvent(tx, at, target, 'account.updated', { byUserId, changed: Object.keys(changes) });
     return account;
   });
 }

@@ -32,6 +32,11 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/** The refusal for a token of a suspended account, the same on every path (requests, sign-in, refresh, subscriptions). */
+export function accountSuspendedError(): UnauthenticatedError {
+  return new UnauthenticatedError('This account is suspended', { reason: 'ACCOUNT_SUSPENDED' });
+}
+
 export class ForbiddenError extends DomainError {
   constructor(message = 'Your role may not do this', details: Record<string, unknown> = {}) {
     super('FORBIDDEN', message, details);

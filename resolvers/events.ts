@@ -22,12 +22,17 @@ export interface DomainEventPayloads {
   'contact.updated': { contactId: number; actor: Actor; changed: string[] };
   'contact.erased': { contactId: number; actor: Actor; ticketIds: number[] };
   'user.created': { userId: number; byUserId: number | null };
-  'user.updated': { userId: number; byUserId: number; changed: string[] };
+  'user.updated': { userId: number; byUserId: number | null; changed: string[] };
   'user.statusChanged': { userId: number; status: string; pauseReasonId?: number | null };
-  'membership.changed': { userId: number; byUserId: number; before: number[]; after: number[] };
+  'membership.changed': { userId: number; byUserId: number | null; before: number[]; after: number[] };
   'sector.created': { sectorId: number; byUserId: number };
   'sector.updated': { sectorId: number; byUserId: number; changed: string[] };
-  'account.updated': { byUserId: number; changed: string[] };
+  /** byUserId null: the host platform changed it. */
+  'account.updated': { byUserId: number | null; changed: string[] };
+  'account.created': { name: string };
+  /** Every token of the account stops; open subscriptions end (schema/account-suspension.ts). */
+  'account.suspended': Record<string, never>;
+  'account.resumed': Record<string, never>;
   'channel.created': { channelId: number; byUserId: number };
   'channel.updated': { channelId: number; byUserId: number; changed: string[] };
   'integration.created': { integrationId: number; byUserId: number | null };

@@ -92,6 +92,15 @@ export const color = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Colour is #RR
 export const greeting = z.string().trim().max(1000, 'Greeting is at most 1000 characters');
 export const channelName = z.string().trim().min(1, 'Name is required').max(80, 'Name is at most 80 characters');
 export const channelAddress = z.string().trim().max(120, 'Address is at most 120 characters');
+/** The host platform's id of a user: printable ASCII without spaces (Chatwoot ids, Auth0 subs "auth0|abc"), at most 128. */
+export const externalId = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'An external id is 1 to 128 printable ASCII characters without spaces');
+/** An Account id as the API shows it. */
+export const accountId = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value);
+  if (/^[1-9][0-9]{0,15}$/.test(text)) return Number(text);
+  ctx.addIssue({ code: 'custom', message: 'Not an Account id' });
+  return z.NEVER;
+});
 export const integrationName = z.string().trim().min(1, 'Name is required').max(80, 'Name is at most 80 characters');
 /** A token with no scope could do nothing; repeats are harmless and dropped. */
 export const integrationScopes = z

@@ -5,6 +5,7 @@ import type { AttachmentStorage } from './attachments/storage.js';
 import type { AccountLimits } from './account-limits.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { Passwords } from './auth/passwords.js';
+import type { PlatformSettings } from './auth/platform.js';
 import type { TokenService } from './auth/tokens.js';
 import type { DomainEvents } from './events.js';
 import type { WebhookSettings } from './webhooks/index.js';
@@ -16,6 +17,8 @@ export interface Services {
   /** Injectable so time rules (working hours, absence windows) are tested at exact instants. */
   clock: { now(): Date };
   tokens: TokenService;
+  /** The host platform's credential and whether sign-on provisions users on first sight. */
+  platform: PlatformSettings;
   passwords: Passwords;
   loginThrottle: LoginThrottle;
   /** Each account's budget of requests and ingested messages. */

@@ -5,12 +5,12 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { GraphQLError, GraphQLScalarType, isObjectType } from 'graphql';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
-import type { AgentContext, Context, IntegrationContext } from './context.js';
+import type { AgentContext, Context, IntegrationContext, PlatformContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
-  AuthScopes: { authenticated: boolean; admin: boolean; integration: boolean };
-  AuthContexts: { authenticated: AgentContext; admin: AgentContext; integration: IntegrationContext };
+  AuthScopes: { authenticated: boolean; admin: boolean; integration: boolean; platform: boolean };
+  AuthContexts: { authenticated: AgentContext; admin: AgentContext; integration: IntegrationContext; platform: PlatformContext };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
@@ -27,10 +27,13 @@ export const builder = new SchemaBuilder<{
       authenticated: context.viewer?.kind === 'user',
       admin: context.viewer?.kind === 'user' && context.viewer.role === 'ADMIN',
       integration: context.viewer?.kind === 'integration',
+      // The host platform: no account's member, so no other scope ever holds with it.
+      platform: context.platform !== null,
     }),
     // No or a refused token answers HTTP 401 too (an SSE subscription is refused before it streams).
     unauthorizedError: (_parent, context) => {
       if (context.authError) return new UnauthenticatedError(context.authError.message, { ...context.authError.details, http: { status: 401 } });
+      if (context.platform) return new ForbiddenError('The platform credential acts on the platform fields only', { reason: 'PLATFORM_CREDENTIAL' });
       if (!context.viewer) return new UnauthenticatedError(undefined, { http: { status: 401 } });
       return new ForbiddenError();
     },

@@ -1,4 +1,5 @@
 import { authenticate, bearerToken } from '../resolvers/auth/authenticate.js';
+import type { PlatformCaller } from '../resolvers/auth/platform.js';
 import { DomainError } from '../resolvers/errors.js';
 import type { Services } from '../resolvers/services.js';
 import type { IntegrationViewer, UserViewer, Viewer } from '../resolvers/viewer.js';
@@ -9,6 +10,8 @@ export interface Context {
   services: Services;
   pubsub: DomainPubSub;
   viewer: Viewer | null;
+  /** The host platform, when its credential signed the request; then `viewer` is null (it is no account's member). */
+  platform: PlatformCaller | null;
   /** Why a presented token was refused; scope checks report it instead of a generic error. */
   authError: DomainError | null;
   clientIp: string;
@@ -16,6 +19,7 @@ export interface Context {
 
 export type AgentContext = Context & { viewer: UserViewer };
 export type IntegrationContext = Context & { viewer: IntegrationViewer };
+export type PlatformContext = Context & { platform: PlatformCaller };
 
 export interface ContextSource {
   /** The Authorization header, or connectionParams.authorization / .token on a socket. */
@@ -25,13 +29,15 @@ export interface ContextSource {
 
 export async function createContext(services: Services, pubsub: DomainPubSub, source: ContextSource): Promise<Context> {
   const token = bearerToken(source.authorization);
-  const base = { services, pubsub, clientIp: source.clientIp };
+  const base = { services, pubsub, clientIp: source.clientIp, platform: null };
   if (source.authorization === undefined || source.authorization === null || source.authorization === '') {
     return { ...base, viewer: null, authError: null };
   }
   if (!token) return { ...base, viewer: null, authError: new DomainError('UNAUTHENTICATED', 'Malformed Authorization header') };
   try {
-    return { ...base, viewer: await authenticate(services, token), authError: null };
+    const caller = await authenticate(services, token);
+    if (caller.kind === 'platform') return { ...base, viewer: null, platform: caller, authError: null };
+    return { ...base, viewer: caller, authError: null };
   } catch (error) {
     if (error instanceof DomainError) return { ...base, viewer: null, authError: error };
     throw error;

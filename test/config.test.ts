@@ -45,6 +45,13 @@ describe('configuration checked as a whole at start', () => {
     expect(await databaseUntouched(run.dir)).toBe(true);
   });
 
+  it('a PLATFORM_TOKEN_SHA256 that is no list of SHA-256 digests stops start-up naming it', async () => {
+    const run = await startWith({ PLATFORM_TOKEN_SHA256: 'dgp_the-token-itself', JWT_SECRET: 's'.repeat(40) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/PLATFORM_TOKEN_SHA256: must be a comma list of SHA-256 digests/);
+    expect(await databaseUntouched(run.dir)).toBe(true);
+  });
+
   it('a bad time zone stops start-up before the database is created', async () => {
     const run = await startWith({ BOOTSTRAP_TIME_ZONE: 'Mars/Base', JWT_SECRET: 's'.repeat(40) });
     expect(run.code).toBe(1);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { hs256Token } from './helpers/tokens.js';
 // the real entry (bin/start.ts) in a child process, each one then observed through the API.
 
 const SECRET = 'environment-test-secret-long-enough-for-hs256-0123';
+const PLATFORM_TOKEN = 'dgp_environment-test-platform-token-0123456789abcdef';
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
 const dirs: string[] = [];
 afterEach(() => {
@@ -52,6 +54,7 @@ describe('configuration from the environment (npm start in a child process)', ()
       LOGIN_FAILURES_PER_EMAIL: '2', LOGIN_FAILURES_PER_IP: '4', LOGIN_THROTTLE_WINDOW_SECONDS: '30', TRUST_PROXY: 'true',
       BODY_LIMIT_BYTES: '4000', NODE_ENV: 'production', LOG_LEVEL: 'info',
       PLUGINS: './plugins/examples/sla.ts', SLA_MINUTES: '15',
+      PLATFORM_TOKEN_SHA256: `${'0'.repeat(64)},${createHash('sha256').update(PLATFORM_TOKEN).digest('hex')}`,
       WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOKS_TIMEOUT_MS: '200', WEBHOOKS_MAX_ATTEMPTS: '2', WEBHOOKS_RETRY_BASE_MS: '50', WEBHOOKS_POLL_MS: '50',
     };
     const entry = await startEntry(env);
@@ -73,6 +76,11 @@ describe('configuration from the environment (npm start in a child process)', ()
       // A token without the issuer and audience is refused.
       const bare = await hs256Token(SECRET, { sub: me.id, expiresIn: '5m' });
       await gqlClient(entry.url, bare).expectCode('{ me { id } }', undefined, 'UNAUTHENTICATED');
+
+      // PLATFORM_TOKEN_SHA256: the token whose digest is listed (beside another, as in a rotation) is the platform's.
+      const { createAccount } = await gqlClient(entry.url, PLATFORM_TOKEN).request('mutation { createAccount(input: { name: "Tenant" }) { id name } }');
+      expect(createAccount.name).toBe('Tenant');
+      await gqlClient(entry.url, `${PLATFORM_TOKEN}x`).expectCode('{ accounts { totalCount } }', undefined, 'UNAUTHENTICATED');
 
       // BOOTSTRAP_TIME_ZONE: "today" of the panel starts at midnight in Tokyo.
       expect((await admin.request('{ monitoring { since } }')).monitoring.since).toBe(midnightIn('Asia/Tokyo', 9));

@@ -10,8 +10,8 @@ const byIds = (table: string, columns: string) => `SELECT ${columns} FROM ${tabl
 const byId = (table: string, columns: string) => `SELECT ${columns} FROM ${table} WHERE id = ? AND +account_id = ?`;
 
 export const hotReads = {
-  /** The viewer of every request: the user and their sector ids in one statement. */
-  userWithSectors: `SELECT ${userColumns}, (SELECT json_group_array(sector_id) FROM user_sectors WHERE user_id = users.id) AS sector_ids FROM users WHERE id = ?`,
+  /** The viewer of every request: the user, whether their account is suspended, and their sector ids in one statement. */
+  userWithSectors: `SELECT ${userColumns}, (SELECT suspended_at IS NOT NULL FROM accounts WHERE id = users.account_id) AS account_suspended, (SELECT json_group_array(sector_id) FROM user_sectors WHERE user_id = users.id) AS sector_ids FROM users WHERE id = ?`,
   userById: byId('users', userColumns),
   usersByIds: byIds('users', userColumns),
   sectorIdsOfUsers: 'SELECT user_id, sector_id FROM user_sectors WHERE user_id IN (SELECT value FROM json_each(?))',

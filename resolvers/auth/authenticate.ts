@@ -1,14 +1,23 @@
 import type { Integration, IntegrationScope } from '../../db/types.js';
-import { UnauthenticatedError } from '../errors.js';
+import { accountSuspendedError, UnauthenticatedError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { IntegrationViewer, Viewer } from '../viewer.js';
 import { hashIntegrationToken, isIntegrationToken } from './integration-tokens.js';
+import { isConfiguredPlatformToken, isPlatformToken, type PlatformCaller } from './platform.js';
+import { signedOnUser } from './single-sign-on.js';
 
 /** lastUsedAt is shown to the minute: recording it more often would put a write on every bot request. */
 const lastUsedResolutionMs = 60_000;
 
-/** Token -> Viewer, reading the user or integration fresh so revocation, deactivation, role and sector changes apply at once. */
-export async function authenticate(services: Services, token: string): Promise<Viewer> {
+/**
+ * Token -> Viewer (or the host platform), reading the user or integration fresh so revocation,
+ * deactivation, suspension of the account, role and sector changes apply at once.
+ */
+export async function authenticate(services: Services, token: string): Promise<Viewer | PlatformCaller> {
+  if (isPlatformToken(token)) {
+    if (!isConfiguredPlatformToken(services.platform, token)) throw new UnauthenticatedError('Unknown platform token', { reason: 'INVALID_TOKEN' });
+    return { kind: 'platform', via: 'token' };
+  }
   if (isIntegrationToken(token)) {
     // Looked up by its hash through a unique index: no secret is compared byte by byte in memory.
     const integration = await services.store.integrations.byTokenHash(hashIntegrationToken(token));
@@ -16,9 +25,11 @@ export async function authenticate(services: Services, token: string): Promise<V
     return integrationViewer(services, integration, integration.scopes);
   }
   const { subject, expiresAt, sessionId } = await services.tokens.verify(token);
+  if (subject.kind === 'platform') return { kind: 'platform', via: 'host-key' };
   if (subject.kind === 'integration') return legacyIntegrationViewer(services, subject.id);
-  const user = await services.store.users.withSectors(subject.id);
+  const user = subject.kind === 'external' ? await signedOnUser(services, subject) : await services.store.users.withSectors(subject.id);
   if (!user) throw new UnauthenticatedError('Unknown user', { reason: 'INVALID_TOKEN' });
+  if (user.accountSuspended) throw accountSuspendedError();
   if (!user.active) throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
   return {
     kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, canViewUnsectored: user.canViewUnsectored, expiresAt,
@@ -42,6 +53,8 @@ async function legacyIntegrationViewer(services: Services, integrationId: number
 
 async function integrationViewer(services: Services, integration: Integration, scopes: IntegrationScope[]): Promise<IntegrationViewer> {
   if (integration.revokedAt) throw new UnauthenticatedError('This integration token was revoked', { reason: 'REVOKED' });
+  // A second read only on the integration path: the agents' path reads the suspension with the user.
+  if ((await services.store.accounts.byId(integration.accountId))?.suspendedAt) throw accountSuspendedError();
   await noteUse(services, integration);
   return { kind: 'integration', integrationId: integration.id, accountId: integration.accountId, scopes };
 }

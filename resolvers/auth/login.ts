@@ -1,5 +1,5 @@
 import type { User } from '../../db/types.js';
-import { UnauthenticatedError } from '../errors.js';
+import { accountSuspendedError, UnauthenticatedError } from '../errors.js';
 import type { Services } from '../services.js';
 import { startSession } from './sessions.js';
 
@@ -20,7 +20,9 @@ export async function login(services: Services, email: string, password: string,
     throw error;
   }
   const found = await services.store.users.byEmailWithSecret(login);
-  const matches = found ? await services.passwords.verify(found.passwordHash, password) : await services.passwords.verifyDecoy(password);
+  // A user of the host platform has no password (no argon2 hash): answered at the pace of a real check, like an unknown e-mail.
+  const hasPassword = found?.passwordHash.startsWith('$argon2') ?? false;
+  const matches = hasPassword ? await services.passwords.verify(found!.passwordHash, password) : await services.passwords.verifyDecoy(password);
   if (!found || !matches) {
     await services.loginThrottle.recordFailure(login, clientIp);
     services.log.warn({ security: 'login.failed', email: login, clientIp, reason: found ? 'BAD_PASSWORD' : 'UNKNOWN_EMAIL' }, 'login failed');
@@ -29,6 +31,10 @@ export async function login(services: Services, email: string, password: string,
   if (!found.active) {
     services.log.warn({ security: 'login.deactivated', email: login, userId: found.id, clientIp }, 'login refused: user deactivated');
     throw new UnauthenticatedError('This user is deactivated', { reason: 'USER_DEACTIVATED' });
+  }
+  if ((await services.store.accounts.byId(found.accountId))?.suspendedAt) {
+    services.log.warn({ security: 'login.suspended', email: login, userId: found.id, clientIp }, 'login refused: account suspended');
+    throw accountSuspendedError();
   }
   await services.loginThrottle.recordSuccess(login);
   const { passwordHash: _hash, ...user } = found;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { StoreTx } from '../../db/store.js';
 import type { User } from '../../db/types.js';
-import { UnauthenticatedError } from '../errors.js';
+import { accountSuspendedError, UnauthenticatedError } from '../errors.js';
 import { assertAgent } from '../permissions.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../viewer.js';
@@ -54,7 +54,9 @@ export async function refreshSession(services: Services, presented: string, clie
       await tx.refreshTokens.revokeFamily(row.family, at);
       return { kind: 'invalid', reason: 'USER_DEACTIVATED' };
     }
-    const { sectorIds: _sectors, ...plain } = user;
+    // Thrown, so the rotation rolls back: the session survives the suspension and works again on resume.
+    if (user.accountSuspended) throw accountSuspendedError();
+    const { sectorIds: _sectors, accountSuspended: _suspended, ...plain } = user;
     return { kind: 'renewed', user: plain, family: row.family, refreshToken: await handOut(tx, row.userId, row.family, at, services.tokens.refreshTokenTtlSeconds) };
   });
   if (outcome.kind === 'reused') {

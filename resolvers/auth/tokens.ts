@@ -5,9 +5,11 @@ import {
   jwtVerify,
   SignJWT,
   type JWTHeaderParameters,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
 import { UnauthenticatedError } from '../errors.js';
+import * as rules from '../input-rules.js';
 import { subFromToken, subjectToSub, type Subject } from './subjects.js';
 
 export interface TokenConfig {
@@ -25,8 +27,25 @@ export interface TokenConfig {
   clockToleranceSeconds: number;
 }
 
+/**
+ * Who a token names. `platform` and `external` come only from tokens signed by the host's key
+ * (JWT_PUBLIC_KEY / JWT_JWKS_URL): Deskgraph's own secret never signs them (docs: README, Platform).
+ */
+export type TokenSubject = Subject | { kind: 'platform' } | { kind: 'external'; accountId: number; externalId: string; claims: HostClaims };
+
+/** What a host's sign-on token may say about the user, for provisioning on first sight. */
+export interface HostClaims {
+  name?: unknown;
+  email?: unknown;
+  role?: unknown;
+  sectors?: unknown;
+}
+
+/** The claim names of host-signed tokens. */
+export const hostClaim = { platform: 'deskgraph_platform', account: 'deskgraph_account', role: 'deskgraph_role', sectors: 'deskgraph_sectors' } as const;
+
 export interface VerifiedToken {
-  subject: Subject;
+  subject: TokenSubject;
   expiresAt: number;
   /** The refresh-token family (login session) the token was issued for, when it was. */
   sessionId?: string;
@@ -115,7 +134,8 @@ export function createTokenService(config: TokenConfig, clock: { now(): Date }) 
           currentDate: clock.now(),
           requiredClaims: ['exp', 'sub'],
         });
-        const subject = subFromToken(payload.sub ?? '');
+        const signedByHost = protectedHeader.alg !== 'HS256';
+        const subject = subjectOf(payload, signedByHost);
         if (!subject || payload.exp === undefined) throw new UnauthenticatedError('Token subject is not a Deskgraph user or integration');
         const result: VerifiedToken = { subject, expiresAt: payload.exp, ...(typeof payload['sid'] === 'string' ? { sessionId: payload['sid'] } : {}) };
         if (protectedHeader.alg === 'HS256' || (publicKey && protectedHeader.alg === publicKeyAlgorithm)) {
@@ -133,3 +153,24 @@ export function createTokenService(config: TokenConfig, clock: { now(): Date }) 
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;
+
+/**
+ * The subject of a verified payload. Platform and sign-on claims count only from the host's key; on
+ * a token of our own secret they make it invalid, since Deskgraph never issues such tokens.
+ */
+function subjectOf(payload: JWTPayload, signedByHost: boolean): TokenSubject | null {
+  const platform = payload[hostClaim.platform];
+  const account = payload[hostClaim.account];
+  if (platform === undefined && account === undefined) return subFromToken(payload.sub ?? '');
+  if (!signedByHost) return null;
+  if (platform !== undefined) return platform === true && account === undefined ? { kind: 'platform' } : null;
+  const accountId = rules.accountId.safeParse(account);
+  const externalId = rules.externalId.safeParse(payload.sub);
+  if (!accountId.success || !externalId.success) return null;
+  return {
+    kind: 'external',
+    accountId: accountId.data,
+    externalId: externalId.data,
+    claims: { name: payload['name'], email: payload['email'], role: payload[hostClaim.role], sectors: payload[hostClaim.sectors] },
+  };
+}

@@ -11,6 +11,7 @@ import {
   updateUser,
   usersByIds,
 } from '../../resolvers/users.js';
+import { accountIdOf, upsertUser } from '../../resolvers/platform.js';
 import { builder } from '../builder.js';
 import { localIdOf, localIdsOf, optionalLocalIdOf } from '../ids.js';
 import { WorkingHours, WorkingHoursInput } from './working-hours.js';
@@ -25,6 +26,7 @@ export const User = builder.loadableNode('User', {
   sort: (user) => String(user.id),
   fields: (t) => ({
     name: t.exposeString('name'),
+    externalId: t.exposeString('externalId', { nullable: true, description: "The host platform's id for this user (upsertUser, single sign-on); unique within the account" }),
     email: t.exposeString('email'),
     role: t.expose('role', { type: Role }),
     active: t.exposeBoolean('active', { description: 'A deactivated user cannot sign in; their tokens stop working at once' }),
@@ -88,6 +90,18 @@ const UpdateMyProfileInput = builder.inputType('UpdateMyProfileInput', {
     name: t.string({ required: false }),
     avatarUrl: t.string({ required: false }),
     phone: t.string({ required: false }),
+  }),
+});
+
+const UpsertUserInput = builder.inputType('UpsertUserInput', {
+  description: "A user of the host platform, by its id: name, email and role are required to create one; omitted fields stay as they are",
+  fields: (t) => ({
+    externalId: t.string({ required: true, description: '1 to 128 printable ASCII characters without spaces' }),
+    name: t.string({ required: false, description: 'How colleagues and contacts see them' }),
+    email: t.string({ required: false, description: 'Unique across accounts (it is the login of password users)' }),
+    role: t.field({ type: Role, required: false, description: 'ADMIN or USER' }),
+    sectorIds: t.idList({ required: false, description: "Replaces the user's sectors; sectors of the account only" }),
+    active: t.boolean({ required: false, description: 'false ends their sessions and live subscriptions at once' }),
   }),
 });
 
@@ -165,6 +179,20 @@ builder.mutationFields((t) => ({
         localIdOf('User', String(userId), 'userId'),
         localIdsOf('Sector', sectorIds.map(String), 'sectorIds'),
       ),
+  }),
+  upsertUser: t.field({
+    type: User,
+    description: 'Creates the user of the account with this externalId, or updates the one it has (platform)',
+    authScopes: { platform: true },
+    args: {
+      accountId: t.arg.id({ required: true, description: 'The account of the user (Account.id); unknown is NOT_FOUND' }),
+      input: t.arg({ type: UpsertUserInput, required: true, description: 'The host id and the fields to set' }),
+    },
+    resolve: (_root, { accountId, input }, context) =>
+      upsertUser(context.services, context.platform, accountIdOf(accountId, 'accountId'), {
+        ...input,
+        sectorIds: input.sectorIds ? localIdsOf('Sector', input.sectorIds.map(String), 'input.sectorIds') : input.sectorIds,
+      }),
   }),
   setMyStatus: t.field({
     type: User,

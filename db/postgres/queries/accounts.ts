@@ -1,9 +1,10 @@
-import { count } from 'drizzle-orm';
+import { and, count, isNotNull, isNull } from 'drizzle-orm';
+import { pageOfRows, readOrder } from '../../pages.js';
 import type { PgDb } from '../client.js';
 import { accounts } from '../tables/index.js';
 import type { Account } from '../../types.js';
 import type { AccountQueries } from '../../store.js';
-import { sameId } from './ids.js';
+import { beyondId, sameId } from './ids.js';
 
 export function accountQueries(db: PgDb): AccountQueries {
   return {
@@ -14,6 +15,18 @@ export function accountQueries(db: PgDb): AccountQueries {
 
     async byId(id) {
       const [row] = await db.select().from(accounts).where(sameId(accounts.id, id));
+      return row ?? null;
+    },
+
+    async page(size, cursorId, direction = 'forward') {
+      const rows = await db.select().from(accounts).where(beyondId(accounts.id, cursorId, direction)).orderBy(readOrder(direction)(accounts.id)).limit(size + 1);
+      const page = pageOfRows(rows, size, direction);
+      return { accounts: page.rows, hasMore: page.hasMore };
+    },
+
+    async setSuspended(id, at) {
+      const unchanged = at ? isNull(accounts.suspendedAt) : isNotNull(accounts.suspendedAt);
+      const [row] = await db.update(accounts).set({ suspendedAt: at }).where(and(sameId(accounts.id, id), unchanged)).returning();
       return row ?? null;
     },
 

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
-import { userSectors, users } from '../tables/index.js';
+import { accounts, userSectors, users } from '../tables/index.js';
 import type { User } from '../../types.js';
 import type { UserQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
@@ -17,6 +17,7 @@ export function userQueries(db: PgDb): UserQueries {
       const [row] = await db
         .select({
           ...publicUserColumns,
+          accountSuspended: sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
           sectorIds: sql<number[]>`coalesce((SELECT array_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '{}')`,
         })
         .from(users)
@@ -39,6 +40,14 @@ export function userQueries(db: PgDb): UserQueries {
         .from(users)
         .where(and(anyId(users.id, ids), eq(users.accountId, accountId)))
         .orderBy(asc(users.id));
+    },
+
+    async byExternalId(accountId, externalId) {
+      const [row] = await db
+        .select(publicUserColumns)
+        .from(users)
+        .where(and(eq(users.accountId, accountId), eq(users.externalId, externalId)));
+      return row ?? null;
     },
 
     async byEmailWithSecret(email) {

@@ -1,7 +1,8 @@
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull } from 'drizzle-orm';
+import { beyond, pageOfRows, readOrder } from '../../pages.js';
 import type { SqliteDb } from '../client.js';
 import { accounts } from '../tables/index.js';
-import type { Account } from '../../types.js';
+import type { Account, PageDirection } from '../../types.js';
 
 export function accountQueries(db: SqliteDb) {
   return {
@@ -13,11 +14,22 @@ export function accountQueries(db: SqliteDb) {
       return db.select().from(accounts).where(eq(accounts.id, id)).get() ?? null;
     },
 
+    async page(size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ accounts: Account[]; hasMore: boolean }> {
+      const rows = db.select().from(accounts).where(beyond(accounts.id, cursorId, direction)).orderBy(readOrder(direction)(accounts.id)).limit(size + 1).all();
+      const page = pageOfRows(rows, size, direction);
+      return { accounts: page.rows, hasMore: page.hasMore };
+    },
+
+    async setSuspended(id: number, at: Date | null): Promise<Account | null> {
+      const unchanged = at ? isNull(accounts.suspendedAt) : isNotNull(accounts.suspendedAt);
+      return db.update(accounts).set({ suspendedAt: at }).where(and(eq(accounts.id, id), unchanged)).returning().get() ?? null;
+    },
+
     async update(id: number, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>): Promise<Account | null> {
       return db.update(accounts).set(changes).where(eq(accounts.id, id)).returning().get() ?? null;
     },
 
-    async insert(account: { name: string; timeZone: string }, at: Date): Promise<Account> {
+    async insert(account: { name: string; timeZone: string; locale?: string }, at: Date): Promise<Account> {
       return db
         .insert(accounts)
         .values({ ...account, createdAt: at })

@@ -13,7 +13,7 @@ export function userQueries(db: SqliteDb) {
     /** The user behind a token, with their sector ids; no account filter since the id is the key. */
     async withSectors(id: number): Promise<UserWithSectors | null> {
       const [row] = prepared.rows(hotReads.userWithSectors, id);
-      return row ? { ...userOf(row), sectorIds: JSON.parse(row.at(-1) as string) as number[] } : null;
+      return row ? { ...userOf(row), accountSuspended: row.at(-2) === 1, sectorIds: JSON.parse(row.at(-1) as string) as number[] } : null;
     },
 
     async byId(accountId: number, id: number): Promise<User | null> {
@@ -24,6 +24,10 @@ export function userQueries(db: SqliteDb) {
     async byIds(accountId: number, ids: readonly number[]): Promise<User[]> {
       if (ids.length === 0) return [];
       return prepared.rows(hotReads.usersByIds, accountId, idList(ids)).map(userOf);
+    },
+
+    async byExternalId(accountId: number, externalId: string): Promise<User | null> {
+      return db.select(publicUserColumns).from(users).where(and(eq(users.accountId, accountId), eq(users.externalId, externalId))).get() ?? null;
     },
 
     async byEmailWithSecret(email: string): Promise<UserWithSecret | null> {

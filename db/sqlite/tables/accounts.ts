@@ -8,5 +8,7 @@ export const accounts = sqliteTable('accounts', {
   locale: text('locale').notNull().default('en-US'),
   // The last protocol number handed out: tickets are numbered 1, 2, 3... per account.
   ticketSequence: integer('ticket_sequence').notNull().default(0),
+  // Set while the platform has the account suspended: its tokens stop, its data stays.
+  suspendedAt: integer('suspended_at', { mode: 'timestamp_ms' }),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });

@@ -10,6 +10,8 @@ export const users = sqliteTable(
       .notNull()
       .references(() => accounts.id),
     name: text('name').notNull(),
+    // The host platform's id for this user (single sign-on, upsertUser); unique within the account only.
+    externalId: text('external_id'),
     // Stored lower-cased: the login is case-insensitive and unique across accounts.
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
@@ -33,5 +35,6 @@ export const users = sqliteTable(
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
     index('users_account_name').on(t.accountId, t.name),
+    uniqueIndex('users_account_external_id').on(t.accountId, t.externalId),
   ],
 );
