@@ -316,6 +316,8 @@ export interface PersonalDataQueries {
   eraseContact(accountId: number, contactId: number, at: Date): Promise<ContactErasure | null>;
   /** Blanks stored webhook bodies that contain `mention` (a contact's global id): the frozen copies of its events. */
   redactDeliveries(accountId: number, mention: string, at: Date): Promise<number>;
+  /** Every row of the account, in one go; the storage keys of its files, to delete once committed. Null when unknown. */
+  deleteAccount(accountId: number): Promise<{ attachmentKeys: string[] } | null>;
   /** The contact's WAITING and OPEN tickets: an erasure waits until they are closed. */
   liveTicketsOf(accountId: number, contactId: number): Promise<number[]>;
   /** Everything stored about the contact; null when unknown in this account. */

@@ -1,7 +1,7 @@
 import type { Account, User } from '../db/types.js';
 import type { PlatformCaller } from './auth/platform.js';
 import { connectionOf, encodeCursor, idWindowOf, type Connection, type PageArgs } from './connections.js';
-import { ForbiddenError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
 import { recordEvent } from './events.js';
 import { insertHostUser, parseHostUserFields, updateHostUser, type HostUserFields } from './host-users.js';
 import * as rules from './input-rules.js';
@@ -72,6 +72,26 @@ export async function setAccountSuspended(services: Services, caller: PlatformCa
     if (!account) throw new NotFoundError('Account');
     return account;
   });
+}
+
+/**
+ * Removes every row of the account and then its files (data rights; a host closing a tenant). Only a
+ * suspended account: its tokens and subscriptions have already stopped, and a slip cannot delete a live one.
+ */
+export async function deleteAccount(services: Services, caller: PlatformCaller | null, accountId: number): Promise<void> {
+  assertPlatform(caller);
+  const deleted = await services.store.write(async (tx) => {
+    const account = await tx.accounts.byId(accountId);
+    if (!account) throw new NotFoundError('Account');
+    if (!account.suspendedAt) throw new ConflictError('Suspend the account before deleting it', { reason: 'NOT_SUSPENDED' });
+    return (await tx.personalData.deleteAccount(accountId))!;
+  });
+  await Promise.all(
+    deleted.attachmentKeys.map((key) =>
+      services.attachments.storage.delete(key).catch((error: unknown) => services.log.error({ err: error, key }, 'a deleted account\'s file could not be removed from storage')),
+    ),
+  );
+  services.log.warn({ accountId }, 'account deleted with all its data');
 }
 
 export interface UpsertUserInput extends HostUserFields {

@@ -1,6 +1,6 @@
 import type { Account as AccountRow } from '../../db/types.js';
 import { accountOf, updateAccount } from '../../resolvers/accounts.js';
-import { accountIdOf, createAccount, listAccounts, setAccountSuspended } from '../../resolvers/platform.js';
+import { accountIdOf, createAccount, deleteAccount, listAccounts, setAccountSuspended } from '../../resolvers/platform.js';
 import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf, type PageShape } from '../connections.js';
 
@@ -103,5 +103,17 @@ builder.mutationFields((t) => ({
     authScopes: { platform: true },
     args: { id: t.arg.id({ required: true, description: 'The account to resume (Account.id)' }) },
     resolve: (_root, { id }, context) => setAccountSuspended(context.services, context.platform, accountIdOf(id, 'id'), false),
+  }),
+  deleteAccount: t.field({
+    type: 'ID',
+    description:
+      'Removes a suspended account and everything under it: users, contacts, tickets, messages, files, events, webhooks and their deliveries (platform). Answers the id it had; refused (CONFLICT, reason NOT_SUSPENDED) while the account is not suspended',
+    authScopes: { platform: true },
+    args: { id: t.arg.id({ required: true, description: 'The account to delete (Account.id)' }) },
+    resolve: async (_root, { id }, context) => {
+      const accountId = accountIdOf(id, 'id');
+      await deleteAccount(context.services, context.platform, accountId);
+      return id;
+    },
   }),
 }));

@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
-import { attachments, contacts, contactTags, messages, ticketHistory, ticketRatings, tickets, ticketTags, webhookDeliveries } from '../tables/index.js';
+import { accounts, attachments, contacts, contactTags, messages, ticketHistory, ticketRatings, tickets, ticketTags, webhookDeliveries } from '../tables/index.js';
 import type { PersonalDataQueries } from '../../store.js';
 import type { ContactErasure, ContactRecord } from '../../types.js';
-import { recordFrom } from '../../personal-data.js';
+import { accountDeletions, recordFrom } from '../../personal-data.js';
 import { anyId, sameId } from './ids.js';
 import { instant } from './ticket-tabs.js';
 
@@ -44,6 +44,14 @@ export function personalDataQueries(db: PgDb): PersonalDataQueries {
         .where(and(eq(webhookDeliveries.accountId, accountId), sql`${webhookDeliveries.body} LIKE ${`%"${mention}"%`}`))
         .returning({ id: webhookDeliveries.id });
       return redacted.length;
+    },
+
+    async deleteAccount(accountId): Promise<{ attachmentKeys: string[] } | null> {
+      const [account] = await db.select({ id: accounts.id }).from(accounts).where(sameId(accounts.id, accountId));
+      if (!account) return null;
+      const files = await db.select({ key: attachments.storageKey }).from(attachments).where(eq(attachments.accountId, account.id));
+      for (const statement of accountDeletions(account.id)) await db.execute(statement);
+      return { attachmentKeys: files.map((file) => file.key) };
     },
 
     async liveTicketsOf(accountId, contactId): Promise<number[]> {

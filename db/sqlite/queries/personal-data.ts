@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
-import { attachments, contacts, contactTags, messages, ticketHistory, ticketRatings, tickets, ticketTags, webhookDeliveries } from '../tables/index.js';
+import { accounts, attachments, contacts, contactTags, messages, ticketHistory, ticketRatings, tickets, ticketTags, webhookDeliveries } from '../tables/index.js';
 import type { PersonalDataQueries } from '../../store.js';
 import type { ContactErasure, ContactRecord } from '../../types.js';
-import { recordFrom } from '../../personal-data.js';
+import { accountDeletions, recordFrom } from '../../personal-data.js';
 
 /** A frozen webhook body once redacted: the envelope's id and type stay, so the delivery log still reads. */
 const redactedBody = sql`json_object('id', CAST(${webhookDeliveries.eventId} AS TEXT), 'type', ${webhookDeliveries.eventType}, 'erased', json('true'))`;
@@ -47,6 +47,13 @@ export function personalDataQueries(db: SqliteDb): PersonalDataQueries {
 
     async redactDeliveries(accountId, mention, at): Promise<number> {
       return redactDeliveries(accountId, mention, at);
+    },
+
+    async deleteAccount(accountId): Promise<{ attachmentKeys: string[] } | null> {
+      if (!db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).get()) return null;
+      const files = db.select({ key: attachments.storageKey }).from(attachments).where(eq(attachments.accountId, accountId)).all();
+      for (const statement of accountDeletions(accountId)) db.run(statement);
+      return { attachmentKeys: files.map((file) => file.key) };
     },
 
     async liveTicketsOf(accountId, contactId): Promise<number[]> {
