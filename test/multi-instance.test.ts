@@ -198,6 +198,7 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
   it('Redis stopped under running subscriptions: each instance keeps its own events, /healthz says so, and fan-out resumes when it is back', async () => {
     const tabOne = await waitingTab(ana, one, two);
     const tabTwo = await waitingTab(bia, two, one);
+    const eva = await createAgent(asApp(one), 'Eva', [sales], {}, 'OFFLINE');
     await redis.stop();
     await until(async () => (await health(one)).redis === 'unavailable' && (await health(two)).redis === 'unavailable', '/healthz showing Redis unavailable');
     expect(await health(one)).toMatchObject({ status: 'degraded', redis: 'unavailable' });
@@ -211,6 +212,9 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
     // Logins keep working (the throttle counts in memory meanwhile), and wrong passwords are still refused.
     expect((await two.anonymous.request<{ login: { token: string } }>(LOGIN, { e: ana.email, p: 'Ana-Passw0rd' })).login.token).toBeTruthy();
     await one.anonymous.expectCode(LOGIN, { e: ana.email, p: 'Wrong-Passw0rd' }, 'UNAUTHENTICATED');
+    // Five wrong passwords on one instance still throttle the e-mail there: the insurance limiter counted them.
+    for (let i = 0; i < 5; i++) expect((await one.anonymous.expectCode(LOGIN, { e: eva.email, p: 'Wrong-Passw0rd' }, 'UNAUTHENTICATED')).extensions?.['reason']).not.toBe('TOO_MANY_ATTEMPTS');
+    expect((await one.anonymous.expectCode(LOGIN, { e: eva.email, p: 'Eva-Passw0rd' }, 'UNAUTHENTICATED')).extensions).toMatchObject({ reason: 'TOO_MANY_ATTEMPTS' });
 
     await redis.restart();
     await until(async () => (await health(one)).redis === 'ok' && (await health(two)).redis === 'ok', '/healthz showing Redis back');
