@@ -21,6 +21,8 @@ const MESSAGES = 'subscription($id: ID!) { messageAdded(ticketId: $id) { body } 
 const COUNTS = 'subscription { ticketCountsChanged { waiting } }';
 const PANEL = 'subscription($s: ID) { monitoringChanged(sectorId: $s) { ticketsInQueue } }';
 const ACCEPT = 'mutation($id: ID!) { acceptTicket(id: $id) { id } }';
+const PRESENCE = 'subscription($t: ID!) { ticketPresence(ticketId: $t) { user { name } state } }';
+const SET_PRESENCE = 'mutation($t: ID!, $s: PresenceState!) { setTicketPresence(ticketId: $t, state: $s) }';
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
 
 interface TicketEvent { ticketEvents: { kind: string; ticketId: string; cursor: string; ticket: { lastMessage: { body: string } | null } | null } }
@@ -148,6 +150,17 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
       expect(heard.map((m) => m.messageAdded.body)).toEqual(['through instance 2', 'through instance 1']);
       live.dispose();
     }
+  });
+
+  it('ticketPresence on instance 1 shows an agent who opened the ticket on instance 2', async () => {
+    const ticket = await contactWrites(asApp(two), { phone: nextPhone(), body: 'who is on it?', sectorId: sales });
+    const presence = subscribe<{ ticketPresence: { user: { name: string }; state: string }[] }>(socketOn(one, ana.token), PRESENCE, { t: ticket.id });
+    expect((await presence.take(1, 10_000))[0]!.ticketPresence).toEqual([]);
+    // Bia's client talks to instance 2; the lease reaches instance 1's board through Redis.
+    expect((await bia.client.request<{ setTicketPresence: boolean }>(SET_PRESENCE, { t: ticket.id, s: 'TYPING' })).setTicketPresence).toBe(true);
+    const [arrived] = await presence.take(1, 10_000);
+    expect(arrived!.ticketPresence).toEqual([{ user: { name: 'Bia' }, state: 'TYPING' }]);
+    presence.dispose();
   });
 
   it('ticketCountsChanged and monitoringChanged move on one instance for tickets ingested on the other', async () => {
