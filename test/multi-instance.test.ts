@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateKeepingJson } from '../schema/fan-out-target.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_SECRET, type TestApp } from './helpers/app.js';
@@ -272,5 +273,18 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
     const rest = await resumed.takeUntil((e) => e.ticketEvents.ticketId === sentinel.id, 10_000);
     expect(rest.map((e) => `${e.ticketEvents.kind} ${e.ticketEvents.ticketId}`)).toEqual([...live, sentinel.id].map((id) => `ADDED ${id}`));
     resumed.dispose();
+  });
+
+  it('a stopped instance (SIGTERM) exits 0 and leaves no connection open on Redis', async () => {
+    const watcher = new Redis(redis.url);
+    try {
+      const ours = async () => ((await watcher.client('LIST')) as string).split('\n').filter((line) => /name=deskgraph-/.test(line)).length;
+      // Instance 1 died by SIGKILL (the kernel closed its sockets); instance 2 holds its two clients.
+      await until(async () => (await ours()) === 2, 'two Deskgraph clients on Redis: instance 2\'s');
+      expect(await two.entry.stop('SIGTERM')).toBe(0);
+      await until(async () => (await ours()) === 0, 'no Deskgraph client left on Redis');
+    } finally {
+      watcher.disconnect();
+    }
   });
 });
