@@ -209,6 +209,18 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
     }
   });
 
+  it('a successful login on one instance clears the e-mail\'s failures for both', async () => {
+    const frank = await createAgent(asApp(one), 'Frank', [sales], {}, 'OFFLINE');
+    const wrong = async (instances: Instance[]) => {
+      for (const instance of instances) expect((await instance.anonymous.expectCode(LOGIN, { e: frank.email, p: 'Wrong-Passw0rd' }, 'UNAUTHENTICATED')).extensions?.['reason']).not.toBe('TOO_MANY_ATTEMPTS');
+    };
+    await wrong([one, two, one, two]);
+    expect((await two.anonymous.request<{ login: { token: string } }>(LOGIN, { e: frank.email, p: 'Frank-Passw0rd' })).login.token).toBeTruthy();
+    // Counted from zero again: four more failures leave room for the right password (eight would not).
+    await wrong([one, one, two, two]);
+    expect((await one.anonymous.request<{ login: { token: string } }>(LOGIN, { e: frank.email, p: 'Frank-Passw0rd' })).login.token).toBeTruthy();
+  });
+
   it('Redis stopped under running subscriptions: each instance keeps its own events, /healthz says so, and fan-out resumes when it is back', async () => {
     const tabOne = await waitingTab(ana, one, two);
     const tabTwo = await waitingTab(bia, two, one);
