@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimitedError } from './errors.js';
+import { limiterOf, type SharedThrottleStore } from './shared-limits.js';
 
 // One noisy tenant must not starve the others: each account has its own budget of GraphQL operations
 // and of messages handed over (ingestion), counted per minute. 0 turns a budget off.
@@ -13,12 +14,10 @@ export interface AccountLimitConfig {
 
 export const defaultAccountLimits: AccountLimitConfig = { requestsPerMinute: 12_000, ingestsPerMinute: 6_000 };
 
-type LimiterOptions = { keyPrefix: string; points: number; duration: number };
-
-/** `limiterOf` builds each budget's counter: in memory by default, or one shared by every instance. */
-export function createAccountLimits(config: AccountLimitConfig, limiterOf: (options: LimiterOptions) => RateLimiterAbstract = (options) => new RateLimiterMemory(options)) {
-  const requests = config.requestsPerMinute > 0 ? limiterOf({ keyPrefix: 'account-requests', points: config.requestsPerMinute, duration: 60 }) : null;
-  const ingests = config.ingestsPerMinute > 0 ? limiterOf({ keyPrefix: 'account-ingests', points: config.ingestsPerMinute, duration: 60 }) : null;
+/** Counted in this instance's memory, or with `shared` (REDIS_URL) once for every instance. */
+export function createAccountLimits(config: AccountLimitConfig, shared?: SharedThrottleStore) {
+  const requests = config.requestsPerMinute > 0 ? limiterOf('account-requests', config.requestsPerMinute, 60, shared) : null;
+  const ingests = config.ingestsPerMinute > 0 ? limiterOf('account-ingests', config.ingestsPerMinute, 60, shared) : null;
 
   async function spend(limiter: RateLimiterAbstract | null, limit: RateLimitedError['limit'], accountId: number): Promise<void> {
     if (!limiter) return;

@@ -1,5 +1,5 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { UnauthenticatedError } from '../errors.js';
+import { limiterOf, type SharedThrottleStore } from '../shared-limits.js';
 
 export interface LoginThrottleConfig {
   /** Failed attempts allowed per e-mail within the window. */
@@ -15,9 +15,9 @@ export const defaultLoginThrottle: LoginThrottleConfig = { failuresPerEmail: 5, 
  * Counts wrong passwords only: successes never consume, so a shared office IP is not locked out.
  * A user's wrong passwords count together, through login or changeMyPassword (keyed by e-mail).
  */
-export function createLoginThrottle(config: LoginThrottleConfig) {
-  const byEmail = new RateLimiterMemory({ keyPrefix: 'login-email', points: config.failuresPerEmail, duration: config.windowSeconds });
-  const byIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: config.failuresPerIp, duration: config.windowSeconds });
+export function createLoginThrottle(config: LoginThrottleConfig, shared?: SharedThrottleStore) {
+  const byEmail = limiterOf('login-email', config.failuresPerEmail, config.windowSeconds, shared);
+  const byIp = limiterOf('login-ip', config.failuresPerIp, config.windowSeconds, shared);
 
   /** Seconds until this e-mail and IP may try a password again; 0 when they may now. */
   async function retryAfterSeconds(email: string, ip: string): Promise<number> {
