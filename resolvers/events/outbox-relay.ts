@@ -95,27 +95,34 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     const entry = state.get(consumer.name)!;
     let persisted = (await store.outbox.cursorOf(consumer.name)) ?? 0;
     let cursor = Math.max(persisted, entry.skippedTo);
+    let unsaved = false;
     const persist = async () => {
       await store.write((tx) => tx.outbox.advanceConsumer(consumer.name, cursor, new Date()));
       persisted = cursor;
+      unsaved = false;
     };
-    while (mayHandle()) {
-      const batch = await store.outbox.after(cursor, options.batchSize);
-      if (batch.length === 0) break;
-      let handled = false;
-      for (const recorded of batch) {
-        if (!mayHandle()) break;
-        const type = publicTypeOf(recorded);
-        const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
-        if (event) {
-          await handleWithRetries(consumer, event, entry.stats);
-          handled = true;
+    try {
+      while (mayHandle()) {
+        const batch = await store.outbox.after(cursor, options.batchSize);
+        if (batch.length === 0) break;
+        for (const recorded of batch) {
+          if (!mayHandle()) break;
+          const type = publicTypeOf(recorded);
+          const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
+          if (event) {
+            await handleWithRetries(consumer, event, entry.stats);
+            unsaved = true;
+          }
+          cursor = recorded.id;
         }
-        cursor = recorded.id;
+        // Handled events are persisted once per batch (a crash replays at most this batch); events
+        // nobody wanted only move the cursor in memory, and replaying those after a crash costs nothing.
+        if (unsaved || cursor - persisted >= 1000) await persist();
       }
-      // Handled events are persisted once per batch (a crash replays at most this batch); events
-      // nobody wanted only move the cursor in memory, and replaying those after a crash costs nothing.
-      if (handled || cursor - persisted >= 1000) await persist();
+    } finally {
+      // Stopped or fenced mid-batch: what was handled is saved (cursors only move forward), so the
+      // next holder does not repeat it.
+      if (unsaved) await persist().catch((error: unknown) => log.warn({ err: error, consumer: consumer.name }, 'could not save the cursor; the next run repeats some events'));
     }
     entry.skippedTo = cursor;
   }
@@ -128,7 +135,11 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       return;
     }
     entry.running = drain(consumer)
-      .catch((error: unknown) => log.error({ err: error, consumer: consumer.name }, 'outbox relay failed; retrying on the next poll'))
+      .catch((error: unknown) =>
+        mayHandle()
+          ? log.error({ err: error, consumer: consumer.name }, 'outbox relay failed; retrying on the next poll')
+          : log.info({ consumer: consumer.name }, 'outbox relay left an event unhandled on stop or loss of the relay lease; the next run handles it'),
+      )
       .finally(() => {
         entry.running = null;
         if (entry.again) {
