@@ -10,6 +10,7 @@ import { createRelayLease, type RelayLease } from '../resolvers/events/relay-lea
 import { dropDatabase, prepareDatabase, withTestDatabase } from './helpers/database.js';
 import { startTestApp } from './helpers/app.js';
 import { contactWrites } from './helpers/fixtures.js';
+import type { DeskgraphPlugin } from '../plugins/runtime/contract.js';
 
 // The lease keeper each instance runs, on a real database: it takes a free lease, renews it, hands it
 // over on stop, gives it up when another took it, and fences itself before expiry when it cannot renew.
@@ -158,6 +159,56 @@ describe('the webhook sender under the relay lease', () => {
     // Stopped, so nothing is still on its way: the delivery is as it was before the attempt.
     const rows = await withTestDatabase(app.config.databaseUrl, (db) => db.rows('SELECT status, attempts, last_error FROM webhook_deliveries'), { readonly: true });
     expect(rows).toEqual([{ status: 'PENDING', attempts: 0, last_error: null }]);
+    await dropDatabase(appDir);
+    rmSync(appDir, { recursive: true, force: true });
+  });
+});
+
+describe('the outbox relay under the relay lease', () => {
+  it('stops at the fence mid-batch, saving the cursor of the events it handled and not of the one it did not', async () => {
+    // A plugin handler that hangs on message.created (recorded after ticket.created in the same
+    // transaction, so both come in one batch) until the test lets it fail. One attempt per event: a
+    // failure would be set aside at once, unless the relay sees it was fenced.
+    const handled: string[] = [];
+    let fail: (error: Error) => void = () => undefined;
+    let waiting = false;
+    const probe: DeskgraphPlugin = {
+      name: 'probe',
+      setup: (api) =>
+        api.on(['ticket.created', 'message.created'], async (event) => {
+          if (event.type === 'message.created') {
+            waiting = true;
+            await new Promise<void>((_, reject) => (fail = reject));
+          }
+          handled.push(event.id);
+        }),
+    };
+    const appDir = mkdtempSync(join(tmpdir(), 'deskgraph-relay-fence-'));
+    const app = await startTestApp({ plugins: [probe], relay: { leaseMs: DURATION, maxAttempts: 1 } }, appDir);
+    try {
+      await contactWrites(app, { phone: '5511930002222', body: 'hello' });
+      await until('the handler to hang on message.created', () => waiting);
+      await app.running.services.store.write((tx) => tx.leases.take('outbox-relay', 'other-instance', 60_000, new Date(Date.now() + 3_600_000)));
+      await until('the fence', () => !app.running.relay.lease.holds());
+      fail(new Error('the receiver went away'));
+      await app.running.relay.settled();
+    } finally {
+      await app.stop();
+    }
+    const rows = await withTestDatabase(
+      app.config.databaseUrl,
+      async (db) => ({
+        cursor: (await db.rows<{ last_event_id: number }>("SELECT last_event_id FROM outbox_consumers WHERE name = 'plugin:probe'"))[0]!.last_event_id,
+        message: (await db.rows<{ id: number }>("SELECT id FROM outbox WHERE type = 'message.created'"))[0]!.id,
+        failures: await db.rows('SELECT * FROM outbox_failures'),
+      }),
+      { readonly: true },
+    );
+    expect(handled).toHaveLength(1);
+    // ticket.created is saved as handled; message.created is neither handled nor set aside: the next holder delivers it.
+    expect(rows.cursor).toBeGreaterThanOrEqual(Number(handled[0]));
+    expect(rows.cursor).toBeLessThan(rows.message);
+    expect(rows.failures).toEqual([]);
     await dropDatabase(appDir);
     rmSync(appDir, { recursive: true, force: true });
   });
