@@ -118,14 +118,14 @@ function reject(res: ServerResponse, status: number, message: string): void {
 }
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
-export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost, redis?: RedisConnection | null) {
+export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost, redis?: RedisConnection | null, relay?: OutboxRelay) {
   const pubsub = createDomainPubSub(services.events, redis ? { eventTarget: crossInstanceTarget(redis) } : undefined, config.presenceLeaseMs);
   const schema = buildSchema(plugins?.schemaExtensions);
   const unscoped = unscopedRootFields(schema);
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
   if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
-  const metrics = createMetrics(services, schema);
+  const metrics = createMetrics(services, schema, relay?.lease);
   const accessLog = createAccessLog(services.log);
   const tracing = config.tracing ? createTracing(config.tracing) : null;
   const persisted = createPersistedOperations(config.persistedOperations ?? { only: false }, async (hash, authorization) => {
@@ -358,7 +358,7 @@ export async function startDeskgraph(
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
     plugins = await startPlugins(services, relay, await loadPlugins(config.plugins ?? [], config.pluginConfig ?? {}, config.env ?? {}));
-    const app = buildApp(services, config, plugins, redis);
+    const app = buildApp(services, config, plugins, redis, relay);
     const port = await app.listen(options.port, options.host);
     // Consumers start after the app listens: events committed before a crash are replayed now.
     await relay.start();

@@ -9,7 +9,7 @@ import type {
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   PageDirection, TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
   Webhook, WebhookChanges, WebhookDelivery, WebhookDeliveryStatus, RefreshToken, NewRefreshToken, AgentStatus, PauseReason, PausedTime,
-  NewNotification, Notification, RoutingDecision, PersistedOperation,
+  NewNotification, Notification, RoutingDecision, PersistedOperation, Lease,
 } from './types.js';
 import type { StoredAttachment } from './types.js';
 
@@ -109,6 +109,22 @@ export interface OutboxQueries {
   /** Deletes events every consumer has passed (up to `upToId`) that are older than `before`. */
   prune(upToId: number, before: Date): Promise<number>;
   recordFailure(failure: OutboxFailure): Promise<void>;
+}
+
+/**
+ * Leases of jobs that run on one instance at a time (the outbox relay), taken and renewed by one
+ * conditional upsert. Judged by the database's clock, so instances whose clocks disagree still agree
+ * on expiry; `at` replaces that clock (tests).
+ */
+export interface LeaseQueries {
+  /**
+   * Takes the lease for `holder` for `durationMs`, or renews it when `holder` has it already: only
+   * when it is free, expired or its own. Returns the lease as it stands after, whoever holds it.
+   */
+  take(name: string, holder: string, durationMs: number, at?: Date): Promise<Lease>;
+  /** Ends `holder`'s lease at once (a clean stop), so another instance takes over without waiting; false when it held none. */
+  release(name: string, holder: string): Promise<boolean>;
+  byName(name: string): Promise<Lease | null>;
 }
 
 export interface ContactQueries {
@@ -351,6 +367,7 @@ export interface StoreReads {
   channels: ChannelQueries;
   integrations: IntegrationQueries;
   outbox: OutboxQueries;
+  leases: LeaseQueries;
   contacts: ContactQueries;
   tickets: TicketQueries;
   messages: MessageQueries;

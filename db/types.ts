@@ -459,6 +459,15 @@ export interface CommittedEvent extends OutboxEvent {
   commitId: number;
 }
 
+/** Who runs a one-instance job (the outbox relay) and until when; see LeaseQueries in db/store.ts. */
+export interface Lease {
+  name: string;
+  holder: string;
+  /** When this holder took it; renewals keep it. */
+  takenAt: Date;
+  expiresAt: Date;
+}
+
 export interface OutboxFailure {
   consumer: string;
   eventId: number;

@@ -5,6 +5,7 @@ import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams 
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { operationalFigures } from '../resolvers/operations.js';
 import type { Services } from '../resolvers/services.js';
+import type { RelayLeaseState } from '../resolvers/events/relay-lease.js';
 
 // Prometheus metrics through @envelop/prometheus (the envelop plugin yoga's docs point to) on a
 // registry of this app's own, so several apps in one process (tests) never share counters.
@@ -29,7 +30,7 @@ function rootFieldOf(document: DocumentNode | undefined, operationName: string |
   return first?.kind === Kind.FIELD ? first.name.value : undefined;
 }
 
-export function createMetrics(services: Services, schema: GraphQLSchema) {
+export function createMetrics(services: Services, schema: GraphQLSchema, relayLease?: { state(): RelayLeaseState }) {
   const registry = new Registry();
   const rootFields = new Set(
     [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => Object.keys(type?.getFields() ?? {})),
@@ -92,7 +93,10 @@ export function createMetrics(services: Services, schema: GraphQLSchema) {
   const outboxLag = new Gauge({ name: 'deskgraph_outbox_lag_events', help: 'Recorded events an outbox consumer has not handled yet', labelNames: ['consumer'], registers: [registry] });
   const deadLetters = new Gauge({ name: 'deskgraph_outbox_dead_letters', help: 'Events a consumer set aside after every retry failed', labelNames: ['consumer'], registers: [registry] });
   const deliveries = new Gauge({ name: 'deskgraph_webhook_deliveries', help: 'Webhook deliveries by status', labelNames: ['status'], registers: [registry] });
+  // This instance's own: which of several instances delivers now.
+  const leaseHeld = new Gauge({ name: 'deskgraph_relay_lease_held', help: '1 while this instance holds the relay lease (delivers outbox events and webhooks), else 0', registers: [registry] });
   async function readFigures(): Promise<void> {
+    leaseHeld.set(relayLease?.state().held ? 1 : 0);
     const figures = await operationalFigures(services);
     outboxLag.reset();
     deadLetters.reset();

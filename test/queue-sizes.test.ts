@@ -24,9 +24,9 @@ const byName = (rows: { name?: string; sector?: { name: string }; waitingCount: 
   Object.fromEntries(rows.map((row) => [row.name ?? row.sector!.name, row.waitingCount]));
 
 beforeAll(async () => {
-  // Background readers (outbox relay, webhook sender) poll on timers; slowed so only a request's own statements count.
+  // Background readers (outbox relay, webhook sender, the relay lease) run on timers; slowed so only a request's own statements count.
   const quiet = 3_600_000;
-  app = await startTestApp({ onStatement: (sql) => statements.push(sql), relay: { pollMs: quiet }, pluginConfig: { webhooks: { pollMs: quiet } } });
+  app = await startTestApp({ onStatement: (sql) => statements.push(sql), relay: { pollMs: quiet, leaseMs: quiet }, pluginConfig: { webhooks: { pollMs: quiet } } });
   ids = { Sales: await createSector(app, 'Sales'), Support: await createSector(app, 'Support'), Billing: await createSector(app, 'Billing') };
   ana = await createAgent(app, 'Ana', [ids['Sales']!, ids['Support']!]);
   for (const sector of ['Sales', 'Sales', 'Support', 'Billing', 'Billing', 'Billing', null]) await write(sector);

@@ -14,10 +14,10 @@ let app: TestApp;
 let ana: Agent;
 
 beforeAll(async () => {
-  // Background readers (outbox relay, webhook sender) poll on timers; slowed here so that only the
+  // Background readers (outbox relay, webhook sender, the relay lease) run on timers; slowed here so that only the
   // request's own statements land in the count.
   const quiet = 3_600_000;
-  app = await startTestApp({ onStatement: (sql) => statements.push(sql), relay: { pollMs: quiet }, pluginConfig: { webhooks: { pollMs: quiet } } });
+  app = await startTestApp({ onStatement: (sql) => statements.push(sql), relay: { pollMs: quiet, leaseMs: quiet }, pluginConfig: { webhooks: { pollMs: quiet } } });
   const sectors = [await createSector(app, 'A'), await createSector(app, 'B'), await createSector(app, 'C')];
   ana = await createAgent(app, 'Ana', sectors);
   const others = [await createAgent(app, 'Bia', sectors), await createAgent(app, 'Caio', sectors)];

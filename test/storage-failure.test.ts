@@ -46,12 +46,12 @@ describe.skipIf(engine === 'postgres')('storage failures of SQLite', () => {
   }
 
   beforeAll(async () => {
-    // Background writers wait for commits (no polling), so only the requests below write.
+    // Background writers wait for commits (no polling) and the relay lease is renewed rarely, so only the requests below write.
     app = await startTestApp({
       onWriterOpen: (connection) => {
         writer = connection;
       },
-      relay: { pollMs: 3_600_000 },
+      relay: { pollMs: 3_600_000, leaseMs: 3_600_000 },
       pluginConfig: { webhooks: { pollMs: 3_600_000 } },
     });
     sector = await createSector(app, 'Sales');
@@ -148,7 +148,7 @@ describe.skipIf(engine === 'postgres')('storage failures of SQLite', () => {
   describe.skipIf(disk === null)('a real disk filling up (an 8 MiB tmpfs)', () => {
     it('refuses writes with DISK_FULL and changes nothing, serves reads, reports and recovers when a file is deleted', async () => {
       const dir = disk!;
-      const quiet = { relay: { pollMs: 3_600_000 }, pluginConfig: { webhooks: { pollMs: 3_600_000 } } };
+      const quiet = { relay: { pollMs: 3_600_000, leaseMs: 3_600_000 }, pluginConfig: { webhooks: { pollMs: 3_600_000 } } };
       const small = await startTestApp(quiet, dir);
       try {
         const sales = await createSector(small, 'Sales');

@@ -13,6 +13,7 @@ import { integrationQueries } from './queries/integrations.js';
 import { messageQueries } from './queries/messages.js';
 import { monitoringQueries } from './queries/monitoring.js';
 import { outboxQueries } from './queries/outbox.js';
+import { leaseQueries } from './queries/leases.js';
 import { pluginRecordQueries } from './queries/plugin-records.js';
 import { readyReplyQueries } from './queries/ready-replies.js';
 import { refreshTokenQueries } from './queries/refresh-tokens.js';
@@ -35,6 +36,7 @@ function queriesOn(db: PgDb): StoreReads {
     channels: channelQueries(db),
     integrations: integrationQueries(db),
     outbox: outboxQueries(db),
+    leases: leaseQueries(db),
     contacts: contactQueries(db),
     tickets: ticketQueries(db),
     messages: messageQueries(db),

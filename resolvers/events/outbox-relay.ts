@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../db/store.js';
 import type { PublicEvent, PublicEventType } from './event-contract.js';
 import { publicTypeOf, type PublicEvents } from './public-events.js';
+import { createRelayLease, instanceName } from './relay-lease.js';
 
 /** Thrown by a handler when retrying cannot help (e.g. the receiver answered 404): set aside at once. */
 export class UndeliverableEvent extends Error {}
@@ -27,9 +28,15 @@ export interface RelayOptions {
   /** Events every consumer has handled are deleted after this long (webhook deliveries keep their own copy). */
   retentionMs: number;
   pruneEveryMs: number;
+  /** RELAY_LEASE_SECONDS: consumers and the webhook sender run only on the instance holding this lease. */
+  leaseMs: number;
+  /** This instance's name as a lease holder (default: host, pid and a random part). */
+  instance?: string;
 }
 
-export const defaultRelayOptions: RelayOptions = { maxAttempts: 5, retryBaseMs: 200, retryMaxMs: 30_000, pollMs: 1000, batchSize: 100, retentionMs: 7 * 24 * 3600_000, pruneEveryMs: 60_000 };
+export const defaultRelayOptions: RelayOptions = {
+  maxAttempts: 5, retryBaseMs: 200, retryMaxMs: 30_000, pollMs: 1000, batchSize: 100, retentionMs: 7 * 24 * 3600_000, pruneEveryMs: 60_000, leaseMs: 6_000,
+};
 
 export interface ConsumerStats {
   handled: number;
@@ -42,6 +49,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 /**
  * Delivers committed events to each consumer in outbox order, at least once: a cursor is advanced
  * only after its events were handled, so a crash between commit and dispatch replays them at start.
+ * Of several instances on one database only the lease holder delivers; the next holder goes on from
+ * the persisted cursors.
  */
 export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log: Logger, clock: { now(): Date }, options: RelayOptions = defaultRelayOptions) {
   const consumers: OutboxConsumer[] = [];
@@ -52,7 +61,11 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   const stopping = new AbortController();
   // A retry wait ends early on shutdown, so stopping never waits out a backoff; node's timer removes
   // its abort listener when it fires (a listener added per retry and never removed piled up).
-  const sleep = (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => {});
+  const lease = createRelayLease(store, log, { name: 'outbox-relay', instance: options.instance ?? instanceName(), durationMs: options.leaseMs });
+  // A retry wait also ends when the lease is lost: the next holder retries instead.
+  const sleep = (ms: number) => delay(ms, undefined, { signal: AbortSignal.any([stopping.signal, lease.signal()]) }).catch(() => {});
+  /** Whether this instance may handle one more event: not stopping, and the lease still held short of its fence. */
+  const mayHandle = () => !stopped && lease.holds();
 
   async function handleWithRetries(consumer: OutboxConsumer, event: PublicEvent, stats: ConsumerStats): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -63,8 +76,9 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       } catch (error) {
         stats.failedAttempts++;
         log.warn({ err: error, consumer: consumer.name, eventId: event.id, type: event.type, attempt }, 'event handler failed');
-        if (attempt >= options.maxAttempts || stopped || error instanceof UndeliverableEvent) {
-          if (stopped) throw error;
+        if (attempt >= options.maxAttempts || !mayHandle() || error instanceof UndeliverableEvent) {
+          // Stopping or fenced: not handled, so the cursor stays before it and the next run retries it.
+          if (!mayHandle()) throw error;
           stats.setAside++;
           await store.write((tx) => tx.outbox.recordFailure({ consumer: consumer.name, eventId: Number(event.id), attempts: attempt, lastError: messageOf(error), failedAt: new Date() }));
           log.error({ consumer: consumer.name, eventId: event.id, type: event.type }, 'event set aside after every retry failed');
@@ -72,7 +86,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         }
         const delay = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
         await sleep(delay * (0.5 + Math.random() / 2));
-        if (stopped) throw error;
+        if (!mayHandle()) throw error;
       }
     }
   }
@@ -81,40 +95,51 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     const entry = state.get(consumer.name)!;
     let persisted = (await store.outbox.cursorOf(consumer.name)) ?? 0;
     let cursor = Math.max(persisted, entry.skippedTo);
+    let unsaved = false;
     const persist = async () => {
       await store.write((tx) => tx.outbox.advanceConsumer(consumer.name, cursor, new Date()));
       persisted = cursor;
+      unsaved = false;
     };
-    while (!stopped) {
-      const batch = await store.outbox.after(cursor, options.batchSize);
-      if (batch.length === 0) break;
-      let handled = false;
-      for (const recorded of batch) {
-        if (stopped) break;
-        const type = publicTypeOf(recorded);
-        const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
-        if (event) {
-          await handleWithRetries(consumer, event, entry.stats);
-          handled = true;
+    try {
+      while (mayHandle()) {
+        const batch = await store.outbox.after(cursor, options.batchSize);
+        if (batch.length === 0) break;
+        for (const recorded of batch) {
+          if (!mayHandle()) break;
+          const type = publicTypeOf(recorded);
+          const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
+          if (event) {
+            await handleWithRetries(consumer, event, entry.stats);
+            unsaved = true;
+          }
+          cursor = recorded.id;
         }
-        cursor = recorded.id;
+        // Handled events are persisted once per batch (a crash replays at most this batch); events
+        // nobody wanted only move the cursor in memory, and replaying those after a crash costs nothing.
+        if (unsaved || cursor - persisted >= 1000) await persist();
       }
-      // Handled events are persisted once per batch (a crash replays at most this batch); events
-      // nobody wanted only move the cursor in memory, and replaying those after a crash costs nothing.
-      if (handled || cursor - persisted >= 1000) await persist();
+    } finally {
+      // Stopped or fenced mid-batch: what was handled is saved (cursors only move forward), so the
+      // next holder does not repeat it.
+      if (unsaved) await persist().catch((error: unknown) => log.warn({ err: error, consumer: consumer.name }, 'could not save the cursor; the next run repeats some events'));
     }
     entry.skippedTo = cursor;
   }
 
   function schedule(consumer: OutboxConsumer): void {
     const entry = state.get(consumer.name)!;
-    if (stopped) return;
+    if (!mayHandle()) return;
     if (entry.running) {
       entry.again = true;
       return;
     }
     entry.running = drain(consumer)
-      .catch((error: unknown) => log.error({ err: error, consumer: consumer.name }, 'outbox relay failed; retrying on the next poll'))
+      .catch((error: unknown) =>
+        mayHandle()
+          ? log.error({ err: error, consumer: consumer.name }, 'outbox relay failed; retrying on the next poll')
+          : log.info({ consumer: consumer.name }, 'outbox relay left an event unhandled on stop or loss of the relay lease; the next run handles it'),
+      )
       .finally(() => {
         entry.running = null;
         if (entry.again) {
@@ -131,7 +156,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   let lastPrune = Date.now();
   /** At most every pruneEveryMs; a consumer's cursor is the bound, so nothing unhandled is ever deleted. */
   async function prune(): Promise<void> {
-    if (stopped || consumers.length === 0 || Date.now() - lastPrune < options.pruneEveryMs) return;
+    if (!mayHandle() || consumers.length === 0 || Date.now() - lastPrune < options.pruneEveryMs) return;
     lastPrune = Date.now();
     // skippedTo: where the last finished drain got to, everything before it handled or unwanted.
     const cursors = await Promise.all(consumers.map(async (consumer) => Math.max((await store.outbox.cursorOf(consumer.name)) ?? 0, state.get(consumer.name)!.skippedTo)));
@@ -141,7 +166,17 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     if (deleted > 0) log.info({ deleted, upToId: passed }, 'pruned delivered outbox events');
   }
 
+  // A new term trusts only the persisted cursors: what this instance skipped in an earlier term,
+  // another holder may have read since.
+  lease.onGained(() => {
+    for (const entry of state.values()) entry.skippedTo = 0;
+    nudge();
+  });
+
   return {
+    /** Who delivers: other one-instance work (the webhook sender) runs under the same lease. */
+    lease,
+
     add(consumer: OutboxConsumer): void {
       if (state.has(consumer.name)) throw new Error(`Two outbox consumers are named "${consumer.name}"`);
       consumers.push(consumer);
@@ -161,7 +196,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         prune().catch((error: unknown) => log.error({ err: error }, 'outbox pruning failed'));
       }, options.pollMs);
       timer.unref();
-      nudge();
+      await lease.start();
     },
 
     stats(name: string): ConsumerStats | undefined {
@@ -183,6 +218,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       stopping.abort();
       if (timer) clearInterval(timer);
       await Promise.allSettled([...state.values()].map((entry) => entry.running));
+      await lease.stop();
     },
   };
 }

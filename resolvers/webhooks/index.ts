@@ -27,7 +27,10 @@ function orderingKeyOf(event: PublicEvent): string | null {
 /** Fans each public event out to the account's subscribed webhooks, then sends them; returns the stop. */
 export function startWebhooks(services: Services, relay: OutboxRelay): () => Promise<void> {
   const { store } = services;
-  const sender = createWebhookSender(store, services.log.child({ component: 'webhooks' }), services.webhooks);
+  const sender = createWebhookSender(store, services.log.child({ component: 'webhooks' }), services.webhooks, relay.lease);
+  // Deliveries are sent by the relay lease's holder only; a new holder sends what is due at once.
+  relay.lease.onGained(() => sender.nudge());
+  relay.lease.beforeRelease(() => sender.stop());
   // The fan-out is idempotent (one row per webhook and event), so a replay after a crash adds nothing.
   // Read per event (a tiny indexed table), so a webhook added a moment ago gets the next event.
   const subscribers = async (type: string, accountId: number) =>

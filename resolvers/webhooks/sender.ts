@@ -19,8 +19,15 @@ export interface SenderOptions {
 type Attempt = { status: number | null; error: string | null };
 const BATCH = 50;
 
+/** What the sender runs under: only the instance holding the relay lease sends (resolvers/events/relay-lease.ts). */
+export interface SenderLease {
+  holds(): boolean;
+  /** Aborts when this instance's term of holding ends. */
+  signal(): AbortSignal;
+}
+
 /** One POST, no redirects followed (a redirect could lead anywhere), the response body discarded. */
-function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOptions): Promise<Attempt> {
+function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOptions, signal: AbortSignal): Promise<Attempt> {
   const url = new URL(webhook.url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!options.allowPrivateUrls && ipaddr.isValid(host) && !isPublicAddress(host)) return Promise.resolve({ status: null, error: 'private address refused' });
@@ -39,7 +46,7 @@ function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOption
   };
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', headers, lookup: guardedLookup(options.allowPrivateUrls), timeout: options.timeoutMs }, (res) => {
+    const req = request(url, { method: 'POST', headers, lookup: guardedLookup(options.allowPrivateUrls), timeout: options.timeoutMs, signal }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? null, error: null }));
       res.on('error', (error) => resolve({ status: res.statusCode ?? null, error: error.message }));
@@ -50,8 +57,11 @@ function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOption
   });
 }
 
-/** Sends due deliveries; failures come back later with exponential backoff and jitter, then DEAD. */
-export function createWebhookSender(store: Store, log: Logger, options: SenderOptions) {
+/**
+ * Sends due deliveries; failures come back later with exponential backoff and jitter, then DEAD.
+ * Runs only while `lease` is held, so two instances never send the same delivery at once.
+ */
+export function createWebhookSender(store: Store, log: Logger, options: SenderOptions, lease: SenderLease) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
@@ -62,13 +72,15 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
     return Math.round(exponential * (0.5 + Math.random() / 2));
   }
 
-  async function send(delivery: WebhookDelivery, webhook: Webhook | undefined): Promise<void> {
+  async function send(delivery: WebhookDelivery, webhook: Webhook | undefined, signal: AbortSignal): Promise<void> {
     const now = new Date();
     if (!webhook || !webhook.active || webhook.deletedAt) {
       await store.write((tx) => tx.webhooks.recordOutcome(delivery.id, delivery.attempts, { ...settled(delivery, now), status: 'DEAD', lastError: 'webhook inactive or deleted' }));
       return;
     }
-    const result = await post(webhook, delivery, options);
+    const result = await post(webhook, delivery, options, signal);
+    // Cut off by the lease's fence: left as it was, so the next holder sends it now (with the same id).
+    if (result.status === null && signal.aborted) return;
     const attempts = delivery.attempts + 1;
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const error = ok ? null : (result.error ?? `HTTP ${result.status}`);
@@ -83,14 +95,15 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
   }
 
   async function drain(): Promise<void> {
-    while (!stopped) {
+    while (!stopped && lease.holds()) {
+      const signal = lease.signal();
       const due = await store.webhooks.due(new Date(), BATCH);
-      if (due.length === 0) break;
+      if (due.length === 0 || signal.aborted) break;
       const webhooks = new Map((await store.webhooks.byIds([...new Set(due.map((d) => d.webhookId))])).map((w) => [w.id, w]));
       // One per ticket and webhook is due at a time (see `due`), so these may go in parallel.
-      await Promise.all(due.map((delivery) => send(delivery, webhooks.get(delivery.webhookId))));
+      await Promise.all(due.map((delivery) => send(delivery, webhooks.get(delivery.webhookId), signal)));
     }
-    if (!stopped) await scheduleNext();
+    if (!stopped && lease.holds()) await scheduleNext();
   }
 
   async function scheduleNext(): Promise<void> {
@@ -101,8 +114,9 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
     timer.unref();
   }
 
+  /** Sends what is due now; without the lease it waits to be nudged when the lease is taken. */
   function nudge(): void {
-    if (stopped) return;
+    if (stopped || !lease.holds()) return;
     if (running) {
       again = true;
       return;
@@ -114,7 +128,7 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
         if (again) {
           again = false;
           nudge();
-        } else if (!stopped && !timer) void scheduleNext();
+        } else if (!stopped && !timer && lease.holds()) void scheduleNext();
       });
   }
 

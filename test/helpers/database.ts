@@ -127,6 +127,9 @@ async function tableNames(db: TestDatabase, url: string): Promise<string[]> {
   return names.map(({ name }) => name);
 }
 
+// The relay's lease is renewed by a timer, not by requests: left out so it never blurs a comparison.
+const renewedByTime = new Set(['leases']);
+
 /** Every table's rows as sorted JSON lines, so a table that differs shows in a diff by name. */
 export async function tablesOf(url: string): Promise<Record<string, string[]>> {
   return withTestDatabase(
@@ -134,7 +137,9 @@ export async function tablesOf(url: string): Promise<Record<string, string[]>> {
     async (db) => {
       const dump: Record<string, string[]> = {};
       // Sorted in JS: some tables (FTS5 shadows, WITHOUT ROWID, count tables) have no id to order by.
-      for (const name of await tableNames(db, url)) dump[name] = (await db.rows(`SELECT * FROM ${quoted(name)}`)).map((row) => JSON.stringify(row)).sort();
+      for (const name of await tableNames(db, url)) {
+        if (!renewedByTime.has(name)) dump[name] = (await db.rows(`SELECT * FROM ${quoted(name)}`)).map((row) => JSON.stringify(row)).sort();
+      }
       return dump;
     },
     { readonly: true },

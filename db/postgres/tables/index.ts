@@ -20,3 +20,4 @@ export * from './notifications.js';
 export * from './routing-decisions.js';
 export * from './attachments.js';
 export * from './persisted-operations.js';
+export * from './leases.js';
