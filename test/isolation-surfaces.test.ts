@@ -9,7 +9,10 @@ import { subscribe, untilListening, wsClient, type LiveSubscription } from './he
 
 // Three accounts with the same phones, contact names, sector names, agent names and external ids.
 // Whatever runs in them, no read, count, search, live event or webhook delivery ever crosses, and
-// another account's ids answer exactly as ids that never existed.
+// another account's ids answer exactly as ids that never existed. isolation-property.test.ts does the
+// same with accounts the platform made and host sign-on; this one covers the other surfaces: webhook
+// deliveries, integration tokens, templates, ready replies, transcripts, contact updates, monitoring.
+// Replay a failure with FC_SEED=<the seed fast-check prints>.
 
 const fast = { allowPrivateUrls: true, maxAttempts: 3, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
 const PHONES = ['5511911110001', '5511911110002', '5511911110003'];
