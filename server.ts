@@ -17,6 +17,8 @@ import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
+import { crossInstanceTarget } from './schema/fan-out-target.js';
+import { connectRedis, type RedisConnection, type RedisHealth } from './schema/redis-connection.js';
 import { isJsonPost, readJsonBody } from './http/json-body.js';
 import { serveTranscript } from './http/transcript-route.js';
 import { serveAttachment } from './http/attachment-route.js';
@@ -43,6 +45,8 @@ import { registeredDocumentFor } from './resolvers/persisted-operations.js';
 
 export interface DeskgraphConfig {
   databaseUrl: string;
+  /** REDIS_URL: committed events travel between instances through it, and the login throttle is kept there. */
+  redisUrl?: string;
   production: boolean;
   graphiql: boolean;
   jwt: TokenConfig;
@@ -106,8 +110,8 @@ function reject(res: ServerResponse, status: number, message: string): void {
 }
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
-export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost) {
-  const pubsub = createDomainPubSub(services.events, undefined, config.presenceLeaseMs);
+export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost, redis?: RedisConnection | null) {
+  const pubsub = createDomainPubSub(services.events, redis ? { eventTarget: crossInstanceTarget(redis) } : undefined, config.presenceLeaseMs);
   const schema = buildSchema(plugins?.schemaExtensions);
   const unscoped = unscopedRootFields(schema);
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
@@ -152,19 +156,20 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
     accessLog.begin(req, res);
     if (!inFlight.admit(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/readyz') return void serveReadiness(services, res);
+    if (path === '/readyz') return void serveReadiness(services, res, redis?.health());
     if (path === '/metrics') return void metrics.serve(res).catch(() => reject(res, 503, 'Metrics unavailable'));
     if (path === '/healthz') {
       // Reads still served while writes fail (disk full, read-only): 200 and "degraded", since
       // taking the instance out of service would stop the reads too, and restarting frees no disk.
       Promise.all([services.store.accounts.count(), services.store.writesUnavailable()])
         .then(([, unavailable]) => {
+          const fanOut = redisHealthOf(redis?.health());
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(
             JSON.stringify(
               unavailable
-                ? { status: 'degraded', writes: 'unavailable', reason: unavailable.reason, since: unavailable.since.toISOString(), version: serverVersion }
-                : { status: 'ok', version: serverVersion },
+                ? { status: 'degraded', writes: 'unavailable', reason: unavailable.reason, since: unavailable.since.toISOString(), ...fanOut, version: serverVersion }
+                : { status: fanOut.redis === 'unavailable' ? 'degraded' : 'ok', ...fanOut, version: serverVersion },
             ),
           );
         })
@@ -272,6 +277,16 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   };
 }
 
+/**
+ * What /healthz says of Redis (nothing without REDIS_URL). Away, the instance still serves everything and its
+ * own subscribers' events: degraded, not down.
+ */
+function redisHealthOf(health: RedisHealth | undefined): { redis?: 'ok' | 'unavailable'; redisSince?: string; redisReason?: string } {
+  if (!health) return {};
+  if (health.state === 'ok') return { redis: 'ok' };
+  return { redis: 'unavailable', redisSince: health.since.toISOString(), redisReason: health.reason };
+}
+
 /** Beside the database file; for a database elsewhere (PostgreSQL), ./data as the other defaults. */
 function defaultAttachmentFolder(databaseUrl: string): string {
   const dataDir = /^postgres/.test(databaseUrl) ? resolve('./data') : dirname(resolve(databaseUrl.replace(/^(file|sqlite):/, '')));
@@ -283,7 +298,7 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /** Opens (and migrates) the store and wires what every domain function uses. */
-export async function createServices(config: DeskgraphConfig, log: Logger): Promise<Services> {
+export async function createServices(config: DeskgraphConfig, log: Logger, redis?: RedisConnection | null): Promise<Services> {
   const clock = config.clock ?? { now: () => new Date() };
   // Checked before the store opens, so a bad setting leaves nothing open behind it.
   const webhooks = validatedConfig('webhooks', webhookSettings, config.pluginConfig?.['webhooks'] ?? configFromEnv('webhooks', config.env ?? {}));
@@ -300,7 +315,7 @@ export async function createServices(config: DeskgraphConfig, log: Logger): Prom
     clock,
     tokens: createTokenService(config.jwt, clock),
     passwords: createPasswords(config.passwords),
-    loginThrottle: createLoginThrottle(config.loginThrottle),
+    loginThrottle: createLoginThrottle(config.loginThrottle, redis ? { storeClient: redis.commands } : undefined),
     log,
     webhooks,
     plugins: new Map(),
@@ -314,7 +329,16 @@ export async function startDeskgraph(
   options: { port: number; host?: string; log?: Logger },
 ): Promise<RunningDeskgraph> {
   const log = options.log ?? pino({ level: 'info' });
-  const services = await createServices(config, log);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, log.child({ component: 'redis' })) : null;
+  let services: Services;
+  try {
+    // Up to a few seconds for Redis, so a fresh instance hears the others from its first request; it starts without it too.
+    await redis?.whenConnected(5000);
+    services = await createServices(config, log, redis);
+  } catch (error) {
+    await redis?.close();
+    throw error;
+  }
   const store = services.store;
   const relay = createOutboxRelay(store, publicEventsOf(services), log.child({ component: 'outbox-relay' }), services.clock, { ...defaultRelayOptions, ...config.relay });
   let plugins: PluginHost | null = null;
@@ -322,7 +346,7 @@ export async function startDeskgraph(
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
     plugins = await startPlugins(services, relay, await loadPlugins(config.plugins ?? [], config.pluginConfig ?? {}, config.env ?? {}));
-    const app = buildApp(services, config, plugins);
+    const app = buildApp(services, config, plugins, redis);
     const port = await app.listen(options.port, options.host);
     // Consumers start after the app listens: events committed before a crash are replayed now.
     await relay.start();
@@ -339,6 +363,7 @@ export async function startDeskgraph(
         await running.stop();
         await stopWebhooks();
         await store.close();
+        await redis?.close();
       },
     };
   } catch (error) {
@@ -346,6 +371,7 @@ export async function startDeskgraph(
     await plugins?.stop();
     await stopWebhooks();
     await store.close();
+    await redis?.close();
     throw error;
   }
 }

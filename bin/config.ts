@@ -65,6 +65,7 @@ const variables = z
     PORT: count(4000).pipe(z.number().max(65535, 'must be a port number (0-65535)')),
     HOST: text,
     DATABASE_URL: z.string().default('./data/deskgraph.sqlite'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_PUBLIC_KEY: text,
@@ -170,6 +171,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     dataDir,
     host: vars.HOST,
     databaseUrl,
+    ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
     production,
     graphiql: !production,
     jwt: {

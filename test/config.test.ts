@@ -62,6 +62,13 @@ describe('configuration checked as a whole at start', () => {
     expect(await databaseUntouched(run.dir)).toBe(true);
   });
 
+  it('a REDIS_URL that is not a redis:// or rediss:// URL stops start-up with its message', async () => {
+    const run = await startWith({ REDIS_URL: 'http://127.0.0.1:6379', JWT_SECRET: 's'.repeat(40) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(await databaseUntouched(run.dir)).toBe(true);
+  });
+
   it('names every bad variable at once, one line each', async () => {
     const run = await startWith({
       PORT: 'eighty',

@@ -1,4 +1,4 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { UnauthenticatedError } from '../errors.js';
 
 export interface LoginThrottleConfig {
@@ -11,13 +11,29 @@ export interface LoginThrottleConfig {
 
 export const defaultLoginThrottle: LoginThrottleConfig = { failuresPerEmail: 5, failuresPerIp: 50, windowSeconds: 15 * 60 };
 
+/** Where the counts live when several instances share them: a Redis client (ioredis), given by the server. */
+export interface SharedThrottleStore {
+  storeClient: unknown;
+}
+
+/**
+ * One budget: in process memory, or in Redis shared by every instance. While Redis is away the counts go on
+ * in this instance's memory (rate-limiter-flexible's insurance limiter): logins keep working, throttled per
+ * instance, rather than failing or going unthrottled.
+ */
+function limiterOf(keyPrefix: string, points: number, duration: number, shared: SharedThrottleStore | undefined): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+  if (!shared) return memory;
+  return new RateLimiterRedis({ storeClient: shared.storeClient, keyPrefix: `deskgraph:${keyPrefix}`, points, duration, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+}
+
 /**
  * Counts wrong passwords only: successes never consume, so a shared office IP is not locked out.
  * A user's wrong passwords count together, through login or changeMyPassword (keyed by e-mail).
  */
-export function createLoginThrottle(config: LoginThrottleConfig) {
-  const byEmail = new RateLimiterMemory({ keyPrefix: 'login-email', points: config.failuresPerEmail, duration: config.windowSeconds });
-  const byIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: config.failuresPerIp, duration: config.windowSeconds });
+export function createLoginThrottle(config: LoginThrottleConfig, shared?: SharedThrottleStore) {
+  const byEmail = limiterOf('login-email', config.failuresPerEmail, config.windowSeconds, shared);
+  const byIp = limiterOf('login-ip', config.failuresPerIp, config.windowSeconds, shared);
 
   /** Seconds until this e-mail and IP may try a password again; 0 when they may now. */
   async function retryAfterSeconds(email: string, ip: string): Promise<number> {
