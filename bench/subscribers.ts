@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
@@ -101,6 +102,7 @@ await new Promise((resolve) => setTimeout(resolve, 1000));
 for (const server of servers) server.rssAfter = rssOf(server.pid);
 
 // Ingest i goes through instance i % n, into sector i % 50 + 1.
+const loadAtStart = loadavg()[0]!;
 const adminToken = await deskgraphToken(dataset.adminId);
 const latencies: number[] = [];
 for (let i = 0; i < ingests; i++) {
@@ -133,6 +135,7 @@ const within100 = latencies.filter((latency) => latency <= 100).length;
 const where = instances > 1 ? `, spread over ${instances} instances on one PostgreSQL database and one Redis` : '';
 console.log(`subscribers: ${subscribers} (one socket each${where}), ingests: ${ingests}, entitled deliveries: ${entitled}, delivered: ${delivered} (${within100} within 100 ms of their ingest)`);
 console.log(`delivery latency from ingest request: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+console.log(`machine load average (1 min) during the ingests: ${loadAtStart.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
 servers.forEach((server, index) => {
   const perSubscriber = (server.rssAfter - server.rssBefore) / Math.ceil((subscribers - index) / instances) / 1024;
   console.log(`server ${instances > 1 ? `${index + 1} ` : ''}RSS: ${(server.rssBefore / 2 ** 20).toFixed(0)} MB idle -> ${(server.rssAfter / 2 ** 20).toFixed(0)} MB with subscribers = ${perSubscriber.toFixed(1)} KB per subscriber`);
