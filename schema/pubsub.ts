@@ -18,7 +18,7 @@ type Topics = { 'account-commits': [accountId: number, events: DomainEvent[]]; '
 export const defaultPresenceLeaseMs = 10_000;
 
 export function createDomainPubSub(events: DomainEvents, config?: Parameters<typeof createPubSub<Topics>>[0], presenceLeaseMs = defaultPresenceLeaseMs) {
-  // Every open subscription is one listener of the account's topic: thousands are expected.
+  // Live subscriptions share one listener per account (resolvers/live/fan-out.ts); tests and plugins may add more.
   const eventTarget = config?.eventTarget ?? new EventTarget();
   setMaxListeners(Infinity, eventTarget as EventTarget);
   const pubsub = createPubSub<Topics>({ ...config, eventTarget });
