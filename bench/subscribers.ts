@@ -105,6 +105,7 @@ for (const server of servers) server.rssAfter = rssOf(server.pid);
 const loadAtStart = loadavg()[0]!;
 const adminToken = await deskgraphToken(dataset.adminId);
 const latencies: number[] = [];
+const answers: number[] = [];
 for (let i = 0; i < ingests; i++) {
   const sectorId = (i % sectors) + 1;
   const started = performance.now();
@@ -117,6 +118,7 @@ for (let i = 0; i < ingests; i++) {
     }),
   });
   const { data } = (await response.json()) as { data: { ingestMessage: { id: string } } };
+  answers.push(performance.now() - started);
   await new Promise((resolve) => setTimeout(resolve, 100));
   const times = arrivals.get(data.ingestMessage.id) ?? [];
   latencies.push(...times.map((arrived) => arrived - started));
@@ -130,11 +132,14 @@ let entitled = 0;
 for (let i = 0; i < ingests; i++) entitled += members.get((i % sectors) + 1) ?? 0;
 const delivered = [...arrivals.values()].reduce((sum, times) => sum + times.length, 0);
 latencies.sort((a, b) => a - b);
-const at = (q: number) => (latencies.length === 0 ? 'n/a' : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1));
+answers.sort((a, b) => a - b);
+const quantile = (values: number[], q: number) => (values.length === 0 ? 'n/a' : values[Math.min(values.length - 1, Math.floor(q * values.length))]!.toFixed(1));
+const at = (q: number) => quantile(latencies, q);
 const within100 = latencies.filter((latency) => latency <= 100).length;
 const where = instances > 1 ? `, spread over ${instances} instances on one PostgreSQL database and one Redis` : '';
 console.log(`subscribers: ${subscribers} (one socket each${where}), ingests: ${ingests}, entitled deliveries: ${entitled}, delivered: ${delivered} (${within100} within 100 ms of their ingest)`);
 console.log(`delivery latency from ingest request: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+console.log(`ingest request answered (for comparison): p50 ${quantile(answers, 0.5)} ms, p99 ${quantile(answers, 0.99)} ms, max ${quantile(answers, 1)} ms`);
 console.log(`machine load average (1 min) during the ingests: ${loadAtStart.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
 servers.forEach((server, index) => {
   const perSubscriber = (server.rssAfter - server.rssBefore) / Math.ceil((subscribers - index) / instances) / 1024;
