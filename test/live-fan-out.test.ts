@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import type { Client } from 'graphql-ws';
+import { Repeater } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketScope } from '../db/types.js';
+import type { DomainEvent } from '../resolvers/events.js';
+import { LiveFanOut } from '../resolvers/live/fan-out.js';
 import { canSeeTicket, reachOf, ticketKeysOf } from '../resolvers/visibility.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
@@ -145,5 +148,34 @@ describe('monitoringChanged shared by scope', () => {
     expect([await queued(), await queued(watched)]).toEqual([accountNow + 1, sectorNow + 1]);
     // One push: one panel for the three account-wide managers, one for the sector's.
     expect((await metric('deskgraph_monitoring_panels_computed_total')) - before).toBe(2);
+  });
+});
+
+describe('a subscription that stops reading', () => {
+  it('is handed what was queued, then ends, past 1,024 pending commits; the fan-out then stops listening', async () => {
+    let publish: (commit: DomainEvent[]) => Promise<unknown> = async () => {};
+    let listening = false;
+    const fanOut = new LiveFanOut(
+      () =>
+        new Repeater<DomainEvent[]>(async (push, stop) => {
+          listening = true;
+          publish = push;
+          await stop;
+          listening = false;
+        }),
+    );
+    const stalled = fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 })[Symbol.asyncIterator]();
+    const first = stalled.next();
+    expect(listening).toBe(true);
+    const created = (id: number): DomainEvent[] => [
+      { id, type: 'ticket.created', accountId: 1, occurredAt: new Date(0), payload: { ticketId: id, actor: { kind: 'SYSTEM', id: null }, after: { status: 'WAITING', sectorId: 1, assigneeId: null, channelId: 1 } } },
+    ];
+    for (let id = 1; id <= 1100; id++) await publish(created(id));
+    expect((await first).value).toEqual(created(1));
+    let queued = 0;
+    for (let next = await stalled.next(); !next.done; next = await stalled.next()) queued++;
+    expect(queued).toBe(1024);
+    expect(fanOut.judged().get('ticketEvents')).toBe(1025);
+    await expect.poll(() => listening).toBe(false);
   });
 });
