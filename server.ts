@@ -125,7 +125,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
   if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
-  const metrics = createMetrics(services, schema, relay?.lease);
+  const metrics = createMetrics(services, schema, pubsub.live, relay?.lease);
   const accessLog = createAccessLog(services.log);
   const tracing = config.tracing ? createTracing(config.tracing) : null;
   const persisted = createPersistedOperations(config.persistedOperations ?? { only: false }, async (hash, authorization) => {

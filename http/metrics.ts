@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@envelop/prometheus';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { LiveFanOut } from '../resolvers/live/fan-out.js';
 import { operationalFigures } from '../resolvers/operations.js';
 import type { Services } from '../resolvers/services.js';
 import type { RelayLeaseState } from '../resolvers/events/relay-lease.js';
@@ -30,7 +31,7 @@ function rootFieldOf(document: DocumentNode | undefined, operationName: string |
   return first?.kind === Kind.FIELD ? first.name.value : undefined;
 }
 
-export function createMetrics(services: Services, schema: GraphQLSchema, relayLease?: { state(): RelayLeaseState }) {
+export function createMetrics(services: Services, schema: GraphQLSchema, live?: LiveFanOut, relayLease?: { state(): RelayLeaseState }) {
   const registry = new Registry();
   const rootFields = new Set(
     [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => Object.keys(type?.getFields() ?? {})),
@@ -88,6 +89,27 @@ export function createMetrics(services: Services, schema: GraphQLSchema, relayLe
       },
     }),
   };
+
+  // The live fan-out's own tallies, read at scrape time: what its index and the shared panels save shows here.
+  new Counter({
+    name: 'deskgraph_live_commits_judged_total',
+    help: 'Committed transactions handed to a live subscription to judge, by stream (the index leaves out those that cannot concern it)',
+    labelNames: ['stream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [stream, count] of live?.judged() ?? []) this.inc({ stream }, count);
+    },
+  });
+  new Counter({
+    name: 'deskgraph_monitoring_panels_computed_total',
+    help: 'Monitoring panels computed for live subscriptions: a first panel per manager, then one per push per (account, scope) watched',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(live?.panels.computed ?? 0);
+    },
+  });
 
   // Read from the database at scrape time: they hold across restarts and instances.
   const outboxLag = new Gauge({ name: 'deskgraph_outbox_lag_events', help: 'Recorded events an outbox consumer has not handled yet', labelNames: ['consumer'], registers: [registry] });

@@ -55,6 +55,23 @@ export function isPotential(scope: TicketScope, ticket: Pick<Ticket, 'status' | 
   return scope.kind === 'agent' && scope.potentials === true && ticket.sectorId === null && ticket.status === 'WAITING';
 }
 
+/**
+ * The index form of the ticket rule, for live fan-out: the keys by which a scope may come to see a ticket.
+ * It only narrows who is asked: canSeeTicket(scope, t) implies reachOf(scope) shares a key with
+ * ticketKeysOf(t) (test/live-fan-out.test.ts checks it on generated scopes and tickets); canSeeTicket decides.
+ */
+export function reachOf(scope: TicketScope): string[] {
+  if (scope.kind === 'account') return ['account'];
+  return [...scope.sectorIds.map((sectorId) => `sector:${sectorId}`), `assignee:${scope.userId}`, ...(scope.potentials ? ['unsectored'] : [])];
+}
+
+/** The keys of one placement of a ticket: the account, its sector (or none), its assignee. */
+export function ticketKeysOf(ticket: Pick<Ticket, 'sectorId' | 'assigneeId'>): string[] {
+  const keys = ['account', ticket.sectorId === null ? 'unsectored' : `sector:${ticket.sectorId}`];
+  if (ticket.assigneeId !== null) keys.push(`assignee:${ticket.assigneeId}`);
+  return keys;
+}
+
 export type TicketEventKind = 'ADDED' | 'UPDATED' | 'REMOVED';
 
 /** A live tab: one status (or all), optionally only tickets assigned to the viewer (the OPEN tab). */

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createPubSub, Repeater } from 'graphql-yoga';
 import type { DomainEvent, DomainEvents } from '../resolvers/events.js';
+import { LiveFanOut } from '../resolvers/live/fan-out.js';
 import { PresenceBoard, type PresenceSignal } from '../resolvers/live/presence-board.js';
 import type { PresenceChannel } from '../resolvers/live/presence.js';
 
@@ -17,7 +18,7 @@ type Topics = { 'account-commits': [accountId: number, events: DomainEvent[]]; '
 export const defaultPresenceLeaseMs = 10_000;
 
 export function createDomainPubSub(events: DomainEvents, config?: Parameters<typeof createPubSub<Topics>>[0], presenceLeaseMs = defaultPresenceLeaseMs) {
-  // Every open subscription is one listener of the account's topic: thousands are expected.
+  // Live subscriptions share one listener per account (resolvers/live/fan-out.ts); tests and plugins may add more.
   const eventTarget = config?.eventTarget ?? new EventTarget();
   setMaxListeners(Infinity, eventTarget as EventTarget);
   const pubsub = createPubSub<Topics>({ ...config, eventTarget });
@@ -28,9 +29,12 @@ export function createDomainPubSub(events: DomainEvents, config?: Parameters<typ
     const accountIds = new Set(committed.map((event) => event.accountId));
     for (const accountId of accountIds) pubsub.publish('account-commits', accountId, committed.filter((event) => event.accountId === accountId));
   });
+  const accountCommits = (accountId: number): AsyncIterable<DomainEvent[]> => commitsOf(eventTarget as EventTarget, `account-commits:${accountId}`);
   return {
     /** Every committed transaction of one account, in commit order. */
-    accountCommits: (accountId: number): AsyncIterable<DomainEvent[]> => commitsOf(eventTarget as EventTarget, `account-commits:${accountId}`),
+    accountCommits,
+    /** What live subscriptions listen to: each commit handed only to those it may concern (one listener per account). */
+    live: new LiveFanOut(accountCommits),
     /** Presence leases: published here, applied by every instance's board when the message comes back. */
     presence: { board, publish: (signal: PresenceSignal) => pubsub.publish('ticket-presence', signal) } satisfies PresenceChannel,
     stop() {

@@ -3,8 +3,9 @@ import type { DomainEvent } from '../events.js';
 export type CommitVerdict = 'skip' | 'relevant' | 'end';
 
 /**
- * A live value: `read()` now, then once more after each burst of relevant commits, never more often
- * than every `intervalMs` of real time. Commits arriving while it waits are absorbed into that one
+ * A live value: `read()` now (unless `initial` is false: a shared value whose watchers each read their
+ * own first), then once more after each burst of relevant commits, never more often than every
+ * `intervalMs` of real time. Commits arriving while it waits are absorbed into that one
  * push (trailing edge, so the last value sent is current).
  */
 export async function* coalesced<T>(
@@ -12,8 +13,9 @@ export async function* coalesced<T>(
   intervalMs: number,
   judge: (commit: DomainEvent[]) => Promise<CommitVerdict>,
   read: () => Promise<T>,
+  initial = true,
 ): AsyncGenerator<T> {
-  yield await read();
+  if (initial) yield await read();
   const iterator = commits[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<DomainEvent[]>> | null = null;
   let lastSentAt = Date.now();

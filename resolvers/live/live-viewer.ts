@@ -2,7 +2,12 @@ import type { TicketScope } from '../../db/types.js';
 import type { DomainEvent } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
-import { ticketScopeOf } from '../visibility.js';
+import { reachOf, ticketScopeOf } from '../visibility.js';
+
+/** The user whose membership, role or active state this event changes, or null. */
+export function viewerChangedBy(event: DomainEvent): number | null {
+  return event.type === 'membership.changed' || event.type === 'user.updated' ? event.payload.userId : null;
+}
 
 /**
  * The viewer of a long-lived subscription, kept current from the same event stream: a membership
@@ -10,6 +15,7 @@ import { ticketScopeOf } from '../visibility.js';
  */
 export class LiveViewer {
   private scopeCache: TicketScope;
+  private reachCache: readonly string[] | null = null;
 
   constructor(
     private readonly services: Services,
@@ -23,15 +29,19 @@ export class LiveViewer {
     return this.scopeCache;
   }
 
+  /** The fan-out keys of my scope (visibility.ts's reachOf): the same array until my scope changes. */
+  get reach(): readonly string[] {
+    return (this.reachCache ??= reachOf(this.scopeCache));
+  }
+
   /** 'ended' once the user is gone or deactivated (the subscription must end); 'changed' after a reload. */
   async follow(event: DomainEvent): Promise<'same' | 'changed' | 'ended'> {
-    const aboutMe =
-      (event.type === 'membership.changed' || event.type === 'user.updated') && event.payload.userId === this.viewer.userId;
-    if (!aboutMe) return 'same';
+    if (viewerChangedBy(event) !== this.viewer.userId) return 'same';
     const user = await this.services.store.users.withSectors(this.viewer.userId);
     if (!user || !user.active) return 'ended';
     this.viewer = { ...this.viewer, role: user.role, sectorIds: user.sectorIds, canViewUnsectored: user.canViewUnsectored };
     this.scopeCache = ticketScopeOf(this.viewer);
+    this.reachCache = null;
     this.onChange(this.viewer);
     return 'changed';
   }

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { canSeeTicket } from '../visibility.js';
+import { endingWith, type LiveFanOut } from './fan-out.js';
 import { listenNow, LiveViewer, untilExpired } from './live-viewer.js';
 import { commitsResumed, resumePointOf } from './resume.js';
 import { placementsOf } from './ticket-events.js';
@@ -15,16 +16,24 @@ export interface StreamedMessage {
 }
 
 /** New messages of one ticket I can see (after `after`'s event first, when given); ends as soon as I lose sight of it. */
-export async function* messagesAddedFor(
+export function messagesAddedFor(
   services: Services,
   viewer: UserViewer,
   ticketId: number,
-  commits: AsyncIterable<DomainEvent[]>,
+  fanOut: LiveFanOut,
   onViewerChange?: (viewer: UserViewer) => void,
   after?: string | null,
 ): AsyncGenerator<StreamedMessage> {
-  const resumeAfter = await resumePointOf(services, after);
   const live = new LiveViewer(services, viewer, onViewerChange);
+  // Only commits of this ticket, or changing me, can add a message or take the ticket out of my sight.
+  const keys = [`ticket:${ticketId}`];
+  const commits = fanOut.commitsFor(viewer.accountId, { stream: 'messageAdded', keys: () => keys, viewerId: viewer.userId });
+  return endingWith(messagesOf(services, live, ticketId, commits, after), commits);
+}
+
+async function* messagesOf(services: Services, live: LiveViewer, ticketId: number, commits: AsyncIterable<DomainEvent[]>, after?: string | null): AsyncGenerator<StreamedMessage> {
+  const viewer = live.viewer;
+  const resumeAfter = await resumePointOf(services, after);
   const listening = listenNow(untilExpired(commits, viewer.expiresAt, services.clock));
   if (!(await services.store.tickets.byIdInScope(live.scope, ticketId))) {
     await listening[Symbol.asyncIterator]().return?.();

@@ -1,12 +1,12 @@
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { Ticket } from '../../db/types.js';
 import { NotFoundError } from '../errors.js';
-import type { DomainEvent } from '../events.js';
 import { assertAgent } from '../permissions.js';
 import type { Services } from '../services.js';
 import { visibleTicketOrThrow } from '../tickets/common.js';
 import type { UserViewer, Viewer } from '../viewer.js';
 import { canSeeTicket, ticketScopeOf } from '../visibility.js';
+import type { LiveFanOut } from './fan-out.js';
 import { listenNow, LiveViewer, untilExpired } from './live-viewer.js';
 import type { PresenceBoard, PresenceEntry, PresenceSignal, PresenceState } from './presence-board.js';
 import { placementsOf } from './ticket-events.js';
@@ -39,11 +39,13 @@ export async function ticketPresenceFor(
   viewer: UserViewer,
   ticketId: number,
   board: PresenceBoard,
-  commits: AsyncIterable<DomainEvent[]>,
+  fanOut: LiveFanOut,
   onViewerChange?: (viewer: UserViewer) => void,
 ): Promise<AsyncIterable<PresenceEntry[]>> {
   const live = new LiveViewer(services, viewer, onViewerChange);
-  const listening = listenNow(commits);
+  // Only commits of this ticket, or changing me, can take it out of my sight.
+  const keys = [`ticket:${ticketId}`];
+  const listening = listenNow(fanOut.commitsFor(viewer.accountId, { stream: 'ticketPresence', keys: () => keys, viewerId: viewer.userId }));
   const ticket = await services.store.tickets.byIdInScope(live.scope, ticketId);
   if (!ticket) {
     await listening[Symbol.asyncIterator]().return?.();

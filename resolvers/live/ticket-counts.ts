@@ -5,6 +5,7 @@ import type { UserViewer } from '../viewer.js';
 import { coalesced } from './coalesce.js';
 import { queueSizesOf, type SectorWaiting } from '../sectors.js';
 import { canSeeTicket } from '../visibility.js';
+import { endingWith, type LiveFanOut } from './fan-out.js';
 import { LiveViewer, untilExpired } from './live-viewer.js';
 import { placementsOf } from './ticket-events.js';
 
@@ -17,14 +18,21 @@ const sameCounts = (a: LiveTicketCounts | null, b: LiveTicketCounts) =>
   a !== null && a.waiting === b.waiting && a.open === b.open && a.closed === b.closed && JSON.stringify(a.bySector) === JSON.stringify(b.bySector);
 
 /** My counts: now, then whenever a commit may have changed them, at most once per `intervalMs`. */
-export async function* ticketCountsFor(
+export function ticketCountsFor(
   services: Services,
   viewer: UserViewer,
-  commits: AsyncIterable<DomainEvent[]>,
+  fanOut: LiveFanOut,
   intervalMs = 250,
   onViewerChange?: (viewer: UserViewer) => void,
 ): AsyncGenerator<LiveTicketCounts> {
   const live = new LiveViewer(services, viewer, onViewerChange);
+  // Counts move only with tickets my scope may see (the same keys as my tabs), or with a change of me.
+  const commits = fanOut.commitsFor(viewer.accountId, { stream: 'ticketCountsChanged', keys: () => live.reach, viewerId: viewer.userId });
+  return endingWith(countsOf(services, live, commits, intervalMs), commits);
+}
+
+async function* countsOf(services: Services, live: LiveViewer, commits: AsyncIterable<DomainEvent[]>, intervalMs: number): AsyncGenerator<LiveTicketCounts> {
+  const viewer = live.viewer;
   // Only a ticket I see before or after the change can move my counts: the others cost no read.
   const movesMyCounts = (event: DomainEvent) => {
     const change = placementsOf(event);

@@ -3,6 +3,7 @@ import type { DomainEvent, TicketPlacement } from '../events.js';
 import type { Services } from '../services.js';
 import type { UserViewer } from '../viewer.js';
 import { canSeeTicket, systemScope, ticketEventKindFor, type TicketEventKind } from '../visibility.js';
+import { endingWith, type LiveFanOut } from './fan-out.js';
 import { listenNow, LiveViewer, untilExpired } from './live-viewer.js';
 import { commitsResumed, lastEventIdOf, resumePointOf } from './resume.js';
 
@@ -76,14 +77,21 @@ export interface TicketEventsOptions {
 }
 
 /** The account's commits as this subscriber's tab sees them: ADDED, UPDATED, REMOVED, nothing else. */
-export async function* ticketEventsFor(
+export function ticketEventsFor(services: Services, viewer: UserViewer, options: TicketEventsOptions, fanOut: LiveFanOut): AsyncGenerator<TicketEventPayload> {
+  const live = new LiveViewer(services, viewer, options.onViewerChange);
+  // Handed only the commits that may place a ticket where my scope sees it, or change me.
+  const commits = fanOut.commitsFor(viewer.accountId, { stream: 'ticketEvents', keys: () => live.reach, viewerId: viewer.userId });
+  return endingWith(judgedTicketEvents(services, live, options, commits), commits);
+}
+
+async function* judgedTicketEvents(
   services: Services,
-  viewer: UserViewer,
+  live: LiveViewer,
   options: TicketEventsOptions,
   commits: AsyncIterable<DomainEvent[]>,
 ): AsyncGenerator<TicketEventPayload> {
+  const viewer = live.viewer;
   const resumeAfter = await resumePointOf(services, options.after);
-  const live = new LiveViewer(services, viewer, options.onViewerChange);
   const tab = { status: options.status, assignedOnly: options.status === 'OPEN' && !options.all };
   // Replayed events go through the same judgement as live ones, with my sectors as they are now.
   for await (const commit of commitsResumed(services, viewer.accountId, resumeAfter, listenNow(untilExpired(commits, viewer.expiresAt, services.clock)))) {

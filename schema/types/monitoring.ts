@@ -172,7 +172,7 @@ builder.subscriptionFields((t) => ({
     description: 'The same panel now, then pushed after changes (at most about once per second)',
     args: { channelId: t.arg.id(), sectorId: t.arg.id() },
     subscribe: async (_root, args, context) =>
-      monitoringFor(context.services, context.viewer, await monitorScopeOf(context.services, context.viewer, argsOf(args)), context.pubsub.accountCommits(context.viewer.accountId)),
+      monitoringFor(context.services, context.viewer, await monitorScopeOf(context.services, context.viewer, argsOf(args)), context.pubsub.live.panels),
     resolve: (panel, _args, context) => {
       clearAllDataLoaders(context);
       return panel;

@@ -77,7 +77,7 @@ builder.subscriptionFields((t) => ({
     type: Notification,
     description: 'My new notifications, live',
     subscribe: (_root, _args, context) =>
-      notificationsAddedFor(context.services, context.viewer, context.pubsub.accountCommits(context.viewer.accountId), followViewer(context)),
+      notificationsAddedFor(context.services, context.viewer, context.pubsub.live, followViewer(context)),
     resolve: (payload, _args, context) => {
       clearAllDataLoaders(context);
       return payload;

@@ -46,7 +46,7 @@ builder.subscriptionFields((t) => ({
         context.viewer,
         localIdOf('Ticket', String(ticketId), 'ticketId'),
         context.pubsub.presence.board,
-        context.pubsub.accountCommits(context.viewer.accountId),
+        context.pubsub.live,
         followViewer(context),
       ),
     resolve: (entries, _args, context) => {

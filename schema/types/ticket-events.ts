@@ -59,7 +59,7 @@ builder.subscriptionFields((t) => ({
         context.services,
         context.viewer,
         { status: args.status ?? null, all: args.all ?? false, after: args.after, onViewerChange: followViewer(context) },
-        context.pubsub.accountCommits(context.viewer.accountId),
+        context.pubsub.live,
       ),
     resolve: (payload, _args, context) => fresh(payload, context),
   }),
@@ -67,7 +67,7 @@ builder.subscriptionFields((t) => ({
     type: TicketCounts,
     description: 'My three counts now, then whenever they change (at most a few per second)',
     subscribe: (_root, _args, context) =>
-      ticketCountsFor(context.services, context.viewer, context.pubsub.accountCommits(context.viewer.accountId), 250, followViewer(context)),
+      ticketCountsFor(context.services, context.viewer, context.pubsub.live, 250, followViewer(context)),
     resolve: (payload: TicketCountsShape) => payload,
   }),
   messageAdded: t.withAuth({ authenticated: true }).field({
@@ -79,7 +79,7 @@ builder.subscriptionFields((t) => ({
         context.services,
         context.viewer,
         localIdOf('Ticket', String(ticketId), 'ticketId'),
-        context.pubsub.accountCommits(context.viewer.accountId),
+        context.pubsub.live,
         followViewer(context),
         after,
       ),

@@ -59,7 +59,12 @@ export function subscribe<T = any>(
   const waiters: (() => void)[] = [];
   let resolveCompleted: () => void = () => {};
   const completed = new Promise<void>((resolve) => (resolveCompleted = resolve));
-  const wake = () => waiters.splice(0).forEach((wakeUp) => wakeUp());
+  // `skip` is asked again when results are taken: warm-up traffic whose id the test learns from the HTTP
+  // answer may arrive before that answer does.
+  const wake = () => {
+    for (let index = queue.length - 1; index >= 0; index--) if (options.skip?.(queue[index]!)) queue.splice(index, 1);
+    waiters.splice(0).forEach((wakeUp) => wakeUp());
+  };
   const dispose = client.subscribe<T>(
     { query, variables },
     {
@@ -82,6 +87,7 @@ export function subscribe<T = any>(
   );
   return {
     async take(count, timeoutMs = 3000) {
+      wake();
       const deadline = Date.now() + timeoutMs;
       while (queue.length < count) {
         const left = deadline - Date.now();
@@ -97,6 +103,7 @@ export function subscribe<T = any>(
       return queue.splice(0, count);
     },
     async takeUntil(predicate, timeoutMs = 3000) {
+      wake();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = queue.findIndex(predicate);
@@ -114,6 +121,7 @@ export function subscribe<T = any>(
     },
     async nothingFor(ms) {
       await new Promise((resolve) => setTimeout(resolve, ms));
+      wake();
       return queue.splice(0);
     },
     completed,

@@ -1,0 +1,181 @@
+import fc from 'fast-check';
+import type { Client } from 'graphql-ws';
+import { Repeater } from 'graphql-yoga';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketScope } from '../db/types.js';
+import type { DomainEvent } from '../resolvers/events.js';
+import { LiveFanOut } from '../resolvers/live/fan-out.js';
+import { canSeeTicket, reachOf, ticketKeysOf } from '../resolvers/visibility.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { contactWrites, createAgent, createSector } from './helpers/fixtures.js';
+import { subscribe, wsClient, type LiveSubscription } from './helpers/ws.js';
+
+// The live fan-out (resolvers/live/fan-out.ts): a commit is judged only by the subscriptions its
+// tickets' sectors, assignees or potentials can concern, and a monitoring panel is computed once per
+// push for every manager watching the same scope. Both are counted on /metrics, which is how they show.
+
+let app: TestApp;
+const sockets: Client[] = [];
+const socketFor = (token: string) => {
+  const socket = wsClient(app.url, { token });
+  sockets.push(socket);
+  return socket;
+};
+let phone = 0;
+const write = (sectorId: string) => contactWrites(app, { phone: `55119690${String(++phone).padStart(5, '0')}`, body: 'hi', sectorId });
+const SET_SECTORS = 'mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }';
+const TRANSFER = 'mutation($id: ID!, $s: ID) { transferTicket(id: $id, sectorId: $s) { id } }';
+const EVENTS = 'subscription { ticketEvents { kind ticketId } }';
+type Heard = { ticketEvents: { kind: string; ticketId: string } };
+
+async function metric(name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${app.url.replace(/\/graphql$/, '')}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+const judged = (stream: string) => metric('deskgraph_live_commits_judged_total', `stream="${stream}"`);
+
+/** Writes a ticket in `sectorId` until `live` hears it: it listens, and every commit before that one has been handed out. */
+async function heardWrite(live: LiveSubscription<Heard>, sectorId: string): Promise<string> {
+  for (let round = 0; ; round++) {
+    expect(round, 'the subscription never heard a ticket of its sector').toBeLessThan(20);
+    const { id } = await write(sectorId);
+    const heard = await live.takeUntil((event) => event.ticketEvents.ticketId === id, 1000).catch(() => null);
+    if (heard) return id;
+  }
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await Promise.all(sockets.map((socket) => socket.dispose()));
+  await app.stop();
+});
+
+describe('the fan-out index (reachOf, ticketKeysOf)', () => {
+  it('finds every subscriber the rule lets see a ticket: canSeeTicket implies a shared key', () => {
+    const scope = fc.oneof(
+      fc.record({ kind: fc.constant('account' as const), accountId: fc.constant(1), userId: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }) }),
+      fc.record({
+        kind: fc.constant('agent' as const),
+        accountId: fc.constant(1),
+        userId: fc.integer({ min: 1, max: 4 }),
+        sectorIds: fc.subarray([1, 2, 3, 4]),
+        potentials: fc.boolean(),
+      }),
+    );
+    const ticket = fc.record({
+      accountId: fc.constant(1),
+      status: fc.constantFrom('WAITING' as const, 'OPEN' as const, 'CLOSED' as const),
+      sectorId: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+      assigneeId: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+    });
+    let seen = 0;
+    fc.assert(
+      fc.property(scope, ticket, (s: TicketScope, t) => {
+        if (!canSeeTicket(s, t)) return;
+        seen += 1;
+        const keys = new Set(ticketKeysOf(t));
+        expect(reachOf(s).some((key) => keys.has(key)), JSON.stringify({ s, t })).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(seen).toBeGreaterThan(100);
+  });
+});
+
+describe('ticketEvents through the index', () => {
+  it('does not hand a sector A-only commit to an agent of sector B, and a ticket moved A -> B reaches B', async () => {
+    const [a, b] = [await createSector(app, 'Fan A'), await createSector(app, 'Fan B')];
+    const [ana, ben] = [await createAgent(app, 'Ana', [a]), await createAgent(app, 'Ben', [b])];
+    const anaHears = subscribe<Heard>(socketFor(ana.token), EVENTS);
+    const benHears = subscribe<Heard>(socketFor(ben.token), EVENTS);
+    // Each hears a ticket of its own sector: both listen, and every earlier commit was handed out.
+    await heardWrite(anaHears, a);
+    await heardWrite(benHears, b);
+    const before = await judged('ticketEvents');
+
+    const ticket = await write(a);
+    expect(await anaHears.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: ticket.id } }]);
+    await app.admin.request(TRANSFER, { id: ticket.id, s: b });
+    expect(await anaHears.take(1)).toEqual([{ ticketEvents: { kind: 'REMOVED', ticketId: ticket.id } }]);
+    expect(await benHears.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: ticket.id } }]);
+
+    // Two commits (the ticket written, then moved): Ana judged both, Ben only the move; 4 without the index.
+    expect((await judged('ticketEvents')) - before).toBe(3);
+  });
+
+  it('hands an agent every commit from a change of their sectors until judged, then only their new sectors', async () => {
+    const [a, b] = [await createSector(app, 'Join A'), await createSector(app, 'Join B')];
+    const bea = await createAgent(app, 'Bea', [b]);
+    const live = subscribe<Heard>(socketFor(bea.token), EVENTS);
+    await heardWrite(live, b);
+
+    // A ticket of A written right after Bea joins A, without waiting for her stream to take the change in.
+    await app.admin.request(SET_SECTORS, { u: bea.id, s: [a, b] });
+    const joined = await write(a);
+    expect(await live.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: joined.id } }]);
+
+    // Left A again: once that change is judged (a ticket of B heard after it), a ticket of A is neither heard nor judged.
+    await app.admin.request(SET_SECTORS, { u: bea.id, s: [b] });
+    await heardWrite(live, b);
+    const before = await judged('ticketEvents');
+    await write(a);
+    const next = await write(b);
+    expect(await live.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: next.id } }]);
+    expect((await judged('ticketEvents')) - before).toBe(1);
+  });
+});
+
+describe('monitoringChanged shared by scope', () => {
+  it('computes one panel per push per (account, scope), whatever the number of managers, each getting the right one', async () => {
+    const watched = await createSector(app, 'Panel A');
+    const PANEL = 'subscription($s: ID) { monitoringChanged(sectorId: $s) { ticketsInQueue } }';
+    type Panel = { monitoringChanged: { ticketsInQueue: number } };
+    const queued = async (sectorId?: string) =>
+      (await app.admin.request<{ monitoring: { ticketsInQueue: number } }>('query($s: ID) { monitoring(sectorId: $s) { ticketsInQueue } }', { s: sectorId })).monitoring.ticketsInQueue;
+    const accountWide = [1, 2, 3].map(() => subscribe<Panel>(socketFor(app.adminToken), PANEL));
+    const ofSector = subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched });
+    const [accountNow, sectorNow] = [await queued(), await queued(watched)];
+    for (const live of accountWide) expect((await live.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(accountNow);
+    expect((await ofSector.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(sectorNow);
+    const before = await metric('deskgraph_monitoring_panels_computed_total');
+
+    await write(watched);
+    for (const live of accountWide) expect((await live.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(accountNow + 1);
+    expect((await ofSector.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(sectorNow + 1);
+    expect([await queued(), await queued(watched)]).toEqual([accountNow + 1, sectorNow + 1]);
+    // One push: one panel for the three account-wide managers, one for the sector's.
+    expect((await metric('deskgraph_monitoring_panels_computed_total')) - before).toBe(2);
+  });
+});
+
+describe('a subscription that stops reading', () => {
+  it('is handed what was queued, then ends, past 1,024 pending commits; the fan-out then stops listening', async () => {
+    let publish: (commit: DomainEvent[]) => Promise<unknown> = async () => {};
+    let listening = false;
+    const fanOut = new LiveFanOut(
+      () =>
+        new Repeater<DomainEvent[]>(async (push, stop) => {
+          listening = true;
+          publish = push;
+          await stop;
+          listening = false;
+        }),
+    );
+    const stalled = fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 })[Symbol.asyncIterator]();
+    const first = stalled.next();
+    expect(listening).toBe(true);
+    const created = (id: number): DomainEvent[] => [
+      { id, type: 'ticket.created', accountId: 1, occurredAt: new Date(0), payload: { ticketId: id, actor: { kind: 'SYSTEM', id: null }, after: { status: 'WAITING', sectorId: 1, assigneeId: null, channelId: 1 } } },
+    ];
+    for (let id = 1; id <= 1100; id++) await publish(created(id));
+    expect((await first).value).toEqual(created(1));
+    let queued = 0;
+    for (let next = await stalled.next(); !next.done; next = await stalled.next()) queued++;
+    expect(queued).toBe(1024);
+    expect(fanOut.judged().get('ticketEvents')).toBe(1025);
+    await expect.poll(() => listening).toBe(false);
+  });
+});
