@@ -94,6 +94,32 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
     expect(new Set(cursors).size).toBe(cursors.length);
   });
 
+  it('replays exactly one full read of the outbox (200 events, then a read that finds none), then goes on live', async () => {
+    const contact = nextPhone();
+    const ticket = await contactWrites(app, { phone: contact, body: 'two hundred notes', sectorId: sales });
+    const first = socketFor(app, ana.token);
+    const before = subscribe<MessageEvent>(first, MESSAGES, { id: ticket.id }, { skip: (message) => message.messageAdded?.body === 'warm-up' });
+    await untilListening([before], () => contactWrites(app, { phone: contact, body: 'warm-up' }));
+    await contactWrites(app, { phone: contact, body: 'seen live' });
+    const [live] = await before.take(1);
+    await first.dispose();
+
+    const notes: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      notes.push(`note ${i}`);
+      await ana.client.request('mutation($id: ID!, $body: String!) { addNote(ticketId: $id, body: $body) { id } }', { id: ticket.id, body: `note ${i}` });
+    }
+    // The premise: the account's outbox holds exactly one read (200 events) after the cursor, so the replay's next read is empty.
+    const cursorEventId = Number(Buffer.from(live!.messageAdded.cursor, 'base64url').toString('utf8'));
+    const outboxIds = await withTestDatabase(app.config.databaseUrl, (db) => db.rows<{ id: number }>('SELECT id FROM outbox ORDER BY id'), { readonly: true });
+    expect(outboxIds.filter(({ id }) => Number(id) > cursorEventId)).toHaveLength(200);
+
+    const resumed = subscribe<MessageEvent>(socketFor(app, ana.token), MESSAGES, { id: ticket.id, after: live!.messageAdded.cursor });
+    expect((await resumed.take(200, 30_000)).map((message) => message.messageAdded.body)).toEqual(notes);
+    await contactWrites(app, { phone: contact, body: 'back live' });
+    expect((await resumed.take(1))[0]).toEqual({ messageAdded: expect.objectContaining({ body: 'back live' }) });
+  });
+
   it('judges the replay by the sectors the viewer has now, not those of the moment', async () => {
     const bruno = await createAgent(app, 'Bruno', [sales], {}, 'OFFLINE');
     const first = socketFor(app, bruno.token);
