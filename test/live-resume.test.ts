@@ -72,7 +72,7 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
     expect([...replay, ...rest].some((event) => event.ticketEvents.ticketId === elsewhere.id)).toBe(false);
   });
 
-  it('replays a stretch longer than one read of the outbox (120 tickets, 240 events), in order, each once', async () => {
+  it('replays a stretch longer than one read of the outbox (120 tickets, 360 events, one commit split between two reads), in order, each once', async () => {
     const carla = await createAgent(app, 'Carla', [sales], {}, 'OFFLINE');
     const first = socketFor(app, carla.token);
     const before = subscribe<TicketEvent>(first, EVENTS, {}, { skip: (event) => event.ticketEvents?.ticket?.lastMessage?.body === 'warm-up' });
@@ -84,6 +84,11 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
 
     const missed: string[] = [];
     for (let i = 0; i < 120; i++) missed.push((await contactWrites(app, { phone: nextPhone(), body: `away ${i}`, sectorId: sales })).id);
+    // The premise: 360 events after the cursor (each ingestion commits 3), so the replay takes two reads of the
+    // outbox (200, then 160) and one ingestion's commit is split between them (200 is no multiple of 3).
+    const cursorEventId = Number(Buffer.from(live!.ticketEvents.cursor, 'base64url').toString('utf8'));
+    const outboxIds = await withTestDatabase(app.config.databaseUrl, (db) => db.rows<{ id: number }>('SELECT id FROM outbox ORDER BY id'), { readonly: true });
+    expect(outboxIds.filter(({ id }) => Number(id) > cursorEventId)).toHaveLength(360);
     const resumed = subscribe<TicketEvent>(socketFor(app, carla.token), EVENTS, { after: live!.ticketEvents.cursor });
     const replay = await resumed.take(missed.length, 30_000);
     expect(replay.map((event) => `${event.ticketEvents.kind} ${event.ticketEvents.ticketId}`)).toEqual(missed.map((id) => `ADDED ${id}`));
