@@ -182,6 +182,8 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
         for (const [query, variables] of [[EVENTS, { after }], [MESSAGES, { id: ticket.id, after }]] as const) {
           const [result] = await subscribe<Failure>(socket, query, variables).take(1);
           expect(result!.errors?.[0]?.extensions, `${after} on ${query}`).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+          // Malformed: not this list's shape; well formed but past every issued event: not this stream's.
+          expect(result!.errors?.[0]?.message, `${after} on ${query}`).toBe(after === future ? 'Not a cursor from this stream' : 'Not a cursor from this list');
         }
       }
     });
