@@ -72,7 +72,7 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
     expect([...replay, ...rest].some((event) => event.ticketEvents.ticketId === elsewhere.id)).toBe(false);
   });
 
-  it('replays a stretch longer than one read of the outbox (120 tickets, 240 events), in order, each once', async () => {
+  it('replays a stretch longer than one read of the outbox (120 tickets, 360 events, one commit split between two reads), in order, each once', async () => {
     const carla = await createAgent(app, 'Carla', [sales], {}, 'OFFLINE');
     const first = socketFor(app, carla.token);
     const before = subscribe<TicketEvent>(first, EVENTS, {}, { skip: (event) => event.ticketEvents?.ticket?.lastMessage?.body === 'warm-up' });
@@ -84,6 +84,11 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
 
     const missed: string[] = [];
     for (let i = 0; i < 120; i++) missed.push((await contactWrites(app, { phone: nextPhone(), body: `away ${i}`, sectorId: sales })).id);
+    // The premise: 360 events after the cursor (each ingestion commits 3), so the replay takes two reads of the
+    // outbox (200, then 160) and one ingestion's commit is split between them (200 is no multiple of 3).
+    const cursorEventId = Number(Buffer.from(live!.ticketEvents.cursor, 'base64url').toString('utf8'));
+    const outboxIds = await withTestDatabase(app.config.databaseUrl, (db) => db.rows<{ id: number }>('SELECT id FROM outbox ORDER BY id'), { readonly: true });
+    expect(outboxIds.filter(({ id }) => Number(id) > cursorEventId)).toHaveLength(360);
     const resumed = subscribe<TicketEvent>(socketFor(app, carla.token), EVENTS, { after: live!.ticketEvents.cursor });
     const replay = await resumed.take(missed.length, 30_000);
     expect(replay.map((event) => `${event.ticketEvents.kind} ${event.ticketEvents.ticketId}`)).toEqual(missed.map((id) => `ADDED ${id}`));
@@ -92,6 +97,32 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
     expect(next!.ticketEvents).toMatchObject({ kind: 'ADDED', ticketId: back.id });
     const cursors = replay.map((event) => event.ticketEvents.cursor);
     expect(new Set(cursors).size).toBe(cursors.length);
+  });
+
+  it('replays exactly one full read of the outbox (200 events, then a read that finds none), then goes on live', async () => {
+    const contact = nextPhone();
+    const ticket = await contactWrites(app, { phone: contact, body: 'two hundred notes', sectorId: sales });
+    const first = socketFor(app, ana.token);
+    const before = subscribe<MessageEvent>(first, MESSAGES, { id: ticket.id }, { skip: (message) => message.messageAdded?.body === 'warm-up' });
+    await untilListening([before], () => contactWrites(app, { phone: contact, body: 'warm-up' }));
+    await contactWrites(app, { phone: contact, body: 'seen live' });
+    const [live] = await before.take(1);
+    await first.dispose();
+
+    const notes: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      notes.push(`note ${i}`);
+      await ana.client.request('mutation($id: ID!, $body: String!) { addNote(ticketId: $id, body: $body) { id } }', { id: ticket.id, body: `note ${i}` });
+    }
+    // The premise: the account's outbox holds exactly one read (200 events) after the cursor, so the replay's next read is empty.
+    const cursorEventId = Number(Buffer.from(live!.messageAdded.cursor, 'base64url').toString('utf8'));
+    const outboxIds = await withTestDatabase(app.config.databaseUrl, (db) => db.rows<{ id: number }>('SELECT id FROM outbox ORDER BY id'), { readonly: true });
+    expect(outboxIds.filter(({ id }) => Number(id) > cursorEventId)).toHaveLength(200);
+
+    const resumed = subscribe<MessageEvent>(socketFor(app, ana.token), MESSAGES, { id: ticket.id, after: live!.messageAdded.cursor });
+    expect((await resumed.take(200, 30_000)).map((message) => message.messageAdded.body)).toEqual(notes);
+    await contactWrites(app, { phone: contact, body: 'back live' });
+    expect((await resumed.take(1))[0]).toEqual({ messageAdded: expect.objectContaining({ body: 'back live' }) });
   });
 
   it('judges the replay by the sectors the viewer has now, not those of the moment', async () => {
@@ -151,6 +182,8 @@ describe('resuming ticketEvents and messageAdded with a cursor', () => {
         for (const [query, variables] of [[EVENTS, { after }], [MESSAGES, { id: ticket.id, after }]] as const) {
           const [result] = await subscribe<Failure>(socket, query, variables).take(1);
           expect(result!.errors?.[0]?.extensions, `${after} on ${query}`).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+          // Malformed: not this list's shape; well formed but past every issued event: not this stream's.
+          expect(result!.errors?.[0]?.message, `${after} on ${query}`).toBe(after === future ? 'Not a cursor from this stream' : 'Not a cursor from this list');
         }
       }
     });

@@ -1,7 +1,8 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/app.js';
+import { startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
+import { hs256Token } from './helpers/tokens.js';
 import { subscribe, wsClient } from './helpers/ws.js';
 
 // ticketCountsChanged pushes a change of any one figure alone (closed, open, a sector's queue) and
@@ -103,4 +104,22 @@ describe('ticketCountsChanged', () => {
     await app.admin.request('mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }', { id: zed.id });
     await live.completed;
   }, 10_000);
+});
+
+describe('the coalesced streams when the token expires', () => {
+  it('ticketCountsChanged and monitoringChanged complete cleanly, with no error, when the token expires', async () => {
+    const { me } = await app.admin.request('{ me { id } }');
+    // The server's timer for the expiry runs on the wall clock; 4 s leaves room for a loaded machine.
+    const shortLived = await hs256Token(TEST_SECRET, { sub: me.id, expiresIn: Math.floor(Date.now() / 1000) + 4 });
+    const socket = wsClient(app.url, { authorization: `Bearer ${shortLived}` });
+    sockets.push(socket);
+    const counts = subscribe<{ ticketCountsChanged: Counts }>(socket, COUNTS);
+    const panel = subscribe<{ monitoringChanged: { ticketsInQueue: number } }>(socket, 'subscription { monitoringChanged { ticketsInQueue } }');
+    expect((await counts.take(1))[0]!.ticketCountsChanged.waiting).toEqual(expect.any(Number));
+    expect((await panel.take(1))[0]!.monitoringChanged.ticketsInQueue).toEqual(expect.any(Number));
+    await Promise.all([counts.completed, panel.completed]);
+    // An error (the stream read past its end) would have been queued before the completion.
+    expect(await counts.nothingFor(0)).toEqual([]);
+    expect(await panel.nothingFor(0)).toEqual([]);
+  });
 });
