@@ -12,7 +12,7 @@ import { subscribe, untilListening, wsClient, type LiveSubscription } from './he
 // another account's ids answer exactly as ids that never existed. isolation-property.test.ts does the
 // same with accounts the platform made and host sign-on; this one covers the other surfaces: webhook
 // deliveries, integration tokens, templates, ready replies, transcripts, contact updates, monitoring.
-// Replay a failure with FC_SEED=<the seed fast-check prints>.
+// Replay a failure with PROPERTY_SEED=<the seed fast-check prints>.
 
 const fast = { allowPrivateUrls: true, maxAttempts: 3, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
 const PHONES = ['5511911110001', '5511911110002', '5511911110003'];
@@ -253,7 +253,7 @@ describe('three accounts with the same phones, names and external ids', () => {
         for (const step of steps) await run(step);
         for (const tenant of tenants) await expectOwnPicture(tenant);
       }),
-      { numRuns: 8, endOnFailure: true, seed: Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31) },
+      { numRuns: 8, endOnFailure: true, seed: Number(process.env['PROPERTY_SEED'] ?? Date.now() % 2 ** 31) },
     );
 
     // Nothing more will arrive: a sentinel in every account, heard live and delivered by each webhook.
