@@ -5,8 +5,8 @@ import { openStore } from '../db/store.js';
 // Whether the count tables' writer slots pay: 20 writers ingesting into one account and one sector,
 // each transaction shaped like ingestMessage (contact, ticket, message, ticket update, outbox event),
 // with the slot function as migrated (transaction id % 16) and then pinned to 0 (one hot row per
-// count), alternated; and once with protocols not drawn from the account row (each ingest a number of
-// its own), to show what that row's lock, held from nextProtocol to commit, costs. Usage: npm run bench:pg-slots -- --url postgres://postgres@127.0.0.1:5432/postgres
+// count), alternated; and once with no protocol drawn at all (each ingest a number of its own), to show
+// what drawing protocols (db/postgres/protocols.ts) still costs. Usage: npm run bench:pg-slots -- --url postgres://postgres@127.0.0.1:5432/postgres
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, seconds: { type: 'string', default: '5' }, writers: { type: 'string', default: '20' } } });
 if (!values.url) throw new Error('--url postgres://... (an admin URL: the bench creates and drops its own database)');
@@ -82,7 +82,7 @@ try {
     await setSlot(pinned);
     console.log(`round ${round} ${await measure('one slot (hot rows)')}`);
     await setSlot(sliced);
-    console.log(`round ${round} ${await measure('16 writer slots, protocols not from the account row', false)}`);
+    console.log(`round ${round} ${await measure('16 writer slots, no protocol drawn', false)}`);
   }
   const totals = await store.tickets.tabCounts({ kind: 'account', accountId: account.id, userId: null });
   console.log(`counts after the run: ${JSON.stringify(totals)} (tickets ingested: ${phone})`);

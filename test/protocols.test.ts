@@ -3,7 +3,8 @@ import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createSector, INGEST } from './helpers/fixtures.js';
 
 // Protocol numbers run 1, 2, 3... per account, also when new conversations open at the same moment
-// (PostgreSQL's pool runs them together; the account row's counter hands each its own number).
+// (PostgreSQL's pool runs them together; the counter, drawn apart from each transaction, hands each its own
+// number, and a transaction retried after a conflict keeps the one it drew).
 
 const RACERS = 20;
 let app: TestApp;

@@ -10,6 +10,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export interface PgConnections {
   pool: pg.Pool;
   db: PgDb;
+  /** A small pool of its own for statements committed apart from any transaction (protocol numbers). */
+  counterDb: PgDb;
   /** The host and port the URL names, for messages that must say where the database was expected. */
   where: string;
   close(): Promise<void>;
@@ -31,11 +33,18 @@ export function openPool(url: string, onStatement?: (sql: string) => void): PgCo
   pool.on('error', () => undefined);
   const logger = onStatement ? { logQuery: (query: string) => onStatement(query) } : false;
   const db = drizzle(pool, { schema: tables, logger });
+  // Never a connection of `pool`: a transaction holding one while it waits for a number would starve
+  // it. A lock wait past a few seconds turns into an error rather than a hang. A draw need not wait for
+  // its own WAL flush: the ticket using the number commits later and flushes it with its own.
+  const counters = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c lock_timeout=5000 -c synchronous_commit=off' });
+  counters.on('error', () => undefined);
+  const counterDb = drizzle(counters, { schema: tables, logger });
   let closed: Promise<void> | null = null;
   return {
     pool,
     db,
+    counterDb,
     where: whereOf(url),
-    close: () => (closed ??= pool.end()),
+    close: () => (closed ??= Promise.all([pool.end(), counters.end()]).then(() => undefined)),
   };
 }

@@ -5,6 +5,7 @@ import { StorageFailure } from '../storage-failure.js';
 import { isRetryable, storageFailureOf } from './storage-failure.js';
 import { openPool, type PgConnections, type PgDb } from './client.js';
 import { migrateDatabase, pendingMigrations } from './migrate.js';
+import { protocolCounterOn, protocolsOfOneWrite, type DrawProtocol } from './protocols.js';
 import { accountQueries } from './queries/accounts.js';
 import { channelQueries } from './queries/channels.js';
 import { contactQueries } from './queries/contacts.js';
@@ -28,7 +29,7 @@ import { persistedOperationQueries } from './queries/persisted-operations.js';
 import { routingDecisionQueries } from './queries/routing-decisions.js';
 import { personalDataQueries } from './queries/personal-data.js';
 
-function queriesOn(db: PgDb): StoreReads {
+function queriesOn(db: PgDb, nextProtocol: DrawProtocol): StoreReads {
   return {
     accounts: accountQueries(db),
     users: userQueries(db),
@@ -38,7 +39,7 @@ function queriesOn(db: PgDb): StoreReads {
     outbox: outboxQueries(db),
     leases: leaseQueries(db),
     contacts: contactQueries(db),
-    tickets: ticketQueries(db),
+    tickets: { ...ticketQueries(db), nextProtocol },
     messages: messageQueries(db),
     intake: intakeQueries(db),
     templates: templateQueries(db),
@@ -89,7 +90,8 @@ export async function openPostgresStore(url: string, reportError: (error: unknow
 }
 
 function postgresStore(connections: PgConnections, reportError: (error: unknown) => void): Store {
-  const reads = queriesOn(connections.db);
+  const drawProtocol = protocolCounterOn(connections.counterDb);
+  const reads = queriesOn(connections.db, drawProtocol);
   const listeners = new Set<(events: OutboxEvent[]) => void>();
   let unavailable: StorageFailure | null = null;
 
@@ -98,10 +100,10 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
     return unavailable;
   }
 
-  async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ result: T; committed: OutboxEvent[] }> {
+  async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>, nextProtocol: DrawProtocol): Promise<{ result: T; committed: OutboxEvent[] }> {
     let committed: OutboxEvent[] = [];
     const result = await connections.db.transaction(async (db) => {
-      const queries = queriesOn(db as unknown as PgDb);
+      const queries = queriesOn(db as unknown as PgDb, nextProtocol);
       const pending: NewOutboxEvent[] = [];
       const tx: StoreTx = {
         ...queries,
@@ -121,9 +123,10 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
   }
 
   async function write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const protocolsOfAttempt = protocolsOfOneWrite(drawProtocol);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, committed } = await runTransaction(work);
+        const { result, committed } = await runTransaction(work, protocolsOfAttempt());
         unavailable = null;
         // Committed is committed: a failing listener is reported, never turned into a failed write.
         for (const listener of committed.length > 0 ? listeners : []) {

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
-import { accounts, contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
+import { contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
 import { pageOfRows } from '../../pages.js';
 import type {
   Contact,
@@ -193,19 +193,6 @@ export function ticketQueries(db: PgDb) {
         .where(and(eq(tickets.contactId, contactId), eq(tickets.channelId, channelId), inArray(tickets.status, ['WAITING', 'OPEN']), eq(tickets.accountId, accountId)))
         .limit(1);
       return ticket ?? null;
-    },
-
-    /**
-     * The account's next protocol number: the UPDATE locks the account row until the transaction ends, so
-     * concurrent writers of one account get distinct numbers in commit order, never a max()+1 collision.
-     */
-    async nextProtocol(accountId: number): Promise<number> {
-      const [row] = await db
-        .update(accounts)
-        .set({ ticketSequence: sql`${accounts.ticketSequence} + 1` })
-        .where(eq(accounts.id, accountId))
-        .returning({ protocol: accounts.ticketSequence });
-      return row!.protocol;
     },
 
     async insert(ticket: NewTicket, protocol: number): Promise<Ticket> {
