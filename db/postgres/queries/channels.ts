@@ -1,5 +1,6 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
+import { namedSelect } from '../named.js';
 import { channels } from '../tables/index.js';
 import type { ChannelQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
@@ -17,11 +18,13 @@ export function channelQueries(db: PgDb): ChannelQueries {
 
     async byIds(accountId, ids) {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(channels)
-        .where(and(anyId(channels.id, ids), eq(channels.accountId, accountId)))
-        .orderBy(asc(channels.id));
+      return namedSelect(
+        db
+          .select()
+          .from(channels)
+          .where(and(anyId(channels.id, ids), eq(channels.accountId, accountId)))
+          .orderBy(asc(channels.id)),
+      );
     },
 
     async list(accountId) {

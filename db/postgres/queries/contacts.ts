@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, or, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { PgDb } from '../client.js';
+import { namedSelect } from '../named.js';
 import type { ContactQueries } from '../../store.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, PageDirection, TicketScope } from '../../types.js';
@@ -104,7 +105,9 @@ export function contactQueries(db: PgDb): ContactQueries {
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Contact[]> {
       if (ids.length === 0) return [];
-      return db.select().from(contacts).where(and(anyId(contacts.id, ids), eq(contacts.accountId, accountId)));
+      return namedSelect(
+        db.select().from(contacts).where(and(anyId(contacts.id, ids), eq(contacts.accountId, accountId))),
+      );
     },
 
     async byPhone(accountId: number, phone: string): Promise<Contact | null> {
@@ -133,11 +136,13 @@ export function contactQueries(db: PgDb): ContactQueries {
       const byContact = new Map<number, string[]>(contactIds.map((id) => [id, []]));
       if (contactIds.length === 0) return byContact;
       // COLLATE "C": code point order, as SQLite's BINARY sorts them.
-      const rows = await db
-        .select({ contactId: contactTags.contactId, tag: contactTags.tag })
-        .from(contactTags)
-        .where(anyId(contactTags.contactId, contactIds))
-        .orderBy(sql`${contactTags.tag} COLLATE "C"`);
+      const rows = await namedSelect(
+        db
+          .select({ contactId: contactTags.contactId, tag: contactTags.tag })
+          .from(contactTags)
+          .where(anyId(contactTags.contactId, contactIds))
+          .orderBy(sql`${contactTags.tag} COLLATE "C"`),
+      );
       for (const { contactId, tag } of rows) byContact.get(contactId)?.push(tag);
       return byContact;
     },

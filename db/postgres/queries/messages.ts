@@ -5,22 +5,27 @@ import type { MessageQueries } from '../../store.js';
 import { attachments, messages, ticketHistory, tickets } from '../tables/index.js';
 import type { Message, NewMessage, PageDirection, NewTicketHistoryEntry, StoredAttachment, TicketHistoryEntry } from '../../types.js';
 import { anyId, beyondId, sameId } from './ids.js';
+import { namedSelect } from '../named.js';
 
 export function messageQueries(db: PgDb): MessageQueries {
   return {
     async byIds(accountId: number, ids: readonly number[]): Promise<Message[]> {
       if (ids.length === 0) return [];
-      return db.select().from(messages).where(and(anyId(messages.id, ids), eq(messages.accountId, accountId)));
+      return namedSelect(
+        db.select().from(messages).where(and(anyId(messages.id, ids), eq(messages.accountId, accountId))),
+      );
     },
 
     /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */
     async pageOf(ticketId: number, size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ messages: Message[]; hasMore: boolean }> {
-      const rows = await db
-        .select()
-        .from(messages)
-        .where(and(sameId(messages.ticketId, ticketId), beyondId(messages.id, cursorId, direction)))
-        .orderBy(readOrder(direction)(messages.id))
-        .limit(size + 1);
+      const rows = await namedSelect(
+        db
+          .select()
+          .from(messages)
+          .where(and(sameId(messages.ticketId, ticketId), beyondId(messages.id, cursorId, direction)))
+          .orderBy(readOrder(direction)(messages.id))
+          .limit(size + 1),
+      );
       const page = pageOfRows(rows, size, direction);
       return { messages: page.rows, hasMore: page.hasMore };
     },

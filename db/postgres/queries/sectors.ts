@@ -1,5 +1,6 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
+import { namedSelect } from '../named.js';
 import { sectors, userSectors, users } from '../tables/index.js';
 import type { User } from '../../types.js';
 import type { SectorQueries } from '../../store.js';
@@ -19,11 +20,13 @@ export function sectorQueries(db: PgDb): SectorQueries {
 
     async byIds(accountId, ids) {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(sectors)
-        .where(and(anyId(sectors.id, ids), eq(sectors.accountId, accountId)))
-        .orderBy(asc(sectors.id));
+      return namedSelect(
+        db
+          .select()
+          .from(sectors)
+          .where(and(anyId(sectors.id, ids), eq(sectors.accountId, accountId)))
+          .orderBy(asc(sectors.id)),
+      );
     },
 
     async list(accountId) {

@@ -20,6 +20,7 @@ import type {
   TicketTab,
 } from '../../types.js';
 import { anyId, sameId } from './ids.js';
+import { namedRows, namedSelect } from '../named.js';
 import {
   accountTotalSql,
   assignedCountSql,
@@ -60,10 +61,12 @@ export function ticketQueries(db: PgDb) {
 
   async function byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]> {
     if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(tickets)
-      .where(and(anyId(tickets.id, ids), visibleTicketsWhere(scope)));
+    return namedSelect(
+      db
+        .select()
+        .from(tickets)
+        .where(and(anyId(tickets.id, ids), visibleTicketsWhere(scope))),
+    );
   }
 
   /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors, as an expression. */
@@ -79,7 +82,7 @@ export function ticketQueries(db: PgDb) {
   }
 
   /** One count-table expression, read in one statement. */
-  const total = (expression: SQL) => countOf(sql`SELECT ${expression} AS n`);
+  const total = async (expression: SQL) => (await namedRows<{ n: number | null }>(db, sql`SELECT ${expression} AS n`))[0]?.n ?? 0;
 
   return {
     byIdsInScope,
@@ -94,7 +97,7 @@ export function ticketQueries(db: PgDb) {
      */
     async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
       if (tabIsEmpty(scope, tab)) return { tickets: [], hasMore: false };
-      const rows = await db
+      const query = db
         .select({ ticket: tickets, contact: contacts, sector: sectors, message: messages })
         .from(tickets)
         .leftJoin(contacts, and(eq(contacts.id, tickets.contactId), eq(contacts.accountId, tickets.accountId)))
@@ -102,6 +105,8 @@ export function ticketQueries(db: PgDb) {
         .leftJoin(messages, and(eq(messages.id, tickets.lastMessageId), eq(messages.ticketId, tickets.id), eq(messages.accountId, tickets.accountId)))
         .where(and(sql`${tickets.id} IN (${pageIdsSql(scope, tab, size, cursor, direction)})`, visibleTicketsWhere(scope)))
         .orderBy(desc(tickets.lastActivityAt), desc(tickets.id));
+      // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
+      const rows = needsCounting(tab) ? await query : await namedSelect(query);
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
       return { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
@@ -129,7 +134,8 @@ export function ticketQueries(db: PgDb) {
     async tabCounts(scope: TicketScope): Promise<TicketCounts> {
       const sectorIds = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
       const me = scope.kind === 'agent' ? scope.userId : null;
-      const { rows } = await db.execute<{ waiting: number; open: number; closed: number }>(
+      const rows = await namedRows<{ waiting: number; open: number; closed: number }>(
+        db,
         sql`SELECT ${fromTable(scope.accountId, 'WAITING', sectorIds('WAITING'), me)} AS waiting, ${assigned(scope.accountId, scope.userId, 'OPEN')} AS open,
           ${fromTable(scope.accountId, 'CLOSED', sectorIds('CLOSED'), me)} AS closed`,
       );
@@ -225,11 +231,13 @@ export function ticketQueries(db: PgDb) {
     async tagsOf(ticketIds: readonly number[]): Promise<Map<number, string[]>> {
       const byTicket = new Map<number, string[]>(ticketIds.map((id) => [id, []]));
       if (ticketIds.length === 0) return byTicket;
-      const rows = await db
-        .select({ ticketId: ticketTags.ticketId, tag: ticketTags.tag })
-        .from(ticketTags)
-        .where(anyId(ticketTags.ticketId, ticketIds))
-        .orderBy(sql`${ticketTags.tag} COLLATE "C"`);
+      const rows = await namedSelect(
+        db
+          .select({ ticketId: ticketTags.ticketId, tag: ticketTags.tag })
+          .from(ticketTags)
+          .where(anyId(ticketTags.ticketId, ticketIds))
+          .orderBy(sql`${ticketTags.tag} COLLATE "C"`),
+      );
       for (const row of rows) byTicket.get(row.ticketId)?.push(row.tag);
       return byTicket;
     },

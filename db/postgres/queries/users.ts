@@ -5,6 +5,7 @@ import type { User } from '../../types.js';
 import type { UserQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
 import { byCodePoint, sameText } from './texts.js';
+import { namedSelect } from '../named.js';
 
 const { passwordHash: _secret, ...userColumnsWithoutSecret } = getTableColumns(users);
 /** Every user column but the password hash, which never leaves db/ on a read. */
@@ -14,14 +15,16 @@ export function userQueries(db: PgDb): UserQueries {
   return {
     /** The viewer of every request: the user and their sector ids (ascending, as SQLite's key order gives them) in one statement. */
     async withSectors(id) {
-      const [row] = await db
-        .select({
-          ...publicUserColumns,
-          accountSuspended: sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
-          sectorIds: sql<number[]>`coalesce((SELECT array_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '{}')`,
-        })
-        .from(users)
-        .where(sameId(users.id, id));
+      const [row] = await namedSelect(
+        db
+          .select({
+            ...publicUserColumns,
+            accountSuspended: sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
+            sectorIds: sql<number[]>`coalesce((SELECT array_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '{}')`,
+          })
+          .from(users)
+          .where(sameId(users.id, id)),
+      );
       return row ?? null;
     },
 
@@ -35,11 +38,13 @@ export function userQueries(db: PgDb): UserQueries {
 
     async byIds(accountId, ids) {
       if (ids.length === 0) return [];
-      return db
-        .select(publicUserColumns)
-        .from(users)
-        .where(and(anyId(users.id, ids), eq(users.accountId, accountId)))
-        .orderBy(asc(users.id));
+      return namedSelect(
+        db
+          .select(publicUserColumns)
+          .from(users)
+          .where(and(anyId(users.id, ids), eq(users.accountId, accountId)))
+          .orderBy(asc(users.id)),
+      );
     },
 
     async byExternalId(accountId, externalId) {
