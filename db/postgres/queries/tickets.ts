@@ -21,6 +21,7 @@ import type {
 } from '../../types.js';
 import { anyId, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
+import { jsonRowOf, rowDecoderOf } from './json-rows.js';
 import {
   accountTotalSql,
   assignedCountSql,
@@ -52,6 +53,13 @@ function relationsOf(rows: readonly { contact: Contact | null; sector: Sector | 
   }
   return { contact: (id) => contactsById.get(id), sector: (id) => sectorsById.get(id), message: (id) => messagesById.get(id) };
 }
+
+type JsonRow = Record<string, unknown> | null;
+type PageRow = [ticket: JsonRow, contact: JsonRow, sector: JsonRow, message: JsonRow];
+const ticketOfJson = rowDecoderOf<Ticket>(tickets);
+const contactOfJson = rowDecoderOf<Contact>(contacts);
+const sectorOfJson = rowDecoderOf<Sector>(sectors);
+const messageOfJson = rowDecoderOf<Message>(messages);
 
 export function ticketQueries(db: PgDb) {
   async function countOf(query: SQL): Promise<number> {
@@ -97,16 +105,16 @@ export function ticketQueries(db: PgDb) {
      */
     async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
       if (tabIsEmpty(scope, tab)) return { tickets: [], hasMore: false };
-      const query = db
-        .select({ ticket: tickets, contact: contacts, sector: sectors, message: messages })
-        .from(tickets)
-        .leftJoin(contacts, and(eq(contacts.id, tickets.contactId), eq(contacts.accountId, tickets.accountId)))
-        .leftJoin(sectors, and(eq(sectors.id, tickets.sectorId), eq(sectors.accountId, tickets.accountId)))
-        .leftJoin(messages, and(eq(messages.id, tickets.lastMessageId), eq(messages.ticketId, tickets.id), eq(messages.accountId, tickets.accountId)))
-        .where(and(sql`${tickets.id} IN (${pageIdsSql(scope, tab, size, cursor, direction)})`, visibleTicketsWhere(scope)))
-        .orderBy(desc(tickets.lastActivityAt), desc(tickets.id));
+      const query = sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${jsonRowOf(messages)})
+          ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page
+        FROM ${tickets}
+        LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
+        LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
+        LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}
+        WHERE ${tickets.id} IN (${pageIdsSql(scope, tab, size, cursor, direction)}) AND ${visibleTicketsWhere(scope)}`;
       // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
-      const rows = needsCounting(tab) ? await query : await namedSelect(query);
+      const [result] = needsCounting(tab) ? (await db.execute<{ page: PageRow[] }>(query)).rows : await namedRows<{ page: PageRow[] }>(db, query);
+      const rows = (result?.page ?? []).map(([ticket, contact, sector, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), sector: sectorOfJson(sector), message: messageOfJson(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
       return { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
