@@ -51,6 +51,8 @@ export interface DeskgraphConfig {
   databaseUrl: string;
   /** REDIS_URL: committed events travel between instances through it, and the login throttle is kept there. */
   redisUrl?: string;
+  /** REDIS_PREFIX: names this deployment's channels and keys, so deployments can share one Redis server. */
+  redisPrefix?: string;
   production: boolean;
   graphiql: boolean;
   jwt: TokenConfig;
@@ -326,8 +328,8 @@ export async function createServices(config: DeskgraphConfig, log: Logger, redis
     tokens: createTokenService(config.jwt, clock),
     platform: config.platform ?? noPlatform,
     passwords: createPasswords(config.passwords),
-    loginThrottle: createLoginThrottle(config.loginThrottle, redis ? { storeClient: redis.commands } : undefined),
-    accountLimits: createAccountLimits(config.accountLimits ?? defaultAccountLimits, redis ? { storeClient: redis.commands } : undefined),
+    loginThrottle: createLoginThrottle(config.loginThrottle, redis ? { storeClient: redis.commands, prefix: redis.prefix } : undefined),
+    accountLimits: createAccountLimits(config.accountLimits ?? defaultAccountLimits, redis ? { storeClient: redis.commands, prefix: redis.prefix } : undefined),
     log,
     webhooks,
     plugins: new Map(),
@@ -341,7 +343,7 @@ export async function startDeskgraph(
   options: { port: number; host?: string; log?: Logger },
 ): Promise<RunningDeskgraph> {
   const log = options.log ?? pino({ level: 'info' });
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, log.child({ component: 'redis' })) : null;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? 'deskgraph', log.child({ component: 'redis' })) : null;
   let services: Services;
   try {
     // Up to a few seconds for Redis, so a fresh instance hears the others from its first request; it starts without it too.

@@ -77,6 +77,10 @@ const variables = z
     HOST: text,
     DATABASE_URL: z.string().default('./data/deskgraph.sqlite'),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+      .default('deskgraph'),
     LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_PUBLIC_KEY: text,
@@ -187,7 +191,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     dataDir,
     host: vars.HOST,
     databaseUrl,
-    ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
+    ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL, redisPrefix: vars.REDIS_PREFIX } : {}),
     production,
     graphiql: !production,
     jwt: {

@@ -3,6 +3,8 @@ import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'r
 /** Where the counts live when several instances share them: a Redis client (ioredis), given by the server. */
 export interface SharedThrottleStore {
   storeClient: unknown;
+  /** The deployment's name in Redis (REDIS_PREFIX): its keys start with it. */
+  prefix: string;
 }
 
 /**
@@ -13,5 +15,5 @@ export interface SharedThrottleStore {
 export function limiterOf(keyPrefix: string, points: number, duration: number, shared: SharedThrottleStore | undefined): RateLimiterAbstract {
   const memory = new RateLimiterMemory({ keyPrefix, points, duration });
   if (!shared) return memory;
-  return new RateLimiterRedis({ storeClient: shared.storeClient, keyPrefix: `deskgraph:${keyPrefix}`, points, duration, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+  return new RateLimiterRedis({ storeClient: shared.storeClient, keyPrefix: `${shared.prefix}:${keyPrefix}`, points, duration, rejectIfRedisNotReady: true, insuranceLimiter: memory });
 }

@@ -35,11 +35,17 @@ export function crossInstanceTarget(redis: RedisConnection): EventTarget {
   const instanceId = randomUUID();
   // The Redis target calls these without awaiting: a failure (Redis away, or closing) must not become an
   // unhandled rejection; the connection's state change already reports the outage.
-  const publishClient = { publish: (channel: string, message: string) => redis.commands.publish(channel, message).catch(() => 0) };
+  // Topics become channels under the deployment's prefix, so deployments sharing one Redis never hear each other.
+  const channelOf = (topic: string) => `${redis.prefix}:${topic}`;
+  const topicOf = (channel: string) => channel.slice(redis.prefix.length + 1);
+  const publishClient = { publish: (topic: string, message: string) => redis.commands.publish(channelOf(topic), message).catch(() => 0) };
   const subscribeClient = {
-    on: (event: 'message', listener: (channel: string, message: string) => void) => redis.subscriber.on(event, listener),
-    subscribe: (channel: string) => redis.subscriber.subscribe(channel).catch(() => 0),
-    unsubscribe: (channel: string) => redis.subscriber.unsubscribe(channel).catch(() => 0),
+    on: (event: 'message', listener: (topic: string, message: string) => void) =>
+      redis.subscriber.on(event, (channel: string, message: string) => {
+        if (channel.startsWith(`${redis.prefix}:`)) listener(topicOf(channel), message);
+      }),
+    subscribe: (topic: string) => redis.subscriber.subscribe(channelOf(topic)).catch(() => 0),
+    unsubscribe: (topic: string) => redis.subscriber.unsubscribe(channelOf(topic)).catch(() => 0),
   };
   const remote = createRedisEventTarget({
     publishClient: publishClient as unknown as Redis,

@@ -13,7 +13,7 @@ const retryStrategy = (attempt: number): number => Math.min(attempt * 200, 2000)
  * instead of being replayed late. `subscriber` waits for the connection to subscribe, and ioredis subscribes
  * it again to every channel after a reconnect. The outage is logged once, and the recovery once.
  */
-export function connectRedis(url: string, log: Logger) {
+export function connectRedis(url: string, prefix: string, log: Logger) {
   const commands = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, connectionName: 'deskgraph-commands' });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null, retryStrategy, connectionName: 'deskgraph-subscriber' });
   let health: RedisHealth = { state: 'unavailable', since: new Date(), reason: 'connecting' };
@@ -47,6 +47,8 @@ export function connectRedis(url: string, log: Logger) {
   return {
     commands,
     subscriber,
+    /** REDIS_PREFIX: the start of every channel and key of this deployment (pub/sub ignores the database number). */
+    prefix,
     available,
     health: (): RedisHealth => health,
     /** Resolves once both clients are connected, or after `timeoutMs` (an instance starts without Redis too). */

@@ -76,6 +76,13 @@ describe('configuration checked as a whole at start', () => {
     expect(await databaseUntouched(run.dir)).toBe(true);
   });
 
+  it('a REDIS_PREFIX with a colon or a space stops start-up with its message', async () => {
+    const run = await startWith({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: 'team a:prod', JWT_SECRET: 's'.repeat(40) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/REDIS_PREFIX: must be 1-64 letters, digits, dots, dashes or underscores/);
+    expect(await databaseUntouched(run.dir)).toBe(true);
+  });
+
   it('names every bad variable at once, one line each', async () => {
     const run = await startWith({
       PORT: 'eighty',
