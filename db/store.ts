@@ -212,6 +212,8 @@ export interface IntakeQueries {
   agentsOfSector(accountId: number, sectorId: number): Promise<User[]>;
   /** OPEN tickets per agent, for capacity and LEAST_BUSY, from the count table. */
   openCountsOf(accountId: number, userIds: readonly number[]): Promise<Map<number, number>>;
+  /** The account's routing decisions run one at a time from here until the transaction ends: each reads what the one before handed out. */
+  takeRoutingTurn(accountId: number): Promise<void>;
 }
 
 export interface TemplateQueries {

@@ -24,11 +24,16 @@ function unavailabilityOf(agent: User, openTickets: number, absence: AbsenceSett
 /**
  * Hands a WAITING ticket of a ROUND_ROBIN or LEAST_BUSY sector to an available agent (ONLINE, in
  * hours, under capacity) at once; with nobody available it keeps waiting. Runs inside the writing
- * transaction, and writers are serialised, so two tickets never pick from a stale view. The decision
- * (every active agent of the account, and why each was passed over) is saved in the same transaction.
+ * transaction after taking the account's routing turn, so two tickets never pick from a stale view (turn
+ * and capacity). The decision (every active agent of the account, and why each was passed over) is saved
+ * in the same transaction.
  */
 export async function routeWaitingTicket(tx: StoreTx, ticket: Ticket, at: Date): Promise<Ticket> {
   if (ticket.status !== 'WAITING' || ticket.sectorId === null) return ticket;
+  const routed = await tx.sectors.byId(ticket.accountId, ticket.sectorId);
+  if (!routed || routed.routingMode === 'MANUAL') return ticket;
+  await tx.intake.takeRoutingTurn(ticket.accountId);
+  // Read again within the turn: the last agent served may have changed while this transaction waited.
   const sector = await tx.sectors.byId(ticket.accountId, ticket.sectorId);
   if (!sector || sector.routingMode === 'MANUAL') return ticket;
   const agents = await tx.intake.agentsOfSector(ticket.accountId, sector.id);

@@ -7,6 +7,7 @@ import type { AbsenceSetting, AfterHoursRow, AutoReplyKind, TicketScope, User } 
 import { anyId } from './ids.js';
 
 const { passwordHash: _secret, ...publicUserColumns } = getTableColumns(users);
+const routingTurnLock = 0x726f7574; // 'rout'
 
 export function intakeQueries(db: PgDb): IntakeQueries {
   return {
@@ -105,6 +106,11 @@ export function intakeQueries(db: PgDb): IntakeQueries {
       );
       for (const row of rows) counts.set(row.assignee_id, row.n);
       return counts;
+    },
+
+    /** Writers run together here: a transaction-level advisory lock per account, apart from the outbox's and any row. */
+    async takeRoutingTurn(accountId: number): Promise<void> {
+      await db.execute(sql`SELECT pg_advisory_xact_lock(${routingTurnLock}, ${accountId}::int4)`);
     },
   };
 }

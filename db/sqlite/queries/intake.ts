@@ -100,5 +100,8 @@ export function intakeQueries(db: SqliteDb) {
       for (const row of rows) counts.set(row.assignee_id, row.n);
       return counts;
     },
+
+    /** SQLite runs one writer at a time: every routing decision already reads what the one before handed out. */
+    async takeRoutingTurn(_accountId: number): Promise<void> {},
   };
 }
