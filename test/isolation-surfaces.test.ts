@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anotherAccount, platformHost, type PlatformHost } from './helpers/accounts.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { INGEST } from './helpers/fixtures.js';
 import type { GqlClient } from './helpers/gql.js';
@@ -41,6 +42,7 @@ interface Tenant {
 }
 
 let app: TestApp;
+let host: PlatformHost;
 const tenants: Tenant[] = [];
 
 async function signIn(email: string, password: string): Promise<{ client: GqlClient; token: string }> {
@@ -48,22 +50,11 @@ async function signIn(email: string, password: string): Promise<{ client: GqlCli
   return { client: app.as(login.token), token: login.token };
 }
 
-/** The first account is the bootstrap one; the others are made in the store (no API creates accounts yet). */
+/** The first account is the bootstrap one; the platform makes the others, their ADMIN signed in by the host. */
 async function adminOf(index: number): Promise<{ client: GqlClient; token: string }> {
   if (index === 0) return { client: app.admin, token: app.adminToken };
-  const services = app.running.services;
-  const email = `admin${index}@tenant.test`;
-  await services.store.write(async (tx) => {
-    const account = await tx.accounts.insert({ name: `Tenant ${index}`, timeZone: 'UTC' }, new Date());
-    await tx.users.insert(
-      {
-        accountId: account.id, name: 'Admin', email, passwordHash: await services.passwords.hash('Admin-passw0rd'), role: 'ADMIN', active: true, avatarUrl: null,
-        phone: null, status: 'ONLINE', canDismissWaiting: true, canViewAllContacts: true, canMonitor: true, maxConcurrentTickets: null, workingHours: null,
-      },
-      new Date(),
-    );
-  });
-  return signIn(email, 'Admin-passw0rd');
+  const account = await anotherAccount(app, host, `Tenant ${index}`);
+  return { client: account.admin, token: account.token };
 }
 
 async function tenantOf(index: number): Promise<Tenant> {
@@ -221,7 +212,8 @@ async function expectOwnPicture(tenant: Tenant): Promise<void> {
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ pluginConfig: { webhooks: fast }, passwords: { memoryCost: 1024, timeCost: 1 } });
+  host = await platformHost();
+  app = await startTestApp({ ...host.settings, pluginConfig: { webhooks: fast }, passwords: { memoryCost: 1024, timeCost: 1 } });
   for (let index = 0; index < 3; index++) tenants.push(await tenantOf(index));
   await untilListening(
     tenants.map((tenant) => tenant.live),
