@@ -261,11 +261,12 @@ export interface MonitoringQueries {
 }
 
 /** Small keyed records per plugin (maps and idempotency keys), namespaced by plugin name. */
+/** A plugin's records, each under an account: the same kind and key in two accounts are two records. */
 export interface PluginRecordQueries {
-  get(plugin: string, kind: string, key: string): Promise<unknown>;
-  put(plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<void>;
-  claim(plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<boolean>;
-  delete(plugin: string, kind: string, key: string): Promise<void>;
+  get(accountId: number, plugin: string, kind: string, key: string): Promise<unknown>;
+  put(accountId: number, plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<void>;
+  claim(accountId: number, plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<boolean>;
+  delete(accountId: number, plugin: string, kind: string, key: string): Promise<void>;
 }
 
 export interface WebhookQueries {
