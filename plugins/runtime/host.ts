@@ -117,6 +117,9 @@ function consumerOf(name: string, handlers: Handler[]): OutboxConsumer {
   const matches = (h: Handler, type: PublicEventType) => h.types === '*' || h.types.has(type);
   return {
     name: `plugin:${name}`,
+    // Skipped, not held: the cursor is shared by every account, so holding one would stall the rest, and
+    // a handler acts on the world now (a reply, an alert) where a late replay would mislead.
+    skipsSuspendedAccounts: true,
     async wants(type, accountId) {
       const chosen = new Set<Handler>();
       for (const h of handlers) if (matches(h, type) && (!h.when || (await h.when(type, accountId)))) chosen.add(h);

@@ -15,6 +15,8 @@ export interface OutboxConsumer {
   wants(type: PublicEventType, accountId: number): boolean | Promise<boolean>;
   /** Throwing means "not handled": retried with backoff, then recorded in outbox_failures and skipped. */
   handle(event: PublicEvent): Promise<void>;
+  /** Events of an account suspended when they are read are passed over, logged and counted (plugins' handlers). */
+  skipsSuspendedAccounts?: boolean;
 }
 
 export interface RelayOptions {
@@ -42,6 +44,8 @@ export interface ConsumerStats {
   handled: number;
   failedAttempts: number;
   setAside: number;
+  /** Events passed over because their account was suspended when the relay reached them. */
+  skippedSuspended: number;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
@@ -105,10 +109,17 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       while (mayHandle()) {
         const batch = await store.outbox.after(cursor, options.batchSize);
         if (batch.length === 0) break;
+        // Read once per batch, when the consumer skips them: a suspension takes effect from the next batch at the latest.
+        const suspended = consumer.skipsSuspendedAccounts ? new Set(await store.accounts.suspendedIds()) : null;
         for (const recorded of batch) {
           if (!mayHandle()) break;
           const type = publicTypeOf(recorded);
-          const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
+          const wanted = type !== null && (await consumer.wants(type, recorded.accountId));
+          if (wanted && suspended?.has(recorded.accountId)) {
+            entry.stats.skippedSuspended++;
+            log.info({ consumer: consumer.name, eventId: recorded.id, type, accountId: recorded.accountId }, 'event of a suspended account skipped');
+          }
+          const event = wanted && !suspended?.has(recorded.accountId) ? await publicEvents.of(recorded) : null;
           if (event) {
             await handleWithRetries(consumer, event, entry.stats);
             unsaved = true;
@@ -180,7 +191,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     add(consumer: OutboxConsumer): void {
       if (state.has(consumer.name)) throw new Error(`Two outbox consumers are named "${consumer.name}"`);
       consumers.push(consumer);
-      state.set(consumer.name, { running: null, again: false, skippedTo: 0, stats: { handled: 0, failedAttempts: 0, setAside: 0 } });
+      state.set(consumer.name, { running: null, again: false, skippedTo: 0, stats: { handled: 0, failedAttempts: 0, setAside: 0, skippedSuspended: 0 } });
     },
 
     /** Registers new consumers at the current end (no replay of older history), then catches up. */

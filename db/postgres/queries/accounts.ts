@@ -18,6 +18,10 @@ export function accountQueries(db: PgDb): AccountQueries {
       return row ?? null;
     },
 
+    async suspendedIds() {
+      return (await db.select({ id: accounts.id }).from(accounts).where(isNotNull(accounts.suspendedAt))).map((row) => row.id);
+    },
+
     async page(size, cursorId, direction = 'forward') {
       const rows = await db.select().from(accounts).where(beyondId(accounts.id, cursorId, direction)).orderBy(readOrder(direction)(accounts.id)).limit(size + 1);
       const page = pageOfRows(rows, size, direction);

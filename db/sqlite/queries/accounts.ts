@@ -14,6 +14,10 @@ export function accountQueries(db: SqliteDb) {
       return db.select().from(accounts).where(eq(accounts.id, id)).get() ?? null;
     },
 
+    async suspendedIds(): Promise<number[]> {
+      return db.select({ id: accounts.id }).from(accounts).where(isNotNull(accounts.suspendedAt)).all().map((row) => row.id);
+    },
+
     async page(size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ accounts: Account[]; hasMore: boolean }> {
       const rows = db.select().from(accounts).where(beyond(accounts.id, cursorId, direction)).orderBy(readOrder(direction)(accounts.id)).limit(size + 1).all();
       const page = pageOfRows(rows, size, direction);
