@@ -19,8 +19,8 @@ import type { StoredAttachment } from './types.js';
 export interface AccountQueries {
   count(): Promise<number>;
   byId(id: number): Promise<Account | null>;
-  /** The accounts the platform has suspended now (few): their outbound work waits or is skipped. */
-  suspendedIds(): Promise<number[]>;
+  /** Those of the accounts the platform has suspended now (primary-key lookups): their outbound work waits or is skipped. */
+  suspendedAmong(ids: readonly number[]): Promise<number[]>;
   /** Every account, newest first (the platform's list). */
   page(size: number, cursorId?: number, direction?: PageDirection): Promise<{ accounts: Account[]; hasMore: boolean }>;
   update(id: number, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>): Promise<Account | null>;

@@ -109,8 +109,8 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       while (mayHandle()) {
         const batch = await store.outbox.after(cursor, options.batchSize);
         if (batch.length === 0) break;
-        // Read once per batch, when the consumer skips them: a suspension takes effect from the next batch at the latest.
-        const suspended = consumer.skipsSuspendedAccounts ? new Set(await store.accounts.suspendedIds()) : null;
+        // Read once per batch, for the batch's accounts: a suspension takes effect from the next batch at the latest.
+        const suspended = consumer.skipsSuspendedAccounts ? new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))])) : null;
         for (const recorded of batch) {
           if (!mayHandle()) break;
           const type = publicTypeOf(recorded);

@@ -4,7 +4,7 @@ import type { PgDb } from '../client.js';
 import { accounts } from '../tables/index.js';
 import type { Account } from '../../types.js';
 import type { AccountQueries } from '../../store.js';
-import { beyondId, sameId } from './ids.js';
+import { anyId, beyondId, sameId } from './ids.js';
 
 export function accountQueries(db: PgDb): AccountQueries {
   return {
@@ -18,8 +18,9 @@ export function accountQueries(db: PgDb): AccountQueries {
       return row ?? null;
     },
 
-    async suspendedIds() {
-      return (await db.select({ id: accounts.id }).from(accounts).where(isNotNull(accounts.suspendedAt))).map((row) => row.id);
+    async suspendedAmong(ids) {
+      if (ids.length === 0) return [];
+      return (await db.select({ id: accounts.id }).from(accounts).where(and(anyId(accounts.id, ids), isNotNull(accounts.suspendedAt)))).map((row) => row.id);
     },
 
     async page(size, cursorId, direction = 'forward') {
