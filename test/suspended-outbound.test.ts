@@ -128,15 +128,20 @@ describe('a suspended account', () => {
     expect((await deliveriesOf(paused, firstNew)).map((row) => row.attempts)).toEqual(held.map(() => 1));
   });
 
-  it('does not have its events handled by plugins, while the neighbour\'s are; it is counted and the records stay', async () => {
+  it('does not have its events handled by plugins, except an erasure, while the neighbour\'s are; it is counted and the records stay', async () => {
     const [paused, neighbour] = tenants as [Tenant, Tenant];
     const stats = () => app.running.relay.stats('plugin:notebook')!;
-    const latestBefore = await noteOf(app.url, paused.accountId, 'latest', 'ticket');
-    const skippedBefore = stats().skippedSuspended;
-    const firstNew = await lastDeliveryId();
+    // A contact whose only ticket is over, so an ADMIN may erase them.
+    const { ingestMessage: gone } = await paused.admin.request('mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id contact { id } } }', {
+      input: { contact: { phone: String(++phone), name: 'Forget Me' }, body: 'erase me later', channelId: paused.channelId },
+    });
+    await paused.admin.request('mutation($id: ID!) { cancelTicket(id: $id) { id } }', { id: gone.id });
 
     // The plugin's handler waits on a neighbour's event, so the paused account's events queue behind it.
     await app.running.relay.settled();
+    const latestBefore = await noteOf(app.url, paused.accountId, 'latest', 'ticket');
+    const skippedBefore = stats().skippedSuspended;
+    const firstNew = await lastDeliveryId();
     const release = notebook.hold();
     let pausedTicket = '';
     const heardBefore = notebook.heard.length + 1;
@@ -144,6 +149,7 @@ describe('a suspended account', () => {
       await contactWrites(neighbour, 'keeps the handler waiting');
       await eventually(() => notebook.heard.length >= heardBefore, 'the handler got the neighbour\'s event');
       pausedTicket = await contactWrites(paused, 'committed before the suspension');
+      await paused.admin.request('mutation($id: ID!) { eraseContact(id: $id) { id } }', { id: gone.contact.id });
       await suspend(paused);
     } finally {
       release();
@@ -152,15 +158,19 @@ describe('a suspended account', () => {
     await eventually(() => notebook.heard.some((event) => JSON.stringify(event.data).includes(proof)), 'the handler got the neighbour\'s next event');
 
     const heardSince = notebook.heard.slice(heardBefore);
-    expect(heardSince.filter((event) => event.accountId === paused.accountId)).toEqual([]);
+    // Only the erasure reached the plugin: forgetting someone's data is a duty, not outbound work.
+    expect(heardSince.filter((event) => event.accountId === paused.accountId).map((event) => [event.type, JSON.stringify(event.data).includes(gone.contact.id)])).toEqual([['contact.erased', true]]);
     expect(heardSince.filter((event) => event.accountId === neighbour.accountId).length).toBeGreaterThan(0);
-    // One skip per event of the paused account: as many as its webhook deliveries (subscribed to every event).
+    // One skip per other event of the paused account since the hold: its webhook deliveries (subscribed to every event) count them.
     await app.running.relay.settled();
-    const events = (await deliveriesOf(paused, firstNew)).length;
-    expect(events).toBeGreaterThanOrEqual(3);
-    expect(stats().skippedSuspended - skippedBefore).toBe(events);
+    const events = (await withTestDatabase(app.config.databaseUrl, (db) =>
+      db.rows<{ type: string }>('SELECT event_type AS type FROM webhook_deliveries WHERE account_id = ? AND id > ?', [Number(paused.accountId), firstNew]),
+    )).map((row) => row.type);
+    expect(events.filter((type) => type !== 'contact.erased').length).toBeGreaterThanOrEqual(3);
+    expect(stats().skippedSuspended - skippedBefore).toBe(events.length - 1);
     expect(await noteOf(app.url, paused.accountId, 'latest', 'ticket')).toBe(latestBefore);
-    expect(latestBefore).not.toBe(pausedTicket);
+    expect(latestBefore).toBe(gone.id);
+    expect(pausedTicket).not.toBe(gone.id);
 
     await resume(paused);
     const after = await contactWrites(paused, 'after the resume');

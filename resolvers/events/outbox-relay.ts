@@ -15,8 +15,8 @@ export interface OutboxConsumer {
   wants(type: PublicEventType, accountId: number): boolean | Promise<boolean>;
   /** Throwing means "not handled": retried with backoff, then recorded in outbox_failures and skipped. */
   handle(event: PublicEvent): Promise<void>;
-  /** Events of an account suspended when they are read are passed over, logged and counted (plugins' handlers). */
-  skipsSuspendedAccounts?: boolean;
+  /** Whether an event of this type is passed over (logged and counted) when its account is suspended as it is read. */
+  skipsWhileSuspended?(type: PublicEventType): boolean;
 }
 
 export interface RelayOptions {
@@ -110,16 +110,17 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         const batch = await store.outbox.after(cursor, options.batchSize);
         if (batch.length === 0) break;
         // Read once per batch, for the batch's accounts: a suspension takes effect from the next batch at the latest.
-        const suspended = consumer.skipsSuspendedAccounts ? new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))])) : null;
+        const suspended = consumer.skipsWhileSuspended ? new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))])) : null;
         for (const recorded of batch) {
           if (!mayHandle()) break;
           const type = publicTypeOf(recorded);
           const wanted = type !== null && (await consumer.wants(type, recorded.accountId));
-          if (wanted && suspended?.has(recorded.accountId)) {
+          const skipped = wanted && !!suspended?.has(recorded.accountId) && consumer.skipsWhileSuspended!(type);
+          if (skipped) {
             entry.stats.skippedSuspended++;
             log.info({ consumer: consumer.name, eventId: recorded.id, type, accountId: recorded.accountId }, 'event of a suspended account skipped');
           }
-          const event = wanted && !suspended?.has(recorded.accountId) ? await publicEvents.of(recorded) : null;
+          const event = wanted && !skipped ? await publicEvents.of(recorded) : null;
           if (event) {
             await handleWithRetries(consumer, event, entry.stats);
             unsaved = true;
