@@ -262,7 +262,6 @@ export interface MonitoringQueries {
   scoreOf(agentIds: readonly number[], since: Date): Promise<Map<number, { average: number | null; count: number }>>;
 }
 
-/** Small keyed records per plugin (maps and idempotency keys), namespaced by plugin name. */
 /** A plugin's records, each under an account: the same kind and key in two accounts are two records. */
 export interface PluginRecordQueries {
   get(accountId: number, plugin: string, kind: string, key: string): Promise<unknown>;

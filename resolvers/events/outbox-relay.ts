@@ -109,13 +109,15 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       while (mayHandle()) {
         const batch = await store.outbox.after(cursor, options.batchSize);
         if (batch.length === 0) break;
-        // Read once per batch, for the batch's accounts: a suspension takes effect from the next batch at the latest.
-        const suspended = consumer.skipsWhileSuspended ? new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))])) : null;
+        // Read at most once per batch, for the batch's accounts, and only when an event could be skipped.
+        let suspended: Set<number> | null = null;
+        const isSuspended = async (accountId: number) =>
+          (suspended ??= new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))]))).has(accountId);
         for (const recorded of batch) {
           if (!mayHandle()) break;
           const type = publicTypeOf(recorded);
           const wanted = type !== null && (await consumer.wants(type, recorded.accountId));
-          const skipped = wanted && !!suspended?.has(recorded.accountId) && consumer.skipsWhileSuspended!(type);
+          const skipped = wanted && !!consumer.skipsWhileSuspended?.(type) && (await isSuspended(recorded.accountId));
           if (skipped) {
             entry.stats.skippedSuspended++;
             log.info({ consumer: consumer.name, eventId: recorded.id, type, accountId: recorded.accountId }, 'event of a suspended account skipped');
