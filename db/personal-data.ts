@@ -61,6 +61,7 @@ export function accountDeletions(accountId: number): SQL[] {
     from('outbox', ofAccount(accountId)),
     from('webhook_deliveries', ofAccount(accountId)),
     from('webhooks', ofAccount(accountId)),
+    from('plugin_records', ofAccount(accountId)),
     from('attachments', ofAccount(accountId)),
     from('ticket_history', ofTicketsOf(accountId)),
     from('ticket_tags', ofTicketsOf(accountId)),

@@ -19,6 +19,8 @@ import type { StoredAttachment } from './types.js';
 export interface AccountQueries {
   count(): Promise<number>;
   byId(id: number): Promise<Account | null>;
+  /** Those of the accounts the platform has suspended now (primary-key lookups): their outbound work waits or is skipped. */
+  suspendedAmong(ids: readonly number[]): Promise<number[]>;
   /** Every account, newest first (the platform's list). */
   page(size: number, cursorId?: number, direction?: PageDirection): Promise<{ accounts: Account[]; hasMore: boolean }>;
   update(id: number, changes: Partial<Pick<Account, 'name' | 'timeZone' | 'locale'>>): Promise<Account | null>;
@@ -262,12 +264,12 @@ export interface MonitoringQueries {
   scoreOf(agentIds: readonly number[], since: Date): Promise<Map<number, { average: number | null; count: number }>>;
 }
 
-/** Small keyed records per plugin (maps and idempotency keys), namespaced by plugin name. */
+/** A plugin's records, each under an account: the same kind and key in two accounts are two records. */
 export interface PluginRecordQueries {
-  get(plugin: string, kind: string, key: string): Promise<unknown>;
-  put(plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<void>;
-  claim(plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<boolean>;
-  delete(plugin: string, kind: string, key: string): Promise<void>;
+  get(accountId: number, plugin: string, kind: string, key: string): Promise<unknown>;
+  put(accountId: number, plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<void>;
+  claim(accountId: number, plugin: string, kind: string, key: string, value: unknown, at: Date): Promise<boolean>;
+  delete(accountId: number, plugin: string, kind: string, key: string): Promise<void>;
 }
 
 export interface WebhookQueries {

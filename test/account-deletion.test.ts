@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noteOf, notebookPlugin, writeNote } from './fixtures/notebook-plugin.js';
+import { hostSignedToken, platformHost, type PlatformHost } from './helpers/accounts.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { tablesOf } from './helpers/database.js';
 import type { GqlClient } from './helpers/gql.js';
@@ -13,17 +13,17 @@ import { multipart, pdf } from './helpers/uploads.js';
 // deleteAccount (platform): a host closing a tenant removes every row under it and its files, and
 // nothing of any other account moves. Compared table by table with the database before it existed.
 
-const PLATFORM_TOKEN = `dgp_${randomBytes(32).toString('base64url')}`;
 const fast = { allowPrivateUrls: true, maxAttempts: 2, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
 // Tables every account shares: consumers' cursors move with any event, the relay lease with time.
 const shared = (table: string) => table === 'outbox_consumers' || table.includes('lease') || /_search(_|$)/.test(table);
 
 let app: TestApp;
 let platform: GqlClient;
-let hostKey: CryptoKey;
+let host: PlatformHost;
+const notebook = notebookPlugin();
 
 async function signedIn(accountId: string, externalId: string): Promise<{ client: GqlClient; token: string }> {
-  const token = await new SignJWT({ deskgraph_account: accountId }).setProtectedHeader({ alg: 'ES256' }).setSubject(externalId).setExpirationTime('30m').sign(hostKey);
+  const token = await hostSignedToken(host, accountId, externalId);
   return { client: app.as(token), token };
 }
 
@@ -41,21 +41,20 @@ function storedFiles(): string[] {
 }
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES256');
-  hostKey = pair.privateKey as CryptoKey;
-  const base = await startTestApp();
-  const jwt = { ...base.config.jwt, publicKeyPem: await exportSPKI(pair.publicKey) };
-  await base.running.stop();
-  app = await startTestApp({ jwt, platform: { tokenSha256: [createHash('sha256').update(PLATFORM_TOKEN).digest('hex')], provisionOnSignIn: false }, pluginConfig: { webhooks: fast } }, base.dir);
-  platform = app.as(PLATFORM_TOKEN);
+  host = await platformHost();
+  app = await startTestApp({ ...host.settings, plugins: [notebook.plugin], pluginConfig: { webhooks: fast } });
+  platform = app.as(host.token);
 });
 afterAll(() => app.stop());
 
 describe('deleteAccount', () => {
   it('removes every row and file of a suspended account and leaves the others as they were', async () => {
-    // The bootstrap account has a ticket of its own, which must survive.
-    await app.admin.request('mutation { ingestMessage(input: { contact: { phone: "5511977770001", name: "Stays" }, body: "still here" }) { id } }');
+    // The bootstrap account has a ticket of its own and plugin records, which must survive.
+    const home = (await app.admin.request('{ account { id } }')).account.id as string;
+    const { ingestMessage: staying } = await app.admin.request('mutation { ingestMessage(input: { contact: { phone: "5511977770001", name: "Stays" }, body: "still here" }) { id } }');
+    await writeNote(app.url, { account: Number(home), kind: 'memo', key: 'shared', value: 'the neighbour\'s' });
     const before = await everyTable();
+    expect(await noteOf(app.url, home, 'latest', 'ticket')).toBe(staying.id);
     const filesBefore = storedFiles();
 
     const { createAccount } = await platform.request('mutation { createAccount(input: { name: "Closing Co" }) { id } }');
@@ -84,6 +83,7 @@ describe('deleteAccount', () => {
     expect(sent.errors).toBeUndefined();
     await ana.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ingestMessage.id });
     await admin.request('mutation($id: ID!) { rateTicket(ticketId: $id, rating: 4, comment: "ok") { rating } }', { id: ingestMessage.id });
+    await writeNote(app.url, { account: Number(accountId), kind: 'memo', key: 'shared', value: 'the closing account\'s' });
     for (const deadline = Date.now() + 10_000; ; ) {
       await app.running.relay.settled();
       const { webhookDeliveries } = await admin.request('{ webhookDeliveries(first: 100) { nodes { status } } }');
@@ -94,6 +94,8 @@ describe('deleteAccount', () => {
     const filled = await everyTable();
     expect(filled, 'the account left no rows to delete: the comparison would prove nothing').not.toEqual(before);
     expect(storedFiles().length).toBe(filesBefore.length + 1);
+    expect(await noteOf(app.url, accountId, 'latest', 'ticket')).toBe(ingestMessage.id);
+    expect(await noteOf(app.url, accountId, 'memo', 'shared')).toBe('the closing account\'s');
 
     // A live account is refused, and so is an unknown one; nothing changes.
     await expectUnchanged(app, async () => {
@@ -109,6 +111,10 @@ describe('deleteAccount', () => {
 
     expect(await everyTable()).toEqual(before);
     expect(storedFiles()).toEqual(filesBefore);
+    expect(await noteOf(app.url, accountId, 'latest', 'ticket')).toBeNull();
+    expect(await noteOf(app.url, accountId, 'memo', 'shared')).toBeNull();
+    expect(await noteOf(app.url, home, 'latest', 'ticket')).toBe(staying.id);
+    expect(await noteOf(app.url, home, 'memo', 'shared')).toBe('the neighbour\'s');
     const { accounts } = await platform.request('{ accounts(first: 50) { edges { node { id } } } }');
     expect(accounts.edges.map((edge: { node: { id: string } }) => edge.node.id)).not.toContain(accountId);
     await admin.expectCode('{ me { id } }', undefined, 'UNAUTHENTICATED');

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
+import { anotherAccount, platformHost, type OtherAccount } from './helpers/accounts.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TEST_SECRET, type TestApp } from './helpers/app.js';
 import { startEntry } from './helpers/child.js';
 import { engine, prepareDatabase } from './helpers/database.js';
 import { INGEST } from './helpers/fixtures.js';
-import { gqlClient, type GqlClient } from './helpers/gql.js';
+import { gqlClient } from './helpers/gql.js';
 import { expectUnchanged } from './helpers/unchanged.js';
 import { wsClient, wsExecute } from './helpers/ws.js';
 
@@ -15,35 +16,17 @@ import { wsClient, wsExecute } from './helpers/ws.js';
 
 const COUNTS = '{ ticketCounts { waiting } }';
 
-/** A second account with its ADMIN signed in (no API creates accounts yet: the store does). */
-async function neighbourOf(app: TestApp): Promise<GqlClient & { channelId: string }> {
-  const services = app.running.services;
-  await services.store.write(async (tx) => {
-    const account = await tx.accounts.insert({ name: 'Neighbour Co', timeZone: 'UTC' }, new Date());
-    await tx.users.insert(
-      {
-        accountId: account.id, name: 'Nina', email: 'nina@neighbour.test', passwordHash: await services.passwords.hash('Nina-passw0rd'), role: 'ADMIN', active: true, avatarUrl: null,
-        phone: null, status: 'ONLINE', canDismissWaiting: true, canViewAllContacts: true, canMonitor: true, maxConcurrentTickets: null, workingHours: null,
-      },
-      new Date(),
-    );
-  });
-  const { login } = await app.anonymous.request('mutation { login(email: "nina@neighbour.test", password: "Nina-passw0rd") { token } }');
-  const neighbour = app.as(login.token);
-  const { createChannel } = await neighbour.request('mutation { createChannel(input: { name: "Next door", kind: API }) { id } }');
-  return Object.assign(neighbour, { channelId: createChannel.id as string });
-}
-
 function post(app: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {
   return fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
 }
 
 describe('per-account limits', () => {
   let app: TestApp;
-  let neighbour: GqlClient & { channelId: string };
+  let neighbour: OtherAccount;
   beforeAll(async () => {
-    app = await startTestApp({ accountLimits: { requestsPerMinute: 25, ingestsPerMinute: 3 }, passwords: { memoryCost: 1024, timeCost: 1 } });
-    neighbour = await neighbourOf(app);
+    const host = await platformHost();
+    app = await startTestApp({ ...host.settings, accountLimits: { requestsPerMinute: 25, ingestsPerMinute: 3 }, passwords: { memoryCost: 1024, timeCost: 1 } });
+    neighbour = await anotherAccount(app, host, 'Neighbour Co');
   });
   afterAll(() => app.stop());
 
@@ -56,7 +39,7 @@ describe('per-account limits', () => {
       expect(refused.extensions!['retryAfterSeconds']).toBeLessThanOrEqual(60);
       expect(refused.extensions).not.toHaveProperty('http');
     });
-    const { ingestMessage } = await neighbour.request(INGEST, { input: { contact: { phone: '5511900000104' }, body: 'next door', channelId: neighbour.channelId } });
+    const { ingestMessage } = await neighbour.admin.request(INGEST, { input: { contact: { phone: '5511900000104' }, body: 'next door', channelId: neighbour.channelId } });
     expect(ingestMessage.status).toBe('WAITING');
   });
 
@@ -85,9 +68,10 @@ describe('per-account limits', () => {
         await socket.dispose();
       }
     });
-    // Signing in has no account yet: it is throttled by failures, not by the account's budget.
-    expect((await app.anonymous.request('mutation { login(email: "nina@neighbour.test", password: "Nina-passw0rd") { token } }')).login.token).toBeTruthy();
-    for (let i = 0; i < 20; i++) expect((await neighbour.request(COUNTS)).ticketCounts.waiting).toBe(1);
+    // Signing in has no account yet: it is throttled by failures, not by the spent budget of its account.
+    const login = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
+    expect((await app.anonymous.request(login, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD })).login.token).toBeTruthy();
+    for (let i = 0; i < 20; i++) expect((await neighbour.admin.request(COUNTS)).ticketCounts.waiting).toBe(1);
   });
 });
 

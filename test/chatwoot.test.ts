@@ -5,9 +5,11 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskgraph } from '../server.js';
+import { anotherAccount, hostSignedToken, platformHost } from './helpers/accounts.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { CHATWOOT_ACCOUNT, CHATWOOT_SECRET, CHATWOOT_TOKEN, contactEvent, deliverToBridge, messageCreated, statusChanged, type ChatwootPerson } from './helpers/chatwoot.js';
 import { prepareDatabase, tablesOf } from './helpers/database.js';
+import type { GqlClient } from './helpers/gql.js';
 import { startReceiver, type Received } from './helpers/receiver.js';
 import { multipart, pdf } from './helpers/uploads.js';
 
@@ -321,5 +323,71 @@ describe('chatwoot bridge start-up', () => {
     } finally {
       await running.stop();
     }
+  });
+});
+
+describe('chatwoot bridge of a suspended account', () => {
+  let app: TestApp;
+  let chatwoot: Awaited<ReturnType<typeof startReceiver>>;
+  let bridged: { accountId: string; admin: GqlClient };
+  let platform: GqlClient;
+
+  beforeAll(async () => {
+    chatwoot = await startReceiver();
+    const host = await platformHost();
+    // The bridge serves an account the platform made: made first, then the server starts with the bridge on it.
+    const base = await startTestApp(host.settings);
+    const accountId = (await anotherAccount(base, host, 'Bridged Co')).accountId;
+    await base.running.stop();
+    app = await startTestApp(
+      {
+        ...host.settings,
+        plugins: ['chatwoot'],
+        pluginConfig: { chatwoot: { baseUrl: chatwoot.url, apiAccessToken: CHATWOOT_TOKEN, accountId: String(CHATWOOT_ACCOUNT), webhookSecret: CHATWOOT_SECRET, deskgraphAccountId: accountId } },
+        relay: { maxAttempts: 4, retryBaseMs: 20, retryMaxMs: 60, pollMs: 50 },
+      },
+      base.dir,
+    );
+    bridged = { accountId, admin: app.as(await hostSignedToken(host, accountId, 'admin')) };
+    platform = app.as(host.token);
+    await bridged.admin.request('mutation { setMyStatus(status: ONLINE) { id } }');
+  });
+  afterAll(async () => {
+    await app.stop();
+    await chatwoot.close();
+    rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('posts no reply committed before the suspension, and posts again after resume', async () => {
+    const contact = person('Sofia', '+55 11 977776666');
+    const { body } = await deliverToBridge(app, messageCreated({ id: ++nextId, conversationId: 91, contact, content: 'oi' }));
+    expect(body['done']).toBe('ingested');
+    const ticketId = body['ticketId'] as string;
+    await bridged.admin.request(ACCEPT, { id: ticketId });
+    const posted = () => chatwoot.received.filter((r) => r.path.endsWith('/conversations/91/messages')).map((r) => bodyOf(r)['content']);
+    const stats = () => app.running.relay.stats('plugin:chatwoot')!;
+    const skippedBefore = stats().skippedSuspended;
+
+    // Chatwoot holds its answer to the first reply, so the bridge's cursor waits there while the second is committed.
+    const release = chatwoot.holdAnswers();
+    try {
+      await bridged.admin.request(SEND, { id: ticketId, body: 'first, sent before the suspension' });
+      await chatwoot.until(() => posted().length === 1);
+      await bridged.admin.request(SEND, { id: ticketId, body: 'second, committed before the suspension' });
+      await platform.request('mutation($id: ID!) { suspendAccount(id: $id) { id } }', { id: bridged.accountId });
+    } finally {
+      release();
+    }
+    for (const deadline = Date.now() + 10_000; stats().skippedSuspended === skippedBefore; ) {
+      if (Date.now() > deadline) throw new Error('the bridge never passed the suspended account\'s reply');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await app.running.relay.settled();
+    expect(posted()).toEqual(['first, sent before the suspension']);
+
+    await platform.request('mutation($id: ID!) { resumeAccount(id: $id) { id } }', { id: bridged.accountId });
+    await bridged.admin.request(SEND, { id: ticketId, body: 'third, after the resume' });
+    await chatwoot.until(() => posted().length === 2);
+    expect(posted()).toEqual(['first, sent before the suspension', 'third, after the resume']);
   });
 });

@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notebookPlugin } from './fixtures/notebook-plugin.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { databaseUrlOf, dropDatabase, engine, openTestDatabase, prepareDatabase, snapshotOf, tablesOf } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
@@ -90,7 +91,8 @@ describe.skipIf(engine !== 'postgres')('db:copy: a SQLite installation moved int
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    source = await startTestApp({ databaseUrl: sqlitePath, pluginConfig: webhooksConfig }, dir);
+    // A plugin keeping records in the account, so plugin_records is copied with rows in it.
+    source = await startTestApp({ databaseUrl: sqlitePath, pluginConfig: webhooksConfig, plugins: [notebookPlugin().plugin] }, dir);
     const sales = await createSector(source, 'Sales');
     const support = await createSector(source, 'Support');
     agents = [await createAgent(source, 'Ana', [sales]), await createAgent(source, 'Bruno', [support])];
@@ -142,6 +144,7 @@ describe.skipIf(engine !== 'postgres')('db:copy: a SQLite installation moved int
     expect(postgresTables['outbox']!.length).toBeGreaterThan(0);
     expect(postgresTables['outbox_consumers']!.length).toBeGreaterThan(0);
     expect(postgresTables['webhook_deliveries']!.length).toBe(14);
+    expect(postgresTables['plugin_records']!.map((row) => JSON.parse(row))).toEqual([expect.objectContaining({ account_id: 1, plugin: 'notebook', kind: 'latest', key: 'ticket' })]);
     // The copy drops secondary indexes, foreign keys and count triggers for speed: all back as a fresh database has them.
     const catalog = await catalogOf(targetUrl);
     expect(catalog).toEqual(await catalogOf(await prepareDatabase(otherDir)));

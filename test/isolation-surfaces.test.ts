@@ -1,6 +1,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noteOf, notebookPlugin, writeNote } from './fixtures/notebook-plugin.js';
+import { anotherAccount, platformHost, type PlatformHost } from './helpers/accounts.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { INGEST } from './helpers/fixtures.js';
 import type { GqlClient } from './helpers/gql.js';
@@ -11,7 +13,8 @@ import { subscribe, untilListening, wsClient, type LiveSubscription } from './he
 // Whatever runs in them, no read, count, search, live event or webhook delivery ever crosses, and
 // another account's ids answer exactly as ids that never existed. isolation-property.test.ts does the
 // same with accounts the platform made and host sign-on; this one covers the other surfaces: webhook
-// deliveries, integration tokens, templates, ready replies, transcripts, contact updates, monitoring.
+// deliveries, integration tokens, templates, ready replies, transcripts, contact updates, monitoring,
+// and a plugin's records (the same kind and key written in several accounts).
 // Replay a failure with PROPERTY_SEED=<the seed fast-check prints>.
 
 const fast = { allowPrivateUrls: true, maxAttempts: 3, retryBaseMs: 30, retryMaxMs: 100, pollMs: 20, timeoutMs: 2000 };
@@ -38,9 +41,14 @@ interface Tenant {
   botToken: string;
   /** The account's other objects by type, each made with the same name in every account. */
   objects: Record<string, string[]>;
+  /** What the notebook plugin should hold in this account: memo key -> the value last written here. */
+  notes: Map<string, string>;
 }
 
 let app: TestApp;
+let host: PlatformHost;
+const notebook = notebookPlugin();
+let written = 0;
 const tenants: Tenant[] = [];
 
 async function signIn(email: string, password: string): Promise<{ client: GqlClient; token: string }> {
@@ -48,22 +56,11 @@ async function signIn(email: string, password: string): Promise<{ client: GqlCli
   return { client: app.as(login.token), token: login.token };
 }
 
-/** The first account is the bootstrap one; the others are made in the store (no API creates accounts yet). */
+/** The first account is the bootstrap one; the platform makes the others, their ADMIN signed in by the host. */
 async function adminOf(index: number): Promise<{ client: GqlClient; token: string }> {
   if (index === 0) return { client: app.admin, token: app.adminToken };
-  const services = app.running.services;
-  const email = `admin${index}@tenant.test`;
-  await services.store.write(async (tx) => {
-    const account = await tx.accounts.insert({ name: `Tenant ${index}`, timeZone: 'UTC' }, new Date());
-    await tx.users.insert(
-      {
-        accountId: account.id, name: 'Admin', email, passwordHash: await services.passwords.hash('Admin-passw0rd'), role: 'ADMIN', active: true, avatarUrl: null,
-        phone: null, status: 'ONLINE', canDismissWaiting: true, canViewAllContacts: true, canMonitor: true, maxConcurrentTickets: null, workingHours: null,
-      },
-      new Date(),
-    );
-  });
-  return signIn(email, 'Admin-passw0rd');
+  const account = await anotherAccount(app, host, `Tenant ${index}`);
+  return { client: account.admin, token: account.token };
 }
 
 async function tenantOf(index: number): Promise<Tenant> {
@@ -96,7 +93,7 @@ async function tenantOf(index: number): Promise<Tenant> {
       return true;
     },
   });
-  return { index, accountId: account.id, token, admin, agent, channelId, sectorId: createSector.id, tickets: new Set(), contacts: new Set(), messages: new Set(), live, heard, receiver, botToken: createIntegration.token, objects };
+  return { index, accountId: account.id, token, admin, agent, channelId, sectorId: createSector.id, tickets: new Set(), contacts: new Set(), messages: new Set(), live, heard, receiver, botToken: createIntegration.token, objects, notes: new Map() };
 }
 
 const operation = fc.oneof(
@@ -105,7 +102,9 @@ const operation = fc.oneof(
   fc.record({ kind: fc.constant('close' as const), tenant: fc.nat(2), pick: fc.nat(20) }),
   fc.record({ kind: fc.constant('rename' as const), tenant: fc.nat(2), pick: fc.nat(20), name: fc.nat(1) }),
   fc.record({ kind: fc.constant('reachAcross' as const), tenant: fc.nat(2), other: fc.nat(2), pick: fc.nat(20) }),
+  fc.record({ kind: fc.constant('note' as const), tenant: fc.nat(2), key: fc.nat(2) }),
 );
+const MEMO_KEYS = ['k0', 'k1', 'k2'];
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
 const pickFrom = <T>(items: Set<T>, pick: number): T | undefined => [...items][pick % Math.max(1, items.size)];
@@ -139,6 +138,12 @@ async function run(step: Operation): Promise<void> {
     case 'rename': {
       const contactId = pickFrom(tenant.contacts, step.pick);
       if (contactId) await tenant.admin.request('mutation($id: ID!, $n: String!) { updateContact(id: $id, input: { name: $n }) { id } }', { id: contactId, n: NAMES[step.name] });
+      return;
+    }
+    case 'note': {
+      const value = `account ${tenant.index}, note ${++written}`;
+      await writeNote(app.url, { account: Number(tenant.accountId), kind: 'memo', key: MEMO_KEYS[step.key]!, value });
+      tenant.notes.set(MEMO_KEYS[step.key]!, value);
       return;
     }
     case 'reachAcross': {
@@ -213,6 +218,8 @@ async function expectOwnPicture(tenant: Tenant): Promise<void> {
     ReadyReplyCategory: lists.readyReplyCategories, ReadyReply: lists.readyReplyCategories.flatMap((category: { replies: unknown[] }) => category.replies),
   } as Record<string, { id: string }[]>;
   for (const [type, rows] of Object.entries(listed)) expect([type, rows.map((row) => row.id).sort()]).toEqual([type, [...tenant.objects[type]!].sort()]);
+  // The same kind and key in every account: each account reads only what was written in it.
+  for (const key of MEMO_KEYS) expect([key, await noteOf(app.url, tenant.accountId, 'memo', key)]).toEqual([key, tenant.notes.get(key) ?? null]);
   for (const search of [...PHONES, ...NAMES]) {
     const found = await tenant.admin.request('query($s: String!) { contacts(search: $s, first: 100) { edges { node { id } } } tickets(status: WAITING, search: $s, first: 100) { edges { node { id } } } }', { s: search });
     for (const edge of found.contacts.edges) expect(tenant.contacts.has(edge.node.id), `search "${search}" in account ${tenant.index}`).toBe(true);
@@ -221,7 +228,8 @@ async function expectOwnPicture(tenant: Tenant): Promise<void> {
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ pluginConfig: { webhooks: fast }, passwords: { memoryCost: 1024, timeCost: 1 } });
+  host = await platformHost();
+  app = await startTestApp({ ...host.settings, plugins: [notebook.plugin], pluginConfig: { webhooks: fast }, passwords: { memoryCost: 1024, timeCost: 1 } });
   for (let index = 0; index < 3; index++) tenants.push(await tenantOf(index));
   await untilListening(
     tenants.map((tenant) => tenant.live),
@@ -281,5 +289,13 @@ describe('three accounts with the same phones, names and external ids', () => {
       for (const event of delivered) if (event.data.ticket) expect(own.has(event.data.ticket.id), `account ${i}'s webhook got ticket ${event.data.ticket.id}`).toBe(true);
       for (const event of delivered) if (event.data.contact) expect(tenant.contacts.has(event.data.contact.id) || event.data.contact.id === sentinelContacts[i], `account ${i}'s webhook got contact ${event.data.contact.id}`).toBe(true);
     }
+    // The plugin's handler noted each account's latest ticket under one kind and key: three records, each its own.
+    const latestNotes = () => Promise.all(tenants.map((tenant) => noteOf(app.url, tenant.accountId, 'latest', 'ticket')));
+    for (const deadline = Date.now() + 10_000; JSON.stringify(await latestNotes()) !== JSON.stringify(sentinels) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const latest = await latestNotes();
+    expect(latest).toEqual(sentinels);
+    expect(new Set(latest).size).toBe(tenants.length);
   });
 });

@@ -14,7 +14,7 @@ export const plugin: DeskgraphPlugin<ChatwootConfig> = {
   name: 'chatwoot',
   config: chatwootConfig,
   setup(api) {
-    const links = linksOf(api.records, api.config.accountId);
+    const links = linksOf(api.records, api.config.deskgraphAccountId, api.config.accountId);
     api.route('POST', '/webhook', chatwootWebhook(api, links));
     forwardReplies(api, links);
     resolveClosedConversations(api, links);

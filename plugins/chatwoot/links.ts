@@ -1,7 +1,9 @@
 import type { PluginRecords } from '../runtime/contract.js';
 
-// What the bridge remembers between Chatwoot and Deskgraph, in the plugin's own records (no SQL here).
-// Keys on the Chatwoot side carry its account id, so two Chatwoot accounts never share a key.
+// What the bridge remembers between Chatwoot and Deskgraph, in the plugin's own records (no SQL here),
+// kept under the Deskgraph account it serves: deleting that account removes them. Keys on the Chatwoot
+// side still carry Chatwoot's account id: its conversation ids restart per Chatwoot account, and the
+// keys stored before records had an account must keep being found.
 
 /** A Chatwoot conversation and the Deskgraph ticket its contact's messages last went to. */
 export interface ConversationLink {
@@ -36,8 +38,13 @@ export interface SentReply {
   chatwootMessageId: number | null;
 }
 
-export function linksOf(records: PluginRecords, chatwootAccountId: number) {
+export function linksOf(plugin: PluginRecords, deskgraphAccountId: number, chatwootAccountId: number) {
   const chatwootKey = (id: number) => `${chatwootAccountId}:${id}`;
+  const records = {
+    get: <T>(kind: string, key: string) => plugin.get<T>(deskgraphAccountId, kind, key),
+    put: (kind: string, key: string, value: unknown) => plugin.put(deskgraphAccountId, kind, key, value),
+    delete: (kind: string, key: string) => plugin.delete(deskgraphAccountId, kind, key),
+  };
 
   // Rewriting an identical record would still touch its row; a redelivered webhook should change nothing.
   async function keep(kind: string, key: string, value: object): Promise<void> {

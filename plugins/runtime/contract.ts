@@ -54,12 +54,17 @@ export interface PluginResponse {
   body?: unknown;
 }
 
+/**
+ * The plugin's own small records, each under a Deskgraph account (the account first, as in
+ * `api.graphql`): the same kind and key in two accounts are two records, and deleting an account
+ * removes its records.
+ */
 export interface PluginRecords {
-  get<T>(kind: string, key: string): Promise<T | null>;
-  put(kind: string, key: string, value: unknown): Promise<void>;
+  get<T>(accountId: number, kind: string, key: string): Promise<T | null>;
+  put(accountId: number, kind: string, key: string, value: unknown): Promise<void>;
   /** Stores only when absent; true when this call stored it (idempotency keys). */
-  claim(kind: string, key: string, value: unknown): Promise<boolean>;
-  delete(kind: string, key: string): Promise<void>;
+  claim(accountId: number, kind: string, key: string, value: unknown): Promise<boolean>;
+  delete(accountId: number, kind: string, key: string): Promise<void>;
 }
 
 export interface PluginAttachments {

@@ -117,6 +117,10 @@ function consumerOf(name: string, handlers: Handler[]): OutboxConsumer {
   const matches = (h: Handler, type: PublicEventType) => h.types === '*' || h.types.has(type);
   return {
     name: `plugin:${name}`,
+    // Skipped, not held: the cursor is shared by every account, so holding one would stall the rest, and
+    // a handler acts on the world now (a reply, an alert) where a late replay would mislead. An erasure
+    // still reaches them: forgetting a person's data is a duty (LGPD, GDPR), not outbound work.
+    skipsWhileSuspended: (type) => type !== 'contact.erased',
     async wants(type, accountId) {
       const chosen = new Set<Handler>();
       for (const h of handlers) if (matches(h, type) && (!h.when || (await h.when(type, accountId)))) chosen.add(h);

@@ -15,6 +15,8 @@ export interface OutboxConsumer {
   wants(type: PublicEventType, accountId: number): boolean | Promise<boolean>;
   /** Throwing means "not handled": retried with backoff, then recorded in outbox_failures and skipped. */
   handle(event: PublicEvent): Promise<void>;
+  /** Whether an event of this type is passed over (logged and counted) when its account is suspended as it is read. */
+  skipsWhileSuspended?(type: PublicEventType): boolean;
 }
 
 export interface RelayOptions {
@@ -42,6 +44,8 @@ export interface ConsumerStats {
   handled: number;
   failedAttempts: number;
   setAside: number;
+  /** Events passed over because their account was suspended when the relay reached them. */
+  skippedSuspended: number;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
@@ -105,10 +109,20 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       while (mayHandle()) {
         const batch = await store.outbox.after(cursor, options.batchSize);
         if (batch.length === 0) break;
+        // Read at most once per batch, for the batch's accounts, and only when an event could be skipped.
+        let suspended: Set<number> | null = null;
+        const isSuspended = async (accountId: number) =>
+          (suspended ??= new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))]))).has(accountId);
         for (const recorded of batch) {
           if (!mayHandle()) break;
           const type = publicTypeOf(recorded);
-          const event = type && (await consumer.wants(type, recorded.accountId)) ? await publicEvents.of(recorded) : null;
+          const wanted = type !== null && (await consumer.wants(type, recorded.accountId));
+          const skipped = wanted && !!consumer.skipsWhileSuspended?.(type) && (await isSuspended(recorded.accountId));
+          if (skipped) {
+            entry.stats.skippedSuspended++;
+            log.info({ consumer: consumer.name, eventId: recorded.id, type, accountId: recorded.accountId }, 'event of a suspended account skipped');
+          }
+          const event = wanted && !skipped ? await publicEvents.of(recorded) : null;
           if (event) {
             await handleWithRetries(consumer, event, entry.stats);
             unsaved = true;
@@ -180,7 +194,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     add(consumer: OutboxConsumer): void {
       if (state.has(consumer.name)) throw new Error(`Two outbox consumers are named "${consumer.name}"`);
       consumers.push(consumer);
-      state.set(consumer.name, { running: null, again: false, skippedTo: 0, stats: { handled: 0, failedAttempts: 0, setAside: 0 } });
+      state.set(consumer.name, { running: null, again: false, skippedTo: 0, stats: { handled: 0, failedAttempts: 0, setAside: 0, skippedSuspended: 0 } });
     },
 
     /** Registers new consumers at the current end (no replay of older history), then catches up. */

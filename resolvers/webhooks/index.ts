@@ -31,6 +31,10 @@ export function startWebhooks(services: Services, relay: OutboxRelay): () => Pro
   // Deliveries are sent by the relay lease's holder only; a new holder sends what is due at once.
   relay.lease.onGained(() => sender.nudge());
   relay.lease.beforeRelease(() => sender.stop());
+  // A suspended account's deliveries wait (see `due`); once it resumes they go at once, not at the next poll.
+  const stopWatching = services.events.onCommit((commit) => {
+    if (commit.some((event) => event.type === 'account.resumed')) sender.nudge();
+  });
   // The fan-out is idempotent (one row per webhook and event), so a replay after a crash adds nothing.
   // Read per event (a tiny indexed table), so a webhook added a moment ago gets the next event.
   const subscribers = async (type: string, accountId: number) =>
@@ -56,5 +60,8 @@ export function startWebhooks(services: Services, relay: OutboxRelay): () => Pro
     },
   });
   sender.nudge();
-  return async () => sender.stop();
+  return async () => {
+    stopWatching();
+    await sender.stop();
+  };
 }

@@ -17,6 +17,8 @@ export async function startReceiver(options: { status?: number; delayMs?: number
   // Statuses for the next requests, in order, taken as each arrives (so no race with `answer`).
   const queued: number[] = [];
   const waiters: Array<() => void> = [];
+  // While set, answers wait for it: the sender stays busy with the requests in flight.
+  let held: Promise<void> | null = null;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -25,10 +27,13 @@ export async function startReceiver(options: { status?: number; delayMs?: number
       received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8'), raw });
       const next = queued.shift();
       for (const wake of waiters.splice(0)) wake();
-      setTimeout(() => {
-        res.writeHead(next ?? status, { 'content-type': 'application/json' });
-        res.end('{}');
-      }, options.delayMs ?? 0);
+      const reply = () =>
+        setTimeout(() => {
+          res.writeHead(next ?? status, { 'content-type': 'application/json' });
+          res.end('{}');
+        }, options.delayMs ?? 0);
+      if (held) void held.then(reply);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,6 +47,15 @@ export async function startReceiver(options: { status?: number; delayMs?: number
     /** The next requests get these statuses, one each, then `status` again. */
     answerNext(...statuses: number[]) {
       queued.push(...statuses);
+    },
+    /** Requests from now on are not answered until the returned release is called. */
+    holdAnswers(): () => void {
+      let release = () => {};
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
     },
     /** Waits until `predicate` holds over what was received (or fails after `timeoutMs`). */
     async until(predicate: (all: Received[]) => boolean, timeoutMs = 10_000): Promise<Received[]> {

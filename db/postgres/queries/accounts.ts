@@ -4,7 +4,7 @@ import type { PgDb } from '../client.js';
 import { accounts } from '../tables/index.js';
 import type { Account } from '../../types.js';
 import type { AccountQueries } from '../../store.js';
-import { beyondId, sameId } from './ids.js';
+import { anyId, beyondId, sameId } from './ids.js';
 
 export function accountQueries(db: PgDb): AccountQueries {
   return {
@@ -16,6 +16,11 @@ export function accountQueries(db: PgDb): AccountQueries {
     async byId(id) {
       const [row] = await db.select().from(accounts).where(sameId(accounts.id, id));
       return row ?? null;
+    },
+
+    async suspendedAmong(ids) {
+      if (ids.length === 0) return [];
+      return (await db.select({ id: accounts.id }).from(accounts).where(and(anyId(accounts.id, ids), isNotNull(accounts.suspendedAt)))).map((row) => row.id);
     },
 
     async page(size, cursorId, direction = 'forward') {

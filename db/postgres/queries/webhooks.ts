@@ -6,6 +6,8 @@ import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookC
 import { beyond, pageOfRows, readOrder } from '../../pages.js';
 
 const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
+/** A suspended account's deliveries are held: not sent, no attempt used, until the account resumes. */
+const ofActiveAccount = sql`NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = ${webhookDeliveries.accountId} AND a.suspended_at IS NOT NULL)`;
 
 function deliveriesWhere(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }) {
   return and(
@@ -81,7 +83,7 @@ export function webhookQueries(db: PgDb): WebhookQueries {
 
     /**
      * Deliveries due now, oldest first, skipping any with an unsettled earlier delivery of the same
-     * webhook and ticket: a ticket's events reach a receiver in order.
+     * webhook and ticket (a ticket's events reach a receiver in order) and those of a suspended account.
      */
     async due(now: Date, limit: number): Promise<WebhookDelivery[]> {
       const earlier = sql`EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = ${webhookDeliveries.webhookId}
@@ -89,7 +91,7 @@ export function webhookQueries(db: PgDb): WebhookQueries {
       return db
         .select()
         .from(webhookDeliveries)
-        .where(and(inArray(webhookDeliveries.status, unsettled), lte(webhookDeliveries.nextAttemptAt, now), sql`NOT ${earlier}`))
+        .where(and(inArray(webhookDeliveries.status, unsettled), lte(webhookDeliveries.nextAttemptAt, now), sql`NOT ${earlier}`, ofActiveAccount))
         .orderBy(asc(webhookDeliveries.id))
         .limit(limit);
     },
@@ -98,7 +100,7 @@ export function webhookQueries(db: PgDb): WebhookQueries {
       const [row] = await db
         .select({ at: sql<Date | null>`min(${webhookDeliveries.nextAttemptAt})`.mapWith(webhookDeliveries.nextAttemptAt) })
         .from(webhookDeliveries)
-        .where(inArray(webhookDeliveries.status, unsettled));
+        .where(and(inArray(webhookDeliveries.status, unsettled), ofActiveAccount));
       return row?.at ?? null;
     },
 

@@ -38,15 +38,18 @@ export const outboxFailures = pgTable(
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );
 
-/** A plugin's own small records (e.g. the Chatwoot bridge's conversation <-> ticket map). */
+/** A plugin's own small records (e.g. the Chatwoot bridge's conversation <-> ticket map), each under its account. */
 export const pluginRecords = pgTable(
   'plugin_records',
   {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
     plugin: text('plugin').notNull(),
     kind: text('kind').notNull(),
     key: text('key').notNull(),
     value: json('value').$type<unknown>().notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.plugin, t.kind, t.key] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.plugin, t.kind, t.key] })],
 );

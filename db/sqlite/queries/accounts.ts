@@ -1,4 +1,4 @@
-import { and, count, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { beyond, pageOfRows, readOrder } from '../../pages.js';
 import type { SqliteDb } from '../client.js';
 import { accounts } from '../tables/index.js';
@@ -12,6 +12,11 @@ export function accountQueries(db: SqliteDb) {
 
     async byId(id: number): Promise<Account | null> {
       return db.select().from(accounts).where(eq(accounts.id, id)).get() ?? null;
+    },
+
+    async suspendedAmong(ids: readonly number[]): Promise<number[]> {
+      if (ids.length === 0) return [];
+      return db.select({ id: accounts.id }).from(accounts).where(and(inArray(accounts.id, [...ids]), isNotNull(accounts.suspendedAt))).all().map((row) => row.id);
     },
 
     async page(size: number, cursorId?: number, direction: PageDirection = 'forward'): Promise<{ accounts: Account[]; hasMore: boolean }> {

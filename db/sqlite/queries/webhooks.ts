@@ -5,6 +5,8 @@ import type { DeliveryOutcome, NewWebhook, NewWebhookDelivery, Webhook, WebhookC
 import { beyond, pageOfRows, readOrder } from '../../pages.js';
 
 const unsettled: WebhookDeliveryStatus[] = ['PENDING', 'RETRYING'];
+/** A suspended account's deliveries are held: not sent, no attempt used, until the account resumes. */
+const ofActiveAccount = sql`NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = ${webhookDeliveries.accountId} AND a.suspended_at IS NOT NULL)`;
 
 function deliveriesWhere(accountId: number, filter: { webhookId?: number | null; status?: WebhookDeliveryStatus | null }) {
   return and(
@@ -65,7 +67,7 @@ export function webhookQueries(db: SqliteDb) {
 
     /**
      * Deliveries due now, oldest first, skipping any with an unsettled earlier delivery of the same
-     * webhook and ticket: a ticket's events reach a receiver in order.
+     * webhook and ticket (a ticket's events reach a receiver in order) and those of a suspended account.
      */
     async due(now: Date, limit: number): Promise<WebhookDelivery[]> {
       const earlier = sql`EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = ${webhookDeliveries.webhookId}
@@ -73,14 +75,14 @@ export function webhookQueries(db: SqliteDb) {
       return db
         .select()
         .from(webhookDeliveries)
-        .where(and(inArray(webhookDeliveries.status, unsettled), lte(webhookDeliveries.nextAttemptAt, now), sql`NOT ${earlier}`))
+        .where(and(inArray(webhookDeliveries.status, unsettled), lte(webhookDeliveries.nextAttemptAt, now), sql`NOT ${earlier}`, ofActiveAccount))
         .orderBy(asc(webhookDeliveries.id))
         .limit(limit)
         .all();
     },
 
     async nextDueAt(): Promise<Date | null> {
-      const row = db.select({ at: sql<number | null>`min(${webhookDeliveries.nextAttemptAt})` }).from(webhookDeliveries).where(inArray(webhookDeliveries.status, unsettled)).get();
+      const row = db.select({ at: sql<number | null>`min(${webhookDeliveries.nextAttemptAt})` }).from(webhookDeliveries).where(and(inArray(webhookDeliveries.status, unsettled), ofActiveAccount)).get();
       return row?.at == null ? null : new Date(row.at);
     },
 

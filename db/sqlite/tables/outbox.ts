@@ -38,15 +38,18 @@ export const outboxFailures = sqliteTable(
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );
 
-/** A plugin's own small records (e.g. the Chatwoot bridge's conversation <-> ticket map). */
+/** A plugin's own small records (e.g. the Chatwoot bridge's conversation <-> ticket map), each under its account. */
 export const pluginRecords = sqliteTable(
   'plugin_records',
   {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
     plugin: text('plugin').notNull(),
     kind: text('kind').notNull(),
     key: text('key').notNull(),
     value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.plugin, t.kind, t.key] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.plugin, t.kind, t.key] })],
 );

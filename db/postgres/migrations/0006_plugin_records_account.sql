@@ -1,0 +1,2 @@
+ALTER TABLE "plugin_records" ADD COLUMN "account_id" integer;--> statement-breakpoint
+ALTER TABLE "plugin_records" ADD CONSTRAINT "plugin_records_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;

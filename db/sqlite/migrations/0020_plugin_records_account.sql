@@ -1,0 +1,1 @@
+ALTER TABLE `plugin_records` ADD `account_id` integer REFERENCES accounts(id);
