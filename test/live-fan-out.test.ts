@@ -149,6 +149,46 @@ describe('monitoringChanged shared by scope', () => {
     // One push: one panel for the three account-wide managers, one for the sector's.
     expect((await metric('deskgraph_monitoring_panels_computed_total')) - before).toBe(2);
   });
+
+  it('goes on for the managers left when one leaves; once the last leaves it judges nothing more, and a later manager gets a live panel', async () => {
+    const watched = await createSector(app, 'Panel leave');
+    const PANEL = 'subscription($s: ID) { monitoringChanged(sectorId: $s) { ticketsInQueue } }';
+    type Panel = { monitoringChanged: { ticketsInQueue: number } };
+    const inQueue = async (live: LiveSubscription<Panel>) => (await live.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue;
+    const active = () => metric('deskgraph_active_subscriptions');
+    /** Ends `live` and waits until the server has ended it (the gauge drops once its iterator is returned). */
+    const leave = async (live: LiveSubscription<Panel>) => {
+      const open = await active();
+      live.dispose();
+      await expect.poll(active, { timeout: 5000 }).toBe(open - 1);
+    };
+    // The account's ticketEvents: once it hears a ticket, that commit has been handed to every route of the account.
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    await heardWrite(everything, watched);
+    const [first, second] = [subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched }), subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched })];
+    const queued = await inQueue(first);
+    expect(await inQueue(second)).toBe(queued);
+
+    /** How many monitoring panels (this test's and the earlier tests' still open) were handed one commit of `watched`. */
+    const panelsJudgingOne = async () => {
+      const before = await judged('monitoringChanged');
+      const { id } = await write(watched);
+      await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+      return (await judged('monitoringChanged')) - before;
+    };
+
+    await leave(first);
+    const withSecond = await panelsJudgingOne();
+    expect(await inQueue(second)).toBe(queued + 1);
+
+    await leave(second);
+    expect(await panelsJudgingOne()).toBe(withSecond - 1);
+
+    const later = subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched });
+    expect(await inQueue(later)).toBe(queued + 2);
+    await write(watched);
+    expect(await inQueue(later)).toBe(queued + 3);
+  });
 });
 
 describe('a subscription that stops reading', () => {
