@@ -191,6 +191,86 @@ describe('monitoringChanged shared by scope', () => {
   });
 });
 
+describe('a subscription that ends', () => {
+  const active = () => metric('deskgraph_active_subscriptions');
+  /** Ends `live` and waits until the server has returned its iterator (the gauge drops then). */
+  async function ended(live: LiveSubscription): Promise<void> {
+    const open = await active();
+    live.dispose();
+    await expect.poll(active, { timeout: 5000 }).toBe(open - 1);
+  }
+  /** How many ticketEvents subscriptions were handed a ticket written in `sectorId`; `everything` (the account's) hears it last. */
+  async function judgingOne(everything: LiveSubscription<Heard>, sectorId: string): Promise<number> {
+    const before = await judged('ticketEvents');
+    const { id } = await write(sectorId);
+    await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+    return (await judged('ticketEvents')) - before;
+  }
+
+  it('is handed no commit after it ended, while another agent of its sector still hears them', async () => {
+    const sector = await createSector(app, 'End S');
+    const [cy, dee] = [await createAgent(app, 'Cy', [sector]), await createAgent(app, 'Dee', [sector])];
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    const [cyHears, deeHears] = [subscribe<Heard>(socketFor(cy.token), EVENTS), subscribe<Heard>(socketFor(dee.token), EVENTS)];
+    await heardWrite(everything, sector);
+    await heardWrite(cyHears, sector);
+    await heardWrite(deeHears, sector);
+    const withBoth = await judgingOne(everything, sector);
+    await deeHears.take(1);
+
+    await ended(cyHears);
+    expect(await judgingOne(everything, sector)).toBe(withBoth - 1);
+    // Dee shares the sector's key with the route that left: she still hears the sector.
+    const next = await write(sector);
+    expect(await deeHears.takeUntil((event) => event.ticketEvents.ticketId === next.id)).toHaveLength(2);
+  });
+
+  it('leaves an agent\'s other subscription following changes of the agent', async () => {
+    const [a, b] = [await createSector(app, 'Twice A'), await createSector(app, 'Twice B')];
+    const flo = await createAgent(app, 'Flo', [b]);
+    const [kept, left] = [subscribe<Heard>(socketFor(flo.token), EVENTS), subscribe<Heard>(socketFor(flo.token), EVENTS)];
+    await heardWrite(kept, b);
+    await heardWrite(left, b);
+    await ended(left);
+
+    await app.admin.request(SET_SECTORS, { u: flo.id, s: [a, b] });
+    // A ticket of B heard after the change: the change was handed to `kept` and judged before it.
+    await heardWrite(kept, b);
+    const joined = await write(a);
+    expect(await kept.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: joined.id } }]);
+  });
+
+  it('stops the account\'s listener with the last one, and the next subscriber of the account listens again', async () => {
+    const own = await startTestApp();
+    const socket = wsClient(own.url, { token: own.adminToken });
+    const ownWrite = (round: number) => contactWrites(own, { phone: `55119691${String(round).padStart(5, '0')}`, body: 'hi' });
+    const ownActive = async () => {
+      const text = await (await fetch(`${own.url.replace(/\/graphql$/, '')}/metrics`)).text();
+      return Number(text.split('\n').find((row) => row.startsWith('deskgraph_active_subscriptions '))!.split(' ')[1]);
+    };
+    /** Subscribes and writes until the subscription hears one of its tickets. */
+    const listening = async (round: number) => {
+      const live = subscribe<Heard>(socket, EVENTS);
+      for (let attempt = 0; ; attempt++) {
+        expect(attempt, 'the subscription never heard a ticket').toBeLessThan(20);
+        const { id } = await ownWrite(round * 100 + attempt);
+        if (await live.takeUntil((event) => event.ticketEvents.ticketId === id, 1000).catch(() => null)) return live;
+      }
+    };
+    try {
+      const first = await listening(1);
+      first.dispose();
+      await expect.poll(ownActive, { timeout: 5000 }).toBe(0);
+      const again = await listening(2);
+      const { id } = await ownWrite(300);
+      expect(await again.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: id } }]);
+    } finally {
+      await socket.dispose();
+      await own.stop();
+    }
+  });
+});
+
 describe('a subscription that stops reading', () => {
   it('is handed what was queued, then ends, past 1,024 pending commits; the fan-out then stops listening', async () => {
     let publish: (commit: DomainEvent[]) => Promise<unknown> = async () => {};
