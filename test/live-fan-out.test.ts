@@ -271,31 +271,105 @@ describe('a subscription that ends', () => {
   });
 });
 
+/** A fan-out over a source the test publishes to by hand: the order of commits and pulls is the test's. */
+function drivenFanOut() {
+  const driven = { publish: async (_commit: DomainEvent[]): Promise<unknown> => undefined, end: () => {}, listening: false };
+  const fanOut = new LiveFanOut(
+    () =>
+      new Repeater<DomainEvent[]>(async (push, stop) => {
+        driven.listening = true;
+        driven.publish = push;
+        driven.end = () => stop();
+        await stop;
+        driven.listening = false;
+      }),
+  );
+  return Object.assign(driven, { fanOut });
+}
+const created = (id: number, sectorId = 1): DomainEvent[] => [
+  { id, type: 'ticket.created', accountId: 1, occurredAt: new Date(0), payload: { ticketId: id, actor: { kind: 'SYSTEM', id: null }, after: { status: 'WAITING', sectorId, assigneeId: null, channelId: 1 } } },
+];
+const membershipChanged = (id: number, userId: number): DomainEvent[] => [
+  { id, type: 'membership.changed', accountId: 1, occurredAt: new Date(0), payload: { userId, byUserId: null, before: [1], after: [1, 2] } },
+];
+
+describe('the fan-out protocol, driven by hand', () => {
+  it('keeps a route whose viewer changed widened until it has judged that change, whether it was queued or handed at once', async () => {
+    const driven = drivenFanOut();
+    const { fanOut } = driven;
+    const publish = (commit: DomainEvent[]) => driven.publish(commit);
+    let keys: readonly string[] = ['sector:1'];
+    const routed = fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await publish(created(1));
+    expect((await first).value).toEqual(created(1));
+    // The change is queued while the consumer is busy: pulling it is not judging it.
+    await publish(membershipChanged(2, 7));
+    expect((await routed.next()).value).toEqual(membershipChanged(2, 7));
+    await publish(created(3, 2));
+    // Judged: the consumer now reaches sector 2, and its next pull narrows it to its keys again.
+    keys = ['sector:1', 'sector:2'];
+    expect((await routed.next()).value).toEqual(created(3, 2));
+    await publish(created(4, 3));
+    await publish(created(5, 2));
+    expect((await routed.next()).value).toEqual(created(5, 2));
+
+    // A change handed at once to a waiting consumer is judged by its next pull.
+    const waiting = routed.next();
+    await publish(membershipChanged(6, 7));
+    expect((await waiting).value).toEqual(membershipChanged(6, 7));
+    const next = routed.next();
+    await publish(created(7, 3));
+    await publish(created(8, 1));
+    expect((await next).value).toEqual(created(8, 1));
+    expect(fanOut.judged().get('ticketEvents')).toBe(6);
+  });
+
+  it('ends every route when its source ends, each handed what was queued first', async () => {
+    const driven = drivenFanOut();
+    const pulled = (keys: readonly string[], viewerId: number | null) => {
+      const routed = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId })[Symbol.asyncIterator]();
+      return { routed, first: routed.next() };
+    };
+    const [everything, ofSector, ofViewer] = [pulled(['*'], null), pulled(['sector:1'], null), pulled([], 7)];
+    await driven.publish(created(1));
+    await driven.publish(created(2));
+    expect((await everything.first).value).toEqual(created(1));
+    expect((await ofSector.first).value).toEqual(created(1));
+    const everythingNext = everything.routed.next();
+    const viewerNext = ofViewer.first;
+    driven.end();
+    await expect.poll(() => driven.listening).toBe(false);
+    expect(await everythingNext).toEqual({ done: false, value: created(2) });
+    expect(await everything.routed.next()).toEqual({ done: true, value: undefined });
+    expect(await ofSector.routed.next()).toEqual({ done: false, value: created(2) });
+    expect(await ofSector.routed.next()).toEqual({ done: true, value: undefined });
+    expect(await viewerNext).toEqual({ done: true, value: undefined });
+  });
+
+  it('never listens for a subscription ended before its first pull', async () => {
+    const driven = drivenFanOut();
+    const commits = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 });
+    commits.end();
+    expect(await commits[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(driven.listening).toBe(false);
+  });
+});
+
 describe('a subscription that stops reading', () => {
   it('is handed what was queued, then ends, past 1,024 pending commits; the fan-out then stops listening', async () => {
-    let publish: (commit: DomainEvent[]) => Promise<unknown> = async () => {};
-    let listening = false;
-    const fanOut = new LiveFanOut(
-      () =>
-        new Repeater<DomainEvent[]>(async (push, stop) => {
-          listening = true;
-          publish = push;
-          await stop;
-          listening = false;
-        }),
-    );
+    const driven = drivenFanOut();
+    const { fanOut } = driven;
+    const publish = (commit: DomainEvent[]) => driven.publish(commit);
     const stalled = fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 })[Symbol.asyncIterator]();
     const first = stalled.next();
-    expect(listening).toBe(true);
-    const created = (id: number): DomainEvent[] => [
-      { id, type: 'ticket.created', accountId: 1, occurredAt: new Date(0), payload: { ticketId: id, actor: { kind: 'SYSTEM', id: null }, after: { status: 'WAITING', sectorId: 1, assigneeId: null, channelId: 1 } } },
-    ];
+    expect(driven.listening).toBe(true);
     for (let id = 1; id <= 1100; id++) await publish(created(id));
     expect((await first).value).toEqual(created(1));
     let queued = 0;
     for (let next = await stalled.next(); !next.done; next = await stalled.next()) queued++;
     expect(queued).toBe(1024);
     expect(fanOut.judged().get('ticketEvents')).toBe(1025);
-    await expect.poll(() => listening).toBe(false);
+    await expect.poll(() => driven.listening).toBe(false);
   });
 });
