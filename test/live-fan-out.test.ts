@@ -128,6 +128,35 @@ describe('ticketEvents through the index', () => {
   });
 });
 
+describe('potentials through the index', () => {
+  it('hands an unsectored ticket to an agent who may see potentials, not to one who may not', async () => {
+    const [nobodys, gusSector] = [await createSector(app, 'Nobody in it'), await createSector(app, 'Gus sector')];
+    const [gus, pia] = [await createAgent(app, 'Gus', [gusSector]), await createAgent(app, 'Pia', [], { canViewUnsectored: true })];
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    const [gusHears, piaHears] = [subscribe<Heard>(socketFor(gus.token), EVENTS), subscribe<Heard>(socketFor(pia.token), EVENTS)];
+    await heardWrite(everything, nobodys);
+    await heardWrite(gusHears, gusSector);
+    const unsectored = () => contactWrites(app, { phone: `55119692${String(++phone).padStart(5, '0')}`, body: 'which department?' });
+    // Pia has no sector: a potential she hears shows that she listens.
+    for (let round = 0; ; round++) {
+      expect(round, 'Pia never heard a potential').toBeLessThan(20);
+      const { id } = await unsectored();
+      if (await piaHears.takeUntil((event) => event.ticketEvents.ticketId === id, 1000).catch(() => null)) break;
+    }
+    /** ticketEvents subscriptions handed one ticket, once the account's own subscription heard it. */
+    const judgingOne = async (written: () => Promise<{ id: string }>) => {
+      const before = await judged('ticketEvents');
+      const { id } = await written();
+      await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+      return (await judged('ticketEvents')) - before;
+    };
+    const inNoSector = await judgingOne(() => write(nobodys));
+    // The account-wide subscriptions judge both; of the agents, only Pia judges the potential.
+    expect(await judgingOne(unsectored)).toBe(inNoSector + 1);
+    expect((await piaHears.take(1))[0]!.ticketEvents.kind).toBe('ADDED');
+  });
+});
+
 describe('monitoringChanged shared by scope', () => {
   it('computes one panel per push per (account, scope), whatever the number of managers, each getting the right one', async () => {
     const watched = await createSector(app, 'Panel A');
