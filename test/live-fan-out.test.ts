@@ -128,6 +128,29 @@ describe('ticketEvents through the index', () => {
   });
 });
 
+describe('changes of the viewer through the index', () => {
+  it('hands an agent\'s ticketEvents a change of their sectors, not a change of their status', async () => {
+    const [nobodys, halSector] = [await createSector(app, 'Hal nobody'), await createSector(app, 'Hal sector')];
+    const hal = await createAgent(app, 'Hal', [halSector]);
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    const halHears = subscribe<Heard>(socketFor(hal.token), EVENTS);
+    await heardWrite(everything, nobodys);
+    await heardWrite(halHears, halSector);
+    /** ticketEvents subscriptions handed `change` and then a ticket of no one's sector (heard last by the account's subscription). */
+    const judgingWith = async (change: () => Promise<unknown>) => {
+      const before = await judged('ticketEvents');
+      await change();
+      const { id } = await write(nobodys);
+      await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+      return (await judged('ticketEvents')) - before;
+    };
+    const alone = await judgingWith(async () => {});
+    expect(await judgingWith(() => hal.client.request('mutation { setMyStatus(status: INVISIBLE) { id } }'))).toBe(alone);
+    // Hal judges her change, then the ticket of the sector she joined (widened or through her new keys).
+    expect(await judgingWith(() => app.admin.request(SET_SECTORS, { u: hal.id, s: [halSector, nobodys] }))).toBe(alone + 2);
+  });
+});
+
 describe('potentials through the index', () => {
   it('hands an unsectored ticket to an agent who may see potentials, not to one who may not', async () => {
     const [nobodys, gusSector] = [await createSector(app, 'Nobody in it'), await createSector(app, 'Gus sector')];
