@@ -377,6 +377,18 @@ describe('the fan-out protocol, driven by hand', () => {
     expect(fanOut.judged().get('ticketEvents')).toBe(6);
   });
 
+  it('keeps handing every commit to an interest in every commit after a change of its viewer', async () => {
+    const driven = drivenFanOut();
+    const routed = driven.fanOut.commitsFor(1, { stream: 'monitoringChanged', keys: () => ['*'], viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await driven.publish(membershipChanged(1, 7));
+    expect((await first).value).toEqual(membershipChanged(1, 7));
+    // Judged the change: narrowed to its keys again, which are every commit.
+    const next = routed.next();
+    await driven.publish(created(2, 9));
+    expect((await next).value).toEqual(created(2, 9));
+  });
+
   it('ends every route when its source ends, each handed what was queued first', async () => {
     const driven = drivenFanOut();
     const pulled = (keys: readonly string[], viewerId: number | null) => {
