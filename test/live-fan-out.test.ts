@@ -202,6 +202,23 @@ describe('monitoringChanged shared by scope', () => {
     expect((await metric('deskgraph_monitoring_panels_computed_total')) - before).toBe(2);
   });
 
+  it('keeps one panel per channel: managers of two channels each get their own channel\'s figures', async () => {
+    const CHANNEL = 'mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }';
+    const [web, chat] = [
+      (await app.admin.request(CHANNEL, { input: { name: 'Fan web', kind: 'WEBCHAT' } })).createChannel.id as string,
+      (await app.admin.request(CHANNEL, { input: { name: 'Fan chat', kind: 'WEBCHAT' } })).createChannel.id as string,
+    ];
+    const watched = await createSector(app, 'Panel channels');
+    const PANEL = 'subscription($s: ID, $c: ID) { monitoringChanged(sectorId: $s, channelId: $c) { ticketsInQueue } }';
+    type Panel = { monitoringChanged: { ticketsInQueue: number } };
+    const [ofWeb, ofChat] = [subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched, c: web }), subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched, c: chat })];
+    expect([(await ofWeb.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue, (await ofChat.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue]).toEqual([0, 0]);
+    // One ticket on the chat channel: its panel counts it, the web panel (which judged the commit too) does not.
+    await contactWrites(app, { phone: `55119693${String(++phone).padStart(5, '0')}`, body: 'hi', sectorId: watched, channelId: chat });
+    expect((await ofChat.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(1);
+    expect((await ofWeb.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(0);
+  });
+
   it('goes on for the managers left when one leaves; once the last leaves it judges nothing more, and a later manager gets a live panel', async () => {
     const watched = await createSector(app, 'Panel leave');
     const PANEL = 'subscription($s: ID) { monitoringChanged(sectorId: $s) { ticketsInQueue } }';
