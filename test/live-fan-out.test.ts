@@ -394,6 +394,38 @@ describe('the fan-out protocol, driven by hand', () => {
     expect(fanOut.judged().get('ticketEvents')).toBe(6);
   });
 
+  it('keeps a route widened through a second change of its viewer handed while it judged the first', async () => {
+    const driven = drivenFanOut();
+    let keys: readonly string[] = ['sector:1'];
+    const routed = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await driven.publish(membershipChanged(1, 7));
+    expect((await first).value).toEqual(membershipChanged(1, 7));
+    await driven.publish(membershipChanged(2, 7));
+    // The first change judged (new keys), the second not yet: re-indexed, it is still handed every commit.
+    keys = ['sector:1', 'sector:2'];
+    expect((await routed.next()).value).toEqual(membershipChanged(2, 7));
+    await driven.publish(created(3, 3));
+    keys = ['sector:1', 'sector:2', 'sector:3'];
+    const third = routed.next();
+    await driven.publish(created(4, 1));
+    expect((await third).value).toEqual(created(3, 3));
+  });
+
+  it('narrows an interest whose keys go from every commit to one sector', async () => {
+    const driven = drivenFanOut();
+    let keys: readonly string[] = ['*'];
+    const routed = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await driven.publish(created(1, 9));
+    expect((await first).value).toEqual(created(1, 9));
+    keys = ['sector:1'];
+    const next = routed.next();
+    await driven.publish(created(2, 9));
+    await driven.publish(created(3, 1));
+    expect((await next).value).toEqual(created(3, 1));
+  });
+
   it('keeps handing every commit to an interest in every commit after a change of its viewer', async () => {
     const driven = drivenFanOut();
     const routed = driven.fanOut.commitsFor(1, { stream: 'monitoringChanged', keys: () => ['*'], viewerId: 7 })[Symbol.asyncIterator]();
