@@ -460,6 +460,17 @@ describe('the fan-out protocol, driven by hand', () => {
     expect(await viewerNext).toEqual({ done: true, value: undefined });
   });
 
+  it('hands an ended route nothing, not even a change of its viewer', async () => {
+    const driven = drivenFanOut();
+    const [ended, kept] = [1, 2].map(() => driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 }));
+    const [endedFirst, keptFirst] = [ended![Symbol.asyncIterator]().next(), kept![Symbol.asyncIterator]().next()];
+    ended!.end();
+    expect(await endedFirst).toEqual({ done: true, value: undefined });
+    await driven.publish(membershipChanged(1, 7));
+    expect((await keptFirst).value).toEqual(membershipChanged(1, 7));
+    expect(driven.fanOut.judged().get('ticketEvents')).toBe(1);
+  });
+
   it('never listens for a subscription ended before its first pull', async () => {
     const driven = drivenFanOut();
     const commits = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 });
