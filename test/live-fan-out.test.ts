@@ -1,3 +1,4 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import fc from 'fast-check';
 import type { Client } from 'graphql-ws';
 import { Repeater } from 'graphql-yoga';
@@ -217,6 +218,34 @@ describe('monitoringChanged shared by scope', () => {
     await contactWrites(app, { phone: `55119693${String(++phone).padStart(5, '0')}`, body: 'hi', sectorId: watched, channelId: chat });
     expect((await ofChat.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(1);
     expect((await ofWeb.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(0);
+  });
+
+  it('keeps apart the panels of two USER monitors whose sector lists differ only in where one id ends: {1, 2, 34} and {12, 34}', async () => {
+    const own = await startTestApp();
+    const socket = (token: string) => wsClient(own.url, { token });
+    const opened: Client[] = [];
+    try {
+      const byLocalId = new Map<string, string>();
+      while (!byLocalId.has('34')) {
+        const id = await createSector(own, `Numbered ${byLocalId.size + 1}`);
+        byLocalId.set(decodeGlobalID(id).id, id);
+      }
+      const sectors = (...ids: string[]) => ids.map((id) => byLocalId.get(id)!);
+      const mona = await createAgent(own, 'Mona', sectors('1', '2', '34'), { canMonitor: true });
+      const mel = await createAgent(own, 'Mel', sectors('12', '34'), { canMonitor: true });
+      const PANEL = 'subscription { monitoringChanged { ticketsInQueue } }';
+      type Panel = { monitoringChanged: { ticketsInQueue: number } };
+      opened.push(socket(mona.token), socket(mel.token));
+      const [ofMona, ofMel] = opened.map((client) => subscribe<Panel>(client, PANEL));
+      expect([(await ofMona!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue, (await ofMel!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue]).toEqual([0, 0]);
+      // A ticket of sector 1: Mona's panel counts it, Mel's (which judged the commit too) does not.
+      await contactWrites(own, { phone: '5511969400001', body: 'hi', sectorId: byLocalId.get('1')! });
+      expect((await ofMona!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(1);
+      expect((await ofMel!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(0);
+    } finally {
+      await Promise.all(opened.map((client) => client.dispose()));
+      await own.stop();
+    }
   });
 
   it('goes on for the managers left when one leaves; once the last leaves it judges nothing more, and a later manager gets a live panel', async () => {
