@@ -25,6 +25,8 @@ export default defineConfig({
       'test/subscriptions-property.test.ts',
       'test/subscriptions.test.ts',
       'test/live-rules.test.ts',
+      // reachOf and ticketKeysOf index live subscriptions (the property and the /metrics counts).
+      'test/live-fan-out.test.ts',
     ],
   },
 });

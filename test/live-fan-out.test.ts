@@ -1,3 +1,4 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import fc from 'fast-check';
 import type { Client } from 'graphql-ws';
 import { Repeater } from 'graphql-yoga';
@@ -128,6 +129,58 @@ describe('ticketEvents through the index', () => {
   });
 });
 
+describe('changes of the viewer through the index', () => {
+  it('hands an agent\'s ticketEvents a change of their sectors, not a change of their status', async () => {
+    const [nobodys, halSector] = [await createSector(app, 'Hal nobody'), await createSector(app, 'Hal sector')];
+    const hal = await createAgent(app, 'Hal', [halSector]);
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    const halHears = subscribe<Heard>(socketFor(hal.token), EVENTS);
+    await heardWrite(everything, nobodys);
+    await heardWrite(halHears, halSector);
+    /** ticketEvents subscriptions handed `change` and then a ticket of no one's sector (heard last by the account's subscription). */
+    const judgingWith = async (change: () => Promise<unknown>) => {
+      const before = await judged('ticketEvents');
+      await change();
+      const { id } = await write(nobodys);
+      await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+      return (await judged('ticketEvents')) - before;
+    };
+    const alone = await judgingWith(async () => {});
+    expect(await judgingWith(() => hal.client.request('mutation { setMyStatus(status: INVISIBLE) { id } }'))).toBe(alone);
+    // Hal judges her change, then the ticket of the sector she joined (widened or through her new keys).
+    expect(await judgingWith(() => app.admin.request(SET_SECTORS, { u: hal.id, s: [halSector, nobodys] }))).toBe(alone + 2);
+  });
+});
+
+describe('potentials through the index', () => {
+  it('hands an unsectored ticket to an agent who may see potentials, not to one who may not', async () => {
+    const [nobodys, gusSector] = [await createSector(app, 'Nobody in it'), await createSector(app, 'Gus sector')];
+    const [gus, pia] = [await createAgent(app, 'Gus', [gusSector]), await createAgent(app, 'Pia', [], { canViewUnsectored: true })];
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    const [gusHears, piaHears] = [subscribe<Heard>(socketFor(gus.token), EVENTS), subscribe<Heard>(socketFor(pia.token), EVENTS)];
+    await heardWrite(everything, nobodys);
+    await heardWrite(gusHears, gusSector);
+    const unsectored = () => contactWrites(app, { phone: `55119692${String(++phone).padStart(5, '0')}`, body: 'which department?' });
+    // Pia has no sector: a potential she hears shows that she listens.
+    for (let round = 0; ; round++) {
+      expect(round, 'Pia never heard a potential').toBeLessThan(20);
+      const { id } = await unsectored();
+      if (await piaHears.takeUntil((event) => event.ticketEvents.ticketId === id, 1000).catch(() => null)) break;
+    }
+    /** ticketEvents subscriptions handed one ticket, once the account's own subscription heard it. */
+    const judgingOne = async (written: () => Promise<{ id: string }>) => {
+      const before = await judged('ticketEvents');
+      const { id } = await written();
+      await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+      return (await judged('ticketEvents')) - before;
+    };
+    const inNoSector = await judgingOne(() => write(nobodys));
+    // The account-wide subscriptions judge both; of the agents, only Pia judges the potential.
+    expect(await judgingOne(unsectored)).toBe(inNoSector + 1);
+    expect((await piaHears.take(1))[0]!.ticketEvents.kind).toBe('ADDED');
+  });
+});
+
 describe('monitoringChanged shared by scope', () => {
   it('computes one panel per push per (account, scope), whatever the number of managers, each getting the right one', async () => {
     const watched = await createSector(app, 'Panel A');
@@ -149,33 +202,327 @@ describe('monitoringChanged shared by scope', () => {
     // One push: one panel for the three account-wide managers, one for the sector's.
     expect((await metric('deskgraph_monitoring_panels_computed_total')) - before).toBe(2);
   });
+
+  it('keeps one panel per channel: managers of two channels each get their own channel\'s figures', async () => {
+    const CHANNEL = 'mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }';
+    const [web, chat] = [
+      (await app.admin.request(CHANNEL, { input: { name: 'Fan web', kind: 'WEBCHAT' } })).createChannel.id as string,
+      (await app.admin.request(CHANNEL, { input: { name: 'Fan chat', kind: 'WEBCHAT' } })).createChannel.id as string,
+    ];
+    const watched = await createSector(app, 'Panel channels');
+    const PANEL = 'subscription($s: ID, $c: ID) { monitoringChanged(sectorId: $s, channelId: $c) { ticketsInQueue } }';
+    type Panel = { monitoringChanged: { ticketsInQueue: number } };
+    const [ofWeb, ofChat] = [subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched, c: web }), subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched, c: chat })];
+    expect([(await ofWeb.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue, (await ofChat.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue]).toEqual([0, 0]);
+    // One ticket on the chat channel: its panel counts it, the web panel (which judged the commit too) does not.
+    await contactWrites(app, { phone: `55119693${String(++phone).padStart(5, '0')}`, body: 'hi', sectorId: watched, channelId: chat });
+    expect((await ofChat.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(1);
+    expect((await ofWeb.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(0);
+  });
+
+  it('keeps apart the panels of two USER monitors whose sector lists differ only in where one id ends: {1, 2, 34} and {12, 34}', async () => {
+    const own = await startTestApp();
+    const socket = (token: string) => wsClient(own.url, { token });
+    const opened: Client[] = [];
+    try {
+      const byLocalId = new Map<string, string>();
+      while (!byLocalId.has('34')) {
+        const id = await createSector(own, `Numbered ${byLocalId.size + 1}`);
+        byLocalId.set(decodeGlobalID(id).id, id);
+      }
+      const sectors = (...ids: string[]) => ids.map((id) => byLocalId.get(id)!);
+      const mona = await createAgent(own, 'Mona', sectors('1', '2', '34'), { canMonitor: true });
+      const mel = await createAgent(own, 'Mel', sectors('12', '34'), { canMonitor: true });
+      const PANEL = 'subscription { monitoringChanged { ticketsInQueue } }';
+      type Panel = { monitoringChanged: { ticketsInQueue: number } };
+      opened.push(socket(mona.token), socket(mel.token));
+      const [ofMona, ofMel] = opened.map((client) => subscribe<Panel>(client, PANEL));
+      expect([(await ofMona!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue, (await ofMel!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue]).toEqual([0, 0]);
+      // A ticket of sector 1: Mona's panel counts it, Mel's (which judged the commit too) does not.
+      await contactWrites(own, { phone: '5511969400001', body: 'hi', sectorId: byLocalId.get('1')! });
+      expect((await ofMona!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(1);
+      expect((await ofMel!.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue).toBe(0);
+    } finally {
+      await Promise.all(opened.map((client) => client.dispose()));
+      await own.stop();
+    }
+  });
+
+  it('goes on for the managers left when one leaves; once the last leaves it judges nothing more, and a later manager gets a live panel', async () => {
+    const watched = await createSector(app, 'Panel leave');
+    const PANEL = 'subscription($s: ID) { monitoringChanged(sectorId: $s) { ticketsInQueue } }';
+    type Panel = { monitoringChanged: { ticketsInQueue: number } };
+    const inQueue = async (live: LiveSubscription<Panel>) => (await live.take(1, 5000))[0]!.monitoringChanged.ticketsInQueue;
+    const active = () => metric('deskgraph_active_subscriptions');
+    /** Ends `live` and waits until the server has ended it (the gauge drops once its iterator is returned). */
+    const leave = async (live: LiveSubscription<Panel>) => {
+      const open = await active();
+      live.dispose();
+      await expect.poll(active, { timeout: 5000 }).toBe(open - 1);
+    };
+    // The account's ticketEvents: once it hears a ticket, that commit has been handed to every route of the account.
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    await heardWrite(everything, watched);
+    const [first, second] = [subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched }), subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched })];
+    const queued = await inQueue(first);
+    expect(await inQueue(second)).toBe(queued);
+
+    /** How many monitoring panels (this test's and the earlier tests' still open) were handed one commit of `watched`. */
+    const panelsJudgingOne = async () => {
+      const before = await judged('monitoringChanged');
+      const { id } = await write(watched);
+      await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+      return (await judged('monitoringChanged')) - before;
+    };
+
+    await leave(first);
+    const withSecond = await panelsJudgingOne();
+    expect(await inQueue(second)).toBe(queued + 1);
+
+    await leave(second);
+    expect(await panelsJudgingOne()).toBe(withSecond - 1);
+
+    const later = subscribe<Panel>(socketFor(app.adminToken), PANEL, { s: watched });
+    expect(await inQueue(later)).toBe(queued + 2);
+    await write(watched);
+    expect(await inQueue(later)).toBe(queued + 3);
+  });
+});
+
+describe('a subscription that ends', () => {
+  const active = () => metric('deskgraph_active_subscriptions');
+  /** Ends `live` and waits until the server has returned its iterator (the gauge drops then). */
+  async function ended(live: LiveSubscription): Promise<void> {
+    const open = await active();
+    live.dispose();
+    await expect.poll(active, { timeout: 5000 }).toBe(open - 1);
+  }
+  /** How many ticketEvents subscriptions were handed a ticket written in `sectorId`; `everything` (the account's) hears it last. */
+  async function judgingOne(everything: LiveSubscription<Heard>, sectorId: string): Promise<number> {
+    const before = await judged('ticketEvents');
+    const { id } = await write(sectorId);
+    await everything.takeUntil((event) => event.ticketEvents.ticketId === id);
+    return (await judged('ticketEvents')) - before;
+  }
+
+  it('is handed no commit after it ended, while another agent of its sector still hears them', async () => {
+    const sector = await createSector(app, 'End S');
+    const [cy, dee] = [await createAgent(app, 'Cy', [sector]), await createAgent(app, 'Dee', [sector])];
+    const everything = subscribe<Heard>(socketFor(app.adminToken), EVENTS);
+    const [cyHears, deeHears] = [subscribe<Heard>(socketFor(cy.token), EVENTS), subscribe<Heard>(socketFor(dee.token), EVENTS)];
+    await heardWrite(everything, sector);
+    await heardWrite(cyHears, sector);
+    await heardWrite(deeHears, sector);
+    const withBoth = await judgingOne(everything, sector);
+    await deeHears.take(1);
+
+    await ended(cyHears);
+    expect(await judgingOne(everything, sector)).toBe(withBoth - 1);
+    // Dee shares the sector's key with the route that left: she still hears the sector.
+    const next = await write(sector);
+    expect(await deeHears.takeUntil((event) => event.ticketEvents.ticketId === next.id)).toHaveLength(2);
+  });
+
+  it('leaves an agent\'s other subscription following changes of the agent', async () => {
+    const [a, b] = [await createSector(app, 'Twice A'), await createSector(app, 'Twice B')];
+    const flo = await createAgent(app, 'Flo', [b]);
+    const [kept, left] = [subscribe<Heard>(socketFor(flo.token), EVENTS), subscribe<Heard>(socketFor(flo.token), EVENTS)];
+    await heardWrite(kept, b);
+    await heardWrite(left, b);
+    await ended(left);
+
+    await app.admin.request(SET_SECTORS, { u: flo.id, s: [a, b] });
+    // A ticket of B heard after the change: the change was handed to `kept` and judged before it.
+    await heardWrite(kept, b);
+    const joined = await write(a);
+    expect(await kept.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: joined.id } }]);
+  });
+
+  it('stops the account\'s listener with the last one, and the next subscriber of the account listens again', async () => {
+    const own = await startTestApp();
+    const socket = wsClient(own.url, { token: own.adminToken });
+    const ownWrite = (round: number) => contactWrites(own, { phone: `55119691${String(round).padStart(5, '0')}`, body: 'hi' });
+    const ownActive = async () => {
+      const text = await (await fetch(`${own.url.replace(/\/graphql$/, '')}/metrics`)).text();
+      return Number(text.split('\n').find((row) => row.startsWith('deskgraph_active_subscriptions '))!.split(' ')[1]);
+    };
+    /** Subscribes and writes until the subscription hears one of its tickets. */
+    const listening = async (round: number) => {
+      const live = subscribe<Heard>(socket, EVENTS);
+      for (let attempt = 0; ; attempt++) {
+        expect(attempt, 'the subscription never heard a ticket').toBeLessThan(20);
+        const { id } = await ownWrite(round * 100 + attempt);
+        if (await live.takeUntil((event) => event.ticketEvents.ticketId === id, 1000).catch(() => null)) return live;
+      }
+    };
+    try {
+      const first = await listening(1);
+      first.dispose();
+      await expect.poll(ownActive, { timeout: 5000 }).toBe(0);
+      const again = await listening(2);
+      const { id } = await ownWrite(300);
+      expect(await again.take(1)).toEqual([{ ticketEvents: { kind: 'ADDED', ticketId: id } }]);
+    } finally {
+      await socket.dispose();
+      await own.stop();
+    }
+  });
+});
+
+/** A fan-out over a source the test publishes to by hand: the order of commits and pulls is the test's. */
+function drivenFanOut() {
+  const driven = { publish: async (_commit: DomainEvent[]): Promise<unknown> => undefined, end: () => {}, listening: false };
+  const fanOut = new LiveFanOut(
+    () =>
+      new Repeater<DomainEvent[]>(async (push, stop) => {
+        driven.listening = true;
+        driven.publish = push;
+        driven.end = () => stop();
+        await stop;
+        driven.listening = false;
+      }),
+  );
+  return Object.assign(driven, { fanOut });
+}
+const created = (id: number, sectorId = 1): DomainEvent[] => [
+  { id, type: 'ticket.created', accountId: 1, occurredAt: new Date(0), payload: { ticketId: id, actor: { kind: 'SYSTEM', id: null }, after: { status: 'WAITING', sectorId, assigneeId: null, channelId: 1 } } },
+];
+const membershipChanged = (id: number, userId: number): DomainEvent[] => [
+  { id, type: 'membership.changed', accountId: 1, occurredAt: new Date(0), payload: { userId, byUserId: null, before: [1], after: [1, 2] } },
+];
+
+describe('the fan-out protocol, driven by hand', () => {
+  it('keeps a route whose viewer changed widened until it has judged that change, whether it was queued or handed at once', async () => {
+    const driven = drivenFanOut();
+    const { fanOut } = driven;
+    const publish = (commit: DomainEvent[]) => driven.publish(commit);
+    let keys: readonly string[] = ['sector:1'];
+    const routed = fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await publish(created(1));
+    expect((await first).value).toEqual(created(1));
+    // The change is queued while the consumer is busy: pulling it is not judging it.
+    await publish(membershipChanged(2, 7));
+    expect((await routed.next()).value).toEqual(membershipChanged(2, 7));
+    await publish(created(3, 2));
+    // Judged: the consumer now reaches sector 2, and its next pull narrows it to its keys again.
+    keys = ['sector:1', 'sector:2'];
+    expect((await routed.next()).value).toEqual(created(3, 2));
+    await publish(created(4, 3));
+    await publish(created(5, 2));
+    expect((await routed.next()).value).toEqual(created(5, 2));
+
+    // A change handed at once to a waiting consumer is judged by its next pull.
+    const waiting = routed.next();
+    await publish(membershipChanged(6, 7));
+    expect((await waiting).value).toEqual(membershipChanged(6, 7));
+    const next = routed.next();
+    await publish(created(7, 3));
+    await publish(created(8, 1));
+    expect((await next).value).toEqual(created(8, 1));
+    expect(fanOut.judged().get('ticketEvents')).toBe(6);
+  });
+
+  it('keeps a route widened through a second change of its viewer handed while it judged the first', async () => {
+    const driven = drivenFanOut();
+    let keys: readonly string[] = ['sector:1'];
+    const routed = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await driven.publish(membershipChanged(1, 7));
+    expect((await first).value).toEqual(membershipChanged(1, 7));
+    await driven.publish(membershipChanged(2, 7));
+    // The first change judged (new keys), the second not yet: re-indexed, it is still handed every commit.
+    keys = ['sector:1', 'sector:2'];
+    expect((await routed.next()).value).toEqual(membershipChanged(2, 7));
+    await driven.publish(created(3, 3));
+    keys = ['sector:1', 'sector:2', 'sector:3'];
+    const third = routed.next();
+    await driven.publish(created(4, 1));
+    expect((await third).value).toEqual(created(3, 3));
+  });
+
+  it('narrows an interest whose keys go from every commit to one sector', async () => {
+    const driven = drivenFanOut();
+    let keys: readonly string[] = ['*'];
+    const routed = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await driven.publish(created(1, 9));
+    expect((await first).value).toEqual(created(1, 9));
+    keys = ['sector:1'];
+    const next = routed.next();
+    await driven.publish(created(2, 9));
+    await driven.publish(created(3, 1));
+    expect((await next).value).toEqual(created(3, 1));
+  });
+
+  it('keeps handing every commit to an interest in every commit after a change of its viewer', async () => {
+    const driven = drivenFanOut();
+    const routed = driven.fanOut.commitsFor(1, { stream: 'monitoringChanged', keys: () => ['*'], viewerId: 7 })[Symbol.asyncIterator]();
+    const first = routed.next();
+    await driven.publish(membershipChanged(1, 7));
+    expect((await first).value).toEqual(membershipChanged(1, 7));
+    // Judged the change: narrowed to its keys again, which are every commit.
+    const next = routed.next();
+    await driven.publish(created(2, 9));
+    expect((await next).value).toEqual(created(2, 9));
+  });
+
+  it('ends every route when its source ends, each handed what was queued first', async () => {
+    const driven = drivenFanOut();
+    const pulled = (keys: readonly string[], viewerId: number | null) => {
+      const routed = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => keys, viewerId })[Symbol.asyncIterator]();
+      return { routed, first: routed.next() };
+    };
+    const [everything, ofSector, ofViewer] = [pulled(['*'], null), pulled(['sector:1'], null), pulled([], 7)];
+    await driven.publish(created(1));
+    await driven.publish(created(2));
+    expect((await everything.first).value).toEqual(created(1));
+    expect((await ofSector.first).value).toEqual(created(1));
+    const everythingNext = everything.routed.next();
+    const viewerNext = ofViewer.first;
+    driven.end();
+    await expect.poll(() => driven.listening).toBe(false);
+    expect(await everythingNext).toEqual({ done: false, value: created(2) });
+    expect(await everything.routed.next()).toEqual({ done: true, value: undefined });
+    expect(await ofSector.routed.next()).toEqual({ done: false, value: created(2) });
+    expect(await ofSector.routed.next()).toEqual({ done: true, value: undefined });
+    expect(await viewerNext).toEqual({ done: true, value: undefined });
+  });
+
+  it('hands an ended route nothing, not even a change of its viewer', async () => {
+    const driven = drivenFanOut();
+    const [ended, kept] = [1, 2].map(() => driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 }));
+    const [endedFirst, keptFirst] = [ended![Symbol.asyncIterator]().next(), kept![Symbol.asyncIterator]().next()];
+    ended!.end();
+    expect(await endedFirst).toEqual({ done: true, value: undefined });
+    await driven.publish(membershipChanged(1, 7));
+    expect((await keptFirst).value).toEqual(membershipChanged(1, 7));
+    expect(driven.fanOut.judged().get('ticketEvents')).toBe(1);
+  });
+
+  it('never listens for a subscription ended before its first pull', async () => {
+    const driven = drivenFanOut();
+    const commits = driven.fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 });
+    commits.end();
+    expect(await commits[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(driven.listening).toBe(false);
+  });
 });
 
 describe('a subscription that stops reading', () => {
   it('is handed what was queued, then ends, past 1,024 pending commits; the fan-out then stops listening', async () => {
-    let publish: (commit: DomainEvent[]) => Promise<unknown> = async () => {};
-    let listening = false;
-    const fanOut = new LiveFanOut(
-      () =>
-        new Repeater<DomainEvent[]>(async (push, stop) => {
-          listening = true;
-          publish = push;
-          await stop;
-          listening = false;
-        }),
-    );
+    const driven = drivenFanOut();
+    const { fanOut } = driven;
+    const publish = (commit: DomainEvent[]) => driven.publish(commit);
     const stalled = fanOut.commitsFor(1, { stream: 'ticketEvents', keys: () => ['sector:1'], viewerId: 7 })[Symbol.asyncIterator]();
     const first = stalled.next();
-    expect(listening).toBe(true);
-    const created = (id: number): DomainEvent[] => [
-      { id, type: 'ticket.created', accountId: 1, occurredAt: new Date(0), payload: { ticketId: id, actor: { kind: 'SYSTEM', id: null }, after: { status: 'WAITING', sectorId: 1, assigneeId: null, channelId: 1 } } },
-    ];
+    expect(driven.listening).toBe(true);
     for (let id = 1; id <= 1100; id++) await publish(created(id));
     expect((await first).value).toEqual(created(1));
     let queued = 0;
     for (let next = await stalled.next(); !next.done; next = await stalled.next()) queued++;
     expect(queued).toBe(1024);
     expect(fanOut.judged().get('ticketEvents')).toBe(1025);
-    await expect.poll(() => listening).toBe(false);
+    await expect.poll(() => driven.listening).toBe(false);
   });
 });
