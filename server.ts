@@ -19,6 +19,7 @@ import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
+import { commitRecordOf } from './resolvers/live/resume.js';
 import { crossInstanceTarget } from './schema/fan-out-target.js';
 import { connectRedis, type RedisConnection, type RedisHealth } from './schema/redis-connection.js';
 import { isJsonPost, readJsonBody } from './http/json-body.js';
@@ -121,13 +122,17 @@ function reject(res: ServerResponse, status: number, message: string): void {
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
 export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost, redis?: RedisConnection | null, relay?: OutboxRelay) {
-  const pubsub = createDomainPubSub(services.events, redis ? { eventTarget: crossInstanceTarget(redis) } : undefined, config.presenceLeaseMs);
+  const pubsub = createDomainPubSub(services.events, commitRecordOf(services), {
+    ...(redis ? { eventTarget: crossInstanceTarget(redis), away: () => !redis.available() } : {}),
+    presenceLeaseMs: config.presenceLeaseMs,
+    reportError: (err) => services.log.error({ err }, 'reading live commits from the outbox failed'),
+  });
   const schema = buildSchema(plugins?.schemaExtensions);
   const unscoped = unscopedRootFields(schema);
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
   if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
-  const metrics = createMetrics(services, schema, pubsub.live, relay?.lease);
+  const metrics = createMetrics(services, schema, pubsub, relay?.lease);
   const accessLog = createAccessLog(services.log);
   const tracing = config.tracing ? createTracing(config.tracing) : null;
   const persisted = createPersistedOperations(config.persistedOperations ?? { only: false }, async (hash, authorization) => {

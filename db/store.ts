@@ -91,6 +91,8 @@ export interface OutboxQueries {
   /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
   after(eventId: number, limit: number): Promise<OutboxEvent[]>;
   lastEventId(): Promise<number>;
+  /** The account's newest event id, 0 when none is kept: asked under the outbox's order, it is the account's previous commit. */
+  latestOfAccount(accountId: number): Promise<number>;
   /** One account's events recorded after `eventId`, oldest first: what a resuming subscriber missed. */
   ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]>;
   /** The highest event id ever recorded, pruned or not. */
@@ -394,11 +396,17 @@ export interface StoreTx extends StoreReads {
   record(event: NewOutboxEvent): Promise<void>;
 }
 
+/**
+ * A committed transaction's events, and for each account among them the id of that account's last event
+ * before them (0 for none): instances hearing of commits in another order find each commit's predecessor.
+ */
+export type CommittedListener = (events: OutboxEvent[], precededBy: ReadonlyMap<number, number>) => void;
+
 export interface Store extends StoreReads {
   /** One transaction; writers run one at a time, reads never see it until commit. */
   write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Called with a transaction's recorded events once it has committed. */
-  onCommitted(listener: (events: OutboxEvent[]) => void): () => void;
+  onCommitted(listener: CommittedListener): () => void;
   /**
    * Why writes fail now (disk full, read-only, I/O errors), null when they work: set by a write
    * that failed so, and while set checked again by growing the database in a rolled-back transaction.

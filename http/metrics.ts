@@ -3,7 +3,7 @@ import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNo
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@envelop/prometheus';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { LiveFanOut } from '../resolvers/live/fan-out.js';
+import type { DomainPubSub } from '../schema/pubsub.js';
 import { operationalFigures } from '../resolvers/operations.js';
 import type { Services } from '../resolvers/services.js';
 import type { RelayLeaseState } from '../resolvers/events/relay-lease.js';
@@ -31,7 +31,8 @@ function rootFieldOf(document: DocumentNode | undefined, operationName: string |
   return first?.kind === Kind.FIELD ? first.name.value : undefined;
 }
 
-export function createMetrics(services: Services, schema: GraphQLSchema, live?: LiveFanOut, relayLease?: { state(): RelayLeaseState }) {
+export function createMetrics(services: Services, schema: GraphQLSchema, pubsub?: Pick<DomainPubSub, 'live' | 'recoveredCommits'>, relayLease?: { state(): RelayLeaseState }) {
+  const live = pubsub?.live;
   const registry = new Registry();
   const rootFields = new Set(
     [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => Object.keys(type?.getFields() ?? {})),
@@ -99,6 +100,15 @@ export function createMetrics(services: Services, schema: GraphQLSchema, live?: 
     collect() {
       this.reset();
       for (const [stream, count] of live?.judged() ?? []) this.inc({ stream }, count);
+    },
+  });
+  new Counter({
+    name: 'deskgraph_live_commits_recovered_total',
+    help: 'Committed transactions this instance read from the outbox for its live subscriptions because no message (Redis) brought them in time',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(pubsub?.recoveredCommits() ?? 0);
     },
   });
   new Counter({

@@ -63,16 +63,19 @@ export async function recordEvent<K extends DomainEventType>(
 }
 
 export type DomainEventListener = (event: DomainEvent) => void;
-/** The events one transaction committed, in order: a live view can show their net effect once. */
-export type CommitListener = (events: DomainEvent[]) => void;
+/**
+ * The events one transaction committed, in order: a live view can show their net effect once. With them,
+ * for each account among them, the id of the account's last event before them (0 for none).
+ */
+export type CommitListener = (events: DomainEvent[], precededBy: ReadonlyMap<number, number>) => void;
 
 /** The one stream of committed domain events that subscriptions, plugins and webhooks consume. */
 export function domainEventsOf(store: Store) {
   const listeners = new Set<DomainEventListener>();
   const commitListeners = new Set<CommitListener>();
-  store.onCommitted((events: OutboxEvent[]) => {
+  store.onCommitted((events: OutboxEvent[], precededBy) => {
     const committed = events as DomainEvent[];
-    for (const listener of commitListeners) listener(committed);
+    for (const listener of commitListeners) listener(committed, precededBy);
     for (const event of committed) for (const listener of listeners) listener(event);
   });
   return {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitRecordOf } from '../resolvers/live/resume.js';
 import { createDomainPubSub } from '../schema/pubsub.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites } from './helpers/fixtures.js';
@@ -14,7 +15,7 @@ afterAll(async () => {
 describe('a subscriber that stops reading', () => {
   it('has its subscription ended after 1,024 pending commits, and the server keeps serving', async () => {
     // The account's commit stream as a subscription holds it, over the server's real event source.
-    const pubsub = createDomainPubSub(app.running.services.events);
+    const pubsub = createDomainPubSub(app.running.services.events, commitRecordOf(app.running.services));
     const { me } = await app.admin.request<{ me: { id: string } }>('{ me { id } }');
     const accountId = (await app.running.services.store.users.withSectors(Number(Buffer.from(me.id, 'base64').toString().split(':')[1])))!.accountId;
     const stalled = pubsub.accountCommits(accountId)[Symbol.asyncIterator]();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../db/store.js';
 import { domainEventsOf } from '../resolvers/events.js';
+import { commitRecordOf } from '../resolvers/live/resume.js';
 import { createDomainPubSub } from '../schema/pubsub.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { prepareDatabase } from './helpers/database.js';
@@ -118,8 +119,8 @@ describe('presence across instances', () => {
     const dir = mkdtempSync(join(tmpdir(), 'deskgraph-presence-'));
     const store = await openStore({ url: await prepareDatabase(dir) });
     const shared = new EventTarget();
-    const first = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
-    const second = createDomainPubSub(domainEventsOf(store), { eventTarget: shared }, LEASE_MS);
+    const first = createDomainPubSub(domainEventsOf(store), commitRecordOf({ store }), { eventTarget: shared, presenceLeaseMs: LEASE_MS });
+    const second = createDomainPubSub(domainEventsOf(store), commitRecordOf({ store }), { eventTarget: shared, presenceLeaseMs: LEASE_MS });
     try {
       const changed = new Promise<void>((resolve) => second.presence.board.watch(1, 7, resolve));
       first.presence.publish({ accountId: 1, ticketId: 7, userId: 3, state: 'TYPING', expiresAt: Date.now() + LEASE_MS });

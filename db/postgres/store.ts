@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Store, StoreReads, StoreTx } from '../store.js';
+import type { CommittedListener, Store, StoreReads, StoreTx } from '../store.js';
 import type { NewOutboxEvent, OutboxEvent } from '../types.js';
 import { StorageFailure } from '../storage-failure.js';
 import { isRetryable, storageFailureOf } from './storage-failure.js';
@@ -71,6 +71,8 @@ export class DatabaseUnreachable extends Error {
 const outboxOrderLock = 0x6f757462; // 'outb'
 const maxAttempts = 5;
 
+type Committed<T> = { result: T; committed: OutboxEvent[]; precededBy: ReadonlyMap<number, number> };
+
 /** The PostgreSQL engine: a pool, migrated under an advisory lock on open. */
 export async function openPostgresStore(url: string, reportError: (error: unknown) => void, onStatement?: (sql: string) => void): Promise<Store> {
   const connections = openPool(url, onStatement);
@@ -92,7 +94,7 @@ export async function openPostgresStore(url: string, reportError: (error: unknow
 function postgresStore(connections: PgConnections, reportError: (error: unknown) => void): Store {
   const drawProtocol = protocolCounterOn(connections.counterDb);
   const reads = queriesOn(connections.db, drawProtocol);
-  const listeners = new Set<(events: OutboxEvent[]) => void>();
+  const listeners = new Set<CommittedListener>();
   let unavailable: StorageFailure | null = null;
 
   function noteUnavailable(failure: StorageFailure): StorageFailure {
@@ -100,8 +102,9 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
     return unavailable;
   }
 
-  async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>, nextProtocol: DrawProtocol): Promise<{ result: T; committed: OutboxEvent[] }> {
+  async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>, nextProtocol: DrawProtocol): Promise<Committed<T>> {
     let committed: OutboxEvent[] = [];
+    const precededBy = new Map<number, number>();
     const result = await connections.db.transaction(async (db) => {
       const queries = queriesOn(db as unknown as PgDb, nextProtocol);
       const pending: NewOutboxEvent[] = [];
@@ -115,23 +118,24 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
       committed = [];
       if (pending.length > 0) {
         await db.execute(sql`SELECT pg_advisory_xact_lock(${outboxOrderLock})`);
+        for (const { accountId } of pending) if (!precededBy.has(accountId)) precededBy.set(accountId, await queries.outbox.latestOfAccount(accountId));
         for (const event of pending) committed.push(await queries.outbox.insert(event, committed[0]?.id ?? null));
       }
       return result;
     });
-    return { result, committed };
+    return { result, committed, precededBy };
   }
 
   async function write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     const protocolsOfAttempt = protocolsOfOneWrite(drawProtocol);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, committed } = await runTransaction(work, protocolsOfAttempt());
+        const { result, committed, precededBy } = await runTransaction(work, protocolsOfAttempt());
         unavailable = null;
         // Committed is committed: a failing listener is reported, never turned into a failed write.
         for (const listener of committed.length > 0 ? listeners : []) {
           try {
-            listener(committed);
+            listener(committed, precededBy);
           } catch (error) {
             reportError(error);
           }

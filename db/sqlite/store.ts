@@ -1,4 +1,4 @@
-import type { Store, StoreReads, StoreTx } from '../store.js';
+import type { CommittedListener, Store, StoreReads, StoreTx } from '../store.js';
 import type { OutboxEvent } from '../types.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageFailure } from '../storage-failure.js';
@@ -71,7 +71,7 @@ export function openSqliteStore(
 function sqliteStore(connections: SqliteConnections, reportError: (error: unknown) => void): Store {
   const reads = queriesOn(connections.readDb);
   const txQueries = queriesOn(connections.writeDb);
-  const listeners = new Set<(events: OutboxEvent[]) => void>();
+  const listeners = new Set<CommittedListener>();
   // better-sqlite3 cannot await inside its own transactions, so an async lock serialises writers.
   let queue: Promise<unknown> = Promise.resolve();
   let unavailable: StorageFailure | null = null;
@@ -94,9 +94,11 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
 
   async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     const recorded: OutboxEvent[] = [];
+    const precededBy = new Map<number, number>();
     const tx: StoreTx = {
       ...txQueries,
       async record(event) {
+        if (!precededBy.has(event.accountId)) precededBy.set(event.accountId, await txQueries.outbox.latestOfAccount(event.accountId));
         recorded.push(await txQueries.outbox.insert(event, recorded[0]?.id ?? null));
       },
     };
@@ -117,7 +119,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     // Committed is committed: a failing listener is reported, never turned into a failed write.
     for (const listener of recorded.length > 0 ? listeners : []) {
       try {
-        listener(recorded);
+        listener(recorded, precededBy);
       } catch (error) {
         reportError(error);
       }

@@ -33,6 +33,39 @@ export async function resumePointOf(services: Services, after: string | null | u
   throw new CursorExpiredError();
 }
 
+/** What the outbox says of an account's commits: the record the live streams fall back on. */
+export interface CommitRecord {
+  /** The account's newest event id (0 for none). */
+  latestOf(accountId: number): Promise<number>;
+  /** The account's commits the outbox keeps after `eventId`, oldest first, each whole. */
+  after(accountId: number, eventId: number): AsyncIterable<DomainEvent[]>;
+}
+
+export const commitRecordOf = (services: Pick<Services, 'store'>): CommitRecord => ({
+  latestOf: (accountId) => services.store.outbox.latestOfAccount(accountId),
+  after: (accountId, eventId) => keptCommitsAfter(services, accountId, eventId),
+});
+
+/** The account's commits the outbox keeps after `afterEventId`, oldest first, each whole. */
+export async function* keptCommitsAfter(services: Pick<Services, 'store'>, accountId: number, afterEventId: number): AsyncGenerator<DomainEvent[]> {
+  // Events of one transaction share a commitId: replayed together, the live view shows their net effect once.
+  let commit: DomainEvent[] = [];
+  let commitId: number | null = null;
+  let read = afterEventId;
+  for (;;) {
+    const missed = await services.store.outbox.ofAccountAfter(accountId, read, replayBatch);
+    for (const { commitId: of, ...event } of missed) {
+      if (of !== commitId && commit.length > 0) yield commit;
+      if (of !== commitId) commit = [];
+      commitId = of;
+      commit.push(event as DomainEvent);
+    }
+    if (missed.length > 0) read = missed.at(-1)!.id;
+    if (missed.length < replayBatch) break;
+  }
+  if (commit.length > 0) yield commit;
+}
+
 /**
  * The account's commits from `afterEventId` on: `listening` already listens (listenNow) before the replay
  * of what the outbox kept since (commit by commit, oldest first); then the live commits not replayed,
@@ -48,21 +81,10 @@ export async function* commitsResumed(
   try {
     let replayed = afterEventId ?? 0;
     if (afterEventId !== undefined) {
-      // Events of one transaction share a commitId: replayed together, the live view shows their net effect once.
-      let commit: DomainEvent[] = [];
-      let commitId: number | null = null;
-      for (;;) {
-        const missed = await services.store.outbox.ofAccountAfter(accountId, replayed, replayBatch);
-        for (const { commitId: of, ...event } of missed) {
-          if (of !== commitId && commit.length > 0) yield commit;
-          if (of !== commitId) commit = [];
-          commitId = of;
-          commit.push(event as DomainEvent);
-        }
-        if (missed.length > 0) replayed = missed.at(-1)!.id;
-        if (missed.length < replayBatch) break;
+      for await (const commit of keptCommitsAfter(services, accountId, afterEventId)) {
+        replayed = lastEventIdOf(commit);
+        yield commit;
       }
-      if (commit.length > 0) yield commit;
     }
     for (;;) {
       const next = await listening.next();

@@ -31,6 +31,11 @@ export function outboxQueries(db: PgDb): OutboxQueries {
       return row?.id ?? 0;
     },
 
+    async latestOfAccount(accountId: number): Promise<number> {
+      const [row] = await db.select({ id: max(outbox.id) }).from(outbox).where(eq(outbox.accountId, accountId));
+      return row?.id ?? 0;
+    },
+
     async ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]> {
       return db
         .select({ ...eventColumns, commitId: sql<number>`coalesce(${outbox.commitId}, ${outbox.id})`.mapWith(Number) })

@@ -25,6 +25,10 @@ export function outboxQueries(db: SqliteDb) {
       return db.select({ id: max(outbox.id) }).from(outbox).get()?.id ?? 0;
     },
 
+    async latestOfAccount(accountId: number): Promise<number> {
+      return db.select({ id: max(outbox.id) }).from(outbox).where(eq(outbox.accountId, accountId)).get()?.id ?? 0;
+    },
+
     async ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]> {
       return db
         .select({ ...eventColumns, commitId: sql<number>`coalesce(${outbox.commitId}, ${outbox.id})` })
