@@ -142,6 +142,10 @@ console.log(`subscribers: ${subscribers} (one socket each${where}), ingests: ${i
 console.log(`delivery latency from ingest request: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
 console.log(`ingest request answered (for comparison): p50 ${quantile(answers, 0.5)} ms, p99 ${quantile(answers, 0.99)} ms, max ${quantile(answers, 1)} ms`);
 console.log(`machine load average (1 min) during the ingests: ${loadAtStart.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+const recovered = await Promise.all(
+  servers.map(async (server) => /^deskgraph_live_commits_recovered_total (\d+)$/m.exec(await (await fetch(server.url.replace('/graphql', '/metrics'))).text())?.[1] ?? 'n/a'),
+);
+console.log(`commits read from the outbox because no message brought them in time: ${recovered.join(' / ')}`);
 servers.forEach((server, index) => {
   const perSubscriber = (server.rssAfter - server.rssBefore) / Math.ceil((subscribers - index) / instances) / 1024;
   console.log(`server ${instances > 1 ? `${index + 1} ` : ''}RSS: ${(server.rssBefore / 2 ** 20).toFixed(0)} MB idle -> ${(server.rssAfter / 2 ** 20).toFixed(0)} MB with subscribers = ${perSubscriber.toFixed(1)} KB per subscriber`);

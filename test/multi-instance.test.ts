@@ -5,11 +5,10 @@ import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateKeepingJson } from '../schema/fan-out-target.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_SECRET, type TestApp } from './helpers/app.js';
-import { killStartedEntries, startEntry, type RunningEntry } from './helpers/child.js';
+import { killStartedEntries } from './helpers/child.js';
 import { dropDatabase, engine, prepareDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
-import { gqlClient } from './helpers/gql.js';
+import { asApp, startInstance, type Instance } from './helpers/instances.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { subscribe, untilListening, wsClient, type LiveSubscription } from './helpers/ws.js';
 
@@ -42,10 +41,6 @@ describe('the fan-out serializer', () => {
 
 if (redisUnavailable && engine === 'postgres') describe.skip(`two instances on Redis: skipped, ${redisUnavailable}`, () => it.skip('needs redis-server'));
 
-/** An instance seen as the fixtures see a test app: its URL, and clients anonymous, as admin, or as anyone. */
-type Instance = Pick<TestApp, 'url' | 'anonymous' | 'admin' | 'adminToken' | 'as'> & { entry: RunningEntry };
-const asApp = (instance: Instance) => instance as unknown as TestApp;
-
 describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instances, one PostgreSQL, one Redis', () => {
   const dir = mkdtempSync(join(tmpdir(), 'deskgraph-two-instances-'));
   const sockets: Client[] = [];
@@ -58,13 +53,6 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
   let bia: Agent;
   let phone = 0;
   const nextPhone = () => `55119720${String(++phone).padStart(5, '0')}`;
-
-  async function startInstance(): Promise<Instance> {
-    const entry = await startEntry(env, 60_000, dir);
-    const anonymous = gqlClient(entry.url);
-    const { login } = await anonymous.request<{ login: { token: string } }>(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
-    return { entry, url: entry.url, anonymous, admin: gqlClient(entry.url, login.token), adminToken: login.token, as: (token) => gqlClient(entry.url, token) };
-  }
 
   function socketOn(instance: Instance, token: string): Client {
     const socket = wsClient(instance.url, { authorization: `Bearer ${token}` });
@@ -97,20 +85,10 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: await prepareDatabase(dir),
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_SECRET,
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LOG_LEVEL: 'info',
-      LOGIN_FAILURES_PER_EMAIL: '5',
-    };
+    env = { DATABASE_URL: await prepareDatabase(dir), REDIS_URL: redis.url, LOG_LEVEL: 'info', LOGIN_FAILURES_PER_EMAIL: '5' };
     // One after the other: the first bootstraps the empty database, the second finds it done.
-    one = await startInstance();
-    two = await startInstance();
+    one = await startInstance(env, dir);
+    two = await startInstance(env, dir);
     sales = await createSector(asApp(one), 'Sales');
     // OFFLINE: routing hands her nothing, so every Sales ticket waits in her WAITING tab.
     ana = await createAgent(asApp(one), 'Ana', [sales], {}, 'OFFLINE');

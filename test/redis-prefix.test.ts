@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_SECRET, type TestApp } from './helpers/app.js';
-import { killStartedEntries, startEntry, type RunningEntry } from './helpers/child.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from './helpers/app.js';
+import { killStartedEntries } from './helpers/child.js';
 import { dropDatabase, prepareDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
-import { gqlClient } from './helpers/gql.js';
+import { asApp, startInstance, type Instance } from './helpers/instances.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { subscribe, untilListening, wsClient } from './helpers/ws.js';
 
@@ -19,8 +19,7 @@ const WAITING = 'subscription { ticketEvents(status: WAITING) { kind ticketId ti
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
 
 interface TicketEvent { ticketEvents: { kind: string; ticketId: string; ticket: { lastMessage: { body: string } | null } | null } }
-type Deployment = Pick<TestApp, 'url' | 'anonymous' | 'admin' | 'adminToken' | 'as'> & { entry: RunningEntry; dir: string };
-const asApp = (deployment: Deployment) => deployment as unknown as TestApp;
+type Deployment = Instance & { dir: string };
 
 if (redisUnavailable) describe.skip(`deployments sharing Redis: skipped, ${redisUnavailable}`, () => it.skip('needs redis-server'));
 
@@ -34,24 +33,8 @@ describe.skipIf(redisUnavailable !== null)('two deployments sharing one Redis se
 
   async function startDeployment(prefix: string): Promise<Deployment> {
     const dir = mkdtempSync(join(tmpdir(), `deskgraph-${prefix}-`));
-    const entry = await startEntry(
-      {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: await prepareDatabase(dir),
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: prefix,
-        JWT_SECRET: TEST_SECRET,
-        BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
-        BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        LOGIN_FAILURES_PER_EMAIL: '3',
-      },
-      60_000,
-      dir,
-    );
-    const anonymous = gqlClient(entry.url);
-    const { login } = await anonymous.request<{ login: { token: string } }>(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
-    return { entry, dir, url: entry.url, anonymous, admin: gqlClient(entry.url, login.token), adminToken: login.token, as: (token) => gqlClient(entry.url, token) };
+    const instance = await startInstance({ DATABASE_URL: await prepareDatabase(dir), REDIS_URL: redis.url, REDIS_PREFIX: prefix, LOGIN_FAILURES_PER_EMAIL: '3' }, dir);
+    return { ...instance, dir };
   }
 
   beforeAll(async () => {

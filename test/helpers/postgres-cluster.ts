@@ -1,26 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openStore } from '../../db/store.js';
 import { adminQuery, databaseUrl, engine, postgresBinaries, quoted, type PostgresTestCluster } from './engine.js';
+import { freePort } from './free-port.js';
 
 // Vitest global setup. On DESKGRAPH_TEST_ENGINE=postgres it finds a cluster (DESKGRAPH_TEST_POSTGRES_URL,
 // or a throwaway one it starts), migrates one template database, and hands both to the test files,
 // which copy the template into a fresh database per app. Teardown drops them all, or the whole cluster.
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Cluster {
   adminUrl: string;

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.js';
 
 // A redis-server of the test's own (Debian's binary): loopback, a free port, no persistence, a temp
 // folder; stop() and restart() on the same port stand in for an outage of the platform's Redis.
@@ -19,17 +19,6 @@ export function redisServerBinary(): string | null {
  */
 export const redisUnavailable: string | null =
   redisServerBinary() === null && !process.env['CI'] ? 'redis-server is not installed (apt-get install redis-server; .ci/run does it in CI)' : null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RedisServer {
   url: string;
