@@ -16,7 +16,10 @@ export function eventsDoc(): string {
 Every mutation records its events in the outbox inside its own transaction. After commit they are
 delivered, in outbox order, to webhooks and to plugin handlers (\`api.on\`). Delivery is
 **at least once**: a consumer's cursor moves only after its handler returned, so a crash replays
-what was in hand. Receivers drop duplicates by \`id\`.
+what was in hand. Receivers drop duplicates by \`id\`. While an account is suspended
+(\`suspendAccount\`), its webhook deliveries wait and go out on \`resumeAccount\` (\`deleteAccount\` drops
+them), and plugin handlers skip its events, except \`contact.erased\`: a handler acts in the moment, and
+a replay days later would mislead.
 
 Every event has the same envelope:
 
