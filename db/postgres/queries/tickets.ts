@@ -18,6 +18,7 @@ import type {
   TicketScope,
   TicketStatus,
   TicketTab,
+  TicketView,
 } from '../../types.js';
 import { anyId, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
@@ -97,6 +98,35 @@ export function ticketQueries(db: PgDb) {
 
     async byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null> {
       return (await byIdsInScope(scope, [id]))[0] ?? null;
+    },
+
+    /**
+     * ticket(id) in one statement: the ticket with its contact and sector, and its newest messages as
+     * a JSON array (messages_ticket walked backwards, size + 1 rows to tell whether more follow).
+     */
+    async viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
+      const newest =
+        messagesSize === null
+          ? sql`NULL::json`
+          : sql`(SELECT coalesce(json_agg(${jsonRowOf(messages)} ORDER BY ${messages.id} DESC), '[]')
+              FROM (SELECT * FROM ${messages} WHERE ${messages.ticketId} = ${tickets.id} ORDER BY ${messages.id} DESC LIMIT ${messagesSize + 1}) AS ${messages})`;
+      const [row] = await namedRows<{ view: [JsonRow, JsonRow, JsonRow, JsonRow[] | null] }>(
+        db,
+        sql`SELECT json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${newest}) AS view
+          FROM ${tickets}
+          LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
+          LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
+          WHERE ${sameId(tickets.id, id)} AND ${visibleTicketsWhere(scope)}`,
+      );
+      if (!row) return null;
+      const [ticket, contact, sector, newestRows] = row.view;
+      const contactRow = contactOfJson(contact);
+      const sectorRow = sectorOfJson(sector);
+      const read = (newestRows ?? []).map((message) => messageOfJson(message)!);
+      const related = relationsOf([{ contact: contactRow, sector: sectorRow, message: null }, ...read.map((message) => ({ contact: null, sector: null, message }))]);
+      const view: TicketView = { ticket: ticketOfJson(ticket)!, related };
+      if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
+      return view;
     },
 
     /**
