@@ -18,3 +18,8 @@ export function askedMessagesArgs(info: GraphQLResolveInfo): PageArgs | null {
   const messages = selectedFields(info).find((field) => field.name === 'messages');
   return messages ? (messages.args as PageArgs) : null;
 }
+
+/** Whether the query selects the field `name` beneath the field being resolved (e.g. a connection's totalCount). */
+export function asksField(info: GraphQLResolveInfo, name: string): boolean {
+  return selectedFields(info).some((field) => field.name === name);
+}

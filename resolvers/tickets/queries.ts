@@ -1,4 +1,4 @@
-import type { Message, MessagePage, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus, TicketView } from '../../db/types.js';
+import type { Message, MessagePage, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPage, TicketPageCursor, TicketStatus, TicketView } from '../../db/types.js';
 import { connectionOf, decodeCursor, encodeCursor, idWindowOf, pageWindowOf, type Connection, type PageArgs, type PageWindow } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
@@ -32,12 +32,17 @@ function ticketWindowOf(args: PageArgs): PageWindow<TicketPageCursor> {
   return pageWindowOf(args, parseCursor);
 }
 
-function toList(page: { tickets: Ticket[]; hasMore: boolean; related?: PageRelations | undefined }, window: PageWindow<TicketPageCursor>, totalCount: () => Promise<number>): TicketList {
-  return { ...connectionOf(page.tickets, window, page.hasMore, ticketCursorOf, totalCount), related: page.related };
+function toList(page: TicketPage, window: PageWindow<TicketPageCursor>, totalCount: () => Promise<number>): TicketList {
+  const total = page.total;
+  const counted = total === undefined ? totalCount : () => Promise.resolve(total);
+  return { ...connectionOf(page.tickets, window, page.hasMore, ticketCursorOf, counted), related: page.related };
 }
 
-/** A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket). */
-export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs): Promise<TicketList> {
+/**
+ * A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket).
+ * `withTotal`: the query asks for totalCount, so the store may count the tab in the page's read.
+ */
+export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs, withTotal = false): Promise<TicketList> {
   const scope = ticketScopeOf(viewer);
   const window = ticketWindowOf(args);
   if (args.sectorId !== null && args.sectorId !== undefined && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) {
@@ -49,7 +54,7 @@ export async function listTickets(services: Services, viewer: Viewer, args: Tick
     sectorId: args.sectorId ?? undefined,
     search: args.search?.trim() || undefined,
   };
-  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction);
+  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, { withTotal });
   return toList(page, window, () => services.store.tickets.count(scope, tab));
 }
 

@@ -20,7 +20,7 @@ import {
 import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf } from '../connections.js';
 import { messagesReadOf, relatedOf, relatedOrLoad, rememberMessages, rememberRelations } from '../page-relations.js';
-import { askedMessagesArgs } from '../selection.js';
+import { askedMessagesArgs, asksField } from '../selection.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
@@ -220,8 +220,9 @@ builder.queryFields((t) => ({
       search: t.arg.string({ description: 'Contact name or phone, or message text' }),
       all: t.arg.boolean(),
     },
-    resolve: (_root, args, context) =>
-      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }),
+    // totalCount asked: the store may count the tab in the page's own statement.
+    resolve: (_root, args, context, info) =>
+      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }, asksField(info, 'totalCount')),
   }),
   ticketCounts: t.withAuth({ authenticated: true }).field({
     type: TicketCounts,
