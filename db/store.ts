@@ -12,6 +12,7 @@ import type {
   NewNotification, Notification, RoutingDecision, PersistedOperation, Lease,
 } from './types.js';
 import type { StoredAttachment } from './types.js';
+import type { TicketPageOptions, TicketView } from './types.js';
 
 // The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
 // The same reads run inside a write transaction, where they see its uncommitted changes.
@@ -153,8 +154,16 @@ export interface ContactQueries {
 export interface TicketQueries {
   byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]>;
   byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null>;
-  /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
-  page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction?: PageDirection): Promise<TicketPage>;
+  /**
+   * ticket(id) whole, or null when missing or outside the scope: the ticket with its contact and sector,
+   * and its `messagesSize` newest messages unless null, as few statements as the engine can.
+   */
+  viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null>;
+  /**
+   * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch;
+   * with `withTotal`, the tab's count too where the engine can fold it in (else `total` is absent).
+   */
+  page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction?: PageDirection, options?: TicketPageOptions): Promise<TicketPage>;
   /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
   count(scope: TicketScope, tab: TicketTab): Promise<number>;
   /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */

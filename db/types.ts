@@ -500,6 +500,27 @@ export interface TicketPage {
   hasMore: boolean;
   /** The page's contacts, sectors and last messages, read by the same statement. */
   related?: PageRelations;
+  /** The tab's totalCount, read by the same statement when asked for (TicketPageOptions.withTotal). */
+  total?: number;
+}
+
+export interface TicketPageOptions {
+  /** Also count the whole tab in the page's statement: the caller knows totalCount is asked for. */
+  withTotal?: boolean;
+}
+
+export interface MessagePage {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+/** ticket(id) read whole: the ticket, its contact, sector and newest messages, for the fields to take first. */
+export interface TicketView {
+  ticket: Ticket;
+  /** The contact, the sector and the messages read (one of which is the last message). */
+  related: PageRelations;
+  /** The newest messages, when they were asked for (`messagesSize`). */
+  messages?: MessagePage;
 }
 
 export type TicketChanges = Partial<Omit<Ticket, 'id' | 'accountId' | 'protocol' | 'contactId' | 'createdAt'>>;

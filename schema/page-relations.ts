@@ -1,4 +1,4 @@
-import type { PageRelations } from '../db/types.js';
+import type { MessagePage, PageRelations } from '../db/types.js';
 import type { Context } from './context.js';
 
 // A tab page's statement reads its contacts, sectors and last messages beside the tickets; the
@@ -36,4 +36,20 @@ export async function relatedOrLoad<K extends Kind>(context: Context, kind: K, i
     else found.push(related);
   }
   return missing.length === 0 ? found : [...found, ...(await load(missing))];
+}
+
+// ticket(id) reads the ticket's newest messages in its own statement when the query asks for them
+// (first page, forward): the messages field then takes that page instead of reading it again.
+
+const messagesByContext = new WeakMap<Context, Map<number, { size: number; page: MessagePage }>>();
+
+export function rememberMessages(context: Context, ticketId: number, size: number, page: MessagePage): void {
+  let known = messagesByContext.get(context);
+  if (!known) messagesByContext.set(context, (known = new Map()));
+  known.set(ticketId, { size, page });
+}
+
+/** The newest messages of the ticket read already in this operation, with the page size they were read for. */
+export function messagesReadOf(context: Context, ticketId: number): { size: number; page: MessagePage } | undefined {
+  return messagesByContext.get(context)?.get(ticketId);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { engine } from './helpers/engine.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 
 // No N+1: a tab page with its nested contact, sector, assignee, channel, last message and tags
@@ -30,6 +31,13 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
+/** The statements one request runs, and its data. */
+async function statementsOf(query: string, variables: Record<string, unknown>) {
+  statements = [];
+  const data = await ana.client.request(query, variables);
+  return { ran: [...statements], data };
+}
+
 async function statementsFor(first: number): Promise<{ count: number; rows: number }> {
   statements = [];
   const { tickets } = await ana.client.request(PAGE, { status: 'OPEN', first });
@@ -47,5 +55,31 @@ describe('SQL statements per request', () => {
     // sectors + mine elsewhere), then one batch per other relation: users, channels, ticket tags,
     // contact tags, the assignees' memberships and their sectors.
     expect(large.count).toBeLessThanOrEqual(10);
+  });
+
+  // PostgreSQL pays a round trip and the server's CPU per statement: what a request asks together is read together.
+  it('reads ticket(id) with its contact, sector and newest messages in one statement beside the viewer on PostgreSQL', async () => {
+    const { tickets } = await ana.client.request(PAGE, { status: 'OPEN', first: 1 });
+    const id = tickets.edges[0].node.id as string;
+    const { ran, data } = await statementsOf(
+      'query($id: ID!) { ticket(id: $id) { id contact { name } sector { name } lastMessage { body } messages(first: 50) { edges { node { body } } } } }',
+      { id },
+    );
+    expect(data.ticket.messages.edges.length).toBeGreaterThan(0);
+    expect(data.ticket.lastMessage.body).toBe(data.ticket.messages.edges[0].node.body);
+    // The viewer, then the ticket whole; SQLite, in process, runs the ticket, contact, sector and messages one by one.
+    expect(ran.length).toBe(engine === 'postgres' ? 2 : 5);
+  });
+
+  it('counts a tab in the page statement when totalCount is asked, on PostgreSQL', async () => {
+    const tab = 'query($status: TicketStatus!) { tickets(status: $status, first: 5) { totalCount edges { node { id contact { name } sector { name } lastMessage { body } } } } }';
+    for (const status of ['WAITING', 'OPEN', 'CLOSED']) {
+      const { ran, data } = await statementsOf(tab, { status });
+      const { tickets: whole } = await ana.client.request('query($status: TicketStatus!) { tickets(status: $status, first: 100) { edges { node { id } } } }', { status });
+      expect(data.tickets.totalCount).toBe(whole.edges.length);
+      // The viewer and the page with its count; SQLite sums its count tables in statements of its own.
+      if (engine === 'postgres') expect(ran.length).toBe(2);
+      else expect(ran.length).toBeGreaterThan(2);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Message, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPageCursor, TicketStatus } from '../../db/types.js';
+import type { Message, MessagePage, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPage, TicketPageCursor, TicketStatus, TicketView } from '../../db/types.js';
 import { connectionOf, decodeCursor, encodeCursor, idWindowOf, pageWindowOf, type Connection, type PageArgs, type PageWindow } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
@@ -32,12 +32,17 @@ function ticketWindowOf(args: PageArgs): PageWindow<TicketPageCursor> {
   return pageWindowOf(args, parseCursor);
 }
 
-function toList(page: { tickets: Ticket[]; hasMore: boolean; related?: PageRelations | undefined }, window: PageWindow<TicketPageCursor>, totalCount: () => Promise<number>): TicketList {
-  return { ...connectionOf(page.tickets, window, page.hasMore, ticketCursorOf, totalCount), related: page.related };
+function toList(page: TicketPage, window: PageWindow<TicketPageCursor>, totalCount: () => Promise<number>): TicketList {
+  const total = page.total;
+  const counted = total === undefined ? totalCount : () => Promise.resolve(total);
+  return { ...connectionOf(page.tickets, window, page.hasMore, ticketCursorOf, counted), related: page.related };
 }
 
-/** A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket). */
-export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs): Promise<TicketList> {
+/**
+ * A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket).
+ * `withTotal`: the query asks for totalCount, so the store may count the tab in the page's read.
+ */
+export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs, withTotal = false): Promise<TicketList> {
   const scope = ticketScopeOf(viewer);
   const window = ticketWindowOf(args);
   if (args.sectorId !== null && args.sectorId !== undefined && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) {
@@ -49,7 +54,7 @@ export async function listTickets(services: Services, viewer: Viewer, args: Tick
     sectorId: args.sectorId ?? undefined,
     search: args.search?.trim() || undefined,
   };
-  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction);
+  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, { withTotal });
   return toList(page, window, () => services.store.tickets.count(scope, tab));
 }
 
@@ -90,10 +95,25 @@ export async function ticketsByIds(services: Services, viewer: Viewer, ids: read
   return services.store.tickets.byIdsInScope(ticketScopeOf(viewer), ids);
 }
 
-/** ticket(id): null when missing or invisible; an integration needs the READ scope to ask at all. */
-export async function ticketById(services: Services, viewer: Viewer | null, id: number): Promise<Ticket | null> {
+/**
+ * ticket(id) with what its fields will show, read together: null when missing or invisible; an
+ * integration needs the READ scope to ask at all.
+ * `messagesSize`: the size of the newest-messages page the query asks for (messagesPrefetchSize), or null.
+ */
+export async function ticketView(services: Services, viewer: Viewer | null, id: number, messagesSize: number | null): Promise<TicketView | null> {
   assertTicketReader(viewer);
-  return (await ticketsByIds(services, viewer, [id]))[0] ?? null;
+  return services.store.tickets.viewInScope(ticketScopeOf(viewer), id, messagesSize);
+}
+
+/** The size of a messages page worth reading beside its ticket: the first page forward; null for any other (or invalid) window. */
+export function messagesPrefetchSize(args: PageArgs): number | null {
+  try {
+    const window = idWindowOf(args);
+    return window.direction === 'forward' && window.cursor === undefined ? window.size : null;
+  } catch {
+    // The messages field itself answers the bad arguments with their typed error.
+    return null;
+  }
 }
 
 export async function ticketsOfContact(services: Services, viewer: Viewer, contactId: number, args: PageArgs): Promise<TicketList> {
@@ -104,9 +124,10 @@ export async function ticketsOfContact(services: Services, viewer: Viewer, conta
 }
 
 /** Messages of a ticket the caller already resolved through the scope (a Ticket field), newest first. */
-export async function messagesOf(services: Services, ticket: Ticket, args: PageArgs) {
+export async function messagesOf(services: Services, ticket: Ticket, args: PageArgs, read?: { size: number; page: MessagePage }) {
   const window = idWindowOf(args);
-  const page = await services.store.messages.pageOf(ticket.id, window.size, window.cursor, window.direction);
+  const readAlready = read && window.direction === 'forward' && window.cursor === undefined && window.size === read.size;
+  const page = readAlready ? read.page : await services.store.messages.pageOf(ticket.id, window.size, window.cursor, window.direction);
   return connectionOf(page.messages, window, page.hasMore, (node: Message) => encodeCursor(node.id), () => services.store.messages.countOf(ticket.id));
 }
 

@@ -9,16 +9,18 @@ import {
   listTickets,
   messagesOf,
   messagesOfVisibleTickets,
+  messagesPrefetchSize,
   tagsOfTickets,
-  ticketById,
   ticketCounts,
+  ticketView,
   ticketsByIds,
   ticketsOfContact,
   type TicketList,
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf } from '../connections.js';
-import { relatedOf, relatedOrLoad, rememberRelations } from '../page-relations.js';
+import { messagesReadOf, relatedOf, relatedOrLoad, rememberMessages, rememberRelations } from '../page-relations.js';
+import { askedMessagesArgs, asksField } from '../selection.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
@@ -82,7 +84,7 @@ export const Ticket = builder.loadableNode('Ticket', {
     messages: t.field({
       type: MessageConnection,
       args: pageArgsOf(t.arg),
-      resolve: (ticket, args, context) => messagesOf(context.services, ticket, args),
+      resolve: (ticket, args, context) => messagesOf(context.services, ticket, args, messagesReadOf(context, ticket.id)),
     }),
     tags: t.loadableList({
       type: 'String',
@@ -197,7 +199,16 @@ builder.queryFields((t) => ({
     description: 'Null when missing or not visible to me; an integration needs the READ scope',
     authScopes: { authenticated: true, integration: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => ticketById(context.services, context.viewer, ticketId(id)),
+    // The ticket, its contact, sector and (when asked) newest messages in one read; the fields take them from there.
+    resolve: async (_root, { id }, context, info) => {
+      const messagesArgs = askedMessagesArgs(info);
+      const size = messagesArgs ? messagesPrefetchSize(messagesArgs) : null;
+      const view = await ticketView(context.services, context.viewer, ticketId(id), size);
+      if (!view) return null;
+      rememberRelations(context, view.related);
+      if (size !== null && view.messages) rememberMessages(context, view.ticket.id, size, view.messages);
+      return view.ticket;
+    },
   }),
   tickets: t.withAuth({ authenticated: true }).field({
     type: TicketConnection,
@@ -209,8 +220,9 @@ builder.queryFields((t) => ({
       search: t.arg.string({ description: 'Contact name or phone, or message text' }),
       all: t.arg.boolean(),
     },
-    resolve: (_root, args, context) =>
-      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }),
+    // totalCount asked: the store may count the tab in the page's own statement.
+    resolve: (_root, args, context, info) =>
+      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }, asksField(info, 'totalCount')),
   }),
   ticketCounts: t.withAuth({ authenticated: true }).field({
     type: TicketCounts,

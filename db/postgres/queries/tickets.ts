@@ -15,9 +15,11 @@ import type {
   TicketCounts,
   TicketPage,
   TicketPageCursor,
+  TicketPageOptions,
   TicketScope,
   TicketStatus,
   TicketTab,
+  TicketView,
 } from '../../types.js';
 import { anyId, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
@@ -92,6 +94,19 @@ export function ticketQueries(db: PgDb) {
   /** One count-table expression, read in one statement. */
   const total = async (expression: SQL) => (await namedRows<{ n: number | null }>(db, sql`SELECT ${expression} AS n`))[0]?.n ?? 0;
 
+  /** The tab's count as a count-table expression; null when a search or filter narrows it (counted from the tickets). */
+  function tabCountExpression(scope: TicketScope, tab: TicketTab): SQL | null {
+    if (needsCounting(tab)) return null;
+    if (tab.assignedOnly) return assigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+    if (scope.kind === 'account') return fromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
+    if (tab.sectorId !== undefined) {
+      // My sector: all of it; another: only what is assigned to me there.
+      if (scope.sectorIds.includes(tab.sectorId)) return fromTable(scope.accountId, tab.status, [tab.sectorId], null);
+      return assigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+    }
+    return fromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
+  }
+
   return {
     byIdsInScope,
 
@@ -100,42 +115,65 @@ export function ticketQueries(db: PgDb) {
     },
 
     /**
+     * ticket(id) in one statement: the ticket with its contact and sector, and its newest messages as
+     * a JSON array (messages_ticket walked backwards, size + 1 rows to tell whether more follow).
+     */
+    async viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
+      const newest =
+        messagesSize === null
+          ? sql`NULL::json`
+          : sql`(SELECT coalesce(json_agg(${jsonRowOf(messages)} ORDER BY ${messages.id} DESC), '[]')
+              FROM (SELECT * FROM ${messages} WHERE ${messages.ticketId} = ${tickets.id} ORDER BY ${messages.id} DESC LIMIT ${messagesSize + 1}) AS ${messages})`;
+      const [row] = await namedRows<{ view: [JsonRow, JsonRow, JsonRow, JsonRow[] | null] }>(
+        db,
+        sql`SELECT json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${newest}) AS view
+          FROM ${tickets}
+          LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
+          LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
+          WHERE ${sameId(tickets.id, id)} AND ${visibleTicketsWhere(scope)}`,
+      );
+      if (!row) return null;
+      const [ticket, contact, sector, newestRows] = row.view;
+      const contactRow = contactOfJson(contact);
+      const sectorRow = sectorOfJson(sector);
+      const read = (newestRows ?? []).map((message) => messageOfJson(message)!);
+      const related = relationsOf([{ contact: contactRow, sector: sectorRow, message: null }, ...read.map((message) => ({ contact: null, sector: null, message }))]);
+      const view: TicketView = { ticket: ticketOfJson(ticket)!, related };
+      if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
+      return view;
+    },
+
+    /**
      * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch:
      * one statement with what a tab row shows beside its ticket (contact, sector, last message).
      */
-    async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
-      if (tabIsEmpty(scope, tab)) return { tickets: [], hasMore: false };
+    async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward', options: TicketPageOptions = {}): Promise<TicketPage> {
+      if (tabIsEmpty(scope, tab)) return options.withTotal ? { tickets: [], hasMore: false, total: 0 } : { tickets: [], hasMore: false };
+      // totalCount asked: the count tables' sum rides along as a column (a filtered tab keeps its own count).
+      const counted = options.withTotal ? tabCountExpression(scope, tab) : null;
       const query = sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${jsonRowOf(messages)})
-          ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page
+          ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page${counted ? sql`, ${counted} AS total` : sql``}
         FROM ${tickets}
         LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
         LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
         LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}
         WHERE ${tickets.id} IN (${pageIdsSql(scope, tab, size, cursor, direction)}) AND ${visibleTicketsWhere(scope)}`;
       // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
-      const [result] = needsCounting(tab) ? (await db.execute<{ page: PageRow[] }>(query)).rows : await namedRows<{ page: PageRow[] }>(db, query);
+      const [result] = needsCounting(tab) ? (await db.execute<{ page: PageRow[] }>(query)).rows : await namedRows<{ page: PageRow[]; total?: number | null }>(db, query);
       const rows = (result?.page ?? []).map(([ticket, contact, sector, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), sector: sectorOfJson(sector), message: messageOfJson(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
-      return { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
+      const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
+      if (counted) page.total = (result as { total?: number | null } | undefined)?.total ?? 0;
+      return page;
     },
 
     /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
     async count(scope: TicketScope, tab: TicketTab): Promise<number> {
-      if (needsCounting(tab)) {
-        if (tabIsEmpty(scope, tab)) return 0;
-        return countOf(filteredCountSql(scope, tab));
-      }
-      if (tab.assignedOnly) return total(assigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
-      if (scope.kind === 'account') {
-        return total(fromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null));
-      }
-      if (tab.sectorId !== undefined) {
-        // My sector: all of it; another: only what is assigned to me there.
-        if (scope.sectorIds.includes(tab.sectorId)) return total(fromTable(scope.accountId, tab.status, [tab.sectorId], null));
-        return total(assigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
-      }
-      return total(fromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId));
+      const expression = tabCountExpression(scope, tab);
+      if (expression) return total(expression);
+      if (tabIsEmpty(scope, tab)) return 0;
+      return countOf(filteredCountSql(scope, tab));
     },
 
     /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */

@@ -6,7 +6,7 @@ import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { accounts, tickets, ticketTags } from '../tables/index.js';
-import type { NewTicket, PageRelations, Ticket, TicketChanges, TicketCounts, PageDirection, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
+import type { Contact, Message, NewTicket, PageRelations, Sector, Ticket, TicketChanges, TicketCounts, PageDirection, TicketPage, TicketPageCursor, TicketScope, TicketStatus, TicketTab, TicketView } from '../../types.js';
 import {
   assignedCountSql,
   assignedElsewhereCountSql,
@@ -77,6 +77,23 @@ export function ticketQueries(db: SqliteDb) {
 
     async byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null> {
       return (await byIdsInScope(scope, [id]))[0] ?? null;
+    },
+
+    /** ticket(id): the ticket, then its contact, sector and newest messages (statements are cheap in process). */
+    async viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
+      const [ticket] = await byIdsInScope(scope, [id]);
+      if (!ticket) return null;
+      const contact: Contact | undefined = prepared.rows(hotReads.contactsByIds, ticket.accountId, idList([ticket.contactId])).map(contactOf)[0];
+      const sector: Sector | undefined = ticket.sectorId === null ? undefined : prepared.rows(hotReads.sectorById, ticket.sectorId, ticket.accountId).map(sectorOf)[0];
+      const read: Message[] = messagesSize === null ? [] : prepared.rows(hotReads.messagesOfTicket, ticket.id, messagesSize + 1).map(messageOf);
+      const related: PageRelations = {
+        contact: (contactId) => (contact?.id === contactId ? contact : undefined),
+        sector: (sectorId) => (sector?.id === sectorId ? sector : undefined),
+        message: (messageId) => read.find((message) => message.id === messageId),
+      };
+      const view: TicketView = { ticket, related };
+      if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
+      return view;
     },
 
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
