@@ -114,6 +114,18 @@ describe('ticketPresence follows the rule on every commit', () => {
     await carla.client.request(SET, { t: ticket, s: 'TYPING' });
     expect(who((await live.take(1))[0]!)).toEqual(['Carla TYPING']);
   });
+
+  it('goes on through a change of my sectors that keeps the ticket in sight (a commit about me, of no ticket)', async () => {
+    const jon = await createAgent(app, 'Jon', [sales]);
+    const ticket = await ticketIn(sales);
+    const live = watch(jon, ticket);
+    expect(who((await live.take(1))[0]!)).toEqual([]);
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: jon.id, s: [sales, support] });
+    await carla.client.request(SET, { t: ticket, s: 'VIEWING' });
+    expect(who((await live.take(1))[0]!)).toEqual(['Carla VIEWING']);
+    await carla.client.request(SET, { t: ticket, s: 'TYPING' });
+    expect(who((await live.take(1))[0]!)).toEqual(['Carla TYPING']);
+  });
 });
 
 describe('ticketPresence when one of several leaves', () => {
