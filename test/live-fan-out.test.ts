@@ -306,6 +306,29 @@ describe('a subscription that ends', () => {
     return (await judged('ticketEvents')) - before;
   }
 
+  it('is handed no commit after it ended on its own (messageAdded losing sight of its ticket), while the admin\'s still hears them', async () => {
+    const [sector, away] = [await createSector(app, 'End M'), await createSector(app, 'End M Away')];
+    const eve = await createAgent(app, 'Eve', [sector]);
+    const ticket = await write(sector);
+    const MESSAGES = 'subscription($id: ID!) { messageAdded(ticketId: $id) { body } }';
+    const [adminHears, eveHears] = [subscribe(socketFor(app.adminToken), MESSAGES, { id: ticket.id }), subscribe(socketFor(eve.token), MESSAGES, { id: ticket.id })];
+    for (let round = 0; ; round++) {
+      expect(round, 'messageAdded never heard a note').toBeLessThan(20);
+      await app.admin.request(NOTE, { t: ticket.id, b: `probe ${round}`, m: [] });
+      const heard = await Promise.all(
+        [adminHears, eveHears].map((live) => live.takeUntil((pushed) => pushed.messageAdded.body === `probe ${round}`, 1000).catch(() => null)),
+      );
+      if (heard.every(Boolean)) break;
+    }
+    await app.admin.request(TRANSFER, { id: ticket.id, s: away });
+    await eveHears.completed;
+    // Both routes would be handed the note in the same step: only the admin's may be left to judge it.
+    const before = await judged('messageAdded');
+    await app.admin.request(NOTE, { t: ticket.id, b: 'after', m: [] });
+    await adminHears.takeUntil((pushed) => pushed.messageAdded.body === 'after');
+    expect((await judged('messageAdded')) - before).toBe(1);
+  });
+
   it('is handed no commit after it ended, while another agent of its sector still hears them', async () => {
     const sector = await createSector(app, 'End S');
     const [cy, dee] = [await createAgent(app, 'Cy', [sector]), await createAgent(app, 'Dee', [sector])];
