@@ -26,6 +26,7 @@ let phone = 0;
 const write = (sectorId: string) => contactWrites(app, { phone: `55119690${String(++phone).padStart(5, '0')}`, body: 'hi', sectorId });
 const SET_SECTORS = 'mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }';
 const TRANSFER = 'mutation($id: ID!, $s: ID) { transferTicket(id: $id, sectorId: $s) { id } }';
+const NOTE = 'mutation($t: ID!, $b: String!, $m: [ID!]) { addNote(ticketId: $t, body: $b, mentionedUserIds: $m) { id } }';
 const EVENTS = 'subscription { ticketEvents { kind ticketId } }';
 type Heard = { ticketEvents: { kind: string; ticketId: string } };
 
@@ -305,6 +306,29 @@ describe('a subscription that ends', () => {
     return (await judged('ticketEvents')) - before;
   }
 
+  it('is handed no commit after it ended on its own (messageAdded losing sight of its ticket), while the admin\'s still hears them', async () => {
+    const [sector, away] = [await createSector(app, 'End M'), await createSector(app, 'End M Away')];
+    const eve = await createAgent(app, 'Eve', [sector]);
+    const ticket = await write(sector);
+    const MESSAGES = 'subscription($id: ID!) { messageAdded(ticketId: $id) { body } }';
+    const [adminHears, eveHears] = [subscribe(socketFor(app.adminToken), MESSAGES, { id: ticket.id }), subscribe(socketFor(eve.token), MESSAGES, { id: ticket.id })];
+    for (let round = 0; ; round++) {
+      expect(round, 'messageAdded never heard a note').toBeLessThan(20);
+      await app.admin.request(NOTE, { t: ticket.id, b: `probe ${round}`, m: [] });
+      const heard = await Promise.all(
+        [adminHears, eveHears].map((live) => live.takeUntil((pushed) => pushed.messageAdded.body === `probe ${round}`, 1000).catch(() => null)),
+      );
+      if (heard.every(Boolean)) break;
+    }
+    await app.admin.request(TRANSFER, { id: ticket.id, s: away });
+    await eveHears.completed;
+    // Both routes would be handed the note in the same step: only the admin's may be left to judge it.
+    const before = await judged('messageAdded');
+    await app.admin.request(NOTE, { t: ticket.id, b: 'after', m: [] });
+    await adminHears.takeUntil((pushed) => pushed.messageAdded.body === 'after');
+    expect((await judged('messageAdded')) - before).toBe(1);
+  });
+
   it('is handed no commit after it ended, while another agent of its sector still hears them', async () => {
     const sector = await createSector(app, 'End S');
     const [cy, dee] = [await createAgent(app, 'Cy', [sector]), await createAgent(app, 'Dee', [sector])];
@@ -390,6 +414,45 @@ const created = (id: number, sectorId = 1): DomainEvent[] => [
 const membershipChanged = (id: number, userId: number): DomainEvent[] => [
   { id, type: 'membership.changed', accountId: 1, occurredAt: new Date(0), payload: { userId, byUserId: null, before: [1], after: [1, 2] } },
 ];
+
+describe('each stream counted under its own name', () => {
+  it('counts on /metrics the commits handed to messageAdded, notificationAdded, ticketPresence and ticketCountsChanged, each under its name', async () => {
+    const sector = await createSector(app, 'Fan Streams');
+    const away = await createSector(app, 'Fan Streams Away');
+    const nia = await createAgent(app, 'Nia', [sector]);
+    const ticket = await write(sector);
+    const streams = ['messageAdded', 'notificationAdded', 'ticketPresence', 'ticketCountsChanged'] as const;
+    const before = new Map<string, number>();
+    for (const stream of streams) before.set(stream, await judged(stream));
+    const socket = socketFor(nia.token);
+    const messages = subscribe(socket, 'subscription($id: ID!) { messageAdded(ticketId: $id) { body } }', { id: ticket.id });
+    const notifications = subscribe(socket, 'subscription { notificationAdded { message { body } } }');
+    const presence = subscribe(socket, 'subscription($t: ID!) { ticketPresence(ticketId: $t) { state } }', { t: ticket.id });
+    const counts = subscribe(socket, 'subscription { ticketCountsChanged { waiting open } }');
+    // ticketPresence listens before its first list; the others have no such sign: probe until each hears one.
+    await presence.take(1);
+    const [first] = await counts.take(1);
+    const total = (pushed: { ticketCountsChanged: { waiting: number; open: number } }) => pushed.ticketCountsChanged.waiting + pushed.ticketCountsChanged.open;
+    for (let round = 0; ; round++) {
+      expect(round, 'ticketCountsChanged never heard a ticket of its sector').toBeLessThan(20);
+      await write(sector);
+      if (await counts.takeUntil((pushed) => total(pushed) > total(first), 1000).catch(() => null)) break;
+    }
+    for (let round = 0; ; round++) {
+      expect(round, 'messageAdded and notificationAdded never heard a note').toBeLessThan(20);
+      await app.admin.request(NOTE, { t: ticket.id, b: `probe ${round}`, m: [nia.id] });
+      const heard = await Promise.all([
+        messages.takeUntil((pushed) => pushed.messageAdded.body === `probe ${round}`, 1000).catch(() => null),
+        notifications.takeUntil((pushed) => pushed.notificationAdded.message.body === `probe ${round}`, 1000).catch(() => null),
+      ]);
+      if (heard.every(Boolean)) break;
+    }
+    // The ticket moved out of Nia's sight: ticketPresence and messageAdded are handed the move and end.
+    await app.admin.request(TRANSFER, { id: ticket.id, s: away });
+    await Promise.all([presence.completed, messages.completed]);
+    for (const stream of streams) expect((await judged(stream)) - before.get(stream)!, stream).toBeGreaterThan(0);
+  });
+});
 
 describe('the fan-out protocol, driven by hand', () => {
   it('keeps a route whose viewer changed widened until it has judged that change, whether it was queued or handed at once', async () => {

@@ -113,14 +113,16 @@ describe('mentions in internal notes', () => {
     expect((await colleague.client.request(LIST)).notifications.edges.every((e: { node: { read: boolean } }) => e.node.read)).toBe(true);
   });
 
-  it('streams my notifications only, not a colleague\'s, and ends when I am deactivated', async () => {
+  it('streams my notifications only, not a colleague\'s (even of the same note), and ends when I am deactivated', async () => {
     const sales = (await app.admin.request('{ sectors { id name } }')).sectors.find((sector: { name: string }) => sector.name === 'Sales').id;
     const nia = await createAgent(app, 'Nia', [sales]);
     const leo = await createAgent(app, 'Leo', [sales]);
     const niaHears = await live(nia.token, salesTicket, nia.id);
     await app.admin.request(NOTE, { t: salesTicket, b: 'for Leo', m: [leo.id] });
+    // One note for both: one commit holding two notifications, Leo's and Nia's; only hers reaches her.
+    await app.admin.request(NOTE, { t: salesTicket, b: 'for both', m: [leo.id, nia.id] });
     await app.admin.request(NOTE, { t: salesTicket, b: 'for Nia', m: [nia.id] });
-    expect((await niaHears.take(1))[0].notificationAdded.message.body).toBe('for Nia');
+    expect((await niaHears.take(2)).map((pushed) => pushed.notificationAdded.message.body)).toEqual(['for both', 'for Nia']);
     await app.admin.request('mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }', { id: nia.id });
     await niaHears.completed;
   }, 15_000);

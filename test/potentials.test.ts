@@ -124,6 +124,23 @@ describe('potentials (canViewUnsectored)', () => {
     expect((await pia.client.request(TICKET, { id: ticket.id })).ticket).toBeNull();
   });
 
+  it('shows her no unsectored ticket of another status: ones Paulo took (OPEN) or closed (CLOSED) never fill her pages', async () => {
+    const TABS = `{ open: tickets(status: OPEN, all: true, first: 1) { edges { node { id } } }
+      closed: tickets(status: CLOSED, first: 1) { edges { node { id } } } }`;
+    const ids = (tab: { edges: { node: { id: string } }[] }) => tab.edges.map((edge) => edge.node.id);
+    // Hers first (older): then Paulo's, newer, which a page of one must pass over.
+    const [mine, myClosed] = [await unsectored(), await unsectored()];
+    for (const ticket of [mine, myClosed]) await pia.client.request(ACCEPT, { id: ticket.id });
+    await pia.client.request(CLOSE, { id: myClosed.id });
+    const his = [await unsectored(), await unsectored(), await unsectored(), await unsectored()];
+    for (const ticket of his) expect((await paulo.client.request(ACCEPT, { id: ticket.id })).acceptTicket.status).toBe('OPEN');
+    for (const ticket of his.slice(2)) expect((await paulo.client.request(CLOSE, { id: ticket.id })).closeTicket.status).toBe('CLOSED');
+    const paulosTabs = await paulo.client.request(TABS);
+    expect([ids(paulosTabs.open), ids(paulosTabs.closed)]).toEqual([[his[1]!.id], [his[3]!.id]]);
+    const piasTabs = await pia.client.request(TABS);
+    expect([ids(piasTabs.open), ids(piasTabs.closed)]).toEqual([[mine.id], [myClosed.id]]);
+  });
+
   it('stops at once when an ADMIN clears the flag', async () => {
     const ticket = await unsectored();
     expect((await pia.client.request(TICKET, { id: ticket.id })).ticket).not.toBeNull();

@@ -114,6 +114,20 @@ describe('ticketPresence follows the rule on every commit', () => {
     await carla.client.request(SET, { t: ticket, s: 'TYPING' });
     expect(who((await live.take(1))[0]!)).toEqual(['Carla TYPING']);
   });
+
+  it('goes on through events of no ticket placement: a change of my sectors keeping the ticket in sight, a note\'s notification', async () => {
+    const jon = await createAgent(app, 'Jon', [sales]);
+    const ticket = await ticketIn(sales);
+    const live = watch(jon, ticket);
+    expect(who((await live.take(1))[0]!)).toEqual([]);
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: jon.id, s: [sales, support] });
+    // One commit of the ticket: the note's message.created, then a notification.created that places no ticket.
+    await app.admin.request('mutation($t: ID!, $m: [ID!]) { addNote(ticketId: $t, body: "look", mentionedUserIds: $m) { id } }', { t: ticket, m: [carla.id] });
+    await carla.client.request(SET, { t: ticket, s: 'VIEWING' });
+    expect(who((await live.take(1))[0]!)).toEqual(['Carla VIEWING']);
+    await carla.client.request(SET, { t: ticket, s: 'TYPING' });
+    expect(who((await live.take(1))[0]!)).toEqual(['Carla TYPING']);
+  });
 });
 
 describe('ticketPresence when one of several leaves', () => {
