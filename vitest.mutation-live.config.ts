@@ -22,6 +22,7 @@ export default defineConfig({
       'test/ticket-counts-stream.test.ts',
       'test/monitoring-stream.test.ts',
       'test/live-fan-out.test.ts',
+      'test/commit-order.test.ts',
       'test/queue-sizes.test.ts',
       'test/potentials.test.ts',
       'test/error-codes.test.ts',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../db/store.js';
 import { domainEventsOf, type DomainEvent } from '../resolvers/events.js';
-import { commitRecordOf } from '../resolvers/live/resume.js';
+import { commitRecordOf, type CommitRecord } from '../resolvers/live/resume.js';
 import { createDomainPubSub, type DomainPubSub } from '../schema/pubsub.js';
 import { dropDatabase, prepareDatabase } from './helpers/database.js';
 
@@ -85,8 +85,8 @@ async function commit(accountId: number, ...labels: string[]): Promise<void> {
   });
 }
 
-function pubsubOn(bell: Bell, away = () => false): DomainPubSub {
-  const pubsub = createDomainPubSub(domainEventsOf(store), commitRecordOf({ store }), { eventTarget: bell, away });
+function pubsubOn(bell: Bell, away = () => false, record: CommitRecord = commitRecordOf({ store }), reportError: (error: unknown) => void = () => undefined): DomainPubSub {
+  const pubsub = createDomainPubSub(domainEventsOf(store), record, { eventTarget: bell, away, reportError });
   pubsubs.push(pubsub);
   return pubsub;
 }
@@ -163,9 +163,11 @@ describe('the commits of an account on one instance', () => {
     stream.stop();
   });
 
-  it('reach every listener of the account, and a listener that joins later from then on', async () => {
+  it('reach every listener of the account, and a listener that joins later from then on; where the account stood is read once', async () => {
     const bell = new Bell();
-    const pubsub = pubsubOn(bell);
+    const record = commitRecordOf({ store });
+    let startsRead = 0;
+    const pubsub = pubsubOn(bell, () => false, { ...record, latestOf: (accountId) => (startsRead++, record.latestOf(accountId)) });
     const acme = await account('Two listeners');
     const first = await listening(pubsub, acme);
     const second = listen(pubsub, acme);
@@ -175,7 +177,49 @@ describe('the commits of an account on one instance', () => {
     bell.release();
     expect(await first.take(2)).toEqual(['one', 'two']);
     expect(await second.take(2)).toEqual(['one', 'two']);
+    expect(startsRead).toBe(1);
     first.stop();
     second.stop();
+  });
+
+  it('that arrive before the outbox has said where the account stood are all delivered, oldest first', async () => {
+    const bell = new Bell();
+    const record = commitRecordOf({ store });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const pubsub = pubsubOn(bell, () => false, { ...record, latestOf: async (accountId) => (await answered, record.latestOf(accountId)) });
+    const acme = await account('Slow start');
+    const stream = listen(pubsub, acme);
+    // Committed after listening began, heard newest first, while the start is still unknown.
+    bell.next = 'hold';
+    await commit(acme, 'one');
+    await commit(acme, 'two');
+    await commit(acme, 'three');
+    bell.release();
+    answer();
+    expect(await stream.take(3)).toEqual(['one', 'two', 'three']);
+    await commit(acme, 'four');
+    expect(await stream.take(1)).toEqual(['four']);
+    expect(pubsub.recoveredCommits()).toBe(0);
+    stream.stop();
+  });
+
+  it('start once the outbox answers, after a failed first read of where the account stood, which is reported', async () => {
+    const bell = new Bell();
+    const record = commitRecordOf({ store });
+    let failures = 1;
+    const reported: unknown[] = [];
+    const pubsub = pubsubOn(
+      bell,
+      () => false,
+      { ...record, latestOf: async (accountId) => (failures-- > 0 ? Promise.reject(new Error('the outbox is away')) : record.latestOf(accountId)) },
+      (error) => void reported.push(error),
+    );
+    const acme = await account('Failed start');
+    const stream = listen(pubsub, acme);
+    await commit(acme, 'one');
+    expect(await stream.take(1)).toEqual(['one']);
+    expect(reported.map((error) => (error as Error).message)).toEqual(['the outbox is away']);
+    stream.stop();
   });
 });
