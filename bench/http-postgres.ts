@@ -1,11 +1,11 @@
 import { loadavg } from 'node:os';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { copySqliteToPostgres } from '../db/postgres/copy-from-sqlite.js';
 import type { Dataset } from './dataset.js';
-import { deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secret, startUntilHealthy, stop, type Measured, type Target } from './http-kit.js';
+import { clusterPids, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secret, startUntilHealthy, stop, type Measured, type Target } from './http-kit.js';
 import { deskgraphWrites } from './http-writes.js';
 import { mixPools, type MixResult } from './mix.js';
 import { fingerprintOf } from './peer/load.js';
@@ -250,30 +250,3 @@ async function deskgraphPlans(cluster: Cluster, named: [string, Target][]): Prom
   return sections.join('\n\n');
 }
 
-/** User + system CPU of these processes so far, in ms (clock ticks of 10 ms); processes gone count 0. */
-function cpuMs(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited
-    }
-  }
-  return ticks * 10;
-}
-
-/** The postmaster and its children (backends, checkpointer, walwriter...). */
-function clusterPids(postmaster: number): number[] {
-  const pids = [postmaster];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster) pids.push(Number(entry));
-    } catch {
-      // exited
-    }
-  }
-  return pids;
-}

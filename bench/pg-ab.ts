@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deskgraphToken, freePort, graphqlTarget, load, post, root, secret, stop } from './http-kit.js';
+import { clusterPids, cpuMs, deskgraphToken, freePort, graphqlTarget, load, post, root, secret, stop } from './http-kit.js';
 import { startCluster } from './peer/postgres.js';
 
 // npm run bench:pg-ab -- <folder with another checkout>: that checkout's server and this one's on the same
@@ -41,33 +41,7 @@ async function startServer(cwd: string): Promise<{ pid: number; url: string }> {
   }
 }
 
-/** User + system CPU of these processes so far, in ms; processes gone count 0. */
-function cpuMs(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited
-    }
-  }
-  return ticks * 10;
-}
-
 const postmaster = Number(readFileSync(join(clusterDir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
-function clusterPids(): number[] {
-  const pids = [postmaster];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster) pids.push(Number(entry));
-    } catch {
-      // exited
-    }
-  }
-  return pids;
-}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -95,11 +69,11 @@ try {
     for (const side of ['other', 'this'] as const) await load(graphqlTarget(sides[side].url, token, query, variables), 1);
     for (let round = 0; round < 4; round++) {
       for (const side of round % 2 ? (['this', 'other'] as const) : (['other', 'this'] as const)) {
-        const before = { server: cpuMs([sides[side].pid]), cluster: cpuMs(clusterPids()) };
+        const before = { server: cpuMs([sides[side].pid]), cluster: cpuMs(clusterPids(postmaster)) };
         const measured = await load(graphqlTarget(sides[side].url, token, query, variables), 3);
         const requests = Math.max(1, measured.rps * 3);
         figures[side].server.push((cpuMs([sides[side].pid]) - before.server) / requests);
-        figures[side].cluster.push((cpuMs(clusterPids()) - before.cluster) / requests);
+        figures[side].cluster.push((cpuMs(clusterPids(postmaster)) - before.cluster) / requests);
       }
     }
     const cell = (side: 'other' | 'this') => {
