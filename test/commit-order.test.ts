@@ -28,6 +28,27 @@ class Bell extends EventTarget {
   release(): void {
     for (const event of this.heldBack.splice(0)) super.dispatchEvent(event);
   }
+
+  /** Listeners on each account's channel: what a Redis event target subscribes to while it has any. */
+  readonly listening = new Map<string, number>();
+
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+    this.listening.set(type, (this.listening.get(type) ?? 0) + 1);
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+    this.listening.set(type, (this.listening.get(type) ?? 0) - 1);
+    super.removeEventListener(type, listener, options);
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** An account's stream as a subscription holds it, listening at once, read commit by commit with a deadline. */
@@ -222,4 +243,66 @@ describe('the commits of an account on one instance', () => {
     expect(reported.map((error) => (error as Error).message)).toEqual(['the outbox is away']);
     stream.stop();
   });
+
+  it('stop listening to the account\'s channel when its last listener leaves, and start again with the next', async () => {
+    const bell = new Bell();
+    const pubsub = pubsubOn(bell);
+    const acme = await account('Leaving');
+    const channel = `account-commits:${acme}`;
+    const first = await listening(pubsub, acme);
+    const second = listen(pubsub, acme);
+    await commit(acme, 'both');
+    expect(await second.take(1)).toEqual(['both']);
+    expect(bell.listening.get(channel)).toBe(1);
+    first.stop();
+    await commit(acme, 'second only');
+    expect(await second.take(1)).toEqual(['second only']);
+    second.stop();
+    await until(() => bell.listening.get(channel) === 0, 'the channel left');
+    const again = await listening(pubsub, acme);
+    expect(bell.listening.get(channel)).toBe(1);
+    again.stop();
+  });
+
+  it('while Redis is away before the outbox has said where the account stood, nothing older than the listener is read', async () => {
+    const bell = new Bell();
+    const record = commitRecordOf({ store });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let polls = 0;
+    const pubsub = pubsubOn(bell, () => (polls++, true), { ...record, latestOf: async (accountId) => (await answered, record.latestOf(accountId)) });
+    const acme = await account('Away at start');
+    await commit(acme, 'before listening');
+    const stream = listen(pubsub, acme);
+    await until(() => polls >= 2, 'two polls while the start is unknown');
+    answer();
+    await commit(acme, 'after listening');
+    expect(await stream.take(1)).toEqual(['after listening']);
+    stream.stop();
+  });
+
+  it('report a failed read of the outbox, and read again at the next poll', async () => {
+    const bell = new Bell();
+    const record = commitRecordOf({ store });
+    let failures = 1;
+    const reported: string[] = [];
+    const pubsub = pubsubOn(
+      bell,
+      () => true,
+      { ...record, after: (accountId, eventId) => (failures-- > 0 ? failingRead() : record.after(accountId, eventId)) },
+      (error) => void reported.push((error as Error).message),
+    );
+    const acme = await account('Failed read');
+    const stream = await listening(pubsub, acme);
+    bell.next = 'lose';
+    await commit(acme, 'lost');
+    expect(await stream.take(1)).toEqual(['lost']);
+    expect(reported).toContain('the outbox is away');
+    stream.stop();
+  });
 });
+
+async function* failingRead(): AsyncGenerator<DomainEvent[]> {
+  yield* [];
+  throw new Error('the outbox is away');
+}
