@@ -210,6 +210,8 @@ describe('the commits of an account on one instance', () => {
     const answered = new Promise<void>((resolve) => (answer = resolve));
     const pubsub = pubsubOn(bell, () => false, { ...record, latestOf: async (accountId) => (await answered, record.latestOf(accountId)) });
     const acme = await account('Slow start');
+    // A history before the listener: the first commit heard does not follow "nothing".
+    await commit(acme, 'earlier');
     const stream = listen(pubsub, acme);
     // Committed after listening began, heard newest first, while the start is still unknown.
     bell.next = 'hold';
