@@ -272,6 +272,39 @@ describe('a suspended account', () => {
     expect((await admin.client.request(COUNTS)).ticketCounts.waiting).toBe(2);
   });
 
+  it('ends every subscription still open, after others of the account came and went, and none of a neighbour', async () => {
+    const account = await newAccount();
+    const neighbour = await newAccount();
+    const admin = await hostUser(account, 'many-tabs', 'ADMIN');
+    const next = await hostUser(neighbour, 'next-tabs', 'ADMIN');
+    const socket = wsClient(app.url, { token: admin.token });
+    const neighbourSocket = wsClient(app.url, { token: next.token });
+    sockets.push(socket, neighbourSocket);
+    type Counts = { ticketCountsChanged?: { waiting: number }; errors?: { extensions?: Record<string, unknown> }[] };
+    const COUNTS_LIVE = 'subscription { ticketCountsChanged { waiting } }';
+    const opened = () => subscribe<Counts>(socket, COUNTS_LIVE);
+    // The account's only subscription leaves, then two open, and one of those leaves too.
+    const first = opened();
+    await first.take(1);
+    first.dispose();
+    const [second, third] = [opened(), opened()];
+    await Promise.all([second.take(1), third.take(1)]);
+    second.dispose();
+    const fourth = opened();
+    await fourth.take(1);
+    const neighbours = subscribe<Counts>(neighbourSocket, COUNTS_LIVE);
+    await neighbours.take(1);
+
+    await platform.request(SUSPEND, { id: account });
+    for (const live of [third, fourth]) {
+      const [last] = await live.take(1, 5000);
+      expect(last!.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'ACCOUNT_SUSPENDED' });
+      await live.completed;
+    }
+    expect(await neighbours.nothingFor(300)).toEqual([]);
+    neighbours.dispose();
+  });
+
   it('ends an open SSE subscription with the reason', async () => {
     const account = await newAccount();
     const admin = await hostUser(account, 'sse-boss', 'ADMIN');
