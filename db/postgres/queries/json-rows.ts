@@ -3,37 +3,41 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 
 // Wide joined reads (a tab page: ticket, contact, sector, last message) come back as one JSON value:
 // PostgreSQL sends one field and JSON.parse builds the rows natively, where column-by-column mapping of
-// some fifty text fields per row is what the server spent its time on.
+// some fifty text fields per row is what the server spent its time on. Each row is a positional array:
+// keyed objects repeated every key on every row, half the text to build, send and parse.
 
 const jsonRows = new WeakMap<PgTable, SQL>();
 
+/** The table's columns in one fixed order: drizzle's key for each, and whether it is a timestamp. */
+const columnsOf = (table: PgTable) => Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name, timestamp: column.columnType === 'PgTimestamp' }));
+
 /**
- * The table's row as a JSON object keyed as drizzle keys it, or null when the (outer-joined) row is absent.
- * Rendered once per table into one raw chunk (names from our own table definitions): built from a chunk per
- * column, drizzle walked some hundred chunks per page statement on every request.
+ * The table's row as a JSON array of its columns in `columnsOf` order, or null when the (outer-joined) row
+ * is absent. Rendered once per table into one raw chunk (names from our own table definitions): built from
+ * a chunk per column, drizzle walked some hundred chunks per page statement on every request.
  */
 export function jsonRowOf(table: PgTable): SQL {
   let rendered = jsonRows.get(table);
   if (!rendered) {
     const qualified = (name: string) => `"${getTableName(table)}"."${name}"`;
-    const fields = Object.entries(getTableColumns(table)).map(([key, column]) => `'${key}', ${qualified(column.name)}`);
-    rendered = sql.raw(`CASE WHEN ${qualified('id')} IS NULL THEN NULL ELSE json_build_object(${fields.join(', ')}) END`);
+    const values = columnsOf(table).map((column) => qualified(column.name));
+    rendered = sql.raw(`CASE WHEN ${qualified('id')} IS NULL THEN NULL ELSE json_build_array(${values.join(', ')}) END`);
     jsonRows.set(table, rendered);
   }
   return rendered;
 }
 
-/** Turns a row read through `jsonRowOf` back into what drizzle's select gives: Dates where the table has timestamps. */
-export function rowDecoderOf<Row>(table: PgTable): (json: Record<string, unknown> | null) => Row | null {
-  const timestamps = Object.entries(getTableColumns(table))
-    .filter(([, column]) => column.columnType === 'PgTimestamp')
-    .map(([key]) => key);
+/** Turns a row read through `jsonRowOf` back into what drizzle's select gives: keyed, Dates where the table has timestamps. */
+export function rowDecoderOf<Row>(table: PgTable): (json: unknown[] | null) => Row | null {
+  const columns = columnsOf(table);
   return (json) => {
     if (json === null) return null;
-    for (const key of timestamps) {
-      const value = json[key];
-      if (typeof value === 'string') json[key] = new Date(value);
+    const row: Record<string, unknown> = {};
+    for (let index = 0; index < columns.length; index++) {
+      const { key, timestamp } = columns[index]!;
+      const value = json[index];
+      row[key] = timestamp && typeof value === 'string' ? new Date(value) : value;
     }
-    return json as Row;
+    return row as Row;
   };
 }

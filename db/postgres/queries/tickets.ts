@@ -56,7 +56,8 @@ function relationsOf(rows: readonly { contact: Contact | null; sector: Sector | 
   return { contact: (id) => contactsById.get(id), sector: (id) => sectorsById.get(id), message: (id) => messagesById.get(id) };
 }
 
-type JsonRow = Record<string, unknown> | null;
+/** A row as `jsonRowOf` renders it: its columns in order, or null for an absent outer-joined row. */
+type JsonRow = unknown[] | null;
 type PageRow = [ticket: JsonRow, contact: JsonRow, sector: JsonRow, message: JsonRow];
 const ticketOfJson = rowDecoderOf<Ticket>(tickets);
 const contactOfJson = rowDecoderOf<Contact>(contacts);
