@@ -1,12 +1,12 @@
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PageDirection } from '../../types.js';
 
 // Ids from clients (global ids, cursors) reach 15-16 digits, past the integer columns' range: bound
 // as an int4 parameter PostgreSQL fails the query (22003), where SQLite found nothing. Bound as bigint
 // they compare with the integer columns through the same indexes (int4/int8 share an operator family).
 
-/** The column equals the id. */
-export function sameId(column: SQLWrapper, id: number): SQL {
+/** The column equals the id (or the placeholder of a statement compiled once). */
+export function sameId(column: SQLWrapper, id: number | Placeholder): SQL {
   return sql`${column} = ${id}::bigint`;
 }
 

@@ -12,19 +12,21 @@ const { passwordHash: _secret, ...userColumnsWithoutSecret } = getTableColumns(u
 export const publicUserColumns = userColumnsWithoutSecret;
 
 export function userQueries(db: PgDb): UserQueries {
+  // The viewer of every request, compiled once per store: only the id changes from one request to the next.
+  const viewerWithSectors = db
+    .select({
+      ...publicUserColumns,
+      accountSuspended: sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
+      sectorIds: sql<number[]>`coalesce((SELECT array_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '{}')`,
+    })
+    .from(users)
+    .where(sameId(users.id, sql.placeholder('id')))
+    .prepare('viewer_with_sectors');
+
   return {
     /** The viewer of every request: the user and their sector ids (ascending, as SQLite's key order gives them) in one statement. */
     async withSectors(id) {
-      const [row] = await namedSelect(
-        db
-          .select({
-            ...publicUserColumns,
-            accountSuspended: sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
-            sectorIds: sql<number[]>`coalesce((SELECT array_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '{}')`,
-          })
-          .from(users)
-          .where(sameId(users.id, id)),
-      );
+      const [row] = await viewerWithSectors.execute({ id });
       return row ?? null;
     },
 
