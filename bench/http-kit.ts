@@ -87,18 +87,24 @@ export function cpuMs(pids: number[]): number {
   return ticks * 10;
 }
 
-/** The postmaster and its children (backends, checkpointer, walwriter...). */
-export function clusterPids(postmaster: number): number[] {
-  const pids = [postmaster];
+/**
+ * CPU of a PostgreSQL cluster so far, in ms: the postmaster, its live children (backends, checkpointer,
+ * walwriter...), and the children it has reaped. A backend whose connection closed during a measurement
+ * would otherwise take its CPU out of the sum and make the figure fall, even below zero.
+ */
+export function clusterCpuMs(postmaster: number): number {
+  const fields = readFileSync(`/proc/${postmaster}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster) pids.push(Number(entry));
+      const child = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(child[1]) === postmaster) ticks += Number(child[11]) + Number(child[12]);
     } catch {
-      // exited
+      // exited: its CPU is in the postmaster's reaped children once it is waited for
     }
   }
-  return pids;
+  return ticks * 10;
 }
 
 export const sub = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { copySqliteToPostgres } from '../db/postgres/copy-from-sqlite.js';
 import type { Dataset } from './dataset.js';
-import { clusterPids, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secret, startUntilHealthy, stop, type Measured, type Target } from './http-kit.js';
+import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secret, startUntilHealthy, stop, type Measured, type Target } from './http-kit.js';
 import { deskgraphWrites } from './http-writes.js';
 import { mixPools, type MixResult } from './mix.js';
 import { fingerprintOf } from './peer/load.js';
@@ -132,10 +132,10 @@ type Costed = Measured & { serverCpu: number; postgresCpu: number };
 const best = (a: Costed | undefined, b: Costed) => (!a || b.rps > a.rps ? b : a);
 const cells = (measured: Costed) => [measured.rps.toFixed(0), `${measured.p50} / ${measured.p99}`, `${measured.serverCpu.toFixed(2)} + ${measured.postgresCpu.toFixed(2)}`];
 async function costed(side: Side, target: Target): Promise<Costed> {
-  const before = { server: cpuMs([serverPidOf[side]]), postgres: cpuMs(clusterPids(postmasterPid)) };
+  const before = { server: cpuMs([serverPidOf[side]]), postgres: clusterCpuMs(postmasterPid) };
   const measured = await load(target, duration);
   const requests = Math.max(1, measured.rps * duration);
-  return { ...measured, serverCpu: (cpuMs([serverPidOf[side]]) - before.server) / requests, postgresCpu: (cpuMs(clusterPids(postmasterPid)) - before.postgres) / requests };
+  return { ...measured, serverCpu: (cpuMs([serverPidOf[side]]) - before.server) / requests, postgresCpu: (clusterCpuMs(postmasterPid) - before.postgres) / requests };
 }
 const ratio = (a: { rps: number }, b: { rps: number }) => (a.rps / b.rps).toFixed(2);
 const rows: string[] = [];

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterPids, cpuMs, deskgraphToken, freePort, graphqlTarget, load, post, root, secret, stop } from './http-kit.js';
+import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, load, post, root, secret, stop } from './http-kit.js';
 import { startCluster } from './peer/postgres.js';
 
 // npm run bench:pg-ab -- <folder with another checkout>: that checkout's server and this one's on the same
@@ -69,11 +69,11 @@ try {
     for (const side of ['other', 'this'] as const) await load(graphqlTarget(sides[side].url, token, query, variables), 1);
     for (let round = 0; round < 4; round++) {
       for (const side of round % 2 ? (['this', 'other'] as const) : (['other', 'this'] as const)) {
-        const before = { server: cpuMs([sides[side].pid]), cluster: cpuMs(clusterPids(postmaster)) };
+        const before = { server: cpuMs([sides[side].pid]), cluster: clusterCpuMs(postmaster) };
         const measured = await load(graphqlTarget(sides[side].url, token, query, variables), 3);
         const requests = Math.max(1, measured.rps * 3);
         figures[side].server.push((cpuMs([sides[side].pid]) - before.server) / requests);
-        figures[side].cluster.push((cpuMs(clusterPids(postmaster)) - before.cluster) / requests);
+        figures[side].cluster.push((clusterCpuMs(postmaster) - before.cluster) / requests);
       }
     }
     const cell = (side: 'other' | 'this') => {

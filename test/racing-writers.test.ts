@@ -53,6 +53,33 @@ describe('racing writers', () => {
     expect([...taken].sort()).toEqual([...waiting].sort());
   });
 
+  it('give 20 agents taking the next ticket over and over 100 different tickets, none refused while tickets wait', async () => {
+    const queue = await createSector(app, 'Busy queue');
+    const waiting = [];
+    for (let i = 0; i < 100; i++) waiting.push((await contactWrites(app, { phone: `5511973${String(i).padStart(6, '0')}`, body: 'next please', sectorId: queue })).id);
+    const agents = await Promise.all(Array.from({ length: 20 }, (_, i) => createAgent(app, `Busy${i}`, [queue])));
+    const TAKE = 'mutation { takeNextTicket { id } }';
+    const outcomes = (
+      await Promise.all(
+        agents.map(async (agent) => {
+          const mine: string[] = [];
+          for (let take = 0; take < 5; take++) {
+            try {
+              mine.push((await agent.client.request(TAKE)).takeNextTicket?.id ?? 'queue empty');
+            } catch (error) {
+              mine.push(String((error as { response?: { errors?: { extensions?: { code?: string } }[] } }).response?.errors?.[0]?.extensions?.code));
+            }
+          }
+          return mine;
+        }),
+      )
+    ).flat();
+    // Every one of them taken, each by one agent, while none was refused or told the queue was empty.
+    expect([...outcomes].sort()).toEqual([...waiting].sort());
+    // A later taker finds the queue empty.
+    expect((await agents[0]!.client.request(TAKE)).takeNextTicket).toBeNull();
+  });
+
   it('take one of 20 ratings sent at once and refuse the rest with CONFLICT', async () => {
     const done = await contactWrites(app, { phone: '5511970000002', body: 'rate me', sectorId: sales });
     await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: done.id });

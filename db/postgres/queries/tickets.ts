@@ -21,7 +21,7 @@ import type {
   TicketTab,
   TicketView,
 } from '../../types.js';
-import { anyId, sameId } from './ids.js';
+import { anyId, idArray, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
 import { jsonRowOf, rowDecoderOf } from './json-rows.js';
 import {
@@ -63,6 +63,9 @@ const ticketOfJson = rowDecoderOf<Ticket>(tickets);
 const contactOfJson = rowDecoderOf<Contact>(contacts);
 const sectorOfJson = rowDecoderOf<Sector>(sectors);
 const messageOfJson = rowDecoderOf<Message>(messages);
+
+/** More than agents of one sector take at the same moment: a racer finding every candidate held is told the queues are empty. */
+const headsReadPerSector = 32;
 
 export function ticketQueries(db: PgDb) {
   async function countOf(query: SQL): Promise<number> {
@@ -228,13 +231,23 @@ export function ticketQueries(db: PgDb) {
      * from tickets_queue, then the oldest head. WAITING tickets always carry queued_at (set on entering a
      * queue), so PostgreSQL's NULLS LAST never orders differently from SQLite here.
      */
+    /**
+     * The queue head no other writer holds, locked until this transaction ends. Agents taking at the same
+     * moment each get their own ticket in queue order (SKIP LOCKED) instead of all reading one head and
+     * all but one losing it; a head taken and committed meanwhile fails the status check and is passed over.
+     */
     async oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null> {
       if (sectorIds.length === 0) return null;
-      const heads = [...new Set(sectorIds)].map(
-        (id) => sql`(SELECT id, queued_at FROM tickets WHERE status = 'WAITING' AND sector_id = ${id} ORDER BY queued_at, id LIMIT 1)`,
-      );
-      const head = sql`(SELECT id FROM (${sql.join(heads, sql` UNION ALL `)}) AS heads ORDER BY queued_at, id LIMIT 1)`;
-      const [ticket] = await db.select().from(tickets).where(and(eq(tickets.id, head), eq(tickets.accountId, accountId)));
+      // The first few of each sector's queue (an index range each): what racers holding heads leave to take.
+      const candidates = sql`SELECT head.id FROM unnest(${idArray([...new Set(sectorIds)])}) AS queue(sector_id)
+        CROSS JOIN LATERAL (SELECT id FROM tickets WHERE status = 'WAITING' AND sector_id = queue.sector_id ORDER BY queued_at, id LIMIT ${headsReadPerSector}) AS head`;
+      const [ticket] = await db
+        .select()
+        .from(tickets)
+        .where(and(sql`${tickets.id} IN (${candidates})`, eq(tickets.status, 'WAITING'), eq(tickets.accountId, accountId)))
+        .orderBy(tickets.queuedAt, tickets.id)
+        .limit(1)
+        .for('update', { skipLocked: true });
       return ticket ?? null;
     },
 
