@@ -45,7 +45,6 @@ export function createMetrics(services: Services, schema: GraphQLSchema, pubsub?
   const graphqlMetrics = usePrometheus({
     registry,
     skipIntrospection: true,
-    resolversWhitelist: ['Query.*', 'Mutation.*', 'Subscription.*'],
     metrics: {
       graphql_envelop_request: createCounter({
         registry,
@@ -66,16 +65,6 @@ export function createMetrics(services: Services, schema: GraphQLSchema, pubsub?
         registry,
         counter: { name: 'deskgraph_graphql_errors_total', help: 'Errors in GraphQL results, by operation and phase', labelNames: ['operationType', 'operation', 'phase'] },
         fillLabelsFn: (params) => ({ ...operationLabels(params), phase: params.errorPhase ?? 'execute' }),
-      }),
-      graphql_envelop_execute_resolver: createHistogram({
-        registry,
-        histogram: {
-          name: 'deskgraph_graphql_resolver_duration_seconds',
-          help: 'Time spent in root field resolvers',
-          labelNames: ['typeName', 'fieldName'],
-          buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-        },
-        fillLabelsFn: (params) => ({ typeName: params.info?.parentType.name ?? 'unknown', fieldName: params.info?.fieldName ?? 'unknown' }),
       }),
     },
   });

@@ -62,7 +62,6 @@ describe('/metrics', () => {
     const text = await metrics();
     expect(sample(text, 'deskgraph_graphql_operations_total', 'operationType="query",operation="me"')).toBe(2);
     expect(sample(text, 'deskgraph_graphql_request_duration_seconds_count', 'operationType="query",operation="me"')).toBe(2);
-    expect(sample(text, 'deskgraph_graphql_resolver_duration_seconds_count', 'typeName="Query",fieldName="me"')).toBe(2);
     expect(sample(text, 'deskgraph_graphql_errors_total', 'operationType="mutation",operation="createSector",phase="execute"')).toBe(1);
     expect(text).not.toContain('Random_Name_123');
     expect(text).toMatch(/^deskgraph_process_resident_memory_bytes \d+/m);
