@@ -227,14 +227,11 @@ export function ticketQueries(db: PgDb) {
     },
 
     /**
-     * The oldest waiting ticket of the sectors (queue order), or null: the head of each sector's queue
-     * from tickets_queue, then the oldest head. WAITING tickets always carry queued_at (set on entering a
-     * queue), so PostgreSQL's NULLS LAST never orders differently from SQLite here.
-     */
-    /**
-     * The queue head no other writer holds, locked until this transaction ends. Agents taking at the same
-     * moment each get their own ticket in queue order (SKIP LOCKED) instead of all reading one head and
-     * all but one losing it; a head taken and committed meanwhile fails the status check and is passed over.
+     * The oldest waiting ticket of the sectors (queue order) that no other writer holds, locked until this
+     * transaction ends; null when none. Agents taking at the same moment each get their own ticket (SKIP
+     * LOCKED) instead of all reading one head and all but one losing it; a head taken and committed
+     * meanwhile fails the status check and is passed over. WAITING tickets always carry queued_at (set on
+     * entering a queue), so PostgreSQL's NULLS LAST never orders differently from SQLite here.
      */
     async oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null> {
       if (sectorIds.length === 0) return null;
