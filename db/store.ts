@@ -175,7 +175,7 @@ export interface TicketQueries {
   /** The contact's tickets the scope may see, newest activity first. */
   ofContact(scope: TicketScope, contactId: number, size: number, cursor?: TicketPageCursor, direction?: PageDirection): Promise<TicketPage>;
   countOfContact(scope: TicketScope, contactId: number): Promise<number>;
-  /** The oldest waiting ticket of the sectors (queue order), or null. */
+  /** The oldest waiting ticket of the sectors (queue order), or null; where writers run together, the oldest no other writer holds. */
   oldestWaiting(accountId: number, sectorIds: readonly number[]): Promise<Ticket | null>;
   /** The contact's live (WAITING or OPEN) ticket on a channel: where new messages go. */
   liveOf(accountId: number, contactId: number, channelId: number): Promise<Ticket | null>;
