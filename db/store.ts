@@ -85,9 +85,19 @@ export interface IntegrationQueries {
   markUsed(id: number, at: Date, unlessSince: Date): Promise<void>;
 }
 
+/** What `insertCommit` wrote: the events as recorded, and each account's event before them. */
+export interface InsertedCommit {
+  events: OutboxEvent[];
+  precededBy: Map<number, number>;
+}
+
 export interface OutboxQueries {
-  /** `commitId`: the id of the transaction's first event, on the ones after it. */
-  insert(event: NewOutboxEvent, commitId?: number | null): Promise<OutboxEvent>;
+  /**
+   * A transaction's events, in order, asked under the outbox's order (the store's advisory lock on
+   * PostgreSQL, the one writer on SQLite): their rows, each after the first carrying its id as commit id,
+   * and for each of their accounts the event before them (0 for none), that is, the account's previous commit.
+   */
+  insertCommit(events: readonly NewOutboxEvent[]): Promise<InsertedCommit>;
   count(accountId: number): Promise<number>;
   /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
   after(eventId: number, limit: number): Promise<OutboxEvent[]>;

@@ -104,7 +104,7 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
 
   async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>, nextProtocol: DrawProtocol): Promise<Committed<T>> {
     let committed: OutboxEvent[] = [];
-    const precededBy = new Map<number, number>();
+    let precededBy = new Map<number, number>();
     const result = await connections.db.transaction(async (db) => {
       const queries = queriesOn(db as unknown as PgDb, nextProtocol);
       const pending: NewOutboxEvent[] = [];
@@ -116,10 +116,11 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
       };
       const result = await work(tx);
       committed = [];
+      precededBy = new Map();
       if (pending.length > 0) {
+        // Its own statement: the next one's snapshot then sees every commit made before the lock was granted.
         await db.execute(sql`SELECT pg_advisory_xact_lock(${outboxOrderLock})`);
-        for (const { accountId } of pending) if (!precededBy.has(accountId)) precededBy.set(accountId, await queries.outbox.latestOfAccount(accountId));
-        for (const event of pending) committed.push(await queries.outbox.insert(event, committed[0]?.id ?? null));
+        ({ events: committed, precededBy } = await queries.outbox.insertCommit(pending));
       }
       return result;
     });

@@ -1,5 +1,5 @@
 import type { CommittedListener, Store, StoreReads, StoreTx } from '../store.js';
-import type { OutboxEvent } from '../types.js';
+import type { NewOutboxEvent, OutboxEvent } from '../types.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageFailure } from '../storage-failure.js';
 import { storageFailureOf } from './storage-failure.js';
@@ -93,13 +93,13 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
   }
 
   async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const recorded: OutboxEvent[] = [];
-    const precededBy = new Map<number, number>();
+    const pending: NewOutboxEvent[] = [];
+    let recorded: OutboxEvent[] = [];
+    let precededBy = new Map<number, number>();
     const tx: StoreTx = {
       ...txQueries,
       async record(event) {
-        if (!precededBy.has(event.accountId)) precededBy.set(event.accountId, await txQueries.outbox.latestOfAccount(event.accountId));
-        recorded.push(await txQueries.outbox.insert(event, recorded[0]?.id ?? null));
+        pending.push(event);
       },
     };
     let result: T;
@@ -108,6 +108,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     try {
       connections.writer.exec('BEGIN IMMEDIATE');
       result = await work(tx);
+      if (pending.length > 0) ({ events: recorded, precededBy } = await txQueries.outbox.insertCommit(pending));
       connections.writer.exec('COMMIT');
     } catch (error) {
       rollback();

@@ -1,15 +1,23 @@
 import { and, asc, count, eq, gt, inArray, lt, lte, max, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
+import type { InsertedCommit } from '../../store.js';
 import type { CommittedEvent, NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
 
 // The event as consumers see it; commit_id only serves a replay's regrouping.
 const eventColumns = { id: outbox.id, accountId: outbox.accountId, type: outbox.type, payload: outbox.payload, occurredAt: outbox.occurredAt };
 
 export function outboxQueries(db: SqliteDb) {
+  const latestOf = (accountId: number): number => db.select({ id: max(outbox.id) }).from(outbox).where(eq(outbox.accountId, accountId)).get()?.id ?? 0;
   return {
-    async insert(event: NewOutboxEvent, commitId: number | null = null): Promise<OutboxEvent> {
-      return db.insert(outbox).values({ ...event, commitId }).returning(eventColumns).get();
+    async insertCommit(events: readonly NewOutboxEvent[]): Promise<InsertedCommit> {
+      const precededBy = new Map<number, number>();
+      for (const { accountId } of events) {
+        if (!precededBy.has(accountId)) precededBy.set(accountId, latestOf(accountId));
+      }
+      const inserted: OutboxEvent[] = [];
+      for (const event of events) inserted.push(db.insert(outbox).values({ ...event, commitId: inserted[0]?.id ?? null }).returning(eventColumns).get());
+      return { events: inserted, precededBy };
     },
 
     async count(accountId: number): Promise<number> {
@@ -26,7 +34,7 @@ export function outboxQueries(db: SqliteDb) {
     },
 
     async latestOfAccount(accountId: number): Promise<number> {
-      return db.select({ id: max(outbox.id) }).from(outbox).where(eq(outbox.accountId, accountId)).get()?.id ?? 0;
+      return latestOf(accountId);
     },
 
     async ofAccountAfter(accountId: number, eventId: number, limit: number): Promise<CommittedEvent[]> {
