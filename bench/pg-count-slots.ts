@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { scratchDatabase } from './pg-scratch.js';
 import { openStore } from '../db/store.js';
 
 // Whether the count tables' writer slots pay: 20 writers ingesting into one account and one sector,
@@ -13,20 +14,15 @@ if (!values.url) throw new Error('--url postgres://... (an admin URL: the bench 
 const seconds = Number(values.seconds);
 const writers = Number(values.writers);
 
-const admin = new pg.Client({ connectionString: values.url });
-await admin.connect();
-const database = `bench_slots_${process.pid}`;
-await admin.query(`CREATE DATABASE ${database}`);
-const target = new URL(values.url);
-target.pathname = `/${database}`;
+const scratch = await scratchDatabase(values.url, 'bench_slots');
 
 const sliced = 'SELECT (pg_current_xact_id()::text::bigint % 16)::smallint';
 const pinned = 'SELECT 0::smallint';
 
 try {
-  const store = await openStore({ url: target.toString() });
+  const store = await openStore({ url: scratch.url });
   async function setSlot(body: string): Promise<void> {
-    const client = new pg.Client({ connectionString: target.toString() });
+    const client = new pg.Client({ connectionString: scratch.url });
     await client.connect();
     await client.query(`CREATE OR REPLACE FUNCTION ticket_count_slot() RETURNS smallint LANGUAGE sql AS $$ ${body} $$`);
     await client.end();
@@ -88,6 +84,5 @@ try {
   console.log(`counts after the run: ${JSON.stringify(totals)} (tickets ingested: ${phone})`);
   await store.close();
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

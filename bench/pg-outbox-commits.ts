@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { scratchDatabase } from './pg-scratch.js';
 import { openStore } from '../db/store.js';
 
 // What the outbox's order costs a commit on PostgreSQL: every transaction that records events holds one
@@ -10,14 +10,9 @@ import { openStore } from '../db/store.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, seconds: { type: 'string', default: '3' } } });
 if (!values.url) throw new Error('--url postgres://... (an admin URL: the bench creates and drops its own database)');
-const admin = new pg.Client({ connectionString: values.url });
-await admin.connect();
-const database = `bench_commits_${process.pid}`;
-await admin.query(`CREATE DATABASE ${database}`);
-const target = new URL(values.url);
-target.pathname = `/${database}`;
+const scratch = await scratchDatabase(values.url, 'bench_commits');
 try {
-  const store = await openStore({ url: target.toString() });
+  const store = await openStore({ url: scratch.url });
   const account = await store.write((tx) => tx.accounts.insert({ name: 'Bench', timeZone: 'UTC' }, new Date()));
   const commit = () =>
     store.write(async (tx) => {
@@ -44,6 +39,5 @@ try {
   console.log(`20 writers: ${(commits / ((performance.now() - started) / 1000)).toFixed(0)} commits/s`);
   await store.close();
 } finally {
-  await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }
