@@ -20,3 +20,10 @@ export function pageOfRows<T>(rows: readonly T[], size: number, direction: PageD
   const page = rows.slice(0, size);
   return { rows: direction === 'forward' ? page : page.reverse(), hasMore: rows.length > size };
 }
+
+/**
+ * How many tickets of a searched tab are read in page order, each tested against the term on its own
+ * contact and messages, before a search reads every match through the trigram indexes instead. A term
+ * common in messages finds a page within them; one that is not, through its index.
+ */
+export const searchWalkLength = 500;

@@ -2,6 +2,7 @@ import { or, sql, type SQL } from 'drizzle-orm';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches } from '../scope.js';
 import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import { sameId } from './ids.js';
+import { searchWalkLength } from '../../pages.js';
 import { characterCount, holdsText, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments, with the filter semantics of
@@ -85,6 +86,29 @@ export function pageIdsSql(scope: TicketScope, tab: TicketTab, size: number, cur
   );
   const lists = tab.search ? searchLists(tab.search) : sql``;
   return sql`${lists}SELECT id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${limit}`;
+}
+
+/** Terms a searched tab may test ticket by ticket (db/pages.ts' searchWalkLength): those the trigram indexes answer. */
+export const isWalkableTerm = (term: string): boolean => indexedSearch(term);
+
+/**
+ * The CTEs of a searched page read by walking the tab: `walked`, the tab's first searchWalkLength tickets
+ * from the cursor in page order, and `found`, the first size + 1 of them whose contact or messages hold
+ * the term, each tested on its own rows with the predicate the trigram indexes answer. When fewer than
+ * size + 1 are found and the walk did not reach the tab's end, the page is not decided by them.
+ */
+export function searchWalkSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
+  const term = tab.search!.trim();
+  const order = direction === 'forward' ? byRecency : byAge;
+  const { search: _, ...unsearched } = tab;
+  const filter = tabFilter(unsearched);
+  const selects = branchesOf(scope, tab).map(
+    (where) => sql`(SELECT id, last_activity_at, contact_id FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${searchWalkLength})`,
+  );
+  const contactHolds = sql`EXISTS (SELECT 1 FROM contacts WHERE contacts.id = walked.contact_id AND (${holdsText(sql`contacts.name`, term)} OR ${holdsText(sql`contacts.phone`, term)}))`;
+  const messageHolds = sql`EXISTS (SELECT 1 FROM messages WHERE messages.ticket_id = walked.id AND ${holdsText(sql`messages.body`, term)})`;
+  return sql`WITH walked AS MATERIALIZED (SELECT id, last_activity_at, contact_id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${searchWalkLength}),
+    found AS MATERIALIZED (SELECT id FROM walked WHERE ${contactHolds} OR ${messageHolds} ORDER BY ${order} LIMIT ${size + 1}) `;
 }
 
 /** A filtered tab (search, since, assignee, channel) cannot use the count tables. */

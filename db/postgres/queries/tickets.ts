@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from '
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
-import { pageOfRows } from '../../pages.js';
+import { pageOfRows, searchWalkLength } from '../../pages.js';
 import type {
   Contact,
   Message,
@@ -30,8 +30,10 @@ import {
   assignedElsewhereCountSql,
   filteredCountSql,
   instant,
+  isWalkableTerm,
   needsCounting,
   pageIdsSql,
+  searchWalkSql,
   sectorsCountSql,
   tabIsEmpty,
   waitingBySectorSql,
@@ -59,6 +61,22 @@ function relationsOf(rows: readonly { contact: Contact | null; sector: Sector | 
 /** A row as `jsonRowOf` renders it: its columns in order, or null for an absent outer-joined row. */
 type JsonRow = unknown[] | null;
 type PageRow = [ticket: JsonRow, contact: JsonRow, sector: JsonRow, message: JsonRow];
+type PageResult = { page: PageRow[]; total?: number | null };
+
+/**
+ * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
+ * what a tab row shows beside them (contact, sector, last message); `counted`, the tab's count, rides along.
+ */
+function pageRowsSql(scope: TicketScope, ids: SQL, counted: SQL | null, extra: SQL = sql``): SQL {
+  return sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${jsonRowOf(messages)})
+        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page${counted ? sql`, ${counted} AS total` : sql``}${extra}
+      FROM ${tickets}
+      LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
+      LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
+      LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}
+      WHERE ${tickets.id} IN (${ids}) AND ${visibleTicketsWhere(scope)}`;
+}
+
 const ticketOfJson = rowDecoderOf<Ticket>(tickets);
 const contactOfJson = rowDecoderOf<Contact>(contacts);
 const sectorOfJson = rowDecoderOf<Sector>(sectors);
@@ -111,6 +129,13 @@ export function ticketQueries(db: PgDb) {
     return fromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
   }
 
+  /** A searched page by walking the tab, or null when the walk did not decide it (too few found before the walk's end). */
+  async function walkedPage(args: Parameters<typeof searchWalkSql>): Promise<PageResult | null> {
+    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, null, sql`, (SELECT count(*) FROM walked)::int AS walked`)}`;
+    const [result] = (await db.execute<PageResult & { walked: number }>(query)).rows;
+    return result && (result.page.length > args[2] || result.walked < searchWalkLength) ? result : null;
+  }
+
   return {
     byIdsInScope,
 
@@ -155,20 +180,17 @@ export function ticketQueries(db: PgDb) {
       if (tabIsEmpty(scope, tab)) return options.withTotal ? { tickets: [], hasMore: false, total: 0 } : { tickets: [], hasMore: false };
       // totalCount asked: the count tables' sum rides along as a column (a filtered tab keeps its own count).
       const counted = options.withTotal ? tabCountExpression(scope, tab) : null;
-      const query = sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${jsonRowOf(messages)})
-          ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page${counted ? sql`, ${counted} AS total` : sql``}
-        FROM ${tickets}
-        LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
-        LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
-        LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}
-        WHERE ${tickets.id} IN (${pageIdsSql(scope, tab, size, cursor, direction)}) AND ${visibleTicketsWhere(scope)}`;
+      const args: Parameters<typeof pageIdsSql> = [scope, tab, size, cursor, direction];
       // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
-      const [result] = needsCounting(tab) ? (await db.execute<{ page: PageRow[] }>(query)).rows : await namedRows<{ page: PageRow[]; total?: number | null }>(db, query);
+      const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args) : null) ??
+        (needsCounting(tab)
+          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), counted))).rows[0]
+          : (await namedRows<PageResult>(db, pageRowsSql(scope, pageIdsSql(...args), counted)))[0]);
       const rows = (result?.page ?? []).map(([ticket, contact, sector, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), sector: sectorOfJson(sector), message: messageOfJson(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
       const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
-      if (counted) page.total = (result as { total?: number | null } | undefined)?.total ?? 0;
+      if (counted) page.total = result?.total ?? 0;
       return page;
     },
 

@@ -51,3 +51,29 @@ export function trigramMatches(ftsTable: string, contentTable: string, columns: 
   const candidates = piece === null ? sql`` : sql` AND id IN (SELECT rowid FROM ${sql.identifier(ftsTable)} WHERE ${sql.identifier(ftsTable)} MATCH ${ftsPhrase(piece)})`;
   return sql`SELECT id FROM ${sql.identifier(contentTable)} WHERE (${exact})${candidates}`;
 }
+
+/**
+ * Terms a searched tab may test ticket by ticket (db/pages.ts' searchWalkLength): 3+ characters, all ASCII
+ * and no NUL. Any other keeps the index read, which folds case as FTS5 does outside ASCII too.
+ */
+export const isWalkableTerm = (term: string): boolean => /^[\u0001-\u007f]{3,}$/.test(term);
+
+/**
+ * Outside ASCII, the characters FTS5's trigram tokenizer folds to ASCII letters (KELVIN SIGN to k, LONG S
+ * to s): found by asking the tokenizer about every code point.
+ */
+const foldedToAscii = ['\u212a', '\u017f'];
+
+/**
+ * One row holds the walkable term in one of `columns` as its FTS5 trigram table (rowid = the row's id)
+ * would find it. SQLite's lower() folds ASCII letters as the tokenizer does, so instr() decides, unless
+ * the text holds a character the tokenizer folds to ASCII: then FTS5 is asked about this one rowid.
+ */
+export function rowHoldsTerm(ftsTable: string, rowid: SQL, columns: readonly SQL[], term: string): SQL {
+  const found = columns.map((column) => sql`instr(lower(${column}), ${asciiLower(term)}) > 0`);
+  const folding = columns.flatMap((column) => foldedToAscii.map((character) => sql`instr(${column}, ${character}) > 0`));
+  const table = sql.identifier(ftsTable);
+  return sql`(${sql.join(found, sql` OR `)} OR ((${sql.join(folding, sql` OR `)})
+    AND ${rowid} IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${ftsPhrase(term)} AND rowid = ${rowid})))`;
+}
+

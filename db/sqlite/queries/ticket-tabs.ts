@@ -2,7 +2,8 @@ import { or, sql, type SQL } from 'drizzle-orm';
 import { contactColumns, messageColumns, sectorColumns, ticketColumns } from '../rows.js';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
 import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
-import { characterCount, startsWithText, trigramMatches } from './search-terms.js';
+import { searchWalkLength } from '../../pages.js';
+import { characterCount, rowHoldsTerm, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments: db/sqlite/prepared.ts renders each once per
 // distinct arguments and keeps the statement, so a console polling its tab costs no query building.
@@ -68,6 +69,14 @@ const qualified = (alias: string, columns: string) => columns.split(', ').map((c
 /** Column order of pageSql's rows: the ticket, then its contact, sector and last message (NULLs when absent). */
 export const pageColumns = [ticketColumns, contactColumns, sectorColumns, messageColumns].map((columns) => columns.split(', ').length);
 
+const pageRowsJson = sql.raw(
+  `json_group_array(json_array(${[qualified('tickets', ticketColumns), qualified('c', contactColumns), qualified('s', sectorColumns), qualified('m', messageColumns)].join(', ')}))`,
+);
+
+const pageRowsFrom = sql.raw(`FROM tickets LEFT JOIN contacts c ON c.id = tickets.contact_id AND c.account_id = tickets.account_id
+    LEFT JOIN sectors s ON s.id = tickets.sector_id AND s.account_id = tickets.account_id
+    LEFT JOIN messages m ON m.id = tickets.last_message_id AND m.ticket_id = tickets.id AND m.account_id = tickets.account_id`);
+
 /**
  * A page in one statement: the ids of pageIdsSql, their rows checked again by visibleTicketsWhere,
  * and what a tab row shows beside them (contact, sector, last message), so loaders need not read them.
@@ -76,12 +85,30 @@ export const pageColumns = [ticketColumns, contactColumns, sectorColumns, messag
  * of a 50-ticket page, SQLite's JSON and JSON.parse a third of that (320 -> 220 us in a tight loop).
  */
 export function pageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
-  const columns = [qualified('tickets', ticketColumns), qualified('c', contactColumns), qualified('s', sectorColumns), qualified('m', messageColumns)].join(', ');
-  return sql`SELECT json_group_array(json_array(${sql.raw(columns)}))
-    FROM tickets LEFT JOIN contacts c ON c.id = tickets.contact_id AND c.account_id = tickets.account_id
-    LEFT JOIN sectors s ON s.id = tickets.sector_id AND s.account_id = tickets.account_id
-    LEFT JOIN messages m ON m.id = tickets.last_message_id AND m.ticket_id = tickets.id AND m.account_id = tickets.account_id
-    WHERE tickets.id IN (${pageIdsSql(scope, tab, size, cursor, direction)}) AND ${visibleTicketsWhere(scope)}`;
+  return sql`SELECT ${pageRowsJson} ${pageRowsFrom} WHERE tickets.id IN (${pageIdsSql(scope, tab, size, cursor, direction)}) AND ${visibleTicketsWhere(scope)}`;
+}
+
+/**
+ * A searched page read by walking the tab (walkable terms, search-terms.ts): the tab's first
+ * searchWalkLength tickets from the cursor in page order, each tested on its own contact and messages,
+ * then the first size + 1 found, as pageSql returns them. One JSON value: [tickets walked, rows]. When
+ * fewer than size + 1 are found and the walk did not reach the tab's end, the page is not decided here.
+ */
+export function searchWalkSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
+  const term = tab.search!.trim();
+  const order = direction === 'forward' ? byRecency : byAge;
+  const { search: _, ...unsearched } = tab;
+  const filter = tabFilter(unsearched);
+  const selects = branchesOf(scope, tab).map(
+    (where) =>
+      sql`SELECT * FROM (SELECT id, last_activity_at, contact_id FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${searchWalkLength})`,
+  );
+  const contactHolds = sql`EXISTS (SELECT 1 FROM contacts c WHERE c.id = walked.contact_id AND ${rowHoldsTerm('contacts_search', sql`c.id`, [sql`c.name`, sql`c.phone`], term)})`;
+  const messageHolds = sql`EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = walked.id AND ${rowHoldsTerm('messages_search', sql`m.id`, [sql`m.body`], term)})`;
+  return sql`WITH walked AS MATERIALIZED (SELECT * FROM (${sql.join(selects, sql` UNION `)}) ORDER BY ${order} LIMIT ${searchWalkLength}),
+    found AS (SELECT id FROM walked WHERE ${contactHolds} OR ${messageHolds} ORDER BY ${order} LIMIT ${size + 1})
+    SELECT json_array((SELECT count(*) FROM walked), ${pageRowsJson}) ${pageRowsFrom}
+    WHERE tickets.id IN (SELECT id FROM found) AND ${visibleTicketsWhere(scope)}`;
 }
 
 /** Tickets among sql.placeholder('ids') (a JSON list) that the scope sees. */

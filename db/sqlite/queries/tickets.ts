@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
 import { hotReads } from '../hot-reads.js';
-import { pageOfRows, readOrder } from '../../pages.js';
+import { pageOfRows, readOrder, searchWalkLength } from '../../pages.js';
 import { idList, preparedOn } from '../prepared.js';
 import { contactOf, messageOf, sectorOf, ticketColumns, ticketOf } from '../rows.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
@@ -14,11 +14,13 @@ import {
   needsCounting,
   pageColumns,
   pageSql,
+  searchWalkSql,
   sectorsCountSql,
   tabIsEmpty,
   visibleByIdsSql,
   waitingBySectorSql,
 } from './ticket-tabs.js';
+import { isWalkableTerm } from './search-terms.js';
 
 /** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
 function lookup<T>(rows: unknown[][], offset: number, width: number, decode: (row: unknown[]) => T): (id: number) => T | undefined {
@@ -72,6 +74,12 @@ export function ticketQueries(db: SqliteDb) {
     return prepared.countOf(assignedCountSql, [accountId, userId, status, sectorId], inline);
   }
 
+  /** A searched page by walking the tab, or null when the walk did not decide it (too few found before the walk's end). */
+  function walkedPage(args: Parameters<typeof searchWalkSql>): unknown[][] | null {
+    const [walked, rows] = prepared.jsonOf(searchWalkSql, args) as [number, unknown[][]];
+    return rows.length > args[2] || walked < searchWalkLength ? rows : null;
+  }
+
   return {
     byIdsInScope,
 
@@ -99,7 +107,8 @@ export function ticketQueries(db: SqliteDb) {
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
     async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward'): Promise<TicketPage> {
       if (tabIsEmpty(scope, tab)) return { tickets: [], hasMore: false };
-      const rows = prepared.jsonOf(pageSql, direction === 'forward' ? [scope, tab, size, cursor] : [scope, tab, size, cursor, direction], { inline: !tab.search }) as unknown[][];
+      const args: Parameters<typeof pageSql> = direction === 'forward' ? [scope, tab, size, cursor] : [scope, tab, size, cursor, direction];
+      const rows = (tab.search && isWalkableTerm(tab.search.trim()) ? walkedPage(args) : null) ?? (prepared.jsonOf(pageSql, args, { inline: !tab.search }) as unknown[][]);
       rows.sort(byRecency);
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
