@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchWalkLength } from '../db/pages.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { engine } from './helpers/engine.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 
 // A searched tab is first read by walking its newest tickets (db/pages.ts' searchWalkLength), each tested
@@ -63,13 +64,21 @@ describe('a searched tab the walk reads to its end', () => {
   it('finds what the trigram index finds, a character folded to ASCII included', async () => {
     const lab = await createSector(app, 'Lab');
     const chemist = await createAgent(app, 'Bia', [lab]);
-    const bodies = ['reading in \u212aelvin', 'kelvin, lower case', 'celsius only', 'KELVIN shouted'];
+    const bodies = ['reading in \u212aelvin', 'kelvin, lower case', 'celsius only, hello', 'KELVIN shouted'];
     const ids: string[] = [];
     for (const [i, body] of bodies.entries()) ids.push((await contactWrites(app, { phone: `5521${String(800_000_000 + i)}`, name: `Lab ${i}`, body, sectorId: lab })).id);
     statements = [];
     const { tickets } = await chemist.client.request(PAGE, { search: 'Kelvin', first: 10 });
     expect(tickets.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([ids[3], ids[1], ids[0]]);
+    expect(tickets.totalCount).toBe(3);
     expect(statements.filter((sql) => /\bwalked\b/.test(sql))).toHaveLength(1);
+    // "hello" is in every other sector's messages, hundreds of times this tab's size: on SQLite the count
+    // tests the tab's tickets rather than read every match (PostgreSQL's planner makes that choice itself).
+    statements = [];
+    const common = (await chemist.client.request(PAGE, { search: 'HELLO', first: 10 })).tickets;
+    expect(common.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([ids[2]]);
+    expect(common.totalCount).toBe(1);
+    if (engine === 'sqlite') expect(statements.filter((sql) => /^SELECT count\(\*\) AS n FROM tickets WHERE .*EXISTS \(SELECT 1 FROM messages m/s.test(sql))).toHaveLength(1);
   });
 });
 

@@ -105,16 +105,30 @@ export function searchWalkSql(scope: TicketScope, tab: TicketTab, size: number, 
   const selects = branchesOf(scope, tab).map(
     (where) => sql`(SELECT id, last_activity_at, contact_id FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${searchWalkLength})`,
   );
-  const contactHolds = sql`EXISTS (SELECT 1 FROM contacts WHERE contacts.id = walked.contact_id AND (${holdsText(sql`contacts.name`, term)} OR ${holdsText(sql`contacts.phone`, term)}))`;
-  const messageHolds = sql`EXISTS (SELECT 1 FROM messages WHERE messages.ticket_id = walked.id AND ${holdsText(sql`messages.body`, term)})`;
   return sql`WITH walked AS MATERIALIZED (SELECT id, last_activity_at, contact_id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${searchWalkLength}),
-    found AS MATERIALIZED (SELECT id FROM walked WHERE ${contactHolds} OR ${messageHolds} ORDER BY ${order} LIMIT ${size + 1}) `;
+    found AS MATERIALIZED (SELECT id FROM walked WHERE ${ticketHoldsTerm('walked', term)} ORDER BY ${order} LIMIT ${size + 1}) `;
 }
 
-/** A filtered tab (search, since, assignee, channel) cannot use the count tables. */
+/** The ticket (a row of `alias` with id and contact_id) has a contact or a message holding the term (3+ characters). */
+function ticketHoldsTerm(alias: string, term: string): SQL {
+  const ticket = sql.identifier(alias);
+  return sql`(EXISTS (SELECT 1 FROM contacts WHERE contacts.id = ${ticket}.contact_id AND (${holdsText(sql`contacts.name`, term)} OR ${holdsText(sql`contacts.phone`, term)}))
+    OR EXISTS (SELECT 1 FROM messages WHERE messages.ticket_id = ${ticket}.id AND ${holdsText(sql`messages.body`, term)}))`;
+}
+
+/**
+ * A filtered tab (search, since, assignee, channel) cannot use the count tables. A search is counted as
+ * tests of each ticket's contact and messages: the planner, which knows from the trigram indexes'
+ * statistics how common the term is, reads the matches through them once (hashed) or tests ticket by ticket.
+ */
 export function filteredCountSql(scope: TicketScope, tab: TicketTab): SQL {
-  const lists = tab.search ? searchLists(tab.search) : sql``;
-  return sql`${lists}SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(tab)}`;
+  const term = tab.search?.trim();
+  if (!term || !indexedSearch(term)) {
+    const lists = term ? searchLists(term) : sql``;
+    return sql`${lists}SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(tab)}`;
+  }
+  const { search: _, ...unsearched } = tab;
+  return sql`SELECT count(*) AS n FROM tickets WHERE (${or(...branchesOf(scope, tab))!})${tabFilter(unsearched)} AND ${ticketHoldsTerm('tickets', term)}`;
 }
 
 // The count tables carry a writer slot (0..15) in their keys: every count below sums over the slots. Each

@@ -18,7 +18,7 @@ export const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (lett
 const unphrasable = /\u0000/;
 
 /** A quoted FTS5 phrase matching the text literally (operators, quotes, NEAR, * and ^ included). */
-function ftsPhrase(text: string): string {
+export function ftsPhraseOf(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
@@ -46,9 +46,9 @@ export function startsWithText(column: SQL, term: string): SQL {
  */
 export function trigramMatches(ftsTable: string, contentTable: string, columns: readonly string[], term: string): SQL {
   const piece = indexablePieceOf(term);
-  if (piece === term) return sql`SELECT rowid FROM ${sql.identifier(ftsTable)} WHERE ${sql.identifier(ftsTable)} MATCH ${ftsPhrase(term)}`;
+  if (piece === term) return sql`SELECT rowid FROM ${sql.identifier(ftsTable)} WHERE ${sql.identifier(ftsTable)} MATCH ${ftsPhraseOf(term)}`;
   const exact = sql.join(columns.map((column) => containsText(sql`${sql.identifier(column)}`, term)), sql` OR `);
-  const candidates = piece === null ? sql`` : sql` AND id IN (SELECT rowid FROM ${sql.identifier(ftsTable)} WHERE ${sql.identifier(ftsTable)} MATCH ${ftsPhrase(piece)})`;
+  const candidates = piece === null ? sql`` : sql` AND id IN (SELECT rowid FROM ${sql.identifier(ftsTable)} WHERE ${sql.identifier(ftsTable)} MATCH ${ftsPhraseOf(piece)})`;
   return sql`SELECT id FROM ${sql.identifier(contentTable)} WHERE (${exact})${candidates}`;
 }
 
@@ -74,6 +74,6 @@ export function rowHoldsTerm(ftsTable: string, rowid: SQL, columns: readonly SQL
   const folding = columns.flatMap((column) => foldedToAscii.map((character) => sql`instr(${column}, ${character}) > 0`));
   const table = sql.identifier(ftsTable);
   return sql`(${sql.join(found, sql` OR `)} OR ((${sql.join(folding, sql` OR `)})
-    AND ${rowid} IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${ftsPhrase(term)} AND rowid = ${rowid})))`;
+    AND ${rowid} IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${ftsPhraseOf(term)} AND rowid = ${rowid})))`;
 }
 

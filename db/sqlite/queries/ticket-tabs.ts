@@ -3,7 +3,7 @@ import { contactColumns, messageColumns, sectorColumns, ticketColumns } from '..
 import { assignedTicketsWhere, sectorList, visibleTicketBranches, visibleTicketsWhere } from '../scope.js';
 import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import { searchWalkLength } from '../../pages.js';
-import { characterCount, rowHoldsTerm, startsWithText, trigramMatches } from './search-terms.js';
+import { characterCount, ftsPhraseOf, rowHoldsTerm, startsWithText, trigramMatches } from './search-terms.js';
 
 // The SQL of the tabs, as pure functions of their arguments: db/sqlite/prepared.ts renders each once per
 // distinct arguments and keeps the statement, so a console polling its tab costs no query building.
@@ -103,12 +103,28 @@ export function searchWalkSql(scope: TicketScope, tab: TicketTab, size: number, 
     (where) =>
       sql`SELECT * FROM (SELECT id, last_activity_at, contact_id FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${searchWalkLength})`,
   );
-  const contactHolds = sql`EXISTS (SELECT 1 FROM contacts c WHERE c.id = walked.contact_id AND ${rowHoldsTerm('contacts_search', sql`c.id`, [sql`c.name`, sql`c.phone`], term)})`;
-  const messageHolds = sql`EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = walked.id AND ${rowHoldsTerm('messages_search', sql`m.id`, [sql`m.body`], term)})`;
   return sql`WITH walked AS MATERIALIZED (SELECT * FROM (${sql.join(selects, sql` UNION `)}) ORDER BY ${order} LIMIT ${searchWalkLength}),
-    found AS (SELECT id FROM walked WHERE ${contactHolds} OR ${messageHolds} ORDER BY ${order} LIMIT ${size + 1})
+    found AS (SELECT id FROM walked WHERE ${ticketHoldsTerm('walked', term)} ORDER BY ${order} LIMIT ${size + 1})
     SELECT json_array((SELECT count(*) FROM walked), ${pageRowsJson}) ${pageRowsFrom}
     WHERE tickets.id IN (SELECT id FROM found) AND ${visibleTicketsWhere(scope)}`;
+}
+
+/** The ticket (a row of `alias` with id and contact_id) has a contact or a message holding the walkable term. */
+function ticketHoldsTerm(alias: string, term: string): SQL {
+  const ticket = sql.identifier(alias);
+  return sql`(EXISTS (SELECT 1 FROM contacts c WHERE c.id = ${ticket}.contact_id AND ${rowHoldsTerm('contacts_search', sql`c.id`, [sql`c.name`, sql`c.phone`], term)})
+    OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = ${ticket}.id AND ${rowHoldsTerm('messages_search', sql`m.id`, [sql`m.body`], term)}))`;
+}
+
+/** A searched tab (walkable term) counted by testing each of its tickets: in proportion to the tab, not to the term's matches. */
+export function testedCountSql(scope: TicketScope, tab: TicketTab): SQL {
+  const { search, ...unsearched } = tab;
+  return sql`SELECT count(*) AS n FROM tickets WHERE ${or(...branchesOf(scope, tab))!}${tabFilter(unsearched)} AND ${ticketHoldsTerm('tickets', search!.trim())}`;
+}
+
+/** How many messages (of every account) hold the walkable term, counting no further than `atMost`. */
+export function messageMatchesSql(term: string, atMost: number): SQL {
+  return sql`SELECT count(*) AS n FROM (SELECT rowid FROM messages_search WHERE messages_search MATCH ${ftsPhraseOf(term)} LIMIT ${atMost})`;
 }
 
 /** Tickets among sql.placeholder('ids') (a JSON list) that the scope sees. */

@@ -13,8 +13,10 @@ import {
   filteredCountSql,
   needsCounting,
   pageColumns,
+  messageMatchesSql,
   pageSql,
   searchWalkSql,
+  testedCountSql,
   sectorsCountSql,
   tabIsEmpty,
   visibleByIdsSql,
@@ -80,6 +82,33 @@ export function ticketQueries(db: SqliteDb) {
     return rows.length > args[2] || walked < searchWalkLength ? rows : null;
   }
 
+  /** An unfiltered tab's count, from the count tables. */
+  function tabTotal(scope: TicketScope, tab: TicketTab): number {
+    if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+    if (scope.kind === 'account') {
+      return countFromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
+    }
+    if (tab.sectorId !== undefined) {
+      const sectors = scope.sectorIds.includes(tab.sectorId) ? [tab.sectorId] : [];
+      return countFromTable(scope.accountId, tab.status, sectors, null) + (sectors.length ? 0 : countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
+    }
+    return countFromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
+  }
+
+  // Testing one ticket of a tab (its contact and messages) costs about what reading eight of a term's
+  // matches through the trigram index does: bench/RESULTS.md, "Searched tabs at 1M".
+  const matchesPerTest = 8;
+
+  /**
+   * Whether the walkable term is common enough in messages that testing each ticket of the tab costs less
+   * than reading its matches through the index. The matches are counted no further than that tells.
+   */
+  function termIsCommonIn(scope: TicketScope, tab: TicketTab): boolean {
+    const tested = tabTotal(scope, { status: tab.status, assignedOnly: tab.assignedOnly, ...(tab.sectorId === undefined ? {} : { sectorId: tab.sectorId }) });
+    const enough = tested * matchesPerTest;
+    return prepared.countOf(messageMatchesSql, [tab.search!.trim(), enough]) >= enough;
+  }
+
   return {
     byIdsInScope,
 
@@ -119,17 +148,10 @@ export function ticketQueries(db: SqliteDb) {
     async count(scope: TicketScope, tab: TicketTab): Promise<number> {
       if (needsCounting(tab)) {
         if (tabIsEmpty(scope, tab)) return 0;
+        if (tab.search && isWalkableTerm(tab.search.trim()) && termIsCommonIn(scope, tab)) return prepared.countOf(testedCountSql, [scope, tab]);
         return prepared.countOf(filteredCountSql, [scope, tab], { inline: !tab.search });
       }
-      if (tab.assignedOnly) return countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
-      if (scope.kind === 'account') {
-        return countFromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
-      }
-      if (tab.sectorId !== undefined) {
-        const sectors = scope.sectorIds.includes(tab.sectorId) ? [tab.sectorId] : [];
-        return countFromTable(scope.accountId, tab.status, sectors, null) + (sectors.length ? 0 : countAssigned(scope.accountId, scope.userId, tab.status, tab.sectorId));
-      }
-      return countFromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
+      return tabTotal(scope, tab);
     },
 
     /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
