@@ -21,6 +21,11 @@ export interface CommitOrderOptions {
   reportError(error: unknown): void;
 }
 
+/** The event-target topic of an account's commits, as the pub/sub names `publish('account-commits', accountId)`. */
+export const commitTopicOf = (accountId: number): string => `account-commits:${accountId}`;
+
+export const isCommitTopic = (topic: string): boolean => topic.startsWith('account-commits:');
+
 const lastEventIdOf = (commit: readonly DomainEvent[]): number => commit.at(-1)?.id ?? 0;
 
 /**
@@ -106,7 +111,7 @@ class AccountSequence {
     private readonly options: CommitOrderOptions,
     private readonly noteRecovered: (count: number) => void,
   ) {
-    this.topic = `account-commits:${accountId}`;
+    this.topic = commitTopicOf(accountId);
     // Listening at once, as the stream's consumers expect; what arrives before the outbox answers waits for it.
     target.addEventListener(this.topic, this.arrive);
     this.readStart();

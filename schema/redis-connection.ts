@@ -19,6 +19,7 @@ export function connectRedis(url: string, prefix: string, log: Logger) {
   let health: RedisHealth = { state: 'unavailable', since: new Date(), reason: 'connecting' };
   let everReady = false;
   let closing = false;
+  const backListeners = new Set<() => void>();
 
   const available = () => commands.status === 'ready' && subscriber.status === 'ready';
   const judge = (error?: Error) => {
@@ -28,6 +29,7 @@ export function connectRedis(url: string, prefix: string, log: Logger) {
       log.info(everReady ? { downSince: health.since.toISOString() } : {}, everReady ? 'Redis is back: events travel between instances again' : 'connected to Redis');
       everReady = true;
       health = { state: 'ok' };
+      for (const listener of backListeners) listener();
       return;
     }
     const reason = error?.message ?? 'connection closed';
@@ -51,6 +53,11 @@ export function connectRedis(url: string, prefix: string, log: Logger) {
     prefix,
     available,
     health: (): RedisHealth => health,
+    /** Calls `listener` each time both clients are connected again after an outage (and when they first are). */
+    onBack(listener: () => void): () => void {
+      backListeners.add(listener);
+      return () => backListeners.delete(listener);
+    },
     /** Resolves once both clients are connected, or after `timeoutMs` (an instance starts without Redis too). */
     whenConnected(timeoutMs: number): Promise<boolean> {
       if (available()) return Promise.resolve(true);

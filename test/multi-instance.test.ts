@@ -10,6 +10,7 @@ import { dropDatabase, engine, prepareDatabase } from './helpers/database.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 import { asApp, startInstance, type Instance } from './helpers/instances.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
+import { startTcpProxy } from './helpers/tcp-proxy.js';
 import { subscribe, untilListening, wsClient, type LiveSubscription } from './helpers/ws.js';
 
 // Two `npm start` processes on two ports, one PostgreSQL database, one redis-server: what one instance
@@ -203,6 +204,32 @@ describe.skipIf(engine !== 'postgres' || redisUnavailable !== null)('two instanc
     // Counted from zero again: four more failures leave room for the right password (eight would not).
     await wrong([one, one, two, two]);
     expect((await one.anonymous.request<{ login: { token: string } }>(LOGIN, { e: frank.email, p: 'Frank-Passw0rd' })).login.token).toBeTruthy();
+  });
+
+  // Before the outage below: after an outage every instance reads the outbox for a while, which would hide this.
+  it("one instance's own link to Redis cut while the others' stays up: what it committed meanwhile reaches the others once the link is back, each once", async () => {
+    const proxy = await startTcpProxy(Number(new URL(redis.url).port));
+    const three = await startInstance({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, dir);
+    try {
+      const tab = await waitingTab(bia, two, three);
+      proxy.cut();
+      await until(async () => (await health(three)).redis === 'unavailable', 'instance 3 seeing Redis unavailable');
+      expect(await health(two)).toMatchObject({ status: 'ok', redis: 'ok' });
+      const first = await contactWrites(asApp(three), { phone: nextPhone(), body: 'cut off 1, instance 3', sectorId: sales });
+      const second = await contactWrites(asApp(three), { phone: nextPhone(), body: 'cut off 2, instance 3', sectorId: sales });
+      // Instance 2's link is up, so it reads nothing from the outbox: it cannot know yet.
+      expect(await tab.nothingFor(1500)).toEqual([]);
+      proxy.restore();
+      const heard = await tab.takeUntil((e) => e.ticketEvents.ticketId === second.id, 15_000);
+      expect(heard.map((e) => `${e.ticketEvents.kind} ${e.ticketEvents.ticketId}`)).toEqual([`ADDED ${first.id}`, `ADDED ${second.id}`]);
+      const after = await contactWrites(asApp(three), { phone: nextPhone(), body: 'linked again, instance 3', sectorId: sales });
+      const next = await tab.takeUntil((e) => e.ticketEvents.ticketId === after.id, 10_000);
+      expect(next.map((e) => `${e.ticketEvents.kind} ${e.ticketEvents.ticketId}`)).toEqual([`ADDED ${after.id}`]);
+      tab.dispose();
+    } finally {
+      await three.entry.stop('SIGTERM');
+      await proxy.close();
+    }
   });
 
   it('Redis stopped under running subscriptions: each instance still hears both instances\' commits (read from the outbox), /healthz says so, and fan-out resumes when it is back', async () => {
