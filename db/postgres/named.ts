@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
+import type { Query, SQL } from 'drizzle-orm';
+import { argsKey } from '../args-key.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDb } from './client.js';
 
@@ -30,9 +31,31 @@ export function namedSelect<R>(query: Preparable<R>): Promise<R> {
   return query.prepare(nameOf(query.toSQL().sql)).execute();
 }
 
-/** A hand-written read run as a named statement: its rows as PostgreSQL returns them. */
-export async function namedRows<Row>(db: PgDb, query: SQL): Promise<Row[]> {
-  const compiled = dialect.sqlToQuery(query);
-  const result = (await db._.session.prepareQuery(compiled, undefined, nameOf(compiled.sql), false).execute()) as { rows: Row[] };
+// Renderings differ by viewer (the scope's ids are in their params): a bound, not a working size.
+const maxRenderings = 5000;
+const renderings = new Map<Function, Map<string, Query>>();
+let renderingCount = 0;
+
+/**
+ * A hand-written read run as a named statement, its rows as PostgreSQL returns them. `compose(...args)` is
+ * rendered once per distinct args (compared as JSON, so compose must depend on nothing else), as SQLite's
+ * db/sqlite/prepared.ts does: building a page statement walked its every chunk through drizzle per request.
+ * `values` fill its sql.placeholder()s.
+ */
+export async function namedRows<A extends unknown[]>(db: PgDb, compose: (...args: A) => SQL, args: A, values?: Record<string, unknown>): Promise<unknown[]> {
+  let ofCompose = renderings.get(compose);
+  if (!ofCompose) renderings.set(compose, (ofCompose = new Map()));
+  const key = argsKey(args);
+  let compiled = ofCompose.get(key);
+  if (!compiled) {
+    if (renderingCount >= maxRenderings) {
+      for (const map of renderings.values()) map.clear();
+      renderingCount = 0;
+    }
+    compiled = dialect.sqlToQuery(compose(...args));
+    ofCompose.set(key, compiled);
+    renderingCount += 1;
+  }
+  const result = (await db._.session.prepareQuery(compiled, undefined, nameOf(compiled.sql), false).execute(values)) as { rows: unknown[] };
   return result.rows;
 }

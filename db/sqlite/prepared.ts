@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { is, Placeholder, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { argsKey } from '../args-key.js';
 import type { SqliteDb } from './client.js';
 
 // The reads every request makes (viewer, tab page, counts, nested loaders) skip drizzle's query
@@ -49,8 +50,6 @@ export interface Binding {
 }
 
 const byConnection = new WeakMap<SqliteDb, Prepared>();
-// undefined and null may mean different things to compose; JSON alone would print both as null.
-const argsKey = (args: unknown[]) => JSON.stringify(args, (_key, value) => (value === undefined ? '\u0000undefined' : value));
 
 /** Inlined args hold no user text: strings must be enum words ('WAITING', 'agent' and the like). */
 function assertInlinable(value: unknown): void {

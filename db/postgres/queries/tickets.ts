@@ -62,6 +62,7 @@ function relationsOf(rows: readonly { contact: Contact | null; sector: Sector | 
 type JsonRow = unknown[] | null;
 type PageRow = [ticket: JsonRow, contact: JsonRow, sector: JsonRow, message: JsonRow];
 type PageResult = { page: PageRow[]; total?: number | null };
+type CountRow = { n: number | null };
 
 /**
  * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
@@ -82,6 +83,71 @@ const contactOfJson = rowDecoderOf<Contact>(contacts);
 const sectorOfJson = rowDecoderOf<Sector>(sectors);
 const messageOfJson = rowDecoderOf<Message>(messages);
 
+/** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors, as an expression. */
+function fromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): SQL {
+  if (sectorIds === 'all') return accountTotalSql(accountId, status);
+  const sectorsPart = sectorsCountSql(accountId, status, sectorIds);
+  if (assigneeId === null) return sectorsPart;
+  return sql`${sectorsPart} + ${assignedElsewhereCountSql(accountId, status, sectorIds, assigneeId)}`;
+}
+
+function assigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): SQL {
+  return userId === null ? sql`0` : assignedCountSql(accountId, userId, status, sectorId);
+}
+
+/** The tab's count as a count-table expression; null when a search or filter narrows it (counted from the tickets). */
+function tabCountExpression(scope: TicketScope, tab: TicketTab): SQL | null {
+  if (needsCounting(tab)) return null;
+  if (tab.assignedOnly) return assigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+  if (scope.kind === 'account') return fromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
+  if (tab.sectorId !== undefined) {
+    // My sector: all of it; another: only what is assigned to me there.
+    if (scope.sectorIds.includes(tab.sectorId)) return fromTable(scope.accountId, tab.status, [tab.sectorId], null);
+    return assigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
+  }
+  return fromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
+}
+
+/** A tab's count from the count tables (a tab no search or filter narrows). */
+function tabCountSql(scope: TicketScope, tab: TicketTab): SQL {
+  return sql`SELECT ${tabCountExpression(scope, tab)} AS n`;
+}
+
+/** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
+function tabCountsSql(scope: TicketScope): SQL {
+  const sectorIds = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
+  const me = scope.kind === 'agent' ? scope.userId : null;
+  return sql`SELECT ${fromTable(scope.accountId, 'WAITING', sectorIds('WAITING'), me)} AS waiting, ${assigned(scope.accountId, scope.userId, 'OPEN')} AS open,
+    ${fromTable(scope.accountId, 'CLOSED', sectorIds('CLOSED'), me)} AS closed`;
+}
+
+/** A user's OPEN tickets, from the count tables. */
+function openCountSql(accountId: number, userId: number): SQL {
+  return sql`SELECT ${assigned(accountId, userId, 'OPEN')} AS n`;
+}
+
+/** A tab page no search or filter narrows, with its count when asked for. */
+function tabPageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, withTotal: boolean): SQL {
+  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), withTotal ? tabCountExpression(scope, tab) : null);
+}
+
+/**
+ * ticket(id) in one statement (the id a placeholder): the ticket with its contact and sector, and its newest
+ * messages as a JSON array (messages_ticket walked backwards, size + 1 rows to tell whether more follow).
+ */
+function ticketViewSql(scope: TicketScope, messagesSize: number | null): SQL {
+  const newest =
+    messagesSize === null
+      ? sql`NULL::json`
+      : sql`(SELECT coalesce(json_agg(${jsonRowOf(messages)} ORDER BY ${messages.id} DESC), '[]')
+          FROM (SELECT * FROM ${messages} WHERE ${messages.ticketId} = ${tickets.id} ORDER BY ${messages.id} DESC LIMIT ${messagesSize + 1}) AS ${messages})`;
+  return sql`SELECT json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${newest}) AS view
+    FROM ${tickets}
+    LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
+    LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
+    WHERE ${sameId(tickets.id, sql.placeholder('id'))} AND ${visibleTicketsWhere(scope)}`;
+}
+
 /** More than agents of one sector take at the same moment: a racer finding every candidate held is told the queues are empty. */
 const headsReadPerSector = 32;
 
@@ -101,33 +167,6 @@ export function ticketQueries(db: PgDb) {
     );
   }
 
-  /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors, as an expression. */
-  function fromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): SQL {
-    if (sectorIds === 'all') return accountTotalSql(accountId, status);
-    const sectorsPart = sectorsCountSql(accountId, status, sectorIds);
-    if (assigneeId === null) return sectorsPart;
-    return sql`${sectorsPart} + ${assignedElsewhereCountSql(accountId, status, sectorIds, assigneeId)}`;
-  }
-
-  function assigned(accountId: number, userId: number | null, status: TicketStatus, sectorId?: number): SQL {
-    return userId === null ? sql`0` : assignedCountSql(accountId, userId, status, sectorId);
-  }
-
-  /** One count-table expression, read in one statement. */
-  const total = async (expression: SQL) => (await namedRows<{ n: number | null }>(db, sql`SELECT ${expression} AS n`))[0]?.n ?? 0;
-
-  /** The tab's count as a count-table expression; null when a search or filter narrows it (counted from the tickets). */
-  function tabCountExpression(scope: TicketScope, tab: TicketTab): SQL | null {
-    if (needsCounting(tab)) return null;
-    if (tab.assignedOnly) return assigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
-    if (scope.kind === 'account') return fromTable(scope.accountId, tab.status, tab.sectorId === undefined ? 'all' : [tab.sectorId], null);
-    if (tab.sectorId !== undefined) {
-      // My sector: all of it; another: only what is assigned to me there.
-      if (scope.sectorIds.includes(tab.sectorId)) return fromTable(scope.accountId, tab.status, [tab.sectorId], null);
-      return assigned(scope.accountId, scope.userId, tab.status, tab.sectorId);
-    }
-    return fromTable(scope.accountId, tab.status, countedSectorIds(scope, tab.status), scope.userId);
-  }
 
   /** A searched page by walking the tab, or null when the walk did not decide it (too few found before the walk's end). */
   async function walkedPage(args: Parameters<typeof searchWalkSql>): Promise<PageResult | null> {
@@ -143,24 +182,9 @@ export function ticketQueries(db: PgDb) {
       return (await byIdsInScope(scope, [id]))[0] ?? null;
     },
 
-    /**
-     * ticket(id) in one statement: the ticket with its contact and sector, and its newest messages as
-     * a JSON array (messages_ticket walked backwards, size + 1 rows to tell whether more follow).
-     */
+    /** ticket(id) in one statement (ticketViewSql). */
     async viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
-      const newest =
-        messagesSize === null
-          ? sql`NULL::json`
-          : sql`(SELECT coalesce(json_agg(${jsonRowOf(messages)} ORDER BY ${messages.id} DESC), '[]')
-              FROM (SELECT * FROM ${messages} WHERE ${messages.ticketId} = ${tickets.id} ORDER BY ${messages.id} DESC LIMIT ${messagesSize + 1}) AS ${messages})`;
-      const [row] = await namedRows<{ view: [JsonRow, JsonRow, JsonRow, JsonRow[] | null] }>(
-        db,
-        sql`SELECT json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${newest}) AS view
-          FROM ${tickets}
-          LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
-          LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
-          WHERE ${sameId(tickets.id, id)} AND ${visibleTicketsWhere(scope)}`,
-      );
+      const [row] = (await namedRows(db, ticketViewSql, [scope, messagesSize], { id })) as { view: [JsonRow, JsonRow, JsonRow, JsonRow[] | null] }[];
       if (!row) return null;
       const [ticket, contact, sector, newestRows] = row.view;
       const contactRow = contactOfJson(contact);
@@ -179,38 +203,31 @@ export function ticketQueries(db: PgDb) {
     async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward', options: TicketPageOptions = {}): Promise<TicketPage> {
       if (tabIsEmpty(scope, tab)) return options.withTotal ? { tickets: [], hasMore: false, total: 0 } : { tickets: [], hasMore: false };
       // totalCount asked: the count tables' sum rides along as a column (a filtered tab keeps its own count).
-      const counted = options.withTotal ? tabCountExpression(scope, tab) : null;
+      const withTotal = Boolean(options.withTotal) && !needsCounting(tab);
       const args: Parameters<typeof pageIdsSql> = [scope, tab, size, cursor, direction];
       // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
       const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args) : null) ??
         (needsCounting(tab)
-          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), counted))).rows[0]
-          : (await namedRows<PageResult>(db, pageRowsSql(scope, pageIdsSql(...args), counted)))[0]);
+          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), null))).rows[0]
+          : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, withTotal])) as PageResult[])[0]);
       const rows = (result?.page ?? []).map(([ticket, contact, sector, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), sector: sectorOfJson(sector), message: messageOfJson(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
       const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
-      if (counted) page.total = result?.total ?? 0;
+      if (withTotal) page.total = result?.total ?? 0;
       return page;
     },
 
     /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
     async count(scope: TicketScope, tab: TicketTab): Promise<number> {
-      const expression = tabCountExpression(scope, tab);
-      if (expression) return total(expression);
+      if (!needsCounting(tab)) return ((await namedRows(db, tabCountSql, [scope, tab])) as CountRow[])[0]?.n ?? 0;
       if (tabIsEmpty(scope, tab)) return 0;
       return countOf(filteredCountSql(scope, tab));
     },
 
     /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
     async tabCounts(scope: TicketScope): Promise<TicketCounts> {
-      const sectorIds = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
-      const me = scope.kind === 'agent' ? scope.userId : null;
-      const rows = await namedRows<{ waiting: number; open: number; closed: number }>(
-        db,
-        sql`SELECT ${fromTable(scope.accountId, 'WAITING', sectorIds('WAITING'), me)} AS waiting, ${assigned(scope.accountId, scope.userId, 'OPEN')} AS open,
-          ${fromTable(scope.accountId, 'CLOSED', sectorIds('CLOSED'), me)} AS closed`,
-      );
+      const rows = (await namedRows(db, tabCountsSql, [scope])) as TicketCounts[];
       return { waiting: rows[0]!.waiting, open: rows[0]!.open, closed: rows[0]!.closed };
     },
 
@@ -227,7 +244,7 @@ export function ticketQueries(db: PgDb) {
 
     /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */
     async openCountOf(accountId: number, userId: number): Promise<number> {
-      return total(assigned(accountId, userId, 'OPEN'));
+      return ((await namedRows(db, openCountSql, [accountId, userId])) as CountRow[])[0]?.n ?? 0;
     },
 
     /** The contact's tickets the scope may see, newest activity first. */
