@@ -35,6 +35,8 @@ function workloads(dataset: Dataset): { name: string; run: (store: Store) => Pro
     { name: 'agent queue sizes (own sectors + 2 others)', run: (s) => s.tickets.waitingBySector(agent, [...dataset.agent.sectorIds, 1, 2]) },
     { name: 'admin queue sizes (20 sectors)', run: (s) => s.tickets.waitingBySector(admin, Array.from({ length: 20 }, (_, i) => i + 1)) },
     { name: 'contacts by last-interaction period', run: (s) => s.contacts.page(dataset.accountId, 'all', { lastInteractionFrom: new Date(Date.now() - 7 * 86_400_000), lastInteractionTo: new Date() }, 50) },
+    { name: 'contact list (50)', run: (s) => s.contacts.page(dataset.accountId, 'all', {}, 50) },
+    { name: 'agent contact list (50, contacts of visible tickets)', run: (s) => s.contacts.page(dataset.accountId, agent, {}, 50) },
     { name: 'agent CLOSED totalCount', run: (s) => s.tickets.count(agent, tab('CLOSED')) },
     { name: 'admin WAITING page (50)', run: (s) => s.tickets.page(admin, tab('WAITING'), 50) },
     { name: 'admin CLOSED page (50)', run: (s) => s.tickets.page(admin, tab('CLOSED'), 50) },

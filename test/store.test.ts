@@ -100,6 +100,27 @@ describe('the store', () => {
     expect(seenDuring).toBe(0);
     expect(await store.sectors.list(account.id)).toHaveLength(1);
   });
+
+  // No API path creates a contact that never interacted (ingestion sets the instant): copied or older data may hold one.
+  it('lists contacts newest interaction first, one that never interacted last and in no period', async () => {
+    const account = await store.write((tx) => tx.accounts.insert({ name: 'Recency', timeZone: 'UTC' }, new Date()));
+    const contact = (name: string, at: string | null) =>
+      store.write((tx) => tx.contacts.insert({ accountId: account.id, name, phone: name.toLowerCase(), email: null, city: null, document: null, externalId: null, notes: null, lastInteractionAt: at === null ? null : new Date(at) }, new Date()));
+    const never = await contact('Never', null);
+    const old = await contact('Old', '2026-01-01T00:00:00.000Z');
+    const recent = await contact('Recent', '2026-11-01T00:00:00.000Z');
+    const names = async (filter: Parameters<Store['contacts']['page']>[2], size = 10) => (await store.contacts.page(account.id, 'all', filter, size)).contacts.map((row) => row.name);
+    expect(await names({})).toEqual(['Recent', 'Old', 'Never']);
+    // Page by page, forward from each last row: the same order, the never-interacted contact at the end.
+    const first = await store.contacts.page(account.id, 'all', {}, 2);
+    expect(first.contacts.map((row) => row.id)).toEqual([recent.id, old.id]);
+    const second = await store.contacts.page(account.id, 'all', {}, 2, { lastInteractionAt: old.lastInteractionAt!.getTime(), id: old.id });
+    expect(second.contacts.map((row) => row.id)).toEqual([never.id]);
+    expect(await names({ lastInteractionFrom: new Date('0001-01-01T00:00:00.000Z') })).toEqual(['Recent', 'Old']);
+    expect(await names({ lastInteractionTo: new Date('2026-06-01T00:00:00.000Z') })).toEqual(['Old']);
+    expect(await names({ lastInteractionFrom: new Date('1969-01-01T00:00:00.000Z'), lastInteractionTo: new Date('2026-12-01T00:00:00.000Z') })).toEqual(['Recent', 'Old']);
+    expect(await store.contacts.count(account.id, 'all', { lastInteractionTo: new Date('2026-12-01T00:00:00.000Z') })).toBe(2);
+  });
 });
 
 // A table change without `drizzle-kit generate` for either engine leaves that engine's databases behind.

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { PgDb } from '../client.js';
 import { namedSelect } from '../named.js';
@@ -13,6 +13,16 @@ import { sameText } from './texts.js';
 
 /** A contact that never interacted sorts as the epoch, as SQLite's coalesce(last_interaction_at, 0) does. */
 const interactionKey = sql`coalesce(${contacts.lastInteractionAt}, 'epoch'::timestamptz)`;
+
+/** A last-interaction period as a range of the list's order (contacts_account_recency), so the index walks it (a contact that never interacted is in none). */
+function interactionPeriodWhere(filter: ContactFilter): (SQL | undefined)[] {
+  if (!filter.lastInteractionFrom && !filter.lastInteractionTo) return [];
+  return [
+    isNotNull(contacts.lastInteractionAt),
+    filter.lastInteractionFrom ? sql`${interactionKey} >= ${instant(filter.lastInteractionFrom.getTime())}` : undefined,
+    filter.lastInteractionTo ? sql`${interactionKey} <= ${instant(filter.lastInteractionTo.getTime())}` : undefined,
+  ];
+}
 
 /** Contacts a reader may list: all of the account, or those with a ticket the scope sees. */
 function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter): SQL {
@@ -31,8 +41,7 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
     filter.document ? sameText(sql`${contacts.document}`, filter.document.trim()) : undefined,
     filter.id ? sameId(contacts.id, filter.id) : undefined,
     // Instants from clients as exact epoch arithmetic: a Date's ISO text of year 0 or past 9999 is no PostgreSQL timestamp.
-    filter.lastInteractionFrom ? sql`${contacts.lastInteractionAt} >= ${instant(filter.lastInteractionFrom.getTime())}` : undefined,
-    filter.lastInteractionTo ? sql`${contacts.lastInteractionAt} <= ${instant(filter.lastInteractionTo.getTime())}` : undefined,
+    ...interactionPeriodWhere(filter),
   )!;
 }
 

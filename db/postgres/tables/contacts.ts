@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 
@@ -23,7 +24,8 @@ export const contacts = pgTable(
   },
   (t) => [
     uniqueIndex('contacts_account_phone').on(t.accountId, t.phone),
-    index('contacts_account_interaction').on(t.accountId, t.lastInteractionAt),
+    // The contact list's order (newest interaction first, never-interacted last): walked, never sorted.
+    index('contacts_account_recency').on(t.accountId, sql`coalesce(${t.lastInteractionAt}, 'epoch'::timestamptz)`, t.id),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { SqliteDb } from '../client.js';
 import { idList, preparedOn } from '../prepared.js';
@@ -24,9 +24,21 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
     filter.city?.trim() ? containsText(sql`${contacts.city}`, filter.city.trim()) : undefined,
     filter.document ? eq(contacts.document, filter.document.trim()) : undefined,
     filter.id ? eq(contacts.id, filter.id) : undefined,
-    filter.lastInteractionFrom ? gte(contacts.lastInteractionAt, filter.lastInteractionFrom) : undefined,
-    filter.lastInteractionTo ? lte(contacts.lastInteractionAt, filter.lastInteractionTo) : undefined,
+    ...interactionPeriodWhere(filter),
   )!;
+}
+
+/** The list's order (contacts_account_recency): newest interaction first, those that never interacted last. */
+const recency = sql`coalesce(${contacts.lastInteractionAt}, 0)`;
+
+/** A last-interaction period as a range of the list's order, so the index walks it (a contact that never interacted is in none). */
+function interactionPeriodWhere(filter: ContactFilter): (SQL | undefined)[] {
+  if (!filter.lastInteractionFrom && !filter.lastInteractionTo) return [];
+  return [
+    isNotNull(contacts.lastInteractionAt),
+    filter.lastInteractionFrom ? sql`${recency} >= ${filter.lastInteractionFrom.getTime()}` : undefined,
+    filter.lastInteractionTo ? sql`${recency} <= ${filter.lastInteractionTo.getTime()}` : undefined,
+  ];
 }
 
 export function contactQueries(db: SqliteDb) {
@@ -41,10 +53,10 @@ export function contactQueries(db: SqliteDb) {
         .where(
           and(
             contactsWhere(accountId, visibleThrough, filter),
-            cursor ? sql`(coalesce(${contacts.lastInteractionAt}, 0), ${contacts.id}) ${sql.raw(direction === 'forward' ? '<' : '>')} (${cursor.lastInteractionAt}, ${cursor.id})` : undefined,
+            cursor ? sql`(${recency}, ${contacts.id}) ${sql.raw(direction === 'forward' ? '<' : '>')} (${cursor.lastInteractionAt}, ${cursor.id})` : undefined,
           ),
         )
-        .orderBy(order(sql`coalesce(${contacts.lastInteractionAt}, 0)`), order(contacts.id))
+        .orderBy(order(recency), order(contacts.id))
         .limit(size + 1)
         .all();
       const page = pageOfRows(rows, size, direction);

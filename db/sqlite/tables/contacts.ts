@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { accounts } from './accounts.js';
 
@@ -23,7 +24,8 @@ export const contacts = sqliteTable(
   },
   (t) => [
     uniqueIndex('contacts_account_phone').on(t.accountId, t.phone),
-    index('contacts_account_interaction').on(t.accountId, t.lastInteractionAt),
+    // The contact list's order (newest interaction first, never-interacted last): walked, never sorted.
+    index('contacts_account_recency').on(t.accountId, sql`coalesce(${t.lastInteractionAt}, 0)`, t.id),
   ],
 );
 
