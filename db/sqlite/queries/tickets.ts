@@ -11,14 +11,14 @@ import {
   assignedCountSql,
   assignedElsewhereCountSql,
   filteredCountSql,
+  messageMatchesSql,
   needsCounting,
   pageColumns,
-  messageMatchesSql,
   pageSql,
   searchWalkSql,
-  testedCountSql,
   sectorsCountSql,
   tabIsEmpty,
+  testedCountSql,
   visibleByIdsSql,
   waitingBySectorSql,
 } from './ticket-tabs.js';
@@ -96,7 +96,7 @@ export function ticketQueries(db: SqliteDb) {
   }
 
   // Testing one ticket of a tab (its contact and messages) costs about what reading eight of a term's
-  // matches through the trigram index does: bench/RESULTS.md, "Searched tabs at 1M".
+  // matches through the trigram index does: bench/RESULTS.md, "Searched tabs at 1,000,000 tickets".
   const matchesPerTest = 8;
 
   /**
