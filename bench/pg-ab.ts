@@ -53,12 +53,16 @@ try {
   const token = await deskgraphToken(2);
   const PAGE = 'query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node { id protocol status contact { name phone } sector { name } lastMessage { body } } } } }';
   const TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol status contact { name } messages(first: 50) { edges { node { body direction createdAt } } } } }';
+  // What an agent console shows on a tab row: the assignee, channel and tags come through the loaders.
+  const CONSOLE_PAGE = `query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node {
+    id protocol status contact { name phone tags } sector { name color } assignee { name } channel { name } lastMessage { body author } tags } } } }`;
   const first = await post(graphqlTarget(sides.this.url, token, PAGE, { status: 'WAITING' }));
   const workloads: [string, string, Record<string, unknown>][] = [
     ['WAITING page (50)', PAGE, { status: 'WAITING' }],
     ['OPEN page (50)', PAGE, { status: 'OPEN' }],
     ['CLOSED page (50)', PAGE, { status: 'CLOSED' }],
     ['ticket(id), 50 messages', TICKET, { id: first.data.tickets.edges[0].node.id }],
+    ['OPEN page (50) as a console asks it', CONSOLE_PAGE, { status: 'OPEN' }],
   ];
   const loadAtStart = loadavg();
   console.log(`| workload | ${other}: CPU ms (server + cluster) | this checkout |\n|---|---|---|`);

@@ -1,12 +1,19 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
-import { namedSelect } from '../named.js';
 import { channels } from '../tables/index.js';
 import type { ChannelQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
 import { byCodePoint } from './texts.js';
 
 export function channelQueries(db: PgDb): ChannelQueries {
+  // Loaders ask for ids on every nested page: compiled once per store, only the ids change.
+  const channelsByIds = db
+    .select()
+    .from(channels)
+    .where(and(anyId(channels.id, sql.placeholder('ids')), eq(channels.accountId, sql.placeholder('accountId'))))
+    .orderBy(asc(channels.id))
+    .prepare('channels_by_ids');
+
   return {
     async byId(accountId, id) {
       const [row] = await db
@@ -18,13 +25,7 @@ export function channelQueries(db: PgDb): ChannelQueries {
 
     async byIds(accountId, ids) {
       if (ids.length === 0) return [];
-      return namedSelect(
-        db
-          .select()
-          .from(channels)
-          .where(and(anyId(channels.id, ids), eq(channels.accountId, accountId)))
-          .orderBy(asc(channels.id)),
-      );
+      return channelsByIds.execute({ ids: [...ids], accountId });
     },
 
     async list(accountId) {

@@ -1,7 +1,6 @@
 import { and, desc, eq, gte, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { visibleTicketsWhere } from '../scope.js';
 import type { PgDb } from '../client.js';
-import { namedSelect } from '../named.js';
 import type { ContactQueries } from '../../store.js';
 import { contacts, contactTags, messages, tickets } from '../tables/index.js';
 import type { Contact, ContactChanges, ContactCursor, ContactFilter, Message, NewContact, PageDirection, TicketScope } from '../../types.js';
@@ -46,6 +45,20 @@ function contactsWhere(accountId: number, visibleThrough: TicketScope | 'all', f
 }
 
 export function contactQueries(db: PgDb): ContactQueries {
+  // Loaders ask for ids on every nested page: compiled once per store, only the ids change.
+  const contactsByIds = db
+    .select()
+    .from(contacts)
+    .where(and(anyId(contacts.id, sql.placeholder('ids')), eq(contacts.accountId, sql.placeholder('accountId'))))
+    .prepare('contacts_by_ids');
+  // COLLATE "C": code point order, as SQLite's BINARY sorts them.
+  const tagsOfContacts = db
+    .select({ contactId: contactTags.contactId, tag: contactTags.tag })
+    .from(contactTags)
+    .where(anyId(contactTags.contactId, sql.placeholder('ids')))
+    .orderBy(sql`${contactTags.tag} COLLATE "C"`)
+    .prepare('tags_of_contacts');
+
   return {
     /** Newest interaction first, id breaking ties. */
     async page(accountId: number, visibleThrough: TicketScope | 'all', filter: ContactFilter, size: number, cursor?: ContactCursor, direction: PageDirection = 'forward'): Promise<{ contacts: Contact[]; hasMore: boolean }> {
@@ -114,9 +127,7 @@ export function contactQueries(db: PgDb): ContactQueries {
 
     async byIds(accountId: number, ids: readonly number[]): Promise<Contact[]> {
       if (ids.length === 0) return [];
-      return namedSelect(
-        db.select().from(contacts).where(and(anyId(contacts.id, ids), eq(contacts.accountId, accountId))),
-      );
+      return contactsByIds.execute({ ids: [...ids], accountId });
     },
 
     async byPhone(accountId: number, phone: string): Promise<Contact | null> {
@@ -144,14 +155,7 @@ export function contactQueries(db: PgDb): ContactQueries {
     async tagsOf(contactIds: readonly number[]): Promise<Map<number, string[]>> {
       const byContact = new Map<number, string[]>(contactIds.map((id) => [id, []]));
       if (contactIds.length === 0) return byContact;
-      // COLLATE "C": code point order, as SQLite's BINARY sorts them.
-      const rows = await namedSelect(
-        db
-          .select({ contactId: contactTags.contactId, tag: contactTags.tag })
-          .from(contactTags)
-          .where(anyId(contactTags.contactId, contactIds))
-          .orderBy(sql`${contactTags.tag} COLLATE "C"`),
-      );
+      const rows = await tagsOfContacts.execute({ ids: [...contactIds] });
       for (const { contactId, tag } of rows) byContact.get(contactId)?.push(tag);
       return byContact;
     },

@@ -10,9 +10,9 @@ export function sameId(column: SQLWrapper, id: number | Placeholder): SQL {
   return sql`${column} = ${id}::bigint`;
 }
 
-/** The column is one of the ids: one array parameter, whatever the list's length. */
-export function anyId(column: SQLWrapper, ids: readonly number[]): SQL {
-  return sql`${column} = ANY(${idArray(ids)})`;
+/** The column is one of the ids (or the placeholder of a statement compiled once): one array parameter, whatever the list's length. */
+export function anyId(column: SQLWrapper, ids: readonly number[] | Placeholder): SQL {
+  return sql`${column} = ANY(${Array.isArray(ids) ? idArray(ids) : sql`${ids}::bigint[]`})`;
 }
 
 /** The ids as one bigint[] parameter. */

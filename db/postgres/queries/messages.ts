@@ -8,12 +8,17 @@ import { anyId, beyondId, sameId } from './ids.js';
 import { namedSelect } from '../named.js';
 
 export function messageQueries(db: PgDb): MessageQueries {
+  // Loaders ask for ids on every nested page: compiled once per store, only the ids change.
+  const messagesByIds = db
+    .select()
+    .from(messages)
+    .where(and(anyId(messages.id, sql.placeholder('ids')), eq(messages.accountId, sql.placeholder('accountId'))))
+    .prepare('messages_by_ids');
+
   return {
     async byIds(accountId: number, ids: readonly number[]): Promise<Message[]> {
       if (ids.length === 0) return [];
-      return namedSelect(
-        db.select().from(messages).where(and(anyId(messages.id, ids), eq(messages.accountId, accountId))),
-      );
+      return messagesByIds.execute({ ids: [...ids], accountId });
     },
 
     /** A ticket's messages, newest first; the caller has already checked the ticket is visible. */

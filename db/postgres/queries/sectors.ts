@@ -1,6 +1,5 @@
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
-import { namedSelect } from '../named.js';
 import { sectors, userSectors, users } from '../tables/index.js';
 import type { User } from '../../types.js';
 import type { SectorQueries } from '../../store.js';
@@ -9,6 +8,14 @@ import { byCodePoint, sameName } from './texts.js';
 import { publicUserColumns } from './users.js';
 
 export function sectorQueries(db: PgDb): SectorQueries {
+  // Loaders ask for ids on every nested page: compiled once per store, only the ids change.
+  const sectorsByIds = db
+    .select()
+    .from(sectors)
+    .where(and(anyId(sectors.id, sql.placeholder('ids')), eq(sectors.accountId, sql.placeholder('accountId'))))
+    .orderBy(asc(sectors.id))
+    .prepare('sectors_by_ids');
+
   return {
     async byId(accountId, id) {
       const [row] = await db
@@ -20,13 +27,7 @@ export function sectorQueries(db: PgDb): SectorQueries {
 
     async byIds(accountId, ids) {
       if (ids.length === 0) return [];
-      return namedSelect(
-        db
-          .select()
-          .from(sectors)
-          .where(and(anyId(sectors.id, ids), eq(sectors.accountId, accountId)))
-          .orderBy(asc(sectors.id)),
-      );
+      return sectorsByIds.execute({ ids: [...ids], accountId });
     },
 
     async list(accountId) {

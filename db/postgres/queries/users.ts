@@ -5,7 +5,6 @@ import type { User } from '../../types.js';
 import type { UserQueries } from '../../store.js';
 import { anyId, sameId } from './ids.js';
 import { byCodePoint, sameText } from './texts.js';
-import { namedSelect } from '../named.js';
 
 const { passwordHash: _secret, ...userColumnsWithoutSecret } = getTableColumns(users);
 /** Every user column but the password hash, which never leaves db/ on a read. */
@@ -22,6 +21,12 @@ export function userQueries(db: PgDb): UserQueries {
     .from(users)
     .where(sameId(users.id, sql.placeholder('id')))
     .prepare('viewer_with_sectors');
+  const usersByIds = db
+    .select(publicUserColumns)
+    .from(users)
+    .where(and(anyId(users.id, sql.placeholder('ids')), eq(users.accountId, sql.placeholder('accountId'))))
+    .orderBy(asc(users.id))
+    .prepare('users_by_ids');
 
   return {
     /** The viewer of every request: the user and their sector ids (ascending, as SQLite's key order gives them) in one statement. */
@@ -40,13 +45,7 @@ export function userQueries(db: PgDb): UserQueries {
 
     async byIds(accountId, ids) {
       if (ids.length === 0) return [];
-      return namedSelect(
-        db
-          .select(publicUserColumns)
-          .from(users)
-          .where(and(anyId(users.id, ids), eq(users.accountId, accountId)))
-          .orderBy(asc(users.id)),
-      );
+      return usersByIds.execute({ ids: [...ids], accountId });
     },
 
     async byExternalId(accountId, externalId) {
