@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Query, SQL } from 'drizzle-orm';
-import { argsKey } from '../args-key.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { argsKey } from '../args-key.js';
 import type { PgDb } from './client.js';
 
 // The reads every request makes run as named statements, named after their text: each pooled
