@@ -66,11 +66,11 @@ type CountRow = { n: number | null };
 
 /**
  * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
- * what a tab row shows beside them (contact, sector, last message); `counted`, the tab's count, rides along.
+ * what a tab row shows beside them (contact, sector, last message); `extra` columns ride along (a count).
  */
-function pageRowsSql(scope: TicketScope, ids: SQL, counted: SQL | null, extra: SQL = sql``): SQL {
+function pageRowsSql(scope: TicketScope, ids: SQL, extra: SQL = sql``): SQL {
   return sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${jsonRowOf(messages)})
-        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page${counted ? sql`, ${counted} AS total` : sql``}${extra}
+        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page${extra}
       FROM ${tickets}
       LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
       LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
@@ -128,7 +128,7 @@ function openCountSql(accountId: number, userId: number): SQL {
 
 /** A tab page no search or filter narrows, with its count when asked for. */
 function tabPageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, withTotal: boolean): SQL {
-  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), withTotal ? tabCountExpression(scope, tab) : null);
+  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), withTotal ? sql`, ${tabCountExpression(scope, tab)} AS total` : sql``);
 }
 
 /**
@@ -170,7 +170,7 @@ export function ticketQueries(db: PgDb) {
 
   /** A searched page by walking the tab, or null when the walk did not decide it (too few found before the walk's end). */
   async function walkedPage(args: Parameters<typeof searchWalkSql>): Promise<PageResult | null> {
-    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, null, sql`, (SELECT count(*) FROM walked)::int AS walked`)}`;
+    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, sql`, (SELECT count(*) FROM walked)::int AS walked`)}`;
     const [result] = (await db.execute<PageResult & { walked: number }>(query)).rows;
     return result && (result.page.length > args[2] || result.walked < searchWalkLength) ? result : null;
   }
@@ -208,7 +208,7 @@ export function ticketQueries(db: PgDb) {
       // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
       const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args) : null) ??
         (needsCounting(tab)
-          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), null))).rows[0]
+          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args)))).rows[0]
           : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, withTotal])) as PageResult[])[0]);
       const rows = (result?.page ?? []).map(([ticket, contact, sector, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), sector: sectorOfJson(sector), message: messageOfJson(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
