@@ -1,5 +1,5 @@
 import type { Store, StoreTx } from '../db/store.js';
-import type { OutboxEvent } from '../db/types.js';
+import type { ClosedBy, OutboxEvent } from '../db/types.js';
 
 /** Where a ticket sits: what decides who sees it and in which tab. */
 export interface TicketPlacement {
@@ -14,7 +14,8 @@ export type Actor = { kind: 'USER' | 'INTEGRATION'; id: number } | { kind: 'SYST
 /** Every domain event, by name; payloads carry ids, listeners load what they need. */
 export interface DomainEventPayloads {
   'ticket.created': { ticketId: number; actor: Actor; after: TicketPlacement };
-  'ticket.statusChanged': { ticketId: number; actor: Actor; before: TicketPlacement; after: TicketPlacement };
+  /** closedBy: who closed it, on the events that close a ticket (absent on events recorded before it was kept). */
+  'ticket.statusChanged': { ticketId: number; actor: Actor; before: TicketPlacement; after: TicketPlacement; closedBy?: ClosedBy };
   'ticket.transferred': { ticketId: number; actor: Actor; before: TicketPlacement; after: TicketPlacement };
   'ticket.tagged': { ticketId: number; actor: Actor; tags: string[]; placement: TicketPlacement };
   'message.created': { messageId: number; ticketId: number; actor: Actor; kind: string; direction: string; placement: TicketPlacement };

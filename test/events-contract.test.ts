@@ -56,3 +56,42 @@ describe('the public event contract', () => {
     expect(heard.find((event) => event.type === 'contact.erased')!.data).toEqual({ contact: { id: erasedTicket.contact.id }, ticketIds: [erased.id], actor: { kind: 'USER', id: expect.any(String) } });
   });
 });
+
+describe('a ticket.closed the relay reaches after the ticket was reopened', () => {
+  let app: TestApp;
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const slowHeard: PublicEvent[] = [];
+  // Holds its relay on the first acceptance, so the close and the reopen both commit before it reads on.
+  const slow: DeskgraphPlugin = {
+    name: 'slow-listener',
+    setup: (api) =>
+      api.on('*', async (event) => {
+        slowHeard.push(event);
+        if (event.type === 'ticket.accepted') await held;
+      }),
+  };
+  beforeAll(async () => {
+    app = await startTestApp({ plugins: [slow] });
+  });
+  afterAll(() => app.stop());
+
+  it('still names who closed it, as it was when closed', async () => {
+    const sales = await createSector(app, 'Sales');
+    const ana = await createAgent(app, 'Ana', [sales]);
+    const ticket = await contactWrites(app, { phone: '5511977776666', body: 'hi', sectorId: sales, name: 'Rui' });
+    await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id });
+    for (const ends = Date.now() + 10_000; !slowHeard.some((event) => event.type === 'ticket.accepted'); ) {
+      if (Date.now() > ends) throw new Error('the relay never reached the acceptance');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await app.admin.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: ticket.id });
+    await ana.client.request('mutation($id: ID!) { reopenTicket(id: $id) { id } }', { id: ticket.id });
+    expect(slowHeard.some((event) => event.type === 'ticket.closed')).toBe(false);
+    release();
+    await app.running.relay.settled();
+    const closed = slowHeard.find((event) => event.type === 'ticket.closed');
+    expect(closed?.data).toMatchObject({ closedBy: 'ADMIN', ticket: { status: 'CLOSED' } });
+    expect(slowHeard.find((event) => event.type === 'ticket.reopened')?.data).toMatchObject({ ticket: { status: 'OPEN' } });
+  });
+});

@@ -100,7 +100,8 @@ export function publicEventsOf(services: Services) {
         const type = statusEventOf(before, after);
         if (!type) return null;
         const data: Record<string, unknown> = { ticket: snapshotOf(ticket, after), actor: actorOf(p.actor) };
-        if (type === 'ticket.closed') data['closedBy'] = ticket.closedBy;
+        // The row may have been reopened since; only events recorded before the payload kept it read the row.
+        if (type === 'ticket.closed') data['closedBy'] = event.payload.closedBy ?? ticket.closedBy;
         return { type, data };
       }
       case 'message.created': {

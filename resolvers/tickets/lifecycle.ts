@@ -90,7 +90,7 @@ export async function closeTicket(services: Services, viewer: Viewer | null, tic
     if (!closed) throw new ConflictError('The ticket changed meanwhile; reload it');
     const actor = actorOf(viewer);
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'CLOSED', actorKind: actor.kind, actorId: actor.id, data: { from: ticket.status }, createdAt: at });
-    await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed) });
+    await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed), closedBy: closed.closedBy! });
     // A freed seat takes the next ticket of the closer's auto-routed queues.
     if (ticket.assigneeId !== null) {
       const freed = (await tx.users.sectorIdsOfUsers([ticket.assigneeId])).get(ticket.assigneeId) ?? [];
@@ -192,7 +192,7 @@ export async function cancelTicket(services: Services, viewer: Viewer | null, ti
     if (!closed) throw new ConflictError('The ticket changed meanwhile; reload it');
     const actor = actorOf(viewer);
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'CLOSED', actorKind: actor.kind, actorId: actor.id, data: { from: ticket.status, byContact: true }, createdAt: at });
-    await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed) });
+    await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed), closedBy: closed.closedBy! });
     return closed;
   });
 }
