@@ -50,6 +50,8 @@ import { registeredDocumentFor } from './resolvers/persisted-operations.js';
 
 export interface DeskgraphConfig {
   databaseUrl: string;
+  /** DATABASE_POOL_SIZE: PostgreSQL connections this instance keeps. */
+  databasePoolSize?: number;
   /** REDIS_URL: committed events travel between instances through it, and the login throttle is kept there. */
   redisUrl?: string;
   /** REDIS_PREFIX: names this deployment's channels and keys, so deployments can share one Redis server. */
@@ -322,6 +324,7 @@ export async function createServices(config: DeskgraphConfig, log: Logger, redis
   const { directory, ...limits } = config.uploads ?? {};
   const store = await openStore({
     url: config.databaseUrl,
+    ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
     reportError: (err) => log.error({ err }, 'event listener failed'),
     ...(config.onStatement ? { onStatement: config.onStatement } : {}),
     ...(config.onWriterOpen ? { onWriterOpen: config.onWriterOpen } : {}),

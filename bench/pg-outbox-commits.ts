@@ -6,13 +6,13 @@ import { openStore } from '../db/store.js';
 // advisory lock from its outbox insert to its commit, so the statements under it bound how many commits
 // per second an installation makes. Commits of 3 events each (an ingest records about as many), one at a
 // time and then from 20 writers at once, into a database of their own on the given cluster.
-// Usage: npm run bench:pg-commits -- --url postgres://postgres@127.0.0.1:5432/postgres
+// Usage: npm run bench:pg-commits -- --url postgres://postgres@127.0.0.1:5432/postgres [--pool-size N]
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, seconds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { url: { type: 'string' }, seconds: { type: 'string', default: '3' }, 'pool-size': { type: 'string' } } });
 if (!values.url) throw new Error('--url postgres://... (an admin URL: the bench creates and drops its own database)');
 const scratch = await scratchDatabase(values.url, 'bench_commits');
 try {
-  const store = await openStore({ url: scratch.url });
+  const store = await openStore({ url: scratch.url, ...(values['pool-size'] ? { poolSize: Number(values['pool-size']) } : {}) });
   const account = await store.write((tx) => tx.accounts.insert({ name: 'Bench', timeZone: 'UTC' }, new Date()));
   const commit = () =>
     store.write(async (tx) => {

@@ -76,6 +76,7 @@ const variables = z
     PORT: count(4000).pipe(z.number().max(65535, 'must be a port number (0-65535)')),
     HOST: text,
     DATABASE_URL: z.string().default('./data/deskgraph.sqlite'),
+    DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_PREFIX: z
       .string()
@@ -191,6 +192,7 @@ export function loadConfig(env: Env, log: Logger): DeskgraphConfig & { port: num
     dataDir,
     host: vars.HOST,
     databaseUrl,
+    ...(vars.DATABASE_POOL_SIZE ? { databasePoolSize: vars.DATABASE_POOL_SIZE } : {}),
     ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL, redisPrefix: vars.REDIS_PREFIX } : {}),
     production,
     graphiql: !production,

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from './sqlite/store.js';
+import { defaultPoolSize } from './postgres/client.js';
 import { openPostgresStore } from './postgres/store.js';
 import type { StorageFailure } from './storage-failure.js';
 import type {
@@ -439,6 +440,8 @@ export interface Store extends StoreReads {
 export interface StoreOptions {
   /** A file path (the embedded SQLite default) or a postgres:// URL. */
   url: string;
+  /** PostgreSQL: connections this instance keeps (DATABASE_POOL_SIZE); SQLite has one writer and its readers. */
+  poolSize?: number;
   reportError?: (error: unknown) => void;
   /** Called with every SQL statement run (tests count statements per request, e.g. for N+1). */
   onStatement?: (sql: string) => void;
@@ -451,7 +454,7 @@ export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.tes
 
 /** Picks the engine from the URL: postgres:// for PostgreSQL, anything else a SQLite file; migrates it. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  if (isPostgresUrl(options.url)) return openPostgresStore(options.url, options.reportError ?? console.error, options.onStatement);
+  if (isPostgresUrl(options.url)) return openPostgresStore(options.url, options.poolSize ?? defaultPoolSize, options.reportError ?? console.error, options.onStatement);
   return openSqliteStore(options.url.replace(/^(file|sqlite):/, ''), options.reportError ?? console.error, options.onStatement, options.onWriterOpen);
 }
 

@@ -114,12 +114,16 @@ describe('configuration', () => {
     expect(loadConfig({ ...env, JWT_SECRET: 'x'.repeat(40) }, log).jwt.secret).toBe('x'.repeat(40));
   });
 
-  it('reads PORT, DATABASE_URL and the limits, and refuses nonsense', () => {
+  it('reads PORT, DATABASE_URL, DATABASE_POOL_SIZE and the limits, and refuses nonsense', () => {
     const dir = tempDir();
     const log = pino({ level: 'silent' });
     const config = loadConfig({ PORT: '5123', DATABASE_URL: join(dir, 'x.sqlite'), JWT_SECRET: 's'.repeat(40), NODE_ENV: 'production' }, log);
     expect(config).toMatchObject({ port: 5123, databaseUrl: join(dir, 'x.sqlite'), production: true, graphiql: false });
     expect(() => loadConfig({ PORT: 'abc', JWT_SECRET: 's'.repeat(40) }, log)).toThrow(/PORT/);
+    expect(config).not.toHaveProperty('databasePoolSize');
+    expect(loadConfig({ DATABASE_POOL_SIZE: '12', JWT_SECRET: 's'.repeat(40) }, log).databasePoolSize).toBe(12);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0', JWT_SECRET: 's'.repeat(40) }, log)).toThrow(/DATABASE_POOL_SIZE: must be at least 1/);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: 'many', JWT_SECRET: 's'.repeat(40) }, log)).toThrow(/DATABASE_POOL_SIZE: must be a number/);
   });
 
   it('reads the upload limits and folder: 16 MB and the default types in <data dir>/attachments unless set', () => {

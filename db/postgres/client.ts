@@ -26,8 +26,14 @@ export function whereOf(url: string): string {
   }
 }
 
-export function openPool(url: string, onStatement?: (sql: string) => void): PgConnections {
-  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+/**
+ * Connections per instance unless DATABASE_POOL_SIZE says otherwise. Each extra backend running at
+ * once competes for the cluster's cores; bench/RESULTS.md has the measurements behind the figure.
+ */
+export const defaultPoolSize = 5;
+
+export function openPool(url: string, size: number, onStatement?: (sql: string) => void): PgConnections {
+  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   // An idle client whose server went away emits here; without a listener that would end the process.
   // The pool drops that client and the next checkout connects afresh, so the service heals by itself.
   pool.on('error', () => undefined);

@@ -167,7 +167,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
   const batchSize = options.batchSize ?? 5000;
   if (!existsSync(options.from)) throw new Error(`--from: no SQLite database at ${options.from}`);
   const source = openDatabase(options.from);
-  const target = openPool(options.to);
+  const target = openPool(options.to, 2);
   try {
     migrateSqlite(source);
     try {

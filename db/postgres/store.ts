@@ -74,8 +74,8 @@ const maxAttempts = 5;
 type Committed<T> = { result: T; committed: OutboxEvent[]; precededBy: ReadonlyMap<number, number> };
 
 /** The PostgreSQL engine: a pool, migrated under an advisory lock on open. */
-export async function openPostgresStore(url: string, reportError: (error: unknown) => void, onStatement?: (sql: string) => void): Promise<Store> {
-  const connections = openPool(url, onStatement);
+export async function openPostgresStore(url: string, poolSize: number, reportError: (error: unknown) => void, onStatement?: (sql: string) => void): Promise<Store> {
+  const connections = openPool(url, poolSize, onStatement);
   try {
     await connections.pool.query('SELECT 1');
   } catch (error) {
