@@ -86,19 +86,18 @@ export interface IntegrationQueries {
   markUsed(id: number, at: Date, unlessSince: Date): Promise<void>;
 }
 
-/** What `insertCommit` wrote: the events as recorded, and each account's event before them. */
+/**
+ * A transaction's events as each engine's store appends them under the outbox's order (an advisory
+ * lock on PostgreSQL, the one writer on SQLite): their rows, each after the first carrying the first's
+ * id as commit id, and for each of their accounts the event before them (0 for none), that is, the
+ * account's previous commit.
+ */
 export interface InsertedCommit {
   events: OutboxEvent[];
   precededBy: Map<number, number>;
 }
 
 export interface OutboxQueries {
-  /**
-   * A transaction's events, in order, asked under the outbox's order (the store's advisory lock on
-   * PostgreSQL, the one writer on SQLite): their rows, each after the first carrying its id as commit id,
-   * and for each of their accounts the event before them (0 for none), that is, the account's previous commit.
-   */
-  insertCommit(events: readonly NewOutboxEvent[]): Promise<InsertedCommit>;
   count(accountId: number): Promise<number>;
   /** Events recorded after `eventId`, oldest first: what a consumer has not read yet. */
   after(eventId: number, limit: number): Promise<OutboxEvent[]>;

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { CommittedListener, Store, StoreReads, StoreTx } from '../store.js';
 import type { NewOutboxEvent, OutboxEvent } from '../types.js';
 import { StorageFailure } from '../storage-failure.js';
@@ -13,7 +12,7 @@ import { intakeQueries } from './queries/intake.js';
 import { integrationQueries } from './queries/integrations.js';
 import { messageQueries } from './queries/messages.js';
 import { monitoringQueries } from './queries/monitoring.js';
-import { outboxQueries } from './queries/outbox.js';
+import { appendEventsAndCommit, outboxQueries } from './queries/outbox.js';
 import { leaseQueries } from './queries/leases.js';
 import { pluginRecordQueries } from './queries/plugin-records.js';
 import { readyReplyQueries } from './queries/ready-replies.js';
@@ -65,10 +64,6 @@ export class DatabaseUnreachable extends Error {
   }
 }
 
-// Every transaction that records events takes this lock just before its outbox insert and keeps it
-// until commit, so outbox ids become visible in commit order and a relay reading `id > cursor` never
-// passes over an event committed later with a smaller id.
-const outboxOrderLock = 0x6f757462; // 'outb'
 const maxAttempts = 5;
 
 type Committed<T> = { result: T; committed: OutboxEvent[]; precededBy: ReadonlyMap<number, number> };
@@ -103,28 +98,33 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
   }
 
   async function runTransaction<T>(work: (tx: StoreTx) => Promise<T>, nextProtocol: DrawProtocol): Promise<Committed<T>> {
-    let committed: OutboxEvent[] = [];
-    let precededBy = new Map<number, number>();
-    const result = await connections.db.transaction(async (db) => {
-      const queries = queriesOn(db as unknown as PgDb, nextProtocol);
+    const client = await connections.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await connections.send(client, 'BEGIN');
       const pending: NewOutboxEvent[] = [];
       const tx: StoreTx = {
-        ...queries,
+        ...queriesOn(connections.dbOn(client), nextProtocol),
         async record(event) {
           pending.push(event);
         },
       };
       const result = await work(tx);
-      committed = [];
-      precededBy = new Map();
-      if (pending.length > 0) {
-        // Its own statement: the next one's snapshot then sees every commit made before the lock was granted.
-        await db.execute(sql`SELECT pg_advisory_xact_lock(${outboxOrderLock})`);
-        ({ events: committed, precededBy } = await queries.outbox.insertCommit(pending));
+      if (pending.length === 0) {
+        await connections.send(client, 'COMMIT');
+        return { result, committed: [], precededBy: new Map() };
       }
-      return result;
-    });
-    return { result, committed, precededBy };
+      // The events and COMMIT in one round trip: the outbox's order lock is held for no network wait.
+      const { events: committed, precededBy } = await appendEventsAndCommit(connections, client, pending);
+      return { result, committed, precededBy };
+    } catch (error) {
+      // After a failed COMMIT there is no transaction left, and ROLLBACK only warns.
+      await connections.send(client, 'ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is closed rather than handed to the next request.
+      client.release(broken);
+    }
   }
 
   async function write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {

@@ -71,6 +71,7 @@ export function openSqliteStore(
 function sqliteStore(connections: SqliteConnections, reportError: (error: unknown) => void): Store {
   const reads = queriesOn(connections.readDb);
   const txQueries = queriesOn(connections.writeDb);
+  const writerOutbox = outboxQueries(connections.writeDb);
   const listeners = new Set<CommittedListener>();
   // better-sqlite3 cannot await inside its own transactions, so an async lock serialises writers.
   let queue: Promise<unknown> = Promise.resolve();
@@ -108,7 +109,7 @@ function sqliteStore(connections: SqliteConnections, reportError: (error: unknow
     try {
       connections.writer.exec('BEGIN IMMEDIATE');
       result = await work(tx);
-      if (pending.length > 0) ({ events: recorded, precededBy } = await txQueries.outbox.insertCommit(pending));
+      if (pending.length > 0) ({ events: recorded, precededBy } = await writerOutbox.insertCommit(pending));
       connections.writer.exec('COMMIT');
     } catch (error) {
       rollback();

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, inArray, lt, lte, max, sql } from 'drizzle-orm';
-import type { PgDb } from '../client.js';
+import pg from 'pg';
+import type { PgConnections, PgDb } from '../client.js';
 import { outbox, outboxConsumers, outboxFailures } from '../tables/index.js';
 import type { InsertedCommit, OutboxQueries } from '../../store.js';
 import type { CommittedEvent, NewOutboxEvent, OutboxEvent, OutboxFailure } from '../../types.js';
@@ -7,40 +8,10 @@ import type { CommittedEvent, NewOutboxEvent, OutboxEvent, OutboxFailure } from 
 // The event as consumers see it; commit_id only serves a replay's regrouping.
 const eventColumns = { id: outbox.id, accountId: outbox.accountId, type: outbox.type, payload: outbox.payload, occurredAt: outbox.occurredAt };
 
-// Ids here are read in commit order only because the store inserts every transaction's events
-// under one advisory lock held until commit (db/postgres/store.ts): `id > cursor` skips nothing.
+// Ids here are read in commit order only because every transaction's events are inserted under one
+// advisory lock held until commit (outbox_append, migration 0010): `id > cursor` skips nothing.
 export function outboxQueries(db: PgDb): OutboxQueries {
   return {
-    /**
-     * One statement, so the store's advisory lock is held for one round trip more, not two plus one per
-     * event: ids drawn in order, each account's previous event read (the same snapshot does not see
-     * the rows inserted beside it), the events inserted with the first id as commit id.
-     */
-    async insertCommit(events: readonly NewOutboxEvent[]): Promise<InsertedCommit> {
-      const accountIds = [...new Set(events.map((event) => event.accountId))];
-      const rows = events.map(
-        (event, index) => sql`(${index + 1}::int, ${event.accountId}::int, ${event.type}::text, ${JSON.stringify(event.payload)}::json, ${event.occurredAt.toISOString()}::timestamptz)`,
-      );
-      const { rows: [written] } = await db.execute<{ recorded: [number, Record<string, unknown>][]; previous: [number, number][] }>(sql`
-        WITH drawn AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('outbox', 'id'))::int AS id, n FROM generate_series(1, ${events.length}::int) AS n),
-        previous AS MATERIALIZED (
-          SELECT wanted.account_id, coalesce((SELECT max(id) FROM outbox WHERE outbox.account_id = wanted.account_id), 0) AS id
-          FROM unnest(${sql.param(accountIds)}::int[]) AS wanted(account_id)
-        ),
-        recorded AS (
-          INSERT INTO outbox (id, account_id, type, payload, occurred_at, commit_id)
-          SELECT drawn.id, event.account_id, event.type, event.payload, event.occurred_at, CASE WHEN drawn.n = 1 THEN NULL ELSE (SELECT min(id) FROM drawn) END
-          FROM drawn JOIN (VALUES ${sql.join(rows, sql`, `)}) AS event(n, account_id, type, payload, occurred_at) ON event.n = drawn.n
-          RETURNING id, payload
-        )
-        SELECT (SELECT json_agg(json_build_array(id, payload) ORDER BY id) FROM recorded) AS recorded,
-               (SELECT json_agg(json_build_array(account_id, id)) FROM previous) AS previous`);
-      return {
-        events: written!.recorded.map(([id, payload], index) => ({ id, accountId: events[index]!.accountId, type: events[index]!.type, payload, occurredAt: events[index]!.occurredAt })),
-        precededBy: new Map(written!.previous),
-      };
-    },
-
     async count(accountId: number): Promise<number> {
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.accountId, accountId));
       return row?.n ?? 0;
@@ -138,5 +109,22 @@ export function outboxQueries(db: PgDb): OutboxQueries {
         .values(failure)
         .onConflictDoUpdate({ target: [outboxFailures.consumer, outboxFailures.eventId], set: { attempts: failure.attempts, lastError: failure.lastError, failedAt: failure.failedAt } });
     },
+  };
+}
+
+/**
+ * Appends a transaction's events and commits, in one round trip: outbox_append takes the outbox's
+ * order lock, which COMMIT releases. Events travel as one JSON literal, since a text holding two
+ * statements cannot carry parameters.
+ */
+export async function appendEventsAndCommit(connections: PgConnections, client: pg.PoolClient, events: readonly NewOutboxEvent[]): Promise<InsertedCommit> {
+  const listed = JSON.stringify(events.map((event) => [event.accountId, event.type, event.payload, event.occurredAt.toISOString()]));
+  const [appended] = await connections.send(client, `SELECT outbox_append(${pg.escapeLiteral(listed)}) AS appended; COMMIT`);
+  const { ids, previous } = appended!.rows[0].appended as { ids: number[]; previous: [number, number][] };
+  // Payloads as a consumer reading the outbox gets them (dates as their JSON text).
+  const stored = JSON.parse(listed) as [number, string, Record<string, unknown>, string][];
+  return {
+    events: events.map((event, index) => ({ id: ids[index]!, accountId: event.accountId, type: event.type, payload: stored[index]![2], occurredAt: event.occurredAt })),
+    precededBy: new Map(previous),
   };
 }
