@@ -37,7 +37,9 @@ export function whereOf(url: string): string {
 export const defaultPoolSize = 5;
 
 export function openPool(url: string, size: number, onStatement?: (sql: string) => void): PgConnections {
-  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  // Named in pg_stat_activity unless the URL (application_name=) or PGAPPNAME names them otherwise.
+  const named = { fallback_application_name: 'deskgraph' };
+  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, ...named });
   // An idle client whose server went away emits here; without a listener that would end the process.
   // The pool drops that client and the next checkout connects afresh, so the service heals by itself.
   pool.on('error', () => undefined);
@@ -46,7 +48,7 @@ export function openPool(url: string, size: number, onStatement?: (sql: string) 
   // Never a connection of `pool`: a transaction holding one while it waits for a number would starve
   // it. A lock wait past a few seconds turns into an error rather than a hang. A draw need not wait for
   // its own WAL flush: the ticket using the number commits later and flushes it with its own.
-  const counters = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c lock_timeout=5000 -c synchronous_commit=off' });
+  const counters = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c lock_timeout=5000 -c synchronous_commit=off', ...named });
   counters.on('error', () => undefined);
   const counterDb = drizzle(counters, { schema: tables, logger });
   const dbs = new WeakMap<pg.PoolClient, PgDb>();
