@@ -46,34 +46,31 @@ function beyond(cursor: TicketPageCursor | undefined, direction: PageDirection):
   return direction === 'forward' ? sql`(${tickets.lastActivityAt}, ${tickets.id}) < ${at}` : sql`(${tickets.lastActivityAt}, ${tickets.id}) > ${at}`;
 }
 
-function relationsOf(rows: readonly { contact: Contact | null; sector: Sector | null; message: Message | null }[]): PageRelations {
-  const contactsById = new Map<number, Contact>();
-  const sectorsById = new Map<number, Sector>();
-  const messagesById = new Map<number, Message>();
-  for (const row of rows) {
-    if (row.contact) contactsById.set(row.contact.id, row.contact);
-    if (row.sector) sectorsById.set(row.sector.id, row.sector);
-    if (row.message) messagesById.set(row.message.id, row.message);
-  }
+function relationsOf(contactRows: readonly (Contact | null)[], sectorRows: readonly (Sector | null)[], messageRows: readonly (Message | null)[]): PageRelations {
+  const byId = <Row extends { id: number }>(rows: readonly (Row | null)[]) => new Map(rows.filter((row): row is Row => row !== null).map((row) => [row.id, row]));
+  const [contactsById, sectorsById, messagesById] = [byId(contactRows), byId(sectorRows), byId(messageRows)];
   return { contact: (id) => contactsById.get(id), sector: (id) => sectorsById.get(id), message: (id) => messagesById.get(id) };
 }
 
 /** A row as `jsonRowOf` renders it: its columns in order, or null for an absent outer-joined row. */
 type JsonRow = unknown[] | null;
-type PageRow = [ticket: JsonRow, contact: JsonRow, sector: JsonRow, message: JsonRow];
-type PageResult = { page: PageRow[]; total?: number | null };
+type PageRow = [ticket: JsonRow, contact: JsonRow, message: JsonRow];
+type PageResult = { page: PageRow[]; sectors: JsonRow[] | null; total?: number | null };
 type CountRow = { n: number | null };
 
 /**
  * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
- * what a tab row shows beside them (contact, sector, last message); `extra` columns ride along (a count).
+ * what a tab row shows beside them (contact, last message) and, once each, their sectors: a page holds a
+ * few, so they are found by an aggregate over the page's own rows rather than joined to every row.
+ * `extra` columns ride along (a count).
  */
 function pageRowsSql(scope: TicketScope, ids: SQL, extra: SQL = sql``): SQL {
-  return sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${jsonRowOf(messages)})
-        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page${extra}
+  return sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(messages)})
+        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page,
+        (SELECT json_agg(${jsonRowOf(sectors)}) FROM ${sectors}
+          WHERE ${sectors.accountId} = ${scope.accountId} AND ${sectors.id} = ANY(array_agg(DISTINCT ${tickets.sectorId}))) AS sectors${extra}
       FROM ${tickets}
       LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
-      LEFT JOIN ${sectors} ON ${sectors.id} = ${tickets.sectorId} AND ${sectors.accountId} = ${tickets.accountId}
       LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}
       WHERE ${tickets.id} IN (${ids}) AND ${visibleTicketsWhere(scope)}`;
 }
@@ -190,7 +187,7 @@ export function ticketQueries(db: PgDb) {
       const contactRow = contactOfJson(contact);
       const sectorRow = sectorOfJson(sector);
       const read = (newestRows ?? []).map((message) => messageOfJson(message)!);
-      const related = relationsOf([{ contact: contactRow, sector: sectorRow, message: null }, ...read.map((message) => ({ contact: null, sector: null, message }))]);
+      const related = relationsOf([contactRow], [sectorRow], read);
       const view: TicketView = { ticket: ticketOfJson(ticket)!, related };
       if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
       return view;
@@ -210,10 +207,10 @@ export function ticketQueries(db: PgDb) {
         (needsCounting(tab)
           ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args)))).rows[0]
           : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, withTotal])) as PageResult[])[0]);
-      const rows = (result?.page ?? []).map(([ticket, contact, sector, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), sector: sectorOfJson(sector), message: messageOfJson(message) }));
+      const rows = (result?.page ?? []).map(([ticket, contact, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), message: messageOfJson(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
-      const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows) };
+      const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows.map((row) => row.contact), (result?.sectors ?? []).map(sectorOfJson), rows.map((row) => row.message)) };
       if (withTotal) page.total = result?.total ?? 0;
       return page;
     },
