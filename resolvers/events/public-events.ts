@@ -100,7 +100,7 @@ export function publicEventsOf(services: Services) {
         const type = statusEventOf(before, after);
         if (!type) return null;
         const data: Record<string, unknown> = { ticket: snapshotOf(ticket, after), actor: actorOf(p.actor) };
-        // The row may have been reopened since; only events recorded before the payload kept it read the row.
+        // As it was when closed (the row may be reopened by now); events recorded before close events kept it read the row.
         if (type === 'ticket.closed') data['closedBy'] = event.payload.closedBy ?? ticket.closedBy;
         return { type, data };
       }
