@@ -6,16 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, load, post, root, secret, stop } from './http-kit.js';
 import { startCluster } from './peer/postgres.js';
 
-// npm run bench:pg-ab -- <folder with another checkout>: that checkout's server and this one's on the same
-// PostgreSQL database (the quick dataset's copy that `bench:http -- --engine postgres --quick` made), the
+// npm run bench:pg-ab -- <folder with another checkout> [--1m]: that checkout's server and this one's on the same
+// PostgreSQL database (the quick dataset's copy that `bench:http -- --engine postgres --quick` made, or with
+// --1m the 1M dataset's that `bench:http -- --engine postgres` made), the
 // read workloads in alternated rounds. CPU ms per request (server + cluster), the median of 4 rounds of
 // 3 s each, so a burst of the machine's other work lands on both sides alike. The other checkout needs
 // node_modules (a symlink to this one's will do). Prints a Markdown table.
 
 const other = process.argv[2];
 if (!other || !existsSync(join(other, 'bin/start.ts'))) throw new Error('usage: npm run bench:pg-ab -- <folder of another checkout>');
-const clusterDir = fileURLToPath(new URL('./data/pg/bench-quick', import.meta.url));
-if (!existsSync(join(clusterDir, 'cluster'))) throw new Error(`No cluster in ${clusterDir}: run npm run bench:http -- --engine postgres --quick first`);
+const full = process.argv.includes('--1m');
+const clusterDir = fileURLToPath(new URL(full ? './data/pg/bench-1m' : './data/pg/bench-quick', import.meta.url));
+if (!existsSync(join(clusterDir, 'cluster'))) throw new Error(`No cluster in ${clusterDir}: run npm run bench:http -- --engine postgres${full ? '' : ' --quick'} first`);
 
 const cluster = await startCluster(clusterDir, () => {});
 const env = {
@@ -61,6 +63,7 @@ try {
     ['WAITING page (50)', PAGE, { status: 'WAITING' }],
     ['OPEN page (50)', PAGE, { status: 'OPEN' }],
     ['CLOSED page (50)', PAGE, { status: 'CLOSED' }],
+    ['ticketCounts', '{ ticketCounts { waiting open closed } }', {}],
     ['ticket(id), 50 messages', TICKET, { id: first.data.tickets.edges[0].node.id }],
     ['OPEN page (50) as a console asks it', CONSOLE_PAGE, { status: 'OPEN' }],
   ];
