@@ -2,10 +2,14 @@ import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { tickets, userSectors, users } from './tables/index.js';
 import type { MonitorScope, TicketScope, TicketStatus } from '../types.js';
+import { statusLiteral } from './plan-literals.js';
 
 // The PostgreSQL SQL forms of the two rules made in resolvers/visibility.ts, built from the same scopes as
 // db/sqlite/scope.ts: the ticket rule (every ticket read in db/postgres goes through here;
 // test/visibility.test.ts shows it agrees with the memory form on this engine too) and the monitoring rule.
+
+/** The tickets in `status` (written into the statement: plan-literals.ts). */
+const inStatus = (status: TicketStatus): SQL => sql`${tickets.status} = ${statusLiteral(status)}`;
 
 /**
  * The tickets `scope` may see, as a where-clause: ADMIN the account, an agent their sectors + their own
@@ -17,7 +21,7 @@ export function visibleTicketsWhere(scope: TicketScope): SQL {
   const visible = or(
     scope.sectorIds.length > 0 ? inArray(tickets.sectorId, [...scope.sectorIds]) : undefined,
     eq(tickets.assigneeId, scope.userId),
-    scope.potentials ? and(isNull(tickets.sectorId), eq(tickets.status, 'WAITING')) : undefined,
+    scope.potentials ? and(isNull(tickets.sectorId), inStatus('WAITING')) : undefined,
   )!;
   return and(account, visible)!;
 }
@@ -34,21 +38,20 @@ export function countedSectorIds(scope: TicketScope & { kind: 'agent' }, status:
  * `sectorId` narrows to one sector.
  */
 export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, sectorId?: number): SQL[] {
-  const inStatus = eq(tickets.status, status);
   // Sector and assignee ids belong to one account, so those branches need no account check; the rows
   // they name are fetched through visibleTicketsWhere, which checks the account again.
   if (scope.kind === 'account') {
-    return sectorId === undefined ? [and(eq(tickets.accountId, scope.accountId), inStatus)!] : [and(inStatus, eq(tickets.sectorId, sectorId))!];
+    return sectorId === undefined ? [and(eq(tickets.accountId, scope.accountId), inStatus(status))!] : [and(inStatus(status), eq(tickets.sectorId, sectorId))!];
   }
   const sectors = sectorId === undefined ? scope.sectorIds : scope.sectorIds.filter((id) => id === sectorId);
-  const mine = and(inStatus, eq(tickets.assigneeId, scope.userId))!;
+  const mine = and(inStatus(status), eq(tickets.assigneeId, scope.userId))!;
   // The potentials: a prefix of tickets_tab_sector too (sector_id IS NULL is an index condition). No
   // sector id ties them to the account, so this branch checks it: other accounts' unsectored tickets
   // would fill its first+1 entries and be dropped afterwards, cutting the page short.
   const potentials =
-    scope.potentials && status === 'WAITING' && sectorId === undefined ? [and(inStatus, isNull(tickets.sectorId), eq(tickets.accountId, scope.accountId))!] : [];
+    scope.potentials && status === 'WAITING' && sectorId === undefined ? [and(inStatus(status), isNull(tickets.sectorId), eq(tickets.accountId, scope.accountId))!] : [];
   return [
-    ...sectors.map((id) => and(inStatus, eq(tickets.sectorId, id))!),
+    ...sectors.map((id) => and(inStatus(status), eq(tickets.sectorId, id))!),
     sectorId === undefined ? mine : and(mine, eq(tickets.sectorId, sectorId))!,
     ...potentials,
   ];
@@ -56,7 +59,7 @@ export function visibleTicketBranches(scope: TicketScope, status: TicketStatus, 
 
 /** Tickets assigned to `userId` in `status`: the OPEN tab ("mine"). */
 export function assignedTicketsWhere(userId: number, status: TicketStatus, sectorId?: number): SQL {
-  const assigned = and(eq(tickets.status, status), eq(tickets.assigneeId, userId))!;
+  const assigned = and(inStatus(status), eq(tickets.assigneeId, userId))!;
   return sectorId === undefined ? assigned : and(assigned, eq(tickets.sectorId, sectorId))!;
 }
 

@@ -2,6 +2,7 @@ import { or, sql, type SQL } from 'drizzle-orm';
 import { assignedTicketsWhere, sectorList, visibleTicketBranches } from '../scope.js';
 import type { PageDirection, TicketPageCursor, TicketScope, TicketStatus, TicketTab } from '../../types.js';
 import { sameId } from './ids.js';
+import { rowCountLiteral, statusLiteral } from '../plan-literals.js';
 import { searchWalkLength } from '../../pages.js';
 import { characterCount, holdsText, startsWithText, trigramMatches } from './search-terms.js';
 
@@ -78,7 +79,7 @@ function branchesOf(scope: TicketScope, tab: TicketTab): SQL[] {
  * (backward, last/before). UNION, not UNION ALL: a ticket of my sector assigned to me is in two branches.
  */
 export function pageIdsSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection = 'forward'): SQL {
-  const limit = size + 1;
+  const limit = rowCountLiteral(size + 1);
   const filter = tabFilter(tab);
   const order = direction === 'forward' ? byRecency : byAge;
   const selects = branchesOf(scope, tab).map(
@@ -103,10 +104,10 @@ export function searchWalkSql(scope: TicketScope, tab: TicketTab, size: number, 
   const { search: _, ...unsearched } = tab;
   const filter = tabFilter(unsearched);
   const selects = branchesOf(scope, tab).map(
-    (where) => sql`(SELECT id, last_activity_at, contact_id FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${searchWalkLength})`,
+    (where) => sql`(SELECT id, last_activity_at, contact_id FROM tickets WHERE ${where}${filter}${beyondCursor(cursor, direction)} ORDER BY ${order} LIMIT ${rowCountLiteral(searchWalkLength)})`,
   );
-  return sql`WITH walked AS MATERIALIZED (SELECT id, last_activity_at, contact_id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${searchWalkLength}),
-    found AS MATERIALIZED (SELECT id FROM walked WHERE ${ticketHoldsTerm('walked', term)} ORDER BY ${order} LIMIT ${size + 1}) `;
+  return sql`WITH walked AS MATERIALIZED (SELECT id, last_activity_at, contact_id FROM (${sql.join(selects, sql` UNION `)}) AS branches ORDER BY ${order} LIMIT ${rowCountLiteral(searchWalkLength)}),
+    found AS MATERIALIZED (SELECT id FROM walked WHERE ${ticketHoldsTerm('walked', term)} ORDER BY ${order} LIMIT ${rowCountLiteral(size + 1)}) `;
 }
 
 /** The ticket (a row of `alias` with id and contact_id) has a contact or a message holding the term (3+ characters). */
@@ -136,11 +137,11 @@ export function filteredCountSql(scope: TicketScope, tab: TicketTab): SQL {
 
 /** An ADMIN's tab count: the account's totals for one status. */
 export function accountTotalSql(accountId: number, status: TicketStatus): SQL {
-  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_totals WHERE account_id = ${accountId} AND status = ${status})`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_totals WHERE account_id = ${accountId} AND status = ${statusLiteral(status)})`;
 }
 
 export function sectorsCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[]): SQL {
-  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE account_id = ${accountId} AND status = ${status} AND sector_id IN (${sectorList(sectorIds)}))`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE account_id = ${accountId} AND status = ${statusLiteral(status)} AND sector_id IN (${sectorList(sectorIds)}))`;
 }
 
 /**
@@ -156,11 +157,11 @@ export function waitingBySectorSql(accountId: number, covered: readonly number[]
 
 /** Assigned to the user outside the given sectors: "mine" beyond what the sectors' count holds. */
 export function assignedElsewhereCountSql(accountId: number, status: TicketStatus, sectorIds: readonly number[], assigneeId: number): SQL {
-  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${status}
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE assignee_id = ${assigneeId} AND status = ${statusLiteral(status)}
             AND account_id = ${accountId} AND sector_id NOT IN (${sectorList(sectorIds)}))`;
 }
 
 export function assignedCountSql(accountId: number, userId: number, status: TicketStatus, sectorId: number | undefined): SQL {
   const sector = sectorId === undefined ? sql`` : sql` AND sector_id = ${sectorId}`;
-  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE assignee_id = ${userId} AND status = ${status} AND account_id = ${accountId}${sector})`;
+  return sql`(SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE assignee_id = ${userId} AND status = ${statusLiteral(status)} AND account_id = ${accountId}${sector})`;
 }

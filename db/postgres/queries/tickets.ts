@@ -24,6 +24,7 @@ import type {
 import { anyId, idArray, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
 import { jsonRowOf, rowDecoderOf } from './json-rows.js';
+import { rowCountLiteral } from '../plan-literals.js';
 import {
   accountTotalSql,
   assignedCountSql,
@@ -137,7 +138,7 @@ function ticketViewSql(scope: TicketScope, messagesSize: number | null): SQL {
     messagesSize === null
       ? sql`NULL::json`
       : sql`(SELECT coalesce(json_agg(${jsonRowOf(messages)} ORDER BY ${messages.id} DESC), '[]')
-          FROM (SELECT * FROM ${messages} WHERE ${messages.ticketId} = ${tickets.id} ORDER BY ${messages.id} DESC LIMIT ${messagesSize + 1}) AS ${messages})`;
+          FROM (SELECT * FROM ${messages} WHERE ${messages.ticketId} = ${tickets.id} ORDER BY ${messages.id} DESC LIMIT ${rowCountLiteral(messagesSize + 1)}) AS ${messages})`;
   return sql`SELECT json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(sectors)}, ${newest}) AS view
     FROM ${tickets}
     LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
