@@ -39,7 +39,9 @@ export const defaultPoolSize = 5;
 export function openPool(url: string, size: number, onStatement?: (sql: string) => void): PgConnections {
   // Named in pg_stat_activity unless the URL (application_name=) or PGAPPNAME names them otherwise.
   const named = { fallback_application_name: 'deskgraph' };
-  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, ...named });
+  // A backend keeps every named statement with its plan (named.ts) for as long as its connection lives: a
+  // connection is replaced after half an hour, so a busy instance's backends do not hold them for days.
+  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, maxLifetimeSeconds: 1800, ...named });
   // An idle client whose server went away emits here; without a listener that would end the process.
   // The pool drops that client and the next checkout connects afresh, so the service heals by itself.
   pool.on('error', () => undefined);
