@@ -101,4 +101,14 @@ describe('SQL statements per request', () => {
     for (const status of ['WAITING', 'OPEN', 'CLOSED']) expect(counts).toContain(`status = '${status}'`);
     expect(counts).not.toMatch(/status = \$\d/);
   });
+
+  // The same for the ticket every mutation reads first: `id = ANY($n)` with one id gets a custom plan each time.
+  it.runIf(engine === 'postgres')('reads the ticket a mutation acts on by `id = $n`, so PostgreSQL keeps its plan', async () => {
+    const { tickets } = await ana.client.request('{ tickets(status: OPEN, first: 1) { edges { node { id } } } }');
+    const { ran, data } = await statementsOf('mutation($id: ID!) { closeTicket(id: $id) { status } }', { id: tickets.edges[0].node.id });
+    expect(data.closeTicket.status).toBe('CLOSED');
+    const read = ran.find((text) => /^select .* from "tickets" where/.test(text))!;
+    expect(read).toMatch(/"tickets"\."id" = \$1::bigint/);
+    expect(read).not.toContain('ANY(');
+  });
 });

@@ -176,8 +176,15 @@ export function ticketQueries(db: PgDb) {
   return {
     byIdsInScope,
 
+    /** One ticket by `id = $1`, not a one-element ANY: PostgreSQL keeps no generic plan for an array of unknown length. */
     async byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null> {
-      return (await byIdsInScope(scope, [id]))[0] ?? null;
+      const [row] = await namedSelect(
+        db
+          .select()
+          .from(tickets)
+          .where(and(sameId(tickets.id, id), visibleTicketsWhere(scope))),
+      );
+      return row ?? null;
     },
 
     /** ticket(id) in one statement (ticketViewSql). */
