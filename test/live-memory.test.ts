@@ -70,32 +70,26 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('live subscriptions under a stream of commits', () => {
   it('keep the server heap flat: a delivered commit is not kept until the token expires', async () => {
     // Each socket is a console with its ticket list and its counts (token valid 12 hours).
-    // Events each socket heard at all, and those after the marker ticket's (counted).
-    const heard = new Array<number>(SOCKETS).fill(0);
-    const counted = new Array<number>(SOCKETS).fill(0);
-    const pastMarker = new Array<boolean>(SOCKETS).fill(false);
-    let marker: string | null = null;
+    // The ticket of each event each socket heard, in order.
+    const heard = Array.from({ length: SOCKETS }, () => [] as string[]);
     const failures: unknown[] = [];
     const noteError = (error: unknown) => void failures.push(error);
     for (let i = 0; i < SOCKETS; i++) {
       const client = wsClient(server.url, { authorization: `Bearer ${adminToken}` });
       clients.push(client);
-      const next = ({ data }: { data?: { ticketEvents: { ticketId: string } } | null }) => {
-        heard[i]!++;
-        if (pastMarker[i]) counted[i]!++;
-        else if (marker !== null && data?.ticketEvents.ticketId === marker) pastMarker[i] = true;
-      };
+      const next = ({ data }: { data?: { ticketEvents: { ticketId: string } } | null }) => void heard[i]!.push(data?.ticketEvents.ticketId ?? '');
       client.subscribe({ query: 'subscription { ticketEvents { kind ticketId } }' }, { next, error: noteError, complete: () => {} });
       client.subscribe({ query: 'subscription { ticketCountsChanged { waiting open closed } }' }, { next: () => {}, error: noteError, complete: () => {} });
     }
     // Every subscription is live once a commit reached all of them (they register asynchronously).
     do await commit(1);
-    while (!(await within(500, () => heard.every((n) => n > 0))));
-    // A socket hears commits in order: what follows the marker's event on it is what it is counted for, however
-    // late the priming commits reached it.
-    marker = await ingestOne();
-    await until(() => pastMarker.every(Boolean), 'the marker on every socket');
-    const everyoneHas = (count: number) => () => counted.every((n) => n >= count);
+    while (!(await within(500, () => heard.every((ids) => ids.length > 0))));
+    // A socket hears commits in order: what follows the marker ticket's event on it is what it is counted for,
+    // however late the priming commits reached it (or the marker's event reached it before its id was known here).
+    const marker = await ingestOne();
+    await until(() => heard.every((ids) => ids.includes(marker)), 'the marker on every socket');
+    const counted = () => heard.map((ids) => ids.length - ids.indexOf(marker) - 1);
+    const everyoneHas = (count: number) => () => counted().every((n) => n >= count);
 
     // Warm-up: code paths compiled, caches filled.
     await commit(WARM_UP_COMMITS);
@@ -105,7 +99,7 @@ describe('live subscriptions under a stream of commits', () => {
     await commit(COMMITS);
     await until(everyoneHas(WARM_UP_COMMITS + COMMITS), 'every event on every socket');
     expect(failures).toEqual([]);
-    expect(counted).toEqual(counted.map(() => WARM_UP_COMMITS + COMMITS));
+    expect(counted()).toEqual(heard.map(() => WARM_UP_COMMITS + COMMITS));
     const after = await server.memory();
 
     // 100 subscriptions x 400 commits: kept until the token expires they cost ~15 MB; released, under 1 MB.
