@@ -47,7 +47,12 @@ export function createRelayLease(store: Store, log: Logger, options: RelayLeaseO
   const notHeld = AbortSignal.abort(new Error('this instance does not hold the relay lease'));
 
   function holds(): boolean {
-    return term !== null && performance.now() < fenceAt;
+    if (term === null) return false;
+    if (performance.now() < fenceAt) return true;
+    // Past the fence before its timer ran (a busy event loop): the term ends here, so no caller sees
+    // holds() false while the term's signal has not aborted yet.
+    end('not renewed in time');
+    return false;
   }
 
   function end(reason: string): void {
