@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { MessagePage, PageRelations } from '../db/types.js';
 import type { Context } from './context.js';
 
@@ -26,16 +27,26 @@ export function relatedOf<K extends Kind>(context: Context, kind: K, id: number)
   return undefined;
 }
 
-/** Loader batches: what the pages read already, plus `load(missing)` for the rest (skipped when none). */
-export async function relatedOrLoad<K extends Kind>(context: Context, kind: K, ids: readonly number[], load: (ids: number[]) => Promise<Of<K>[]>): Promise<Of<K>[]> {
-  const found: Of<K>[] = [];
-  const missing: number[] = [];
-  for (const id of ids) {
-    const related = relatedOf(context, kind, id);
-    if (related === undefined) missing.push(id);
-    else found.push(related);
+const loaders = new WeakMap<Context, Map<Kind, DataLoader<number, unknown>>>();
+
+/**
+ * The relation as the page read it, returned as is (no promise per row), or else read with the rest
+ * the operation misses in one batch by `load` (rows in any order; an id it does not return is null).
+ */
+export function relationOf<K extends Kind>(context: Context, kind: K, id: number, load: (ids: number[]) => Promise<Of<K>[]>): Of<K> | Promise<Of<K> | null> {
+  const related = relatedOf(context, kind, id);
+  if (related !== undefined) return related;
+  let byKind = loaders.get(context);
+  if (!byKind) loaders.set(context, (byKind = new Map()));
+  let loader = byKind.get(kind) as DataLoader<number, Of<K> | null> | undefined;
+  if (!loader) {
+    loader = new DataLoader<number, Of<K> | null>(async (ids) => {
+      const byId = new Map((await load([...ids])).map((row) => [row.id, row]));
+      return ids.map((wanted) => byId.get(wanted) ?? null);
+    });
+    byKind.set(kind, loader);
   }
-  return missing.length === 0 ? found : [...found, ...(await load(missing))];
+  return loader.load(id);
 }
 
 // ticket(id) reads the ticket's newest messages in its own statement when the query asks for them

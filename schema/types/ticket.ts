@@ -19,7 +19,7 @@ import {
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf } from '../connections.js';
-import { messagesReadOf, relatedOf, relatedOrLoad, rememberMessages, rememberRelations } from '../page-relations.js';
+import { messagesReadOf, relatedOf, relationOf, rememberMessages, rememberRelations } from '../page-relations.js';
 import { askedMessagesArgs, asksField } from '../selection.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
@@ -61,25 +61,25 @@ export const Ticket = builder.loadableNode('Ticket', {
       resolve: (ticket, _args, context) => (ticket.sectorId ? (relatedOf(context, 'sector', ticket.sectorId) ?? String(ticket.sectorId)) : null),
     }),
     assignee: t.field({ type: User, nullable: true, resolve: (ticket) => (ticket.assigneeId ? String(ticket.assigneeId) : null) }),
-    // Contact and last message come through the ticket, which is visible: their loaders skip a second check.
-    contact: t.loadable({
+    // Contact and last message come through the ticket, which is visible: their reads skip a second check.
+    contact: t.field({
       type: Contact,
-      load: (ids: number[], context) =>
-        context.viewer ? relatedOrLoad(context, 'contact', ids, (missing) => contactsOfVisibleTickets(context.services, context.viewer!, missing)) : Promise.resolve([]),
-      sort: (contact) => (contact as ContactRow).id,
-      resolve: (ticket) => ticket.contactId,
+      resolve: (ticket, _args, context) => {
+        const contact = relationOf(context, 'contact', ticket.contactId, (ids) => contactsOfVisibleTickets(context.services, context.viewer!, ids));
+        return contact instanceof Promise ? contact.then((found) => found ?? Promise.reject(new Error(`Contact ${ticket.contactId} of ticket ${ticket.id} is missing`))) : contact;
+      },
     }),
     channel: t.field({ type: Channel, resolve: (ticket) => String(ticket.channelId) }),
-    lastMessage: t.loadable({
+    lastMessage: t.field({
       type: Message,
       nullable: true,
-      load: (keys: string[], context) =>
-        context.viewer
-          ? relatedOrLoad(context, 'message', keys.map((key) => Number(key.split(':')[1])), (missing) => messagesOfVisibleTickets(context.services, context.viewer!, missing))
-          : Promise.resolve([]),
-      // Keyed by ticket and message, so a message only ever shows as the last one of its own ticket.
-      sort: (loaded) => `${(loaded as MessageRow).ticketId}:${(loaded as MessageRow).id}`,
-      resolve: (ticket) => (ticket.lastMessageId ? `${ticket.id}:${ticket.lastMessageId}` : null),
+      resolve: (ticket, _args, context) => {
+        if (!ticket.lastMessageId) return null;
+        const message = relationOf(context, 'message', ticket.lastMessageId, (ids) => messagesOfVisibleTickets(context.services, context.viewer!, ids));
+        // A message only ever shows as the last one of its own ticket.
+        const ownOnly = (found: MessageRow | null) => (found?.ticketId === ticket.id ? found : null);
+        return message instanceof Promise ? message.then(ownOnly) : ownOnly(message);
+      },
     }),
     messages: t.field({
       type: MessageConnection,
