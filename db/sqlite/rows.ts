@@ -1,5 +1,6 @@
 import { Column, getTableColumns } from 'drizzle-orm';
 import { channels, contacts, messages, sectors, tickets, users } from './tables/index.js';
+import { positionalDecoderOf } from '../row-decoder.js';
 import type { Channel, Contact, Message, Sector, Ticket, User } from '../types.js';
 
 // Column lists and row decoders for the hand-written hot reads (db/sqlite/prepared.ts), derived from
@@ -7,16 +8,12 @@ import type { Channel, Contact, Message, Sector, Ticket, User } from '../types.j
 // column order; each value decodes as drizzle's own mapping does (timestamp_ms -> Date, boolean,
 // json), and null stays null.
 
-type Row = readonly unknown[];
-
 function codecOf<T>(columns: Record<string, Column>) {
   const entries = Object.entries(columns);
   // Plain integers and text map to themselves: read as they are, as they are most values of every row.
-  const maps = entries.map(([, column]) => (column.mapFromDriverValue === Column.prototype.mapFromDriverValue ? null : (value: unknown) => column.mapFromDriverValue(value)));
-  // One object literal per table, as hand-written decoders were: a generic loop of keyed stores
-  // made tab pages ~6% slower (bench/RESULTS.md). Keys and indexes come from the table definitions.
-  const fields = entries.map(([key], i) => `${JSON.stringify(key)}: ${maps[i] ? `row[${i}] === null ? null : maps[${i}](row[${i}])` : `row[${i}]`}`);
-  const decode = new Function('maps', `return (row) => ({ ${fields.join(', ')} });`)(maps) as (row: Row) => T;
+  const decode = positionalDecoderOf<T>(
+    entries.map(([key, column]) => ({ key, map: column.mapFromDriverValue === Column.prototype.mapFromDriverValue ? null : (value: unknown) => column.mapFromDriverValue(value) })),
+  );
   return { columns: entries.map(([, column]) => column.name).join(', '), decode };
 }
 

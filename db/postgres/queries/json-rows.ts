@@ -1,5 +1,6 @@
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import { positionalDecoderOf } from '../../row-decoder.js';
 
 // Wide joined reads (a tab page: ticket, contact, sector, last message) come back as one JSON value:
 // PostgreSQL sends one field and JSON.parse builds the rows natively, where column-by-column mapping of
@@ -29,15 +30,6 @@ export function jsonRowOf(table: PgTable): SQL {
 
 /** Turns a row read through `jsonRowOf` back into what drizzle's select gives: keyed, Dates where the table has timestamps. */
 export function rowDecoderOf<Row>(table: PgTable): (json: unknown[] | null) => Row | null {
-  const columns = columnsOf(table);
-  return (json) => {
-    if (json === null) return null;
-    const row: Record<string, unknown> = {};
-    for (let index = 0; index < columns.length; index++) {
-      const { key, timestamp } = columns[index]!;
-      const value = json[index];
-      row[key] = timestamp && typeof value === 'string' ? new Date(value) : value;
-    }
-    return row as Row;
-  };
+  const decode = positionalDecoderOf<Row>(columnsOf(table).map(({ key, timestamp }) => ({ key, map: timestamp ? (value: unknown) => new Date(value as string) : null })));
+  return (json) => (json === null ? null : decode(json));
 }
