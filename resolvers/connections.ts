@@ -7,7 +7,7 @@ import { BadUserInputError } from './errors.js';
 
 /** One page, newest first, and how to count the whole list (only when a client asks). */
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
+  edges: { readonly cursor: string; readonly node: T }[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   startCursor: string | null;
@@ -77,8 +77,20 @@ export function idWindowOf(args: PageArgs, min = 1): PageWindow<number> {
  * A page of nodes (newest first) read through `window`, `hasMore` saying whether rows follow the way it read.
  * The other way, a page read from a cursor has the cursor's own row beyond it, so the flag is whether a cursor was given.
  */
+/** An edge encodes its cursor when it is asked for: most queries read the nodes alone. */
+class Edge<T> {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (node: T) => string,
+  ) {}
+  get cursor(): string {
+    return (this.#cursor ??= this.cursorOf(this.node));
+  }
+}
+
 export function connectionOf<T, C>(nodes: readonly T[], window: PageWindow<C>, hasMore: boolean, cursorOf: (node: T) => string, totalCount: () => Promise<number>): Connection<T> {
-  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
+  const edges = nodes.map((node) => new Edge(node, cursorOf));
   const fromCursor = window.cursor !== undefined;
   return {
     edges,
