@@ -41,7 +41,7 @@ import { useAccountFairness } from './schema/account-fairness.js';
 import { trackInFlight } from './http/http-drain.js';
 import { createAccessLog } from './http/access-log.js';
 import { createMetrics } from './http/metrics.js';
-import { createTracing, type TracingConfig } from './http/tracing.js';
+import { createTracing, type Tracing, type TracingConfig } from './http/tracing.js';
 import { corsPolicy, type CorsOrigins } from './http/cors.js';
 import { createPersistedOperations, type PersistedOperationsConfig } from './http/persisted-operations.js';
 import { serveReadiness } from './http/probes.js';
@@ -123,7 +123,7 @@ function reject(res: ServerResponse, status: number, message: string): void {
 }
 
 /** One HTTP server, one path: yoga serves POST/GET/SSE and graphql-ws takes the upgrades. */
-export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost, redis?: RedisConnection | null, relay?: OutboxRelay) {
+export function buildApp(services: Services, config: DeskgraphConfig, plugins?: PluginHost, redis?: RedisConnection | null, relay?: OutboxRelay, tracing?: Tracing | null) {
   const pubsub = createDomainPubSub(services.events, commitRecordOf(services), {
     ...(redis ? { eventTarget: crossInstanceTarget(redis), away: () => !redis.available() } : {}),
     presenceLeaseMs: config.presenceLeaseMs,
@@ -136,7 +136,6 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   plugins?.bind({ schema, pubsub });
   const metrics = createMetrics(services, schema, pubsub, relay?.lease);
   const accessLog = createAccessLog(services.log);
-  const tracing = config.tracing ? createTracing(config.tracing) : null;
   const persisted = createPersistedOperations(config.persistedOperations ?? { only: false }, async (hash, authorization) => {
     const { viewer } = await createContext(services, pubsub, { authorization, clientIp: '' });
     return registeredDocumentFor(services, viewer, hash);
@@ -351,7 +350,7 @@ export async function startDeskgraph(
   options: { port: number; host?: string; log?: Logger },
 ): Promise<RunningDeskgraph> {
   const log = options.log ?? pino({ level: 'info' });
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? 'deskgraph', log.child({ component: 'redis' })) : null;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisPrefix ?? 'deskgraph', log.child({ component: 'redis' })) : null;
   let services: Services;
   try {
     // Up to a few seconds for Redis, so a fresh instance hears the others from its first request; it starts without it too.
@@ -368,7 +367,7 @@ export async function startDeskgraph(
   try {
     const bootstrap = await bootstrapFirstAdmin(services, config.bootstrap);
     plugins = await startPlugins(services, relay, await loadPlugins(config.plugins ?? [], config.pluginConfig ?? {}, config.env ?? {}));
-    const app = buildApp(services, config, plugins, redis, relay);
+    const app = buildApp(services, config, plugins, redis, relay, config.tracing ? await createTracing(config.tracing) : null);
     const port = await app.listen(options.port, options.host);
     // Consumers start after the app listens: events committed before a crash are replayed now.
     await relay.start();

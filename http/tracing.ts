@@ -1,8 +1,3 @@
-import { SpanKind } from '@opentelemetry/api';
-import { useOpenTelemetry } from '@envelop/opentelemetry';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Plugin } from 'graphql-yoga';
 import { serverVersion } from '../resolvers/operations.js';
 
@@ -15,9 +10,17 @@ export interface TracingConfig {
 /**
  * One span per GraphQL operation through @envelop/opentelemetry (the envelop plugin for it),
  * batched to an OTLP/HTTP collector. Documents, variables and results stay out of the spans:
- * they may carry contacts' personal data.
+ * they may carry contacts' personal data. The OpenTelemetry packages load only when tracing is on:
+ * an instance without a collector does not pay for them at start-up.
  */
-export function createTracing(config: TracingConfig) {
+export async function createTracing(config: TracingConfig) {
+  const [{ SpanKind }, { useOpenTelemetry }, { OTLPTraceExporter }, { Resource }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@envelop/opentelemetry'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
   const provider = new BasicTracerProvider({
     resource: new Resource({ 'service.name': config.serviceName, 'service.version': serverVersion }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.endpoint.replace(/\/+$/, '')}/v1/traces` }))],
@@ -34,3 +37,5 @@ export function createTracing(config: TracingConfig) {
     shutdown: () => provider.shutdown(),
   };
 }
+
+export type Tracing = Awaited<ReturnType<typeof createTracing>>;

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
 import type { Services } from './services.js';
 import { visibleTicket } from './tickets/queries.js';
@@ -27,6 +26,8 @@ export async function ticketTranscriptPdf(services: Services, viewer: Viewer | n
   const agents = new Map((await store.users.byIds(viewer.accountId, [...new Set(messages.flatMap((m) => (m.authorUserId ? [m.authorUserId] : [])))])).map((user) => [user.id, user.name]));
   const timeZone = account?.timeZone ?? 'UTC';
 
+  // pdfkit is loaded on the first transcript: start-up does not pay for what few requests use.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Ticket #${ticket.protocol}`, Creator: 'Deskgraph' } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** What /healthz and /readyz say of Redis: reachable, or away since when. */
@@ -12,8 +11,10 @@ const retryStrategy = (attempt: number): number => Math.min(attempt * 200, 2000)
  * so while Redis is away a command fails at once (the throttle falls back to memory, a publish is dropped)
  * instead of being replayed late. `subscriber` waits for the connection to subscribe, and ioredis subscribes
  * it again to every channel after a reconnect. The outage is logged once, and the recovery once.
+ * ioredis loads here, so an instance without REDIS_URL does not load it at start-up.
  */
-export function connectRedis(url: string, prefix: string, log: Logger) {
+export async function connectRedis(url: string, prefix: string, log: Logger) {
+  const { Redis } = await import('ioredis');
   const commands = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, connectionName: 'deskgraph-commands' });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null, retryStrategy, connectionName: 'deskgraph-subscriber' });
   let health: RedisHealth = { state: 'unavailable', since: new Date(), reason: 'connecting' };
@@ -87,4 +88,4 @@ export function connectRedis(url: string, prefix: string, log: Logger) {
   };
 }
 
-export type RedisConnection = ReturnType<typeof connectRedis>;
+export type RedisConnection = Awaited<ReturnType<typeof connectRedis>>;

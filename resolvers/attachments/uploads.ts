@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Attachment, MessageKind, StoredAttachment } from '../../db/types.js';
 import type { StorageFailureReason } from '../../db/store.js';
 import { BadUserInputError, DomainError } from '../errors.js';
@@ -35,6 +34,7 @@ function looksLikeText(bytes: Uint8Array): boolean {
 
 /** The MIME type the content says (file-type reads the magic bytes); the file name and the client's claim are ignored. */
 async function sniffedTypeOf(bytes: Uint8Array): Promise<string> {
+  const { fileTypeFromBuffer } = await import('file-type');
   const found = await fileTypeFromBuffer(bytes);
   if (found) return found.mime;
   return looksLikeText(bytes) ? 'text/plain' : 'application/octet-stream';
