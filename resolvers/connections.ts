@@ -73,10 +73,6 @@ export function idWindowOf(args: PageArgs, min = 1): PageWindow<number> {
   return pageWindowOf(args, (cursor, field) => decodeCursor(cursor, 1, field)?.[0], min);
 }
 
-/**
- * A page of nodes (newest first) read through `window`, `hasMore` saying whether rows follow the way it read.
- * The other way, a page read from a cursor has the cursor's own row beyond it, so the flag is whether a cursor was given.
- */
 /** An edge encodes its cursor when it is asked for: most queries read the nodes alone. */
 class Edge<T> {
   #cursor: string | undefined;
@@ -89,6 +85,10 @@ class Edge<T> {
   }
 }
 
+/**
+ * A page of nodes (newest first) read through `window`, `hasMore` saying whether rows follow the way it read.
+ * The other way, a page read from a cursor has the cursor's own row beyond it, so the flag is whether a cursor was given.
+ */
 export function connectionOf<T, C>(nodes: readonly T[], window: PageWindow<C>, hasMore: boolean, cursorOf: (node: T) => string, totalCount: () => Promise<number>): Connection<T> {
   const edges = nodes.map((node) => new Edge(node, cursorOf));
   const fromCursor = window.cursor !== undefined;

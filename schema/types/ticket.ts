@@ -1,4 +1,4 @@
-import type { Contact as ContactRow, Message as MessageRow, Ticket as TicketRow, TicketCounts as TicketCountsShape, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
+import type { Message as MessageRow, Ticket as TicketRow, TicketCounts as TicketCountsShape, TicketHistoryEntry as HistoryRow } from '../../db/types.js';
 import { queueSizesOf, type SectorWaiting } from '../../resolvers/sectors.js';
 import { acceptTicket, closeTicket, reopenTicket, takeNextTicket, transferTicket } from '../../resolvers/tickets/lifecycle.js';
 import { contactsOfVisibleTickets } from '../../resolvers/contacts.js';
