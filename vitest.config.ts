@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { engine } from './test/helpers/engine.js';
 
@@ -14,6 +15,9 @@ export default defineConfig({
     testTimeout: engine === 'postgres' ? 60_000 : 30_000,
     hookTimeout: engine === 'postgres' ? 60_000 : 30_000,
     pool: 'forks',
+    // Test files mostly wait (servers, sockets, timers, the cluster): vitest's one file per core but one
+    // left two cores half idle, so at least two files run at once (TESTING.md has the timings).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // DESKGRAPH_TEST_ENGINE=postgres: a cluster and a migrated template for the run, a database per app.
     ...(engine === 'postgres' ? { globalSetup: ['test/helpers/postgres-cluster.ts'], setupFiles: ['test/helpers/database-cleanup.ts'] } : {}),
   },
