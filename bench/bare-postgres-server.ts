@@ -1,33 +1,37 @@
 import { createServer } from 'node:http';
+import { pino } from 'pino';
+import { loadConfig } from '../bin/config.js';
 import type { TicketStatus } from '../db/types.js';
-import { openStore } from '../db/store.js';
-import { ticketScopeOf } from '../resolvers/visibility.js';
+import { authenticate } from '../resolvers/auth/authenticate.js';
+import { createIntegration } from '../resolvers/integrations.js';
+import { ingestMessage } from '../resolvers/tickets/ingest.js';
+import { acceptTicket, closeTicket } from '../resolvers/tickets/lifecycle.js';
+import { listTickets, ticketCounts, ticketView } from '../resolvers/tickets/queries.js';
+import type { Viewer } from '../resolvers/viewer.js';
+import { createServices } from '../server.js';
 
-// The store's floor on PostgreSQL: per request the reads Deskgraph makes (the viewer, then the tab page
-// or the ticket's view) through the Store itself, behind a bare node:http handler: no GraphQL, no yoga,
-// no token check. Run by bench/pg-bare.ts as its own process.
-// Usage: bare-postgres-server.ts <postgres url> <userId>; prints `listening on <port>`. Routes: /page/<STATUS>,
-// /ticket/<id>, /typename.
+// The floor under GraphQL on PostgreSQL: per request what Deskgraph's resolvers call (authenticate the
+// bearer token, then listTickets, ticketView, ticketCounts, acceptTicket, closeTicket or ingestMessage),
+// the same domain functions and Store, behind a bare node:http handler: no GraphQL, no yoga, no envelop
+// plugins, no outbox relay. Run by bench/pg-bare.ts as its own process, with DATABASE_URL and JWT_SECRET
+// in its environment. Prints `listening on <port>`. Routes: /page/<STATUS>, /counts, /ticket/<id>,
+// /typename (the token only), POST /accept/<id>, /close/<id>, /ingest?phone=&sector=&body=, /integration
+// (an ADMIN's token: a bot's token for /ingest).
 
-const [url, userIdText] = process.argv.slice(2);
-const store = await openStore({ url: url!, reportError: (error) => console.error(error) });
-const userId = Number(userIdText);
+const log = pino({ level: 'warn' });
+const services = await createServices(loadConfig({ ...process.env, PORT: '0' }, log), log);
 
-async function scopeOfViewer() {
-  const user = await store.users.withSectors(userId);
-  if (!user) throw new Error(`no user ${userId}`);
-  return ticketScopeOf({ kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sectorIds: user.sectorIds, canViewUnsectored: user.canViewUnsectored, expiresAt: 0 });
-}
-
-async function answerOf(route: string | undefined, arg: string | undefined): Promise<unknown> {
-  const scope = await scopeOfViewer();
-  if (route === 'page') {
-    const status = arg as TicketStatus;
-    const page = await store.tickets.page(scope, { status, assignedOnly: status === 'OPEN' }, 50, undefined, 'forward', { withTotal: true });
-    const related = page.related!;
+async function answerOf(method: string, url: URL, authorization: string): Promise<unknown> {
+  const caller = await authenticate(services, authorization.replace(/^Bearer /, ''));
+  if (caller.kind === 'platform') throw new Error('not for the platform');
+  const viewer: Viewer = caller;
+  const [, route, arg] = url.pathname.split('/');
+  if (method === 'GET' && route === 'page') {
+    const list = await listTickets(services, viewer, { status: arg as TicketStatus, first: 50 }, true);
+    const related = list.related!;
     return {
-      totalCount: page.total,
-      tickets: page.tickets.map((ticket) => ({
+      totalCount: await list.totalCount(),
+      tickets: list.edges.map(({ node: ticket }) => ({
         id: ticket.id,
         protocol: ticket.protocol,
         status: ticket.status,
@@ -37,21 +41,29 @@ async function answerOf(route: string | undefined, arg: string | undefined): Pro
       })),
     };
   }
-  if (route === 'ticket') return store.tickets.viewInScope(scope, Number(arg), 50);
-  return { __typename: 'Query' };
+  if (method === 'GET' && route === 'counts') return ticketCounts(services, viewer);
+  if (method === 'GET' && route === 'ticket') return ticketView(services, viewer, Number(arg), 50);
+  if (method === 'GET' && route === 'typename') return { __typename: 'Query' };
+  if (method === 'POST' && route === 'accept') return acceptTicket(services, viewer, Number(arg));
+  if (method === 'POST' && route === 'close') return closeTicket(services, viewer, Number(arg));
+  if (method === 'POST' && route === 'ingest') {
+    const query = url.searchParams;
+    return ingestMessage(services, viewer, { contact: { phone: query.get('phone')! }, body: query.get('body'), sectorId: Number(query.get('sector')) });
+  }
+  if (method === 'POST' && route === 'integration') return createIntegration(services, viewer, { name: 'bench mix' });
+  throw new Error(`no route ${method} ${url.pathname}`);
 }
 
 const server = createServer((req, res) => {
-  const [, route, arg] = (req.url ?? '/').split('/');
-  answerOf(route, arg).then(
+  answerOf(req.method ?? 'GET', new URL(req.url ?? '/', 'http://localhost'), req.headers.authorization ?? '').then(
     (answer) => {
       const text = JSON.stringify(answer);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     },
-    (error) => {
-      res.writeHead(500);
-      res.end(String(error));
+    (error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(error instanceof Error ? error.message : String(error));
     },
   );
 });
@@ -59,3 +71,5 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   console.log(`listening on ${typeof address === 'object' && address ? address.port : ''}`);
 });
+// An orderly exit on SIGINT (bench/http-kit.ts's stop), so a BENCH_CPU_PROFILE profile is written.
+process.once('SIGINT', () => process.exit(0));

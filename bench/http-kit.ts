@@ -62,7 +62,8 @@ export async function startUntilHealthy(args: string[], env: Record<string, stri
 }
 
 export function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // A child ended by a signal has a signalCode and no exitCode: its 'exit' has already been emitted.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGINT');
