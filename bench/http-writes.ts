@@ -2,7 +2,7 @@ import { copyFileSync, rmSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Dataset } from './dataset.js';
 import { deskgraphToken, freePort, graphqlTarget, idOf, post, startProcess, startUntilHealthy, stop, sub } from './http-kit.js';
-import { mixPools, runMix, type MixResult } from './mix.js';
+import { mixPools, runMix, type MixResult, type MixSide } from './mix.js';
 
 // The workloads that write (20 agents racing takeNextTicket, the 90/10 mix) run on a scratch copy of
 // the dataset, so the dataset itself never changes: every run reads the same data, and the peer's
@@ -19,7 +19,8 @@ const CLOSE = 'mutation($id: ID!) { closeTicket(id: $id) { id status } }';
 const INGEST = 'mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id status } }';
 const READ_PAGE = `query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node { id protocol status contact { name phone } sector { name } lastMessage { body } } } } }`;
 const READ_TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol status contact { name } messages(first: 50) { edges { node { body direction createdAt } } } } }';
-const phoneOf = (contact: number) => `55119${String(contact - 1).padStart(8, '0')}`;
+/** The phone of the dataset's contact number `contact` (bench/dataset.ts numbers them from 1). */
+export const phoneOf = (contact: number) => `55119${String(contact - 1).padStart(8, '0')}`;
 
 function scratchCopy(path: string): string {
   const scratch = path.replace(/\.sqlite$/, '.scratch.sqlite');
@@ -103,20 +104,8 @@ export async function deskgraphWrites(
     const integration = await gql('mutation { createIntegration(name: "bench mix") { token } }', {}, adminToken);
     if (integration.errors) throw new Error(`createIntegration: ${JSON.stringify(integration.errors)}`);
     const botToken = integration.data.createIntegration.token as string;
-    const graphqlOk = (status: number, body: string) => status === 200 && !body.includes('"errors"');
     const deskgraphMix = await runMix(
-      {
-        reads: [
-          ...['WAITING', 'OPEN', 'CLOSED'].map((status) => graphqlTarget(graphql, agentToken, READ_PAGE, { status })),
-          graphqlTarget(graphql, agentToken, '{ ticketCounts { waiting open closed } }'),
-          graphqlTarget(graphql, agentToken, READ_TICKET, { id: sub('Ticket', ticketId) }),
-        ],
-        accept: (id) => graphqlTarget(graphql, agentToken, ACCEPT, { id: sub('Ticket', id) }),
-        close: (id) => graphqlTarget(graphql, agentToken, CLOSE, { id: sub('Ticket', id) }),
-        ingest: (contact, sectorId) =>
-          graphqlTarget(graphql, botToken, INGEST, { input: { contact: { phone: phoneOf(contact) }, body: `bench mix message to ${contact}`, sectorId: sub('Sector', sectorId) } }),
-        ok: graphqlOk,
-      },
+      deskgraphMixSide(graphql, agentToken, botToken, ticketId),
       // The racers took some of the WAITING tickets the pools list: the mix accepts only the others.
       { waiting: pools.waiting.filter((id) => !taken.includes(sub('Ticket', id))), open: pools.open },
       dataset,
@@ -126,4 +115,20 @@ export async function deskgraphWrites(
   } finally {
     await stop(deskgraph.child);
   }
+}
+
+/** The mix's requests to Deskgraph's endpoint: the agent reads, accepts and closes; a bot (integration token) ingests. */
+export function deskgraphMixSide(graphql: string, agentToken: string, botToken: string, ticketId: number): MixSide {
+  return {
+    reads: [
+      ...['WAITING', 'OPEN', 'CLOSED'].map((status) => graphqlTarget(graphql, agentToken, READ_PAGE, { status })),
+      graphqlTarget(graphql, agentToken, '{ ticketCounts { waiting open closed } }'),
+      graphqlTarget(graphql, agentToken, READ_TICKET, { id: sub('Ticket', ticketId) }),
+    ],
+    accept: (id) => graphqlTarget(graphql, agentToken, ACCEPT, { id: sub('Ticket', id) }),
+    close: (id) => graphqlTarget(graphql, agentToken, CLOSE, { id: sub('Ticket', id) }),
+    ingest: (contact, sectorId) =>
+      graphqlTarget(graphql, botToken, INGEST, { input: { contact: { phone: phoneOf(contact) }, body: `bench mix message to ${contact}`, sectorId: sub('Sector', sectorId) } }),
+    ok: (status, body) => status === 200 && !body.includes('"errors"'),
+  };
 }

@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from './dataset.js';
-import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, secret, startProcess, startUntilHealthy, stop, sub, type Target } from './http-kit.js';
+import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, secret, startProcess, startUntilHealthy, stop, type Target } from './http-kit.js';
+import { deskgraphMixSide, phoneOf } from './http-writes.js';
 import { mixPools, runMix, type MixResult, type MixSide } from './mix.js';
 import { startPeer } from './peer/peer.js';
 
@@ -105,10 +106,6 @@ function mixRow(name: string, mix: MixResult): string {
   return `| ${name} | ${mix.rps.toFixed(0)} | ${mix.writes.toFixed(0)} | ${mix.p50} / ${mix.p99} | ${mix.errors} |`;
 }
 
-function phoneOf(contact: number): string {
-  return `55119${String(contact - 1).padStart(8, '0')}`;
-}
-
 /** The mix's requests for one side: the agent reads, accepts and closes; a bot (integration token) ingests. */
 async function mixSideOf(side: 'deskgraph' | 'bare', port: number, adminToken: string, agentToken: string, ticketId: number): Promise<MixSide> {
   const base = `http://127.0.0.1:${port}`;
@@ -126,21 +123,5 @@ async function mixSideOf(side: 'deskgraph' | 'bare', port: number, adminToken: s
   }
   const graphql = `${base}/graphql`;
   const integration = await post(graphqlTarget(graphql, adminToken, 'mutation { createIntegration(name: "bench mix") { token } }'));
-  const botToken = integration.data.createIntegration.token as string;
-  const PAGE = `query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node { id protocol status contact { name phone } sector { name } lastMessage { body } } } } }`;
-  const TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol status contact { name } messages(first: 50) { edges { node { body direction createdAt } } } } }';
-  return {
-    reads: [
-      ...['WAITING', 'OPEN', 'CLOSED'].map((status) => graphqlTarget(graphql, agentToken, PAGE, { status })),
-      graphqlTarget(graphql, agentToken, '{ ticketCounts { waiting open closed } }'),
-      graphqlTarget(graphql, agentToken, TICKET, { id: sub('Ticket', ticketId) }),
-    ],
-    accept: (id) => graphqlTarget(graphql, agentToken, 'mutation($id: ID!) { acceptTicket(id: $id) { id status } }', { id: sub('Ticket', id) }),
-    close: (id) => graphqlTarget(graphql, agentToken, 'mutation($id: ID!) { closeTicket(id: $id) { id status } }', { id: sub('Ticket', id) }),
-    ingest: (contact, sectorId) =>
-      graphqlTarget(graphql, botToken, 'mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id status } }', {
-        input: { contact: { phone: phoneOf(contact) }, body: `bench mix message to ${contact}`, sectorId: sub('Sector', sectorId) },
-      }),
-    ok: (status, body) => status === 200 && !body.includes('"errors"'),
-  };
+  return deskgraphMixSide(graphql, agentToken, integration.data.createIntegration.token as string, ticketId);
 }
