@@ -17,8 +17,9 @@ export interface WriteFigures {
 const ACCEPT = 'mutation($id: ID!) { acceptTicket(id: $id) { id status } }';
 const CLOSE = 'mutation($id: ID!) { closeTicket(id: $id) { id status } }';
 const INGEST = 'mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { id status } }';
-const READ_PAGE = `query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node { id protocol status contact { name phone } sector { name } lastMessage { body } } } } }`;
-const READ_TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol status contact { name } messages(first: 50) { edges { node { body direction createdAt } } } } }';
+/** The tab page and ticket(id) queries of bench:http's read workloads, as the mix asks them. */
+export const READ_PAGE = `query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node { id protocol status contact { name phone } sector { name } lastMessage { body } } } } }`;
+export const READ_TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol status contact { name } messages(first: 50) { edges { node { body direction createdAt } } } } }';
 /** The phone of the dataset's contact number `contact` (bench/dataset.ts numbers them from 1). */
 export const phoneOf = (contact: number) => `55119${String(contact - 1).padStart(8, '0')}`;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from './dataset.js';
 import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, secret, startProcess, startUntilHealthy, stop, type Target } from './http-kit.js';
-import { deskgraphMixSide, phoneOf } from './http-writes.js';
+import { deskgraphMixSide, phoneOf, READ_PAGE as PAGE, READ_TICKET as TICKET } from './http-writes.js';
 import { mixPools, runMix, type MixResult, type MixSide } from './mix.js';
 import { startPeer } from './peer/peer.js';
 
@@ -38,8 +38,6 @@ const loadAtStart = loadavg()[0]!;
 try {
   const token = await deskgraphToken(dataset.agent.userId);
   const graphql = `http://127.0.0.1:${port}/graphql`;
-  const PAGE = `query($status: TicketStatus!) { tickets(status: $status, first: 50) { totalCount edges { node { id protocol status contact { name phone } sector { name } lastMessage { body } } } } }`;
-  const TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol status contact { name } messages(first: 50) { edges { node { body direction createdAt } } } } }';
   const first = await post(graphqlTarget(graphql, token, PAGE, { status: 'WAITING' }));
   const ticketGlobalId = first.data.tickets.edges[0].node.id as string;
   const bareOf = (route: string): Target => ({ url: `http://127.0.0.1:${bare.port}${route}`, headers: { authorization: `Bearer ${token}` } });
