@@ -23,6 +23,7 @@ import { commitRecordOf } from './resolvers/live/resume.js';
 import { crossInstanceTarget } from './schema/fan-out-target.js';
 import { connectRedis, type RedisConnection, type RedisHealth } from './schema/redis-connection.js';
 import { isJsonPost, readJsonBody } from './http/json-body.js';
+import { createGraphqlPost } from './http/graphql-post.js';
 import { serveTranscript } from './http/transcript-route.js';
 import { serveAttachment } from './http/attachment-route.js';
 import { defaultUploadLimits, type UploadLimits } from './resolvers/attachments/limits.js';
@@ -134,23 +135,31 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
   // A plugin's root field without authScopes would be open to anyone: refuse to start instead.
   if (unscoped.length > 0) throw new Error(`Root fields without authScopes: ${unscoped.join(', ')}`);
   plugins?.bind({ schema, pubsub });
-  const metrics = createMetrics(services, schema, pubsub, relay?.lease);
   const accessLog = createAccessLog(services.log);
   const persisted = createPersistedOperations(config.persistedOperations ?? { only: false }, async (hash, authorization) => {
     const { viewer } = await createContext(services, pubsub, { authorization, clientIp: '' });
     return registeredDocumentFor(services, viewer, hash);
   });
   const routePlugin = pluginRouter(plugins?.routes ?? [], services.log, config.bodyLimitBytes);
+  const cors = corsPolicy(config.corsOrigins ?? (config.production ? [] : '*'));
+  const maskError = createErrorMasker(services.log, config.production);
+  const graphqlPost = createGraphqlPost({
+    endpoint: '/graphql',
+    enabled: !config.persistedOperations?.only && (plugins?.envelopPlugins.length ?? 0) === 0,
+    cors,
+    maskError,
+  });
+  const metrics = createMetrics(services, schema, pubsub, relay?.lease, graphqlPost.served);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Deskgraph' } : false,
     // GraphiQL's assets come from the installed package (no CDN), loaded on the first page view.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    cors: corsPolicy(config.corsOrigins ?? (config.production ? [] : '*')),
+    cors,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createErrorMasker(services.log, config.production), isDev: false },
+    maskedErrors: { maskError, isDev: false },
     plugins: [
       ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
@@ -162,6 +171,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       accessLog.envelopPlugin,
       useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' }),
       ...(plugins?.envelopPlugins ?? []),
+      graphqlPost.plugin,
     ],
     context: ({ request, req, connectionParams }: { request: Request; req: IncomingMessage; connectionParams?: Record<string, unknown> }) =>
       createContext(services, pubsub, {
@@ -216,7 +226,12 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       const limits = services.attachments.limits;
       const bodyLimit = isMultipartPost(req) ? config.bodyLimitBytes + limits.maxFiles * limits.maxBytes : config.bodyLimitBytes;
       if (!(length <= bodyLimit)) return reject(res, 413, `Request body is limited to ${bodyLimit} bytes`);
-      if (length > 0 && isJsonPost(req)) return readJsonBody(req, () => void yoga.requestListener(req, res));
+      if (length > 0 && isJsonPost(req)) {
+        return readJsonBody(req, (body) => {
+          const plain = graphqlPost.plainRequest(req, body);
+          void (plain ? graphqlPost.serve(yoga, req, res, plain) : yoga.requestListener(req, res));
+        });
+      }
     }
     void yoga.requestListener(req, res);
   });

@@ -14,7 +14,7 @@ export function isJsonPost(req: IncomingMessage): boolean {
  * Reads the body, then sets `req.body`: the parsed object, or the text itself when yoga must judge
  * it (invalid JSON, no object, no keys), so its answers to those stay exactly as before.
  */
-export function readJsonBody(req: IncomingMessage & { body?: unknown }, then: () => void): void {
+export function readJsonBody(req: IncomingMessage & { body?: unknown }, then: (body: unknown) => void): void {
   const chunks: Buffer[] = [];
   // A client gone mid-body: nothing to answer (without a listener the error would end the process).
   req.once('error', () => req.socket.destroy());
@@ -28,6 +28,6 @@ export function readJsonBody(req: IncomingMessage & { body?: unknown }, then: ()
       parsed = undefined;
     }
     req.body = parsed !== null && typeof parsed === 'object' && Object.keys(parsed).length > 0 ? parsed : text;
-    then();
+    then(req.body);
   });
 }

@@ -31,7 +31,13 @@ function rootFieldOf(document: DocumentNode | undefined, operationName: string |
   return first?.kind === Kind.FIELD ? first.name.value : undefined;
 }
 
-export function createMetrics(services: Services, schema: GraphQLSchema, pubsub?: Pick<DomainPubSub, 'live' | 'recoveredCommits'>, relayLease?: { state(): RelayLeaseState }) {
+export function createMetrics(
+  services: Services,
+  schema: GraphQLSchema,
+  pubsub?: Pick<DomainPubSub, 'live' | 'recoveredCommits'>,
+  relayLease?: { state(): RelayLeaseState },
+  plainPosts?: () => number,
+) {
   const live = pubsub?.live;
   const registry = new Registry();
   const rootFields = new Set(
@@ -107,6 +113,16 @@ export function createMetrics(services: Services, schema: GraphQLSchema, pubsub?
     collect() {
       this.reset();
       this.inc(live?.panels.computed ?? 0);
+    },
+  });
+
+  new Counter({
+    name: 'deskgraph_graphql_plain_posts_total',
+    help: 'JSON POSTs of documents yoga had already found valid, run through its envelop without the fetch adapter',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(plainPosts?.() ?? 0);
     },
   });
 

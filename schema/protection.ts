@@ -1,8 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError, type ValidationContext } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { withoutSuggestions } from './errors.js';
 
 export interface ProtectionLimits {
@@ -44,6 +43,14 @@ function useRequestErrorCodes(production: boolean): Plugin {
 }
 
 /**
+ * No introspection on any path: yoga's useDisableIntrospection marks HTTP requests only, so a
+ * graphql-ws operation (validated without one) introspected in production.
+ */
+const useNoIntrospection: Plugin = {
+  onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+};
+
+/**
  * Query limits run during validation, before any resolver. In production the schema is not
  * introspectable and no message suggests a schema name ("did you mean ...").
  */
@@ -63,6 +70,6 @@ export function protectionPlugins(limits: ProtectionLimits, production: boolean)
     useRequestErrorCodes(production),
     // A request with a JSON body or an Authorization header is preflighted by browsers already.
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as unknown as Plugin,
-    ...(production ? [useDisableIntrospection() as unknown as Plugin] : []),
+    ...(production ? [useNoIntrospection] : []),
   ];
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { wsClient, wsExecute } from './helpers/ws.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -114,6 +115,24 @@ describe('in production', () => {
     const page = await fetch(production.url, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
   });
+
+  it('turns introspection off on the socket too, and for a document seen there first', async () => {
+    const query = '{ __type(name: "Ticket") { name } }';
+    const socket = wsClient(production.url, { authorization: `Bearer ${production.adminToken}` });
+    try {
+      const overSocket = await wsExecute(socket, query);
+      expect(overSocket.data).toBeUndefined();
+      expect(overSocket.errors?.[0]?.message).toMatch(/introspection/i);
+      expect(overSocket.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    } finally {
+      await socket.dispose();
+    }
+    for (let i = 0; i < 2; i++) {
+      const overHttp = await post(production.url, JSON.stringify({ query }), { authorization: `Bearer ${production.adminToken}` });
+      expect(overHttp.json.data).toBeUndefined();
+      expect(overHttp.json.errors[0].message).toMatch(/introspection/i);
+    }
+  });
 });
 
 describe('unexpected errors', () => {
@@ -121,9 +140,13 @@ describe('unexpected errors', () => {
     const broken = await startTestApp();
     try {
       broken.running.services.store.close();
-      const { json } = await post(broken.url, JSON.stringify({ query: '{ sectors { name } }' }), { authorization: `Bearer ${broken.adminToken}` });
-      expect(json.errors[0].message).toBe('Unexpected error.');
-      expect(JSON.stringify(json)).not.toMatch(/database|sqlite|connection/i);
+      // Twice: the first by yoga, the second (a document it found valid) without the fetch adapter.
+      for (let i = 0; i < 2; i++) {
+        const { status, json } = await post(broken.url, JSON.stringify({ query: '{ sectors { name } }' }), { authorization: `Bearer ${broken.adminToken}` });
+        expect(status).toBe(500);
+        expect(json.errors[0].message).toBe('Unexpected error.');
+        expect(JSON.stringify(json)).not.toMatch(/database|sqlite|connection/i);
+      }
       const health = await fetch(broken.url.replace('/graphql', '/healthz'));
       expect(health.status).toBe(503);
     } finally {
