@@ -14,7 +14,7 @@ export interface PgConnections {
   counterDb: PgDb;
   /** The host and port the URL names, for messages that must say where the database was expected. */
   where: string;
-  /** Drizzle on one checked-out connection (a transaction's), made once per connection. */
+  /** Drizzle on one checked-out connection (a transaction's); the store keeps it per connection. */
   dbOn(client: pg.PoolClient): PgDb;
   /** Sends a statement written by hand on that connection, reported as drizzle reports its own. */
   send(client: pg.PoolClient, text: string): Promise<pg.QueryResult[]>;
@@ -53,18 +53,13 @@ export function openPool(url: string, size: number, onStatement?: (sql: string) 
   const counters = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c lock_timeout=5000 -c synchronous_commit=off', ...named });
   counters.on('error', () => undefined);
   const counterDb = drizzle(counters, { schema: tables, logger });
-  const dbs = new WeakMap<pg.PoolClient, PgDb>();
   let closed: Promise<void> | null = null;
   return {
     pool,
     db,
     counterDb,
     where: whereOf(url),
-    dbOn(client) {
-      let onClient = dbs.get(client);
-      if (!onClient) dbs.set(client, (onClient = drizzle(client, { schema: tables, logger })));
-      return onClient;
-    },
+    dbOn: (client) => drizzle(client, { schema: tables, logger }),
     async send(client, text) {
       onStatement?.(text);
       // Several statements in one text answer one result each; a single one answers it alone.

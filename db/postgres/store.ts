@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { CommittedListener, Store, StoreReads, StoreTx } from '../store.js';
 import type { NewOutboxEvent, OutboxEvent } from '../types.js';
 import { StorageFailure } from '../storage-failure.js';
@@ -89,6 +90,14 @@ export async function openPostgresStore(url: string, poolSize: number, reportErr
 function postgresStore(connections: PgConnections, reportError: (error: unknown) => void): Store {
   const drawProtocol = protocolCounterOn(connections.counterDb);
   const reads = queriesOn(connections.db, drawProtocol);
+  // A pooled connection's queries are built once, not per transaction: building every query module and
+  // its prepared statements anew was a sizeable share of a small write's CPU.
+  const queriesOfClient = new WeakMap<pg.PoolClient, StoreReads>();
+  function queriesOfTransaction(client: pg.PoolClient, nextProtocol: DrawProtocol): StoreReads {
+    let queries = queriesOfClient.get(client);
+    if (!queries) queriesOfClient.set(client, (queries = queriesOn(connections.dbOn(client), drawProtocol)));
+    return { ...queries, tickets: { ...queries.tickets, nextProtocol } };
+  }
   const listeners = new Set<CommittedListener>();
   let unavailable: StorageFailure | null = null;
 
@@ -104,7 +113,7 @@ function postgresStore(connections: PgConnections, reportError: (error: unknown)
       await connections.send(client, 'BEGIN');
       const pending: NewOutboxEvent[] = [];
       const tx: StoreTx = {
-        ...queriesOn(connections.dbOn(client), nextProtocol),
+        ...queriesOfTransaction(client, nextProtocol),
         async record(event) {
           pending.push(event);
         },

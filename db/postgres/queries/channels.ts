@@ -13,13 +13,23 @@ export function channelQueries(db: PgDb): ChannelQueries {
     .where(and(anyId(channels.id, sql.placeholder('ids')), eq(channels.accountId, sql.placeholder('accountId'))))
     .orderBy(asc(channels.id))
     .prepare('channels_by_ids');
+  // Every ingested message reads its channel: compiled once per connection.
+  const channelById = db
+    .select()
+    .from(channels)
+    .where(and(sameId(channels.id, sql.placeholder('id')), eq(channels.accountId, sql.placeholder('accountId'))))
+    .prepare('channel_by_id');
+  const defaultChannel = db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.accountId, sql.placeholder('accountId')), eq(channels.isDefault, true)))
+    .orderBy(asc(channels.id))
+    .limit(1)
+    .prepare('default_channel');
 
   return {
     async byId(accountId, id) {
-      const [row] = await db
-        .select()
-        .from(channels)
-        .where(and(sameId(channels.id, id), eq(channels.accountId, accountId)));
+      const [row] = await channelById.execute({ id, accountId });
       return row ?? null;
     },
 
@@ -37,12 +47,7 @@ export function channelQueries(db: PgDb): ChannelQueries {
     },
 
     async defaultOf(accountId) {
-      const [row] = await db
-        .select()
-        .from(channels)
-        .where(and(eq(channels.accountId, accountId), eq(channels.isDefault, true)))
-        .orderBy(asc(channels.id))
-        .limit(1);
+      const [row] = await defaultChannel.execute({ accountId });
       return row ?? null;
     },
 

@@ -58,6 +58,13 @@ export function contactQueries(db: PgDb): ContactQueries {
     .where(anyId(contactTags.contactId, sql.placeholder('ids')))
     .orderBy(sql`${contactTags.tag} COLLATE "C"`)
     .prepare('tags_of_contacts');
+  // Every ingested message looks its contact up by phone: compiled once per connection.
+  const contactByPhone = db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.accountId, sql.placeholder('accountId')), eq(contacts.phone, sql.placeholder('phone'))))
+    .limit(1)
+    .prepare('contact_by_phone');
 
   return {
     /** Newest interaction first, id breaking ties. */
@@ -131,7 +138,9 @@ export function contactQueries(db: PgDb): ContactQueries {
     },
 
     async byPhone(accountId: number, phone: string): Promise<Contact | null> {
-      const [row] = await db.select().from(contacts).where(and(eq(contacts.accountId, accountId), sameText(sql`${contacts.phone}`, phone))).limit(1);
+      // PostgreSQL text holds no NUL: no stored phone has one (and the bound value would fail).
+      if (phone.includes('\u0000')) return null;
+      const [row] = await contactByPhone.execute({ accountId, phone });
       return row ?? null;
     },
 

@@ -14,6 +14,13 @@ export function messageQueries(db: PgDb): MessageQueries {
     .from(messages)
     .where(and(anyId(messages.id, sql.placeholder('ids')), eq(messages.accountId, sql.placeholder('accountId'))))
     .prepare('messages_by_ids');
+  // A channel's redelivery check, on every ingested message that carries its id.
+  const messageByExternalId = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.accountId, sql.placeholder('accountId')), eq(messages.externalId, sql.placeholder('externalId'))))
+    .limit(1)
+    .prepare('message_by_external_id');
 
   return {
     async byIds(accountId: number, ids: readonly number[]): Promise<Message[]> {
@@ -59,7 +66,7 @@ export function messageQueries(db: PgDb): MessageQueries {
     async byExternalId(accountId: number, externalId: string): Promise<Message | null> {
       // PostgreSQL text holds no NUL: no stored message has such an id (and the bound value would fail).
       if (externalId.includes('\u0000')) return null;
-      const [row] = await db.select().from(messages).where(and(eq(messages.accountId, accountId), eq(messages.externalId, externalId))).limit(1);
+      const [row] = await messageByExternalId.execute({ accountId, externalId });
       return row ?? null;
     },
 

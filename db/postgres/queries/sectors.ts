@@ -15,13 +15,15 @@ export function sectorQueries(db: PgDb): SectorQueries {
     .where(and(anyId(sectors.id, sql.placeholder('ids')), eq(sectors.accountId, sql.placeholder('accountId'))))
     .orderBy(asc(sectors.id))
     .prepare('sectors_by_ids');
+  const sectorById = db
+    .select()
+    .from(sectors)
+    .where(and(sameId(sectors.id, sql.placeholder('id')), eq(sectors.accountId, sql.placeholder('accountId'))))
+    .prepare('sector_by_id');
 
   return {
     async byId(accountId, id) {
-      const [row] = await db
-        .select()
-        .from(sectors)
-        .where(and(sameId(sectors.id, id), eq(sectors.accountId, accountId)));
+      const [row] = await sectorById.execute({ id, accountId });
       return row ?? null;
     },
 

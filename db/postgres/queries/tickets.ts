@@ -150,6 +150,21 @@ function ticketViewSql(scope: TicketScope, messagesSize: number | null): SQL {
 const headsReadPerSector = 32;
 
 export function ticketQueries(db: PgDb) {
+  // Where every ingested message goes: compiled once per connection.
+  const liveTicketOf = db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.contactId, sql.placeholder('contactId')),
+        eq(tickets.channelId, sql.placeholder('channelId')),
+        inArray(tickets.status, ['WAITING', 'OPEN']),
+        eq(tickets.accountId, sql.placeholder('accountId')),
+      ),
+    )
+    .limit(1)
+    .prepare('live_ticket_of');
+
   async function countOf(query: SQL): Promise<number> {
     const { rows } = await db.execute<{ n: number | null }>(query);
     return rows[0]?.n ?? 0;
@@ -294,11 +309,7 @@ export function ticketQueries(db: PgDb) {
 
     /** The contact's live (WAITING or OPEN) ticket on a channel: where new messages go. */
     async liveOf(accountId: number, contactId: number, channelId: number): Promise<Ticket | null> {
-      const [ticket] = await db
-        .select()
-        .from(tickets)
-        .where(and(eq(tickets.contactId, contactId), eq(tickets.channelId, channelId), inArray(tickets.status, ['WAITING', 'OPEN']), eq(tickets.accountId, accountId)))
-        .limit(1);
+      const [ticket] = await liveTicketOf.execute({ contactId, channelId, accountId });
       return ticket ?? null;
     },
 
