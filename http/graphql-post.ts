@@ -43,7 +43,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The body as a plain query, or null when yoga must judge it (extensions, batches, odd shapes). */
-export function plainParamsOf(body: unknown): PlainParams | null {
+function plainParamsOf(body: unknown): PlainParams | null {
   if (!isPlainObject(body) || typeof body['query'] !== 'string') return null;
   for (const key of Object.keys(body)) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return null;
   const { variables, operationName } = body;
