@@ -125,6 +125,25 @@ describe('a JSON POST of a known document answers exactly as yoga does', () => {
   });
 });
 
+describe('a plugin that adds a yoga plugin', () => {
+  let withPlugin: TestApp;
+  let executions = 0;
+  beforeAll(async () => {
+    withPlugin = await startTestApp({ plugins: [{ name: 'counter', setup: (api) => api.addEnvelopPlugin({ onExecute: () => void executions++ }) }] });
+  });
+  afterAll(async () => {
+    await withPlugin.stop();
+  });
+
+  it('sees every request: the plain path is off, since its request and response hooks would be skipped', async () => {
+    const headers = { authorization: `Bearer ${withPlugin.adminToken}` };
+    const before = executions;
+    for (let i = 0; i < 3; i++) expect(JSON.parse((await post({ query: '{ me { id } }' }, headers, withPlugin)).body).data.me.id).toBeDefined();
+    expect(executions - before).toBe(3);
+    expect(await plainPosts(withPlugin)).toBe(0);
+  });
+});
+
 describe('the account budget', () => {
   let limited: TestApp;
   beforeAll(async () => {

@@ -46,6 +46,15 @@ describe('a persisted-only server (PERSISTED_OPERATIONS_ONLY)', () => {
     expect(await post(running.url, token, byHash(ME))).toEqual({ data: { me: { email: 'admin@deskgraph.test' } } });
   });
 
+  it('refuses a trusted document sent as text alone, also after it ran by its hash', async () => {
+    for (let i = 0; i < 2; i++) expect(await post(running.url, token, byHash(SECTORS))).toEqual({ data: { sectors: [] } });
+    for (let i = 0; i < 2; i++) {
+      const asText = await post(running.url, token, { query: SECTORS });
+      expect(asText.data).toBeUndefined();
+      expect(asText.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_ONLY');
+    }
+  });
+
   it('refuses a document that is not in the list, and it changes nothing', async () => {
     const before = await snapshotOf(databaseUrlOf(dir));
     const arbitrary = await post(running.url, token, { query: 'mutation { createSector(input: { name: "Rogue" }) { id } }' });
