@@ -64,6 +64,7 @@ function post(webhook: Webhook, delivery: WebhookDelivery, options: SenderOption
 export function createWebhookSender(store: Store, log: Logger, options: SenderOptions, lease: SenderLease) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
+  let scheduling: Promise<void> | null = null;
   let again = false;
   let stopped = false;
 
@@ -106,11 +107,21 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
     if (!stopped && lease.holds()) await scheduleNext();
   }
 
+  /** Polls again when the next delivery falls due (at the latest after pollMs); never fails, the database may be away. */
   async function scheduleNext(): Promise<void> {
-    const next = await store.webhooks.nextDueAt();
+    let next: Date | null = null;
+    try {
+      next = await store.webhooks.nextDueAt();
+    } catch (error) {
+      if (!stopped) log.error({ err: error }, 'webhook sender could not read when the next delivery is due; polling again');
+    }
+    if (stopped || !lease.holds()) return;
     const wait = next ? Math.max(0, Math.min(options.pollMs, next.getTime() - Date.now())) : options.pollMs;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(nudge, wait);
+    timer = setTimeout(() => {
+      timer = null;
+      nudge();
+    }, wait);
     timer.unref();
   }
 
@@ -128,7 +139,7 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
         if (again) {
           again = false;
           nudge();
-        } else if (!stopped && !timer && lease.holds()) void scheduleNext();
+        } else if (!stopped && !timer && lease.holds()) scheduling = scheduleNext();
       });
   }
 
@@ -138,6 +149,7 @@ export function createWebhookSender(store: Store, log: Logger, options: SenderOp
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await scheduling;
     },
   };
 }
