@@ -97,6 +97,23 @@ describe('an unreachable PostgreSQL', () => {
   });
 });
 
+describe.runIf(engine === 'postgres')('a PostgreSQL that answers but refuses the connection', () => {
+  it('stops start-up with one line giving its reason, host and port, no stack trace', () => {
+    // The folder's database is never created: the server answers that it does not exist.
+    const url = new URL(databaseUrlOf(tempDir()));
+    const started = spawnSync(process.execPath, ['--import', tsx, join(ROOT, 'bin', 'start.ts')], {
+      cwd: tempDir(),
+      env: { ...process.env, DATABASE_URL: url.href, JWT_SECRET: 's'.repeat(40) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(started.status).toBe(1);
+    const database = decodeURIComponent(url.pathname.slice(1));
+    expect(started.stderr).toBe(`Deskgraph could not start. DATABASE_URL: PostgreSQL at ${url.hostname}:${url.port} refused the connection: database "${database}" does not exist (3D000)\n`);
+    expect(started.stdout).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('configuration', () => {
   it('generates a missing JWT_SECRET once, keeps it in the data folder, and reuses it', () => {
     const dir = tempDir();

@@ -31,6 +31,16 @@ export function whereOf(url: string): string {
 }
 
 /**
+ * Why a first connection failed, in one line: the server's own words when it answered (a missing
+ * database, a refused password), else the network's code (refused, unknown host, timed out).
+ */
+export function connectionFailureOf(where: string, error: unknown): string {
+  if (error instanceof pg.DatabaseError) return `PostgreSQL at ${where} refused the connection: ${error.message} (${error.code})`;
+  const code = (error as { code?: unknown } | null)?.code;
+  return `cannot reach PostgreSQL at ${where} (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)})`;
+}
+
+/**
  * Connections per instance unless DATABASE_POOL_SIZE says otherwise. Each extra backend running at
  * once competes for the cluster's cores; bench/RESULTS.md has the measurements behind the figure.
  */

@@ -7,7 +7,7 @@ import { ticketQueries as sqliteTicketQueries } from '../sqlite/queries/tickets.
 import { outboxQueries as sqliteOutboxQueries } from '../sqlite/queries/outbox.js';
 import type { TicketQueries } from '../store.js';
 import type { TicketCounts } from '../types.js';
-import { openPool, type PgDb } from './client.js';
+import { connectionFailureOf, openPool, type PgDb } from './client.js';
 import { migrateDatabase } from './migrate.js';
 import { ticketQueries } from './queries/tickets.js';
 import { outboxQueries } from './queries/outbox.js';
@@ -173,7 +173,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
     try {
       await target.pool.query('SELECT 1');
     } catch (error) {
-      throw new Error(`--to: cannot reach PostgreSQL at ${target.where} (${(error as { code?: string }).code ?? String(error)})`, { cause: error });
+      throw new Error(`--to: ${connectionFailureOf(target.where, error)}`, { cause: error });
     }
     await migrateDatabase(target.pool);
     const client = await target.pool.connect();

@@ -3,7 +3,7 @@ import type { CommittedListener, Store, StoreReads, StoreTx } from '../store.js'
 import type { NewOutboxEvent, OutboxEvent } from '../types.js';
 import { StorageFailure } from '../storage-failure.js';
 import { isRetryable, storageFailureOf } from './storage-failure.js';
-import { openPool, type PgConnections, type PgDb } from './client.js';
+import { connectionFailureOf, openPool, type PgConnections, type PgDb } from './client.js';
 import { migrateDatabase, pendingMigrations } from './migrate.js';
 import { protocolCounterOn, protocolsOfOneWrite, type DrawProtocol } from './protocols.js';
 import { accountQueries } from './queries/accounts.js';
@@ -56,11 +56,10 @@ function queriesOn(db: PgDb, nextProtocol: DrawProtocol): StoreReads {
   };
 }
 
-/** A postgres:// URL the service cannot reach at start-up: said with host and port, no stack trace. */
+/** A postgres:// URL the service cannot open at start-up: said with host and port, no stack trace. */
 export class DatabaseUnreachable extends Error {
   constructor(where: string, cause: unknown) {
-    const reason = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
-    super(`DATABASE_URL: cannot reach PostgreSQL at ${where} (${reason})`, { cause });
+    super(`DATABASE_URL: ${connectionFailureOf(where, cause)}`, { cause });
     this.name = 'DatabaseUnreachable';
   }
 }
