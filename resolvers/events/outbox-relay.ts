@@ -58,7 +58,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log: Logger, clock: { now(): Date }, options: RelayOptions = defaultRelayOptions) {
   const consumers: OutboxConsumer[] = [];
-  const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; stats: ConsumerStats }>();
+  // persisted: the cursor as last saved or read in this term (null: read it); only the holder moves it.
+  const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; persisted: number | null; stats: ConsumerStats }>();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let stopListening = () => {};
@@ -97,12 +98,14 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
 
   async function drain(consumer: OutboxConsumer): Promise<void> {
     const entry = state.get(consumer.name)!;
-    let persisted = (await store.outbox.cursorOf(consumer.name)) ?? 0;
+    let persisted = entry.persisted ?? (await store.outbox.cursorOf(consumer.name)) ?? 0;
+    entry.persisted = persisted;
     let cursor = Math.max(persisted, entry.skippedTo);
     let unsaved = false;
     const persist = async () => {
+      entry.persisted = null;
       await store.write((tx) => tx.outbox.advanceConsumer(consumer.name, cursor, new Date()));
-      persisted = cursor;
+      entry.persisted = persisted = cursor;
       unsaved = false;
     };
     try {
@@ -132,6 +135,8 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         // Handled events are persisted once per batch (a crash replays at most this batch); events
         // nobody wanted only move the cursor in memory, and replaying those after a crash costs nothing.
         if (unsaved || cursor - persisted >= 1000) await persist();
+        // A short batch was the end: a commit after it nudges this consumer again (another instance's, the poll).
+        if (batch.length < options.batchSize) break;
       }
     } finally {
       // Stopped or fenced mid-batch: what was handled is saved (cursors only move forward), so the
@@ -183,7 +188,10 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   // A new term trusts only the persisted cursors: what this instance skipped in an earlier term,
   // another holder may have read since.
   lease.onGained(() => {
-    for (const entry of state.values()) entry.skippedTo = 0;
+    for (const entry of state.values()) {
+      entry.skippedTo = 0;
+      entry.persisted = null;
+    }
     nudge();
   });
 
@@ -194,7 +202,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
     add(consumer: OutboxConsumer): void {
       if (state.has(consumer.name)) throw new Error(`Two outbox consumers are named "${consumer.name}"`);
       consumers.push(consumer);
-      state.set(consumer.name, { running: null, again: false, skippedTo: 0, stats: { handled: 0, failedAttempts: 0, setAside: 0, skippedSuspended: 0 } });
+      state.set(consumer.name, { running: null, again: false, skippedTo: 0, persisted: null, stats: { handled: 0, failedAttempts: 0, setAside: 0, skippedSuspended: 0 } });
     },
 
     /** Registers new consumers at the current end (no replay of older history), then catches up. */
