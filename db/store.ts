@@ -5,7 +5,7 @@ import { openPostgresStore } from './postgres/store.js';
 import type { StorageFailure } from './storage-failure.js';
 import type {
   AbsenceSetting, Account, AfterHoursRow, AutoReplyKind, Channel, ChannelChanges, Contact, ContactChanges, ContactCursor, ContactFilter,
-  CommittedEvent, ContactErasure, ContactRecord, DeliveryOutcome, Integration, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
+  CommittedEvent, ContactErasure, ContactRecord, DeliveryOutcome, Integration, IntegrationOfToken, IntegrationScope, Message, MonitorScope, NewChannel, NewContact, NewMessage, NewOutboxEvent, NewSector,
   NewTicket, NewTicketHistoryEntry, NewUser, NewWebhook, NewWebhookDelivery, OutboxEvent, OutboxFailure, ReadyReply, ReadyReplyCategory,
   ReplyFilter, Sector, SectorChanges, StoredToken, Template, Ticket, TicketChanges, TicketCounts, TicketHistoryEntry, TicketPage,
   PageDirection, TicketPageCursor, TicketRating, TicketScope, TicketStatus, TicketTab, TodayFigures, User, UserChanges, UserWithSecret, UserWithSectors,
@@ -75,7 +75,7 @@ export interface ChannelQueries {
 export interface IntegrationQueries {
   byId(id: number): Promise<Integration | null>;
   /** The integration whose token hashes to `tokenHash` (revoked ones too, so the caller can say so). */
-  byTokenHash(tokenHash: string): Promise<Integration | null>;
+  byTokenHash(tokenHash: string): Promise<IntegrationOfToken | null>;
   list(accountId: number): Promise<Integration[]>;
   insert(integration: { accountId: number; name: string; scopes: IntegrationScope[]; createdById: number | null } & StoredToken, at: Date): Promise<Integration>;
   /** Revokes once; a second call finds nothing to change and returns null. */

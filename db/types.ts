@@ -140,6 +140,11 @@ export interface Integration {
   revokedAt: Date | null;
 }
 
+/** The integration behind a token: its account's suspension read in the same statement, as a user's is. */
+export interface IntegrationOfToken extends Integration {
+  accountSuspended: boolean;
+}
+
 /** INGEST: hand contacts over (ingestMessage, cancelTicket, rateTicket); READ: read the account's tickets. */
 export type IntegrationScope = 'INGEST' | 'READ';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { engine } from './helpers/engine.js';
-import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
+import { contactWrites, createAgent, createSector, INGEST, type Agent } from './helpers/fixtures.js';
 
 // No N+1: a tab page with its nested contact, sector, assignee, channel, last message and tags
 // costs the same number of SQL statements for 5 tickets as for 50.
@@ -110,5 +110,23 @@ describe('SQL statements per request', () => {
     const read = ran.find((text) => /^select .* from "tickets" where/.test(text))!;
     expect(read).toMatch(/"tickets"\."id" = \$1::bigint/);
     expect(read).not.toContain('ANY(');
+  });
+
+  // A bot's message to a sector, in hours, with no automatic reply to send: the account's suspension comes
+  // with the token's row, its language is not needed, and routing takes the sector the ingest read.
+  it("ingests a bot's message reading no account row of its own and the named sector once", async () => {
+    const { createIntegration } = await app.admin.request('mutation { createIntegration(name: "statements bot") { token } }');
+    const bot = app.as(createIntegration.token);
+    const sector = await createSector(app, 'Bots');
+    await bot.request(INGEST, { input: { contact: { phone: '5511977771111' }, body: 'warm up', sectorId: sector } });
+    statements = [];
+    const { ingestMessage } = await bot.request(INGEST, { input: { contact: { phone: '5511977772222' }, body: 'hello', sectorId: sector } });
+    const ran = [...statements];
+    expect(ingestMessage).toMatchObject({ status: 'WAITING', sector: { id: sector } });
+    // A row read by its id (the answer's `sector { id }` is read afterwards as a batch, by `ANY` or `json_each`).
+    const readsById = (table: string) => ran.filter((text) => new RegExp(`^select [^(]*? from "?${table}"? where \\(?("${table}"\\.)?"?id"? = (?!ANY)`, 'i').test(text));
+    expect(ran.filter((text) => /from "integrations"/i.test(text))).toHaveLength(1);
+    expect(readsById('accounts')).toEqual([]);
+    expect(readsById('sectors')).toHaveLength(1);
   });
 });

@@ -22,7 +22,7 @@ export async function authenticate(services: Services, token: string): Promise<V
     // Looked up by its hash through a unique index: no secret is compared byte by byte in memory.
     const integration = await services.store.integrations.byTokenHash(hashIntegrationToken(token));
     if (!integration) throw new UnauthenticatedError('Unknown integration token', { reason: 'INVALID_TOKEN' });
-    return integrationViewer(services, integration, integration.scopes);
+    return integrationViewer(services, integration, integration.scopes, integration.accountSuspended);
   }
   const { subject, expiresAt, sessionId } = await services.tokens.verify(token);
   if (subject.kind === 'platform') return { kind: 'platform', via: 'host-key' };
@@ -48,13 +48,13 @@ async function legacyIntegrationViewer(services: Services, integrationId: number
   if (integration.tokenHint !== null && !integration.revokedAt) {
     throw new UnauthenticatedError('This integration token was replaced by a newer one', { reason: 'REVOKED' });
   }
-  return integrationViewer(services, integration, integration.scopes.filter((scope) => scope === 'INGEST'));
+  const accountSuspended = Boolean((await services.store.accounts.byId(integration.accountId))?.suspendedAt);
+  return integrationViewer(services, integration, integration.scopes.filter((scope) => scope === 'INGEST'), accountSuspended);
 }
 
-async function integrationViewer(services: Services, integration: Integration, scopes: IntegrationScope[]): Promise<IntegrationViewer> {
+async function integrationViewer(services: Services, integration: Integration, scopes: IntegrationScope[], accountSuspended: boolean): Promise<IntegrationViewer> {
   if (integration.revokedAt) throw new UnauthenticatedError('This integration token was revoked', { reason: 'REVOKED' });
-  // A second read only on the integration path: the agents' path reads the suspension with the user.
-  if ((await services.store.accounts.byId(integration.accountId))?.suspendedAt) throw accountSuspendedError();
+  if (accountSuspended) throw accountSuspendedError();
   await noteUse(services, integration);
   return { kind: 'integration', integrationId: integration.id, accountId: integration.accountId, scopes };
 }

@@ -125,6 +125,6 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
     await recordEvent(tx, at, accountId, 'message.created', {
       messageId: message.id, ticketId: ticket.id, actor, kind, direction: 'IN', placement: placementOf(ticket),
     });
-    return automateIntake(tx, { ticket, channel, body: parsed.body ?? null, isNewTicket, at, actor });
+    return automateIntake(tx, { ticket, channel, sector, body: parsed.body ?? null, isNewTicket, at, actor });
   });
 }

@@ -1,5 +1,5 @@
 import type { StoreTx } from '../../db/store.js';
-import type { Channel, SectorMenu, Ticket } from '../../db/types.js';
+import type { Channel, Sector, SectorMenu, Ticket } from '../../db/types.js';
 import { isAbsentAt } from '../absence.js';
 import { recordEvent, type Actor } from '../events.js';
 import { channelTexts, type ChannelTexts } from '../auto-texts.js';
@@ -15,6 +15,8 @@ import { postSystemMessage } from './system-messages.js';
 export interface Inbound {
   ticket: Ticket;
   channel: Channel;
+  /** The sector the message named, as the transaction read it. */
+  sector: Sector | null;
   body: string | null;
   isNewTicket: boolean;
   at: Date;
@@ -23,7 +25,8 @@ export interface Inbound {
 
 /** What the handlers work with: the inbound message and the channel's texts in the contact's language. */
 interface Intake extends Inbound {
-  texts: ChannelTexts;
+  /** Read when a text is about to be sent: most messages get no automatic reply, and need no account read. */
+  texts(): Promise<ChannelTexts>;
 }
 
 const yes = /^\s*(1|y|yes|s|sim|s[ií])\s*[.!]?\s*$/i;
@@ -54,10 +57,11 @@ async function handleOutOfHours(tx: StoreTx, inbound: Intake, ticket: Ticket): P
   // A channel offering call-backs answers even without its own reply (the default of its language), or the question would never be asked.
   const replies = channel.outOfHoursReply !== null || channel.offerCallback;
   if (replies && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', outOfHoursReply, at))) {
-    const when = inbound.texts.nextOpening(nextOpening(channel.businessHours, at), channel.businessHours.timeZone);
+    const texts = await inbound.texts();
+    const when = texts.nextOpening(nextOpening(channel.businessHours, at), channel.businessHours.timeZone);
     const ask = channel.offerCallback && !menuPending(channel, ticket) && (await tx.intake.claimAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion, at));
-    const offer = ask ? `\n${inbound.texts.callbackQuestion}` : '';
-    current = await postSystemMessage(tx, current, `${inbound.texts.outOfHours.replaceAll('{{next_opening}}', when)}${offer}`, at);
+    const offer = ask ? `\n${texts.callbackQuestion}` : '';
+    current = await postSystemMessage(tx, current, `${texts.outOfHours.replaceAll('{{next_opening}}', when)}${offer}`, at);
   }
   return { ticket: current, consumed: false };
 }
@@ -81,7 +85,7 @@ async function handleMenu(tx: StoreTx, inbound: Intake, ticket: Ticket): Promise
   }
   // One more try; after that the ticket waits without a sector, where ADMINs see it.
   if (shown === 1 && (await tx.intake.claimAutoReply(ticket.id, 'MENU', 2, inbound.at))) {
-    return postSystemMessage(tx, ticket, await menuText(tx, ticket, menu, inbound.texts.menuRetry), inbound.at);
+    return postSystemMessage(tx, ticket, await menuText(tx, ticket, menu, (await inbound.texts()).menuRetry), inbound.at);
   }
   return ticket;
 }
@@ -92,18 +96,21 @@ async function handleAbsence(tx: StoreTx, inbound: Intake, ticket: Ticket): Prom
   if (!isAbsentAt(absence, inbound.at) || !absence?.message) return ticket;
   if (!(await tx.intake.claimAutoReply(ticket.id, 'ABSENCE', ticket.assigneeId, inbound.at))) return ticket;
   const colleague = absence.suggestedUserId ? await tx.users.byId(ticket.accountId, absence.suggestedUserId) : null;
-  const suggestion = colleague?.active ? `\n${inbound.texts.absenceSuggestion(colleague.name)}` : '';
+  const suggestion = colleague?.active ? `\n${(await inbound.texts()).absenceSuggestion(colleague.name)}` : '';
   return postSystemMessage(tx, ticket, `${absence.message}${suggestion}`, inbound.at);
 }
 
 /** Runs after the contact's message is stored, in the same transaction. */
 export async function automateIntake(tx: StoreTx, message: Inbound): Promise<Ticket> {
-  // The account is read only when the channel does not name the contact's language itself.
-  const accountLocale = message.channel.locale ?? (await tx.accounts.byId(message.ticket.accountId))?.locale ?? 'en';
-  const inbound: Intake = { ...message, texts: channelTexts(message.channel, accountLocale) };
+  let texts: ChannelTexts | undefined;
+  const inbound: Intake = {
+    ...message,
+    // The account is read only when the channel does not name the contact's language itself.
+    texts: async () => (texts ??= channelTexts(message.channel, message.channel.locale ?? (await tx.accounts.byId(message.ticket.accountId))?.locale ?? 'en')),
+  };
   const hours = await handleOutOfHours(tx, inbound, inbound.ticket);
   let ticket = hours.ticket;
   if (!hours.consumed) ticket = await handleMenu(tx, inbound, ticket);
   ticket = await handleAbsence(tx, inbound, ticket);
-  return routeWaitingTicket(tx, ticket, inbound.at);
+  return routeWaitingTicket(tx, ticket, inbound.at, inbound.sector);
 }

@@ -171,7 +171,7 @@ export async function transferTicket(services: Services, viewer: Viewer | null, 
     const data = { fromSectorId: ticket.sectorId, toSectorId: moved.sectorId, fromUserId: ticket.assigneeId, toUserId: moved.assigneeId, fromChannelId: ticket.channelId, toChannelId: moved.channelId };
     await tx.messages.recordHistory({ ticketId: ticket.id, kind: 'TRANSFERRED', actorKind: actor.kind, actorId: actor.id, data, createdAt: at });
     await recordEvent(tx, at, viewer.accountId, 'ticket.transferred', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(moved) });
-    return routeWaitingTicket(tx, moved, at);
+    return routeWaitingTicket(tx, moved, at, sector);
   });
 }
 

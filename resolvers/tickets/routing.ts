@@ -1,5 +1,5 @@
 import type { StoreTx } from '../../db/store.js';
-import type { AbsenceSetting, RoutingCandidate, RoutingMode, RoutingSkipReason, Ticket, User } from '../../db/types.js';
+import type { AbsenceSetting, RoutingCandidate, RoutingMode, RoutingSkipReason, Sector, Ticket, User } from '../../db/types.js';
 import { isAbsentAt } from '../absence.js';
 import { isAvailable } from '../availability.js';
 import { isWithinHours } from '../hours.js';
@@ -28,9 +28,10 @@ function unavailabilityOf(agent: User, openTickets: number, absence: AbsenceSett
  * and capacity). The decision (every active agent of the account, and why each was passed over) is saved
  * in the same transaction.
  */
-export async function routeWaitingTicket(tx: StoreTx, ticket: Ticket, at: Date): Promise<Ticket> {
+export async function routeWaitingTicket(tx: StoreTx, ticket: Ticket, at: Date, readAlready: Sector | null = null): Promise<Ticket> {
   if (ticket.status !== 'WAITING' || ticket.sectorId === null) return ticket;
-  const routed = await tx.sectors.byId(ticket.accountId, ticket.sectorId);
+  // A sector this transaction read already is not read again just to see its routing mode.
+  const routed = readAlready?.id === ticket.sectorId ? readAlready : await tx.sectors.byId(ticket.accountId, ticket.sectorId);
   if (!routed || routed.routingMode === 'MANUAL') return ticket;
   await tx.intake.takeRoutingTurn(ticket.accountId);
   // Read again within the turn: the last agent served may have changed while this transaction waited.

@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
-import { integrations } from '../tables/index.js';
+import { accounts, integrations } from '../tables/index.js';
 import type { IntegrationQueries } from '../../store.js';
 import { sameId } from './ids.js';
 
@@ -17,6 +17,8 @@ const visible = {
   revokedAt: integrations.revokedAt,
 };
 
+const accountSuspended = sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${integrations.accountId}), false)`;
+
 export function integrationQueries(db: PgDb): IntegrationQueries {
   return {
     async byId(id) {
@@ -26,7 +28,7 @@ export function integrationQueries(db: PgDb): IntegrationQueries {
 
     /** The integration whose token hashes to `tokenHash` (revoked ones too, so the caller can say so); one unique-index read. */
     async byTokenHash(tokenHash) {
-      const [row] = await db.select(visible).from(integrations).where(eq(integrations.tokenHash, tokenHash));
+      const [row] = await db.select({ ...visible, accountSuspended }).from(integrations).where(eq(integrations.tokenHash, tokenHash));
       return row ?? null;
     },
 

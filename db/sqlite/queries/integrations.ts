@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../client.js';
-import { integrations } from '../tables/index.js';
-import type { Integration, IntegrationScope, StoredToken } from '../../types.js';
+import { accounts, integrations } from '../tables/index.js';
+import type { Integration, IntegrationOfToken, IntegrationScope, StoredToken } from '../../types.js';
 
 // Every column but token_hash: the hash is matched here and never handed out of db/.
 const visible = {
@@ -16,6 +16,8 @@ const visible = {
   revokedAt: integrations.revokedAt,
 };
 
+const accountSuspended = sql<boolean>`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${integrations.accountId}), 0)`.mapWith(Boolean);
+
 export function integrationQueries(db: SqliteDb) {
   return {
     async byId(id: number): Promise<Integration | null> {
@@ -23,8 +25,8 @@ export function integrationQueries(db: SqliteDb) {
     },
 
     /** The integration whose token hashes to `tokenHash` (revoked ones too, so the caller can say so); one unique-index read. */
-    async byTokenHash(tokenHash: string): Promise<Integration | null> {
-      return db.select(visible).from(integrations).where(eq(integrations.tokenHash, tokenHash)).get() ?? null;
+    async byTokenHash(tokenHash: string): Promise<IntegrationOfToken | null> {
+      return db.select({ ...visible, accountSuspended }).from(integrations).where(eq(integrations.tokenHash, tokenHash)).get() ?? null;
     },
 
     async list(accountId: number): Promise<Integration[]> {
