@@ -38,6 +38,11 @@ async function statementsOf(query: string, variables: Record<string, unknown>) {
   return { ran: [...statements], data };
 }
 
+/** Reads of one row by its id (not batches by `ANY` or `json_each`). */
+function readsById(ran: string[], table: string): string[] {
+  return ran.filter((text) => new RegExp(`^select [^(]*? from "?${table}"? where \\(?("${table}"\\.)?"?id"? = (?!ANY)`, 'i').test(text));
+}
+
 async function statementsFor(first: number): Promise<{ count: number; rows: number }> {
   statements = [];
   const { tickets } = await ana.client.request(PAGE, { status: 'OPEN', first });
@@ -123,10 +128,19 @@ describe('SQL statements per request', () => {
     const { ingestMessage } = await bot.request(INGEST, { input: { contact: { phone: '5511977772222' }, body: 'hello', sectorId: sector } });
     const ran = [...statements];
     expect(ingestMessage).toMatchObject({ status: 'WAITING', sector: { id: sector } });
-    // A row read by its id (the answer's `sector { id }` is read afterwards as a batch, by `ANY` or `json_each`).
-    const readsById = (table: string) => ran.filter((text) => new RegExp(`^select [^(]*? from "?${table}"? where \\(?("${table}"\\.)?"?id"? = (?!ANY)`, 'i').test(text));
     expect(ran.filter((text) => /from "integrations"/i.test(text))).toHaveLength(1);
-    expect(readsById('accounts')).toEqual([]);
-    expect(readsById('sectors')).toHaveLength(1);
+    expect(readsById(ran, 'accounts')).toEqual([]);
+    expect(readsById(ran, 'sectors')).toHaveLength(1);
+  });
+
+  // Closing frees a seat: only the closer's auto-routed queues are looked at, and sectors are MANUAL unless set.
+  it("closes an agent's ticket without looking at the queues of their MANUAL sectors", async () => {
+    const ticket = await contactWrites(app, { phone: '5511977773333', body: 'close me', sectorId: (await ana.client.request('{ me { sectors { id } } }')).me.sectors[0].id });
+    await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: ticket.id });
+    const { ran, data } = await statementsOf('mutation($id: ID!) { closeTicket(id: $id) { status } }', { id: ticket.id });
+    expect(data.closeTicket.status).toBe('CLOSED');
+    // The ticket closed is the only one read: no queue's head is looked for.
+    expect(ran.filter((text) => /^select\b.*\bfrom "?tickets\b/is.test(text))).toHaveLength(1);
+    expect(readsById(ran, 'sectors')).toEqual([]);
   });
 });

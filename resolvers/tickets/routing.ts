@@ -84,11 +84,16 @@ async function saveDecision(
 
 /** When an agent becomes available, the waiting tickets of their auto-routed sectors are handed out. */
 export async function routeQueuesOf(tx: StoreTx, accountId: number, sectorIds: readonly number[], at: Date): Promise<void> {
+  if (sectorIds.length === 0) return;
+  // The sectors read together first: a MANUAL sector's queue (the default) is not looked at.
+  const routed = new Map((await tx.sectors.byIds(accountId, sectorIds)).filter((sector) => sector.routingMode !== 'MANUAL').map((sector) => [sector.id, sector]));
   for (const sectorId of sectorIds) {
+    const sector = routed.get(sectorId);
+    if (!sector) continue;
     // Bounded: each pass either assigns the queue head or stops.
     for (let pass = 0; pass < 100; pass++) {
       const head = await tx.tickets.oldestWaiting(accountId, [sectorId]);
-      if (!head || (await routeWaitingTicket(tx, head, at)).status === 'WAITING') break;
+      if (!head || (await routeWaitingTicket(tx, head, at, sector)).status === 'WAITING') break;
     }
   }
 }
