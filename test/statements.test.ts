@@ -143,4 +143,16 @@ describe('SQL statements per request', () => {
     expect(ran.filter((text) => /^select\b.*\bfrom "?tickets\b/is.test(text))).toHaveLength(1);
     expect(readsById(ran, 'sectors')).toEqual([]);
   });
+
+  // The relay asks the webhooks consumer about each event; the account's webhooks are read once per batch.
+  it("reads an account's webhooks once for the events of one commit", async () => {
+    await app.running.relay.settled();
+    statements = [];
+    await contactWrites(app, { phone: '5511977774444', body: 'three events' });
+    await app.running.relay.settled();
+    const ran = [...statements];
+    const events = ran.filter((text) => /insert into "outbox"|outbox_append/i.test(text)).join('\n');
+    for (const type of ['contact.created', 'ticket.created', 'message.created']) expect(events).toContain(type);
+    expect(ran.filter((text) => /^select\b.*\bfrom "?webhooks\b/is.test(text))).toHaveLength(1);
+  });
 });

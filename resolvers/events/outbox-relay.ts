@@ -8,13 +8,18 @@ import { createRelayLease, instanceName } from './relay-lease.js';
 /** Thrown by a handler when retrying cannot help (e.g. the receiver answered 404): set aside at once. */
 export class UndeliverableEvent extends Error {}
 
+/** What the events of one batch read once between them, each key read after the batch was (never older than its events). */
+export interface BatchReads {
+  once<T>(key: string, read: () => Promise<T>): Promise<T>;
+}
+
 /** One reader of the outbox with its own cursor (webhooks, each plugin's event handlers). */
 export interface OutboxConsumer {
   name: string;
   /** Decided before the event is read in full, so unwanted events cost nothing. */
-  wants(type: PublicEventType, accountId: number): boolean | Promise<boolean>;
+  wants(type: PublicEventType, accountId: number, reads: BatchReads): boolean | Promise<boolean>;
   /** Throwing means "not handled": retried with backoff, then recorded in outbox_failures and skipped. */
-  handle(event: PublicEvent): Promise<void>;
+  handle(event: PublicEvent, reads: BatchReads): Promise<void>;
   /** Whether an event of this type is passed over (logged and counted) when its account is suspended as it is read. */
   skipsWhileSuspended?(type: PublicEventType): boolean;
 }
@@ -72,10 +77,10 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   /** Whether this instance may handle one more event: not stopping, and the lease still held short of its fence. */
   const mayHandle = () => !stopped && lease.holds();
 
-  async function handleWithRetries(consumer: OutboxConsumer, event: PublicEvent, stats: ConsumerStats): Promise<void> {
+  async function handleWithRetries(consumer: OutboxConsumer, event: PublicEvent, stats: ConsumerStats, reads: BatchReads): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await consumer.handle(event);
+        await consumer.handle(event, reads);
         stats.handled++;
         return;
       } catch (error) {
@@ -114,12 +119,13 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
         if (batch.length === 0) break;
         // Read at most once per batch, for the batch's accounts, and only when an event could be skipped.
         let suspended: Set<number> | null = null;
+        const reads = batchReads();
         const isSuspended = async (accountId: number) =>
           (suspended ??= new Set(await store.accounts.suspendedAmong([...new Set(batch.map((recorded) => recorded.accountId))]))).has(accountId);
         for (const recorded of batch) {
           if (!mayHandle()) break;
           const type = publicTypeOf(recorded);
-          const wanted = type !== null && (await consumer.wants(type, recorded.accountId));
+          const wanted = type !== null && (await consumer.wants(type, recorded.accountId, reads));
           const skipped = wanted && !!consumer.skipsWhileSuspended?.(type) && (await isSuspended(recorded.accountId));
           if (skipped) {
             entry.stats.skippedSuspended++;
@@ -127,7 +133,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
           }
           const event = wanted && !skipped ? await publicEvents.of(recorded) : null;
           if (event) {
-            await handleWithRetries(consumer, event, entry.stats);
+            await handleWithRetries(consumer, event, entry.stats, reads);
             unsaved = true;
           }
           cursor = recorded.id;
@@ -246,3 +252,19 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
 }
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
+
+/** A failed read is forgotten, so a retry of the event reads again. */
+function batchReads(): BatchReads {
+  const read = new Map<string, Promise<unknown>>();
+  return {
+    once<T>(key: string, load: () => Promise<T>): Promise<T> {
+      let known = read.get(key) as Promise<T> | undefined;
+      if (!known) {
+        known = load();
+        read.set(key, known);
+        known.catch(() => read.delete(key));
+      }
+      return known;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { configFlag } from '../config-rules.js';
-import type { OutboxRelay } from '../events/outbox-relay.js';
+import type { BatchReads, OutboxRelay } from '../events/outbox-relay.js';
 import type { PublicEvent } from '../events/event-contract.js';
 import type { Services } from '../services.js';
 import { createWebhookSender } from './sender.js';
@@ -36,18 +36,18 @@ export function startWebhooks(services: Services, relay: OutboxRelay): () => Pro
     if (commit.some((event) => event.type === 'account.resumed')) sender.nudge();
   });
   // The fan-out is idempotent (one row per webhook and event), so a replay after a crash adds nothing.
-  // Read per event (a tiny indexed table), so a webhook added a moment ago gets the next event.
-  const subscribers = async (type: string, accountId: number) =>
-    (await store.webhooks.activeOf(accountId)).filter((hook) => hook.events.includes('*') || hook.events.includes(type));
+  // Read once per relay batch and account, after the batch: a webhook added before an event committed gets it.
+  const subscribers = async (type: string, accountId: number, reads: BatchReads) =>
+    (await reads.once(`webhooks:${accountId}`, () => store.webhooks.activeOf(accountId))).filter((hook) => hook.events.includes('*') || hook.events.includes(type));
   relay.add({
     // The cursor's name from when webhooks were a plugin: existing databases keep their place.
     name: 'plugin:webhooks',
-    wants: async (type, accountId) => type === 'contact.erased' || (await subscribers(type, accountId)).length > 0,
-    async handle(event) {
+    wants: async (type, accountId, reads) => type === 'contact.erased' || (await subscribers(type, accountId, reads)).length > 0,
+    async handle(event, reads) {
       // Bodies frozen after the erasure committed, from events converted before it, are blanked when
       // the relay reaches it (before its own delivery is queued: that one names the contact too).
       if (event.type === 'contact.erased') await store.write((tx) => tx.personalData.redactDeliveries(Number(event.accountId), event.data.contact.id, new Date()));
-      const hooks = await subscribers(event.type, Number(event.accountId));
+      const hooks = await subscribers(event.type, Number(event.accountId), reads);
       if (hooks.length === 0) return;
       const body = JSON.stringify(event);
       await store.write((tx) =>
