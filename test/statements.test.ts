@@ -118,7 +118,8 @@ describe('SQL statements per request', () => {
   });
 
   // A bot's message to a sector, in hours, with no automatic reply to send: the account's suspension comes
-  // with the token's row, its language is not needed, and routing takes the sector the ingest read.
+  // with the token's row, its language is not needed, no call-back question was asked, and routing takes the
+  // sector the ingest read.
   it("ingests a bot's message reading no account row of its own and the named sector once", async () => {
     const { createIntegration } = await app.admin.request('mutation { createIntegration(name: "statements bot") { token } }');
     const bot = app.as(createIntegration.token);
@@ -131,6 +132,8 @@ describe('SQL statements per request', () => {
     expect(ran.filter((text) => /from "integrations"/i.test(text))).toHaveLength(1);
     expect(readsById(ran, 'accounts')).toEqual([]);
     expect(readsById(ran, 'sectors')).toHaveLength(1);
+    // No automatic reply was ever sent on it, so none is looked up.
+    expect(ran.filter((text) => /ticket_auto_replies/.test(text))).toEqual([]);
   });
 
   // Closing frees a seat: only the closer's auto-routed queues are looked at, and sectors are MANUAL unless set.

@@ -46,8 +46,9 @@ const callbackQuestion = 1;
 
 async function handleOutOfHours(tx: StoreTx, inbound: Intake, ticket: Ticket): Promise<{ ticket: Ticket; consumed: boolean }> {
   const { channel, at } = inbound;
-  // A call-back question that was asked takes the contact's next yes/no, open or closed.
-  if (ticket.callbackRequested === null && inbound.body && (await tx.intake.hasAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion))) {
+  // A call-back question that was asked takes the contact's next yes/no, open or closed. It is asked only
+  // on a ticket marked out of hours (below, and never unmarked), so other tickets skip the read.
+  if (ticket.outOfHours && ticket.callbackRequested === null && inbound.body && (await tx.intake.hasAutoReply(ticket.id, 'OUT_OF_HOURS', callbackQuestion))) {
     const answer = yes.test(inbound.body) ? true : no.test(inbound.body) ? false : null;
     if (answer !== null) return { ticket: await tx.tickets.update(ticket.id, { callbackRequested: answer }), consumed: true };
   }
