@@ -66,6 +66,8 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   // persisted: the cursor as last saved or read in this term (null: read it); only the holder moves it.
   const state = new Map<string, { running: Promise<void> | null; again: boolean; skippedTo: number; persisted: number | null; stats: ConsumerStats }>();
   let stopped = false;
+  // Counts the lease's terms: a save finishing after a new term began must not set that term's cursor.
+  let terms = 0;
   let timer: NodeJS.Timeout | null = null;
   let stopListening = () => {};
   const stopping = new AbortController();
@@ -103,14 +105,16 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
 
   async function drain(consumer: OutboxConsumer): Promise<void> {
     const entry = state.get(consumer.name)!;
+    const term = terms;
     let persisted = entry.persisted ?? (await store.outbox.cursorOf(consumer.name)) ?? 0;
-    entry.persisted = persisted;
+    if (term === terms) entry.persisted = persisted;
     let cursor = Math.max(persisted, entry.skippedTo);
     let unsaved = false;
     const persist = async () => {
       entry.persisted = null;
       await store.write((tx) => tx.outbox.advanceConsumer(consumer.name, cursor, new Date()));
-      entry.persisted = persisted = cursor;
+      persisted = cursor;
+      if (term === terms) entry.persisted = cursor;
       unsaved = false;
     };
     try {
@@ -149,7 +153,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
       // next holder does not repeat it.
       if (unsaved) await persist().catch((error: unknown) => log.warn({ err: error, consumer: consumer.name }, 'could not save the cursor; the next run repeats some events'));
     }
-    entry.skippedTo = cursor;
+    if (term === terms) entry.skippedTo = cursor;
   }
 
   function schedule(consumer: OutboxConsumer): void {
@@ -194,6 +198,7 @@ export function createOutboxRelay(store: Store, publicEvents: PublicEvents, log:
   // A new term trusts only the persisted cursors: what this instance skipped in an earlier term,
   // another holder may have read since.
   lease.onGained(() => {
+    terms++;
     for (const entry of state.values()) {
       entry.skippedTo = 0;
       entry.persisted = null;
