@@ -21,12 +21,27 @@ describe('positional row decoders (db/row-decoder.ts)', () => {
   it("decodes PostgreSQL's JSON rows to every column of the table, timestamps as Dates, an absent row as null", () => {
     const decode = rowDecoderOf<Record<string, unknown>>(contacts);
     const keys = Object.keys(getTableColumns(contacts));
-    const json = keys.map((key) => (key === 'createdAt' ? '2026-11-30T20:13:00.123+00:00' : key === 'id' ? 42 : null));
+    // PostgreSQL sends an instant as date_part('epoch', ...): seconds, milliseconds in the fraction.
+    const json = keys.map((key) => (key === 'createdAt' ? 1_796_069_580.123 : key === 'id' ? 42 : null));
     const row = decode(json)!;
     expect(Object.keys(row)).toEqual(keys);
     expect(row['id']).toBe(42);
     expect(row['createdAt']).toEqual(new Date('2026-11-30T20:13:00.123Z'));
     expect(row['erasedAt']).toBeNull();
     expect(decode(null)).toBeNull();
+  });
+
+  it('turns epoch seconds back into the exact millisecond, for every fraction, from year 1 to 9999', () => {
+    const decode = rowDecoderOf<Record<string, unknown>>(contacts);
+    const at = Object.keys(getTableColumns(contacts)).indexOf('createdAt');
+    const instants = ['0001-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '2026-11-30T20:13:00Z', '9999-12-31T23:59:59Z'];
+    for (const whole of instants.map((iso) => Date.parse(iso))) {
+      for (let ms = 0; ms < 1000; ms++) {
+        const json: unknown[] = Object.keys(getTableColumns(contacts)).map(() => null);
+        // What PostgreSQL prints for the float, read back by JSON.parse: the shortest exact digits.
+        json[at] = JSON.parse(String((whole + ms) / 1000));
+        expect((decode(json)!['createdAt'] as Date).getTime()).toBe(whole + ms);
+      }
+    }
   });
 });

@@ -14,11 +14,12 @@ let app: TestApp;
 let ana: Agent; // Sales
 let bruno: Agent; // Support
 let ticketId: string;
+let sales: string;
 const bodies = ['one', 'two', 'three', 'four', 'five'];
 
 beforeAll(async () => {
   app = await startTestApp();
-  const sales = await createSector(app, 'Sales');
+  sales = await createSector(app, 'Sales');
   const support = await createSector(app, 'Support');
   ana = await createAgent(app, 'Ana', [sales]);
   bruno = await createAgent(app, 'Bruno', [support]);
@@ -114,5 +115,27 @@ describe('ticket(id) read whole', () => {
       await ana.client.expectCode(query('messages(first: 2, last: 2)'), { id: ticketId }, 'BAD_USER_INPUT', 'last');
       await ana.client.expectCode(query('messages(first: 2, after: "not a cursor")'), { id: ticketId }, 'BAD_USER_INPUT', 'after');
     });
+  });
+
+  // Tab pages and ticket(id) read PostgreSQL's rows as JSON with instants as epoch seconds; node(id)
+  // reads typed columns. Every instant must come out the same, to the millisecond.
+  it('gives every instant to the millisecond on tab pages and in ticket(id), as node(id) reads it', async () => {
+    const INSTANTS = 'id createdAt queuedAt acceptedAt lastActivityAt contact { createdAt } sector { createdAt } lastMessage { createdAt }';
+    for (let i = 0; i < 12; i++) await contactWrites(app, { phone: `+55 11 96666-00${String(i).padStart(2, '0')}`, name: `Instant ${i}`, body: `instant ${i}`, sectorId: sales });
+    const waiting = await ana.client.request(`{ tickets(status: WAITING, first: 50) { edges { node { ${INSTANTS} } } } }`);
+    for (const { node } of waiting.tickets.edges.slice(0, 4)) await ana.client.request('mutation($id: ID!) { acceptTicket(id: $id) { id } }', { id: node.id });
+    const pages = await ana.client.request(`{ w: tickets(status: WAITING, first: 50) { edges { node { ${INSTANTS} } } } o: tickets(status: OPEN, first: 50) { edges { node { ${INSTANTS} } } } }`);
+    type Instants = { id: string; createdAt: string; acceptedAt: string | null };
+    const listed: Instants[] = [...pages.w.edges, ...pages.o.edges].map((edge: { node: Instants }) => edge.node);
+    expect(listed.length).toBeGreaterThanOrEqual(13);
+    expect(listed.filter((ticket) => ticket.acceptedAt !== null)).toHaveLength(4);
+    for (const ticket of listed) {
+      const { ticket: whole } = await ana.client.request(`query($id: ID!) { ticket(id: $id) { ${INSTANTS} messages(first: 50) { edges { node { createdAt } } } } }`, { id: ticket.id });
+      const { node } = await ana.client.request(`query($id: ID!) { node(id: $id) { ... on Ticket { ${INSTANTS} messages(first: 50) { edges { node { createdAt } } } } } }`, { id: ticket.id });
+      expect(ticket).toEqual({ ...node, messages: undefined });
+      expect(whole).toEqual(node);
+    }
+    // Written at the server's clock, the instants carry milliseconds: a check at whole seconds would prove little.
+    expect(listed.some((ticket) => !ticket.createdAt.endsWith('.000Z'))).toBe(true);
   });
 });

@@ -5,7 +5,9 @@ import { positionalDecoderOf } from '../../row-decoder.js';
 // Wide joined reads (a tab page: ticket, contact, sector, last message) come back as one JSON value:
 // PostgreSQL sends one field and JSON.parse builds the rows natively, where column-by-column mapping of
 // some fifty text fields per row is what the server spent its time on. Each row is a positional array:
-// keyed objects repeated every key on every row, half the text to build, send and parse.
+// keyed objects repeated every key on every row, half the text to build, send and parse. Timestamps go
+// as epoch seconds (a float, milliseconds in its fraction): a number becomes a Date several times faster
+// than an ISO string is parsed, and date_part's float costs PostgreSQL less than extract's numeric.
 
 const jsonRows = new WeakMap<PgTable, SQL>();
 
@@ -21,7 +23,7 @@ export function jsonRowOf(table: PgTable): SQL {
   let rendered = jsonRows.get(table);
   if (!rendered) {
     const qualified = (name: string) => `"${getTableName(table)}"."${name}"`;
-    const values = columnsOf(table).map((column) => qualified(column.name));
+    const values = columnsOf(table).map((column) => (column.timestamp ? `date_part('epoch', ${qualified(column.name)})` : qualified(column.name)));
     rendered = sql.raw(`CASE WHEN ${qualified('id')} IS NULL THEN NULL ELSE json_build_array(${values.join(', ')}) END`);
     jsonRows.set(table, rendered);
   }
@@ -30,6 +32,6 @@ export function jsonRowOf(table: PgTable): SQL {
 
 /** Turns a row read through `jsonRowOf` back into what drizzle's select gives: keyed, Dates where the table has timestamps. */
 export function rowDecoderOf<Row>(table: PgTable): (json: unknown[] | null) => Row | null {
-  const decode = positionalDecoderOf<Row>(columnsOf(table).map(({ key, timestamp }) => ({ key, map: timestamp ? (value: unknown) => new Date(value as string) : null })));
+  const decode = positionalDecoderOf<Row>(columnsOf(table).map(({ key, timestamp }) => ({ key, map: timestamp ? (value: unknown) => new Date(Math.round((value as number) * 1000)) : null })));
   return (json) => (json === null ? null : decode(json));
 }
