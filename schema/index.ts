@@ -1,4 +1,5 @@
-import type { GraphQLField, GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.js';
 import './types/user.js';
 import './types/sector.js';
@@ -55,9 +56,28 @@ export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQ
   if (built?.key !== key) {
     const schema = builder.toSchema({ sortSchema: true });
     describeSchema(schema);
+    encodeNodeIdsAtOnce(schema);
     built = { key, schema };
   }
   return built.schema;
+}
+
+// The relay plugin wraps each node's id in an async function: a promise per row of every page. Our
+// node types read their id straight off the row, so the global id is encoded at once instead.
+function encodeNodeIdsAtOnce(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !type.getInterfaces().some((face) => face.name === 'Node')) continue;
+    const { pothosOptions } = builder.configStore.getTypeConfig(type.name) as { pothosOptions: { id?: { resolve?: (parent: unknown) => unknown } } };
+    const idOf = pothosOptions.id?.resolve;
+    const field = type.getFields()['id'];
+    // A type that implements Node with its own id field (Integration) keeps it.
+    if (!idOf || !field) continue;
+    field.resolve = (parent: unknown) => {
+      const id = idOf(parent);
+      if (typeof id !== 'number' && typeof id !== 'string') throw new Error(`The id of a ${type.name} must be read straight off its row`);
+      return encodeGlobalID(type.name, String(id));
+    };
+  }
 }
 
 /** Root fields without auth scopes; only `login` and `refreshToken` may be open. Plugins' fields are checked at start-up. */
