@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { positionalDecoderOf } from '../../row-decoder.js';
 
 // Wide joined reads (a tab page: ticket, contact, sector, last message) come back as one JSON value:
@@ -9,29 +9,48 @@ import { positionalDecoderOf } from '../../row-decoder.js';
 // as epoch seconds (a float, milliseconds in its fraction): a number becomes a Date several times faster
 // than an ISO string is parsed, and date_part's float costs PostgreSQL less than extract's numeric.
 
-const jsonRows = new WeakMap<PgTable, SQL>();
+type Columns = Record<string, PgColumn>;
 
-/** The table's columns in one fixed order: drizzle's key for each, and whether it is a timestamp. */
-const columnsOf = (table: PgTable) => Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name, timestamp: column.columnType === 'PgTimestamp' }));
+const jsonValues = new WeakMap<Columns, string>();
+
+/** The columns in one fixed order: drizzle's key for each, and whether it is a timestamp. */
+const columnsOf = (columns: Columns) => Object.entries(columns).map(([key, column]) => ({ key, name: column.name, timestamp: column.columnType === 'PgTimestamp' }));
 
 /**
- * The table's row as a JSON array of its columns in `columnsOf` order, or null when the (outer-joined) row
- * is absent. Rendered once per table into one raw chunk (names from our own table definitions): built from
- * a chunk per column, drizzle walked some hundred chunks per page statement on every request.
+ * The columns' values, comma-separated in `columnsOf` order, as json_build_array takes them. Rendered once
+ * per column set into one raw chunk (names from our own table definitions): built from a chunk per
+ * column, drizzle walked some hundred chunks per page statement on every request.
  */
-export function jsonRowOf(table: PgTable): SQL {
-  let rendered = jsonRows.get(table);
+function jsonValuesOf(table: PgTable, columns: Columns): string {
+  let rendered = jsonValues.get(columns);
   if (!rendered) {
     const qualified = (name: string) => `"${getTableName(table)}"."${name}"`;
-    const values = columnsOf(table).map((column) => (column.timestamp ? `date_part('epoch', ${qualified(column.name)})` : qualified(column.name)));
-    rendered = sql.raw(`CASE WHEN ${qualified('id')} IS NULL THEN NULL ELSE json_build_array(${values.join(', ')}) END`);
-    jsonRows.set(table, rendered);
+    rendered = columnsOf(columns)
+      .map((column) => (column.timestamp ? `date_part('epoch', ${qualified(column.name)})` : qualified(column.name)))
+      .join(', ');
+    jsonValues.set(columns, rendered);
   }
   return rendered;
 }
 
-/** Turns a row read through `jsonRowOf` back into what drizzle's select gives: keyed, Dates where the table has timestamps. */
-export function rowDecoderOf<Row>(table: PgTable): (json: unknown[] | null) => Row | null {
-  const decode = positionalDecoderOf<Row>(columnsOf(table).map(({ key, timestamp }) => ({ key, map: timestamp ? (value: unknown) => new Date(Math.round((value as number) * 1000)) : null })));
+/** The table's row as a JSON array of its columns, or null when the (outer-joined) row is absent. */
+export function jsonRowOf(table: PgTable): SQL {
+  return sql.raw(`CASE WHEN "${getTableName(table)}"."id" IS NULL THEN NULL ELSE json_build_array(${jsonValuesOf(table, getTableColumns(table))}) END`);
+}
+
+/** These columns of the row, then `extra` values, as one JSON array (`rowDecoderOf` with the same columns and extra keys reads it). */
+export function jsonColumnsOf(table: PgTable, columns: Columns, extra: readonly SQL[]): SQL {
+  return sql`json_build_array(${sql.raw(jsonValuesOf(table, columns))}, ${sql.join([...extra], sql`, `)})`;
+}
+
+/**
+ * Turns a row read through `jsonRowOf` (or `jsonColumnsOf`) back into what drizzle's select gives: keyed,
+ * Dates where the table has timestamps; `extraKeys` name the values after the columns, used as read.
+ */
+export function rowDecoderOf<Row>(table: PgTable, columns: Columns = getTableColumns(table), extraKeys: readonly string[] = []): (json: unknown[] | null) => Row | null {
+  const decode = positionalDecoderOf<Row>([
+    ...columnsOf(columns).map(({ key, timestamp }) => ({ key, map: timestamp ? (value: unknown) => new Date(Math.round((value as number) * 1000)) : null })),
+    ...extraKeys.map((key) => ({ key, map: null })),
+  ]);
   return (json) => (json === null ? null : decode(json));
 }
