@@ -62,8 +62,8 @@ export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQ
   return built.schema;
 }
 
-// The relay plugin wraps each node's id in an async function: a promise per row of every page. Our
-// node types read their id straight off the row, so the global id is encoded at once instead.
+// The relay plugin wraps each node's id in an async function: a promise per row of every page. An id
+// read straight off the row is encoded at once; any other (a plugin's async id) still goes the relay way.
 function encodeNodeIdsAtOnce(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || !type.getInterfaces().some((face) => face.name === 'Node')) continue;
@@ -71,11 +71,11 @@ function encodeNodeIdsAtOnce(schema: GraphQLSchema): void {
     const idOf = pothosOptions.id?.resolve;
     const field = type.getFields()['id'];
     // A type that implements Node with its own id field (Integration) keeps it.
-    if (!idOf || !field) continue;
-    field.resolve = (parent: unknown) => {
+    if (!idOf || !field?.resolve) continue;
+    const relayResolve = field.resolve;
+    field.resolve = (parent, args, context, info) => {
       const id = idOf(parent);
-      if (typeof id !== 'number' && typeof id !== 'string') throw new Error(`The id of a ${type.name} must be read straight off its row`);
-      return encodeGlobalID(type.name, String(id));
+      return typeof id === 'number' || typeof id === 'string' ? encodeGlobalID(type.name, String(id)) : relayResolve(parent, args, context, info);
     };
   }
 }
