@@ -136,6 +136,27 @@ describe('SQL statements per request', () => {
     expect(ran.filter((text) => /ticket_auto_replies/.test(text))).toEqual([]);
   });
 
+  // A contact's first message inserts the contact with that interaction; a known contact's is recorded by an update.
+  it("records a new contact's first interaction in its insert, and a known contact's by one update", async () => {
+    const { createIntegration } = await app.admin.request('mutation { createIntegration(name: "interaction bot") { token } }');
+    const bot = app.as(createIntegration.token);
+    const INGESTED = 'mutation($input: IngestMessageInput!) { ingestMessage(input: $input) { contact { id lastInteractionAt } messages(first: 1) { edges { node { createdAt } } } } }';
+    const contactUpdates = (ran: string[]) => ran.filter((text) => /^update "?contacts"?/i.test(text));
+
+    statements = [];
+    const first = (await bot.request(INGESTED, { input: { contact: { phone: '5511966660001', name: 'New' }, body: 'first' } })).ingestMessage;
+    expect(contactUpdates([...statements])).toEqual([]);
+    expect(first.contact.lastInteractionAt).toBe(first.messages.edges[0].node.createdAt);
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    statements = [];
+    const second = (await bot.request(INGESTED, { input: { contact: { phone: '5511966660001' }, body: 'second' } })).ingestMessage;
+    expect(contactUpdates([...statements])).toHaveLength(1);
+    expect(second.contact.id).toBe(first.contact.id);
+    expect(second.contact.lastInteractionAt).toBe(second.messages.edges[0].node.createdAt);
+    expect(second.contact.lastInteractionAt > first.contact.lastInteractionAt).toBe(true);
+  });
+
   // Closing frees a seat: only the closer's auto-routed queues are looked at, and sectors are MANUAL unless set.
   it("closes an agent's ticket without looking at the queues of their MANUAL sectors", async () => {
     const ticket = await contactWrites(app, { phone: '5511977773333', body: 'close me', sectorId: (await ana.client.request('{ me { sectors { id } } }')).me.sectors[0].id });

@@ -52,19 +52,22 @@ const ingestRules = z
     path: ['body'],
   });
 
-async function contactFor(tx: StoreTx, accountId: number, input: { phone: string; name?: string | null | undefined; externalId?: string | null | undefined }, actor: Actor, at: Date): Promise<Contact> {
+/** The contact a message comes from, found by phone or created; `created` when this write made it. */
+async function contactFor(
+  tx: StoreTx, accountId: number, input: { phone: string; name?: string | null | undefined; externalId?: string | null | undefined }, actor: Actor, at: Date,
+): Promise<{ contact: Contact; created: boolean }> {
   const existing = await tx.contacts.byPhone(accountId, input.phone);
   if (existing) {
     // A name learned later fills the gap, but never overwrites what an agent has set.
-    if (!existing.name && input.name) return (await tx.contacts.update(accountId, existing.id, { name: input.name }, at)) ?? existing;
-    return existing;
+    if (!existing.name && input.name) return { contact: (await tx.contacts.update(accountId, existing.id, { name: input.name }, at)) ?? existing, created: false };
+    return { contact: existing, created: false };
   }
   const contact = await tx.contacts.insert(
     { accountId, name: input.name || null, phone: input.phone, email: null, city: null, document: null, externalId: input.externalId || null, notes: null, lastInteractionAt: at },
     at,
   );
   await recordEvent(tx, at, accountId, 'contact.created', { contactId: contact.id, actor });
-  return contact;
+  return { contact, created: true };
 }
 
 /**
@@ -92,7 +95,7 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
     if (!channel) throw new BadUserInputError('input.channelId', 'Unknown channel');
     const sector = input.sectorId ? await tx.sectors.byId(accountId, input.sectorId) : null;
     if (input.sectorId && !sector) throw new BadUserInputError('input.sectorId', 'Unknown sector');
-    const contact = await contactFor(tx, accountId, parsed.contact, actor, at);
+    const { contact, created: contactIsNew } = await contactFor(tx, accountId, parsed.contact, actor, at);
 
     let ticket = await tx.tickets.liveOf(accountId, contact.id, channel.id);
     const isNewTicket = !ticket;
@@ -121,7 +124,8 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
       body: parsed.body?.trim() ? parsed.body : null, attachments, externalId: parsed.externalId ?? null, createdAt: at,
     });
     ticket = await tx.tickets.update(ticket.id, { lastMessageId: message.id, lastActivityAt: at, pendingInboundSince: ticket.pendingInboundSince ?? at });
-    await tx.contacts.update(accountId, contact.id, { lastInteractionAt: at }, at);
+    // A contact this message created was inserted with this interaction already.
+    if (!contactIsNew) await tx.contacts.update(accountId, contact.id, { lastInteractionAt: at }, at);
     await recordEvent(tx, at, accountId, 'message.created', {
       messageId: message.id, ticketId: ticket.id, actor, kind, direction: 'IN', placement: placementOf(ticket),
     });
