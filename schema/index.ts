@@ -1,4 +1,4 @@
-import { isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.js';
 import './types/user.js';
@@ -62,20 +62,20 @@ export function buildSchema(extensions: readonly SchemaExtension[] = []): GraphQ
   return built.schema;
 }
 
-// The relay plugin wraps each node's id in an async function: a promise per row of every page. An id
-// read straight off the row is encoded at once; any other (a plugin's async id) still goes the relay way.
+// The relay plugin wraps each node's id in an async function: a promise per row of every page. An id read
+// straight off the row is encoded at once; an asynchronous one (a plugin's) is encoded when it settles.
 function encodeNodeIdsAtOnce(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || !type.getInterfaces().some((face) => face.name === 'Node')) continue;
-    const { pothosOptions } = builder.configStore.getTypeConfig(type.name) as { pothosOptions: { id?: { resolve?: (parent: unknown) => unknown } } };
+    const { pothosOptions } = builder.configStore.getTypeConfig(type.name) as { pothosOptions: { id?: { resolve?: GraphQLFieldResolver<unknown, unknown> } } };
     const idOf = pothosOptions.id?.resolve;
     const field = type.getFields()['id'];
     // A type that implements Node with its own id field (Integration) keeps it.
-    if (!idOf || !field?.resolve) continue;
-    const relayResolve = field.resolve;
+    if (!idOf || !field) continue;
+    const encode = (id: unknown) => encodeGlobalID(type.name, String(id));
     field.resolve = (parent, args, context, info) => {
-      const id = idOf(parent);
-      return typeof id === 'number' || typeof id === 'string' ? encodeGlobalID(type.name, String(id)) : relayResolve(parent, args, context, info);
+      const id = idOf(parent, args, context, info);
+      return typeof id === 'number' || typeof id === 'string' ? encode(id) : Promise.resolve(id).then(encode);
     };
   }
 }
