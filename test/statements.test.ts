@@ -166,6 +166,8 @@ describe('SQL statements per request', () => {
     // The ticket closed is the only one read: no queue's head is looked for.
     expect(ran.filter((text) => /^select\b.*\bfrom "?tickets\b/is.test(text))).toHaveLength(1);
     expect(readsById(ran, 'sectors')).toEqual([]);
+    // The closer's sectors came with the viewer: user_sectors is read once, by the viewer's own statement.
+    expect(ran.filter((text) => /\bfrom "?user_sectors\b/is.test(text))).toHaveLength(1);
   });
 
   // The relay asks the webhooks consumer about each event; the account's webhooks are read once per batch.

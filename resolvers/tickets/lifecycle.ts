@@ -93,7 +93,8 @@ export async function closeTicket(services: Services, viewer: Viewer | null, tic
     await recordEvent(tx, at, viewer.accountId, 'ticket.statusChanged', { ticketId: ticket.id, actor, before: placementOf(ticket), after: placementOf(closed), closedBy: closed.closedBy! });
     // A freed seat takes the next ticket of the closer's auto-routed queues.
     if (ticket.assigneeId !== null) {
-      const freed = (await tx.users.sectorIdsOfUsers([ticket.assigneeId])).get(ticket.assigneeId) ?? [];
+      // A closer's own sectors came with the request's viewer, as taking the next ticket and going ONLINE use them.
+      const freed = ticket.assigneeId === viewer.userId ? viewer.sectorIds : ((await tx.users.sectorIdsOfUsers([ticket.assigneeId])).get(ticket.assigneeId) ?? []);
       await routeQueuesOf(tx, viewer.accountId, freed, at);
     }
     return closed;
