@@ -146,6 +146,8 @@ describe('SQL statements per request', () => {
     statements = [];
     const first = (await bot.request(INGESTED, { input: { contact: { phone: '5511966660001', name: 'New' }, body: 'first' } })).ingestMessage;
     expect(contactUpdates([...statements])).toEqual([]);
+    // Nor is a live ticket looked for: the contact has none.
+    expect(statements.filter((text) => /^select\b.*\bfrom "?tickets\b/is.test(text))).toEqual([]);
     expect(first.contact.lastInteractionAt).toBe(first.messages.edges[0].node.createdAt);
 
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -97,7 +97,8 @@ export async function ingestMessage(services: Services, viewer: Viewer | null, i
     if (input.sectorId && !sector) throw new BadUserInputError('input.sectorId', 'Unknown sector');
     const { contact, created: contactIsNew } = await contactFor(tx, accountId, parsed.contact, actor, at);
 
-    let ticket = await tx.tickets.liveOf(accountId, contact.id, channel.id);
+    // A contact this message created has no ticket yet.
+    let ticket = contactIsNew ? null : await tx.tickets.liveOf(accountId, contact.id, channel.id);
     const isNewTicket = !ticket;
     if (!ticket) {
       const protocol = await tx.tickets.nextProtocol(accountId);
