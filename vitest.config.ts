@@ -5,12 +5,19 @@ import { engine } from './test/helpers/engine.js';
 
 const require = createRequire(import.meta.url);
 
+// Pothos keeps one schema builder per process (schema/index.ts): these files add test plugins' fields to it,
+// which would reach every later file of a shared process, or read the whole schema, which must hold no such field.
+const ownProcessFiles = ['test/schema-sdl.test.ts', 'test/schema-descriptions.test.ts', 'test/plugins.test.ts', 'test/plugin-scopes.test.ts', 'test/node-ids.test.ts'];
+
+// DESKGRAPH_TEST_ENGINE=postgres: a cluster and a migrated template for the run (one, whichever project
+// asks first), a database per app.
+const databasePerApp = engine === 'postgres' ? { globalSetup: ['test/helpers/postgres-cluster.ts'], setupFiles: ['test/helpers/database-cleanup.ts'] } : {};
+
 export default defineConfig({
   // Node resolves `graphql` to its CommonJS build for the libraries; our sources must get the same
   // copy, or errors and types from two realms stop matching (the graphql dual-package hazard).
   resolve: { alias: { graphql: require.resolve('graphql') } },
   test: {
-    include: ['test/**/*.test.ts'],
     // A safety net, not a measure: on PostgreSQL every statement is a round trip to a server sharing the CPU.
     testTimeout: engine === 'postgres' ? 60_000 : 30_000,
     hookTimeout: engine === 'postgres' ? 60_000 : 30_000,
@@ -18,7 +25,20 @@ export default defineConfig({
     // Test files mostly wait (servers, sockets, timers, the cluster): vitest's one file per core but one
     // left two cores half idle, so at least two files run at once (TESTING.md has the timings).
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // DESKGRAPH_TEST_ENGINE=postgres: a cluster and a migrated template for the run, a database per app.
-    ...(engine === 'postgres' ? { globalSetup: ['test/helpers/postgres-cluster.ts'], setupFiles: ['test/helpers/database-cleanup.ts'] } : {}),
+    projects: [
+      // Every file loads the whole app: a worker keeps its modules from one file to the next instead of
+      // loading them again (TESTING.md has the timings). Each file still starts its own servers and databases.
+      {
+        extends: true,
+        test: {
+          name: 'app',
+          include: ['test/**/*.test.ts'],
+          exclude: ownProcessFiles,
+          isolate: false,
+          ...databasePerApp,
+        },
+      },
+      { extends: true, test: { name: 'own-process', include: ownProcessFiles, ...databasePerApp } },
+    ],
   },
 });

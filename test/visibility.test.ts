@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TicketScope, TicketStatus } from '../db/types.js';
 import { canSeeTicket } from '../resolvers/visibility.js';
+import { defaultLimits } from '../schema/protection.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { engine, openTestDatabase } from './helpers/database.js';
 import type { GqlClient } from './helpers/gql.js';
@@ -45,18 +46,13 @@ const scenario = fc.record({
 const TAB = `query($status: TicketStatus!, $all: Boolean, $sectorId: ID, $search: String, $after: String) {
   tickets(status: $status, all: $all, sectorId: $sectorId, search: $search, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
 
-async function tabIds(client: GqlClient, variables: Record<string, unknown>): Promise<{ ids: number[]; totalCount: number }> {
-  const ids: number[] = [];
-  let after: string | null = null;
-  let totalCount = 0;
-  for (;;) {
-    const page: any = (await client.request(TAB, { ...variables, after })).tickets;
-    totalCount = page.totalCount;
-    ids.push(...page.edges.map((edge: { node: { id: string } }) => localId(edge.node.id)));
-    if (!page.pageInfo.hasNextPage) return { ids: ids.sort((a, b) => a - b), totalCount };
-    after = page.pageInfo.endCursor;
-  }
-}
+interface TabRead { args: Record<string, string | boolean>; expected: Row[] }
+
+/** `status: WAITING, sectorId: "..."`: the status an enum literal, the rest JSON literals (valid GraphQL). */
+const tabArguments = ({ status, ...rest }: Record<string, string | boolean>) =>
+  [`status: ${status}`, ...Object.entries(rest).map(([name, value]) => `${name}: ${JSON.stringify(value)}`)].join(', ');
+
+const idsOf = (edges: { node: { id: string } }[]) => edges.map((edge) => localId(edge.node.id)).sort((a, b) => a - b);
 
 const sorted = (rows: Row[]) => rows.map((row) => row.id).sort((a, b) => a - b);
 
@@ -82,6 +78,9 @@ async function anotherAccountsTicket(app: TestApp): Promise<void> {
   const { createSector } = await otto.request('mutation { createSector(input: { name: "Other sector" }) { id } }');
   await otto.request('mutation($c: ID!, $s: ID!) { ingestMessage(input: { contact: { phone: "551190000009" }, body: "elsewhere", channelId: $c, sectorId: $s }) { id } }', { c: createChannel.id, s: createSector.id });
 }
+
+// A viewer's every read path goes in one request: more aliases, tokens and cost than a console sends.
+const wholeReadLimits = { ...defaultLimits, maxAliases: 500, maxTokens: 50_000, maxCost: 10_000_000 };
 
 let splitContacts = 0;
 let runs = 0;
@@ -150,6 +149,7 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
   const db = await openTestDatabase(app.config.databaseUrl, { readonly: true });
   const rows = await db.rows<Row>('SELECT id, status, sector_id, assignee_id, contact_id, account_id FROM tickets');
   const memberships = await db.rows<{ user_id: number; sector_id: number }>('SELECT user_id, sector_id FROM user_sectors');
+  const contacts = await db.rows<{ id: number; phone: string }>('SELECT id, phone FROM contacts');
   await db.close();
 
   const me = await app.admin.request('{ me { id } }');
@@ -184,35 +184,51 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
     for (const row of rows) {
       expect(canSeeTicket(scope, { accountId: row.account_id, status: row.status as TicketStatus, sectorId: row.sector_id, assigneeId: row.assignee_id })).toBe(oracleSees(viewer, row));
     }
-    const expectTab = async (variables: Record<string, unknown>, expected: Row[]) => {
-      const { ids, totalCount } = await tabIds(viewer.client, variables);
-      expect(ids, JSON.stringify(variables)).toEqual(sorted(expected));
-      expect(totalCount, JSON.stringify(variables)).toBe(expected.length);
-    };
-    await expectTab({ status: 'WAITING' }, visible.filter((r) => r.status === 'WAITING'));
-    await expectTab({ status: 'OPEN' }, rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId));
-    await expectTab({ status: 'OPEN', all: true }, visible.filter((r) => r.status === 'OPEN'));
-    await expectTab({ status: 'CLOSED' }, visible.filter((r) => r.status === 'CLOSED'));
+    const tabs: TabRead[] = [
+      { args: { status: 'WAITING' }, expected: visible.filter((r) => r.status === 'WAITING') },
+      { args: { status: 'OPEN' }, expected: rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId) },
+      { args: { status: 'OPEN', all: true }, expected: visible.filter((r) => r.status === 'OPEN') },
+      { args: { status: 'CLOSED' }, expected: visible.filter((r) => r.status === 'CLOSED') },
+    ];
     for (const sectorId of sectorIds.slice(0, 2)) {
-      await expectTab({ status: 'WAITING', sectorId }, visible.filter((r) => r.status === 'WAITING' && r.sector_id === localId(sectorId)));
-      await expectTab({ status: 'CLOSED', sectorId }, visible.filter((r) => r.status === 'CLOSED' && r.sector_id === localId(sectorId)));
-      await expectTab({ status: 'OPEN', sectorId }, rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId && r.sector_id === localId(sectorId)));
-      await expectTab({ status: 'OPEN', all: true, sectorId }, visible.filter((r) => r.status === 'OPEN' && r.sector_id === localId(sectorId)));
+      tabs.push(
+        { args: { status: 'WAITING', sectorId }, expected: visible.filter((r) => r.status === 'WAITING' && r.sector_id === localId(sectorId)) },
+        { args: { status: 'CLOSED', sectorId }, expected: visible.filter((r) => r.status === 'CLOSED' && r.sector_id === localId(sectorId)) },
+        { args: { status: 'OPEN', sectorId }, expected: rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId && r.sector_id === localId(sectorId)) },
+        { args: { status: 'OPEN', all: true, sectorId }, expected: visible.filter((r) => r.status === 'OPEN' && r.sector_id === localId(sectorId)) },
+      );
     }
-    const counts = (await viewer.client.request('{ ticketCounts { waiting open closed } }')).ticketCounts;
-    expect(counts).toEqual({
+    // The other account's contact shares a phone with one of ours: a search finds our contact's tickets.
+    const phoneOf = (contactId: number) => contacts.find((contact) => contact.id === contactId)!.phone;
+    for (const phone of new Set(contactIds.map(phoneOf))) {
+      tabs.push({ args: { status: 'WAITING', search: phone }, expected: visible.filter((r) => r.status === 'WAITING' && phoneOf(r.contact_id) === phone) });
+    }
+    // Every read path of this viewer in one request: a tab per alias, ticket(id) per alias (node(id)
+    // goes through the loader, many ids at once), each contact's tickets.
+    const data = await viewer.client.request(`{
+      ${tabs.map((tab, i) => `tab${i}: tickets(${tabArguments(tab.args)}, first: 100) { totalCount pageInfo { hasNextPage } edges { node { id } } }`).join('\n')}
+      ticketCounts { waiting open closed }
+      ${rows.map((row) => `ticket${row.id}: ticket(id: "${globalId('Ticket', row.id)}") { id } node${row.id}: node(id: "${globalId('Ticket', row.id)}") { id }`).join('\n')}
+      ${contactIds.map((id) => `contact${id}: node(id: "${globalId('Contact', id)}") { ... on Contact { tickets(first: 100) { totalCount edges { node { id } } } } }`).join('\n')}
+    }`);
+    for (const [i, { args, expected }] of tabs.entries()) {
+      const page = data[`tab${i}`];
+      // At most a few dozen tickets: one page holds a whole tab.
+      expect(page.pageInfo.hasNextPage, JSON.stringify(args)).toBe(false);
+      expect(idsOf(page.edges), JSON.stringify(args)).toEqual(sorted(expected));
+      expect(page.totalCount, JSON.stringify(args)).toBe(expected.length);
+    }
+    expect(data.ticketCounts).toEqual({
       waiting: visible.filter((r) => r.status === 'WAITING').length,
       open: rows.filter((r) => r.status === 'OPEN' && r.assignee_id === viewer.userId).length,
       closed: visible.filter((r) => r.status === 'CLOSED').length,
     });
     for (const row of rows) {
-      const id = globalId('Ticket', row.id);
-      const { ticket, node } = await viewer.client.request('query($id: ID!) { ticket(id: $id) { id } node(id: $id) { id } }', { id });
-      expect(ticket !== null, `ticket(${row.id})`).toBe(oracleSees(viewer, row));
-      expect(node !== null, `node(${row.id})`).toBe(oracleSees(viewer, row));
+      expect(data[`ticket${row.id}`] !== null, `ticket(${row.id})`).toBe(oracleSees(viewer, row));
+      expect(data[`node${row.id}`] !== null, `node(${row.id})`).toBe(oracleSees(viewer, row));
     }
-    for (const contactId of [...new Set(rows.map((row) => row.contact_id))]) {
-      const { node } = await viewer.client.request('query($id: ID!) { node(id: $id) { ... on Contact { phone tickets(first: 100) { totalCount edges { node { id } } } } } }', { id: globalId('Contact', contactId) });
+    for (const contactId of contactIds) {
+      const node = data[`contact${contactId}`];
       const expected = visible.filter((row) => row.contact_id === contactId);
       // A contact with no ticket I see is, for me, a missing contact; another account's, for everyone.
       const foreign = rows.some((row) => row.contact_id === contactId && row.account_id !== 1);
@@ -220,9 +236,8 @@ async function runScenario(app: TestApp, input: Scenario): Promise<void> {
         expect(node, `contact ${contactId}`).toBeNull();
         continue;
       }
-      expect(node.tickets.edges.map((e: { node: { id: string } }) => localId(e.node.id)).sort((a: number, b: number) => a - b)).toEqual(sorted(expected));
+      expect(idsOf(node.tickets.edges)).toEqual(sorted(expected));
       expect(node.tickets.totalCount).toBe(expected.length);
-      await expectTab({ status: 'WAITING', search: node.phone }, expected.filter((r) => r.status === 'WAITING'));
     }
   }
 }
@@ -232,7 +247,7 @@ describe('visibility: one rule on every read path', () => {
     console.info(`visibility seed: ${SEED} (PROPERTY_SEED=${SEED} to replay, PROPERTY_SHRINK=1 to shrink)`);
     await fc.assert(
       fc.asyncProperty(scenario, async (input) => {
-        const app = await startTestApp({ passwords: { memoryCost: 1024, timeCost: 1 } });
+        const app = await startTestApp({ passwords: { memoryCost: 1024, timeCost: 1 }, limits: wholeReadLimits });
         try {
           await runScenario(app, input);
         } finally {

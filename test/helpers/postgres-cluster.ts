@@ -76,11 +76,12 @@ async function dropDatabasesOf(adminUrl: string, prefix: string): Promise<void> 
   for (const { datname } of names) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${quoted(datname)} WITH (FORCE)`);
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  if (engine !== 'postgres') {
-    project.provide('postgres', null);
-    return undefined;
-  }
+interface RunningCluster {
+  provided: PostgresTestCluster;
+  teardown(): Promise<void>;
+}
+
+async function startForRun(): Promise<RunningCluster> {
   const given = process.env['DESKGRAPH_TEST_POSTGRES_URL'];
   const cluster = given ? { adminUrl: given, stop: () => undefined } : await startThrowawayCluster();
   const prefix = `dgtest_${Date.now().toString(36)}_${process.pid}`;
@@ -95,13 +96,37 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     cluster.stop();
     throw error;
   }
-  const provided: PostgresTestCluster = { adminUrl: cluster.adminUrl, template, prefix };
+  return {
+    provided: { adminUrl: cluster.adminUrl, template, prefix },
+    async teardown() {
+      try {
+        if (given) await dropDatabasesOf(cluster.adminUrl, prefix);
+      } finally {
+        cluster.stop();
+      }
+    },
+  };
+}
+
+// Each vitest project runs its global setup, each in a module of its own: the run's one cluster is kept on
+// the process, and the last project to finish removes it.
+const runKey = Symbol.for('deskgraph.test.postgresCluster');
+type RunHolder = { [runKey]?: { running: Promise<RunningCluster>; projects: number } };
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  if (engine !== 'postgres') {
+    project.provide('postgres', null);
+    return undefined;
+  }
+  const holder = globalThis as RunHolder;
+  const shared = (holder[runKey] ??= { running: startForRun(), projects: 0 });
+  shared.projects += 1;
+  const { provided, teardown } = await shared.running;
   project.provide('postgres', provided);
   return async () => {
-    try {
-      if (given) await dropDatabasesOf(cluster.adminUrl, prefix);
-    } finally {
-      cluster.stop();
-    }
+    shared.projects -= 1;
+    if (shared.projects > 0) return;
+    delete holder[runKey];
+    await teardown();
   };
 }
