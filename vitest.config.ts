@@ -2,12 +2,10 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { engine } from './test/helpers/engine.js';
+import { ownProcessFiles } from './test/helpers/own-process-files.js';
 
 const require = createRequire(import.meta.url);
 
-// Pothos keeps one schema builder per process (schema/index.ts): these files add test plugins' fields to it,
-// which would reach every later file of a shared process, or read the whole schema, which must hold no such field.
-const ownProcessFiles = ['test/schema-sdl.test.ts', 'test/schema-descriptions.test.ts', 'test/plugins.test.ts', 'test/plugin-scopes.test.ts', 'test/node-ids.test.ts'];
 
 // DESKGRAPH_TEST_ENGINE=postgres: a cluster and a migrated template for the run (one, whichever project
 // asks first), a database per app.
