@@ -1,13 +1,15 @@
 import { defineConfig } from 'vitest/config';
-import base from './vitest.config.js';
+import base, { postgresSetup, suiteOptions } from './vitest.config.js';
 
 // Stryker's runs use the suites aimed at the rule files, so each surviving mutant (which reruns every
 // test covering it) costs a minute rather than the whole suite: the score is a lower bound. Child-
 // process tests could not count anyway (the child runs instrumented code without Stryker's hooks).
 export default defineConfig({
   ...base,
+  // One project, a process per file (Stryker's runner), not the suite's two.
   test: {
-    ...base.test,
+    ...suiteOptions,
+    ...postgresSetup,
     // Fewer random runs per mutant: the property tests are the slowest, and each mutant reruns them.
     env: { PROPERTY_RUNS: '4' },
     include: [
