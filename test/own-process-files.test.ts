@@ -11,12 +11,14 @@ const extendsSchema = /\bschema\s*\(\s*builder\b|\bbuilder\.(?:queryField|queryF
 // The printed SDL, or the schema built in the test's own process (every type of it).
 const readsWholeSchema = /\bpublishedSchema\(|\bschemaSdl\(|import \{[^}]*\bbuildSchema\b[^}]*\} from '\.\.\/schema\/index\.js'/;
 
+function needsOwnProcess(file: string): boolean {
+  const source = readFileSync(join(root, file), 'utf8');
+  return extendsSchema.test(source) || readsWholeSchema.test(source);
+}
+
 describe('files that run in a process of their own (vitest.config.ts)', () => {
   it('holds every test file that extends the schema or reads it whole', () => {
-    const needing = testFiles.filter((file) => {
-      const source = readFileSync(join(root, file), 'utf8');
-      return extendsSchema.test(source) || readsWholeSchema.test(source);
-    });
+    const needing = testFiles.filter(needsOwnProcess);
     expect(needing.length).toBeGreaterThan(0);
     expect(needing.filter((file) => !ownProcessFiles.includes(file)), 'add these to test/helpers/own-process-files.ts').toEqual([]);
   });
@@ -24,8 +26,7 @@ describe('files that run in a process of their own (vitest.config.ts)', () => {
   it('names only test files that exist and need it', () => {
     for (const file of ownProcessFiles) {
       expect(testFiles, file).toContain(file);
-      const source = readFileSync(join(root, file), 'utf8');
-      expect(extendsSchema.test(source) || readsWholeSchema.test(source), `${file} neither extends nor reads the whole schema`).toBe(true);
+      expect(needsOwnProcess(file), `${file} neither extends nor reads the whole schema`).toBe(true);
     }
   });
 });
