@@ -27,7 +27,7 @@ async function answerOf(method: string, url: URL, authorization: string): Promis
   const viewer: Viewer = caller;
   const [, route, arg] = url.pathname.split('/');
   if (method === 'GET' && route === 'page') {
-    const list = await listTickets(services, viewer, { status: arg as TicketStatus, first: 50 }, true);
+    const list = await listTickets(services, viewer, { status: arg as TicketStatus, first: 50 }, { withTotal: true });
     const related = list.related!;
     return {
       totalCount: await list.totalCount(),

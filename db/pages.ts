@@ -1,5 +1,5 @@
 import { asc, desc, gt, lt, type SQLWrapper } from 'drizzle-orm';
-import type { PageDirection } from './types.js';
+import type { Contact, Message, PageDirection, Ticket } from './types.js';
 
 // Every list is shown newest first, on every engine. A backward page (last/before) reads the rows just newer than its
 // cursor, oldest first so the index walks from the cursor, and is turned round here.
@@ -27,3 +27,13 @@ export function pageOfRows<T>(rows: readonly T[], size: number, direction: PageD
  * common in messages finds a page within them; one that is not, through its index.
  */
 export const searchWalkLength = 500;
+
+/**
+ * The fields a console's tab row shows of a ticket, its contact and its last message (TabRowReads'
+ * `tabRow`): a page asking no more is read without the rest, which is most of a row's size.
+ */
+export const tabRowFields = {
+  ticket: ['id', 'protocol', 'status', 'contactId', 'channelId', 'sectorId', 'assigneeId', 'lastMessageId', 'lastActivityAt'],
+  contact: ['id', 'name', 'phone'],
+  message: ['id', 'ticketId', 'direction', 'author', 'authorUserId', 'kind', 'body', 'createdAt'],
+} as const satisfies { ticket: readonly (keyof Ticket)[]; contact: readonly (keyof Contact)[]; message: readonly (keyof Message)[] };

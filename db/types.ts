@@ -512,6 +512,21 @@ export interface TicketPage {
 export interface TicketPageOptions {
   /** Also count the whole tab in the page's statement: the caller knows totalCount is asked for. */
   withTotal?: boolean;
+  /** How much of each row the caller will read (every field when absent); a store may fill more than asked. */
+  reads?: TabRowReads;
+}
+
+/**
+ * How much a page read fills of its tickets and of their contacts and last messages: `tabRow` only the
+ * fields tabRowFields (db/pages.ts) lists, `whole` every field, `none` not read at all. A row filled to
+ * `tabRow` lacks the other fields: it must reach only what asked for no more (the page's own fields).
+ */
+export type TabRowReach = 'tabRow' | 'whole' | 'none';
+
+export interface TabRowReads {
+  ticket: Exclude<TabRowReach, 'none'>;
+  contact: TabRowReach;
+  message: TabRowReach;
 }
 
 export interface MessagePage {

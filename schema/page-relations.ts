@@ -1,30 +1,24 @@
 import DataLoader from 'dataloader';
-import type { MessagePage, PageRelations } from '../db/types.js';
+import type { MessagePage, PageRelations, Ticket } from '../db/types.js';
 import type { Context } from './context.js';
 
-// A tab page's statement reads its contacts, sectors and last messages beside the tickets; the
-// Ticket fields take them from here first, so a page costs one statement instead of four.
+// A tab page's statement (and ticket(id)'s) reads contacts, sectors and last messages beside the tickets; the
+// Ticket fields take them from there first, so a page costs one statement instead of four. They stay with the
+// ticket rows read with them: a page may fill its contacts and messages only as far as its own fields ask
+// (TabRowReads), and no other field of the operation may be handed such a row.
 
-const byContext = new WeakMap<Context, PageRelations[]>();
+const byTicket = new WeakMap<Ticket, PageRelations>();
 
-export function rememberRelations(context: Context, relations: PageRelations | undefined): void {
+export function rememberRelations(tickets: readonly Ticket[], relations: PageRelations | undefined): void {
   if (!relations) return;
-  const known = byContext.get(context);
-  if (known) known.push(relations);
-  else byContext.set(context, [relations]);
+  for (const ticket of tickets) byTicket.set(ticket, relations);
 }
 
 type Kind = keyof PageRelations;
 type Of<K extends Kind> = NonNullable<ReturnType<PageRelations[K]>>;
 
-export function relatedOf<K extends Kind>(context: Context, kind: K, id: number): Of<K> | undefined {
-  const known = byContext.get(context);
-  if (!known) return undefined;
-  for (const relations of known) {
-    const found = relations[kind](id) as Of<K> | undefined;
-    if (found !== undefined) return found;
-  }
-  return undefined;
+export function relatedOf<K extends Kind>(ticket: Ticket, kind: K, id: number): Of<K> | undefined {
+  return byTicket.get(ticket)?.[kind](id) as Of<K> | undefined;
 }
 
 const loaders = new WeakMap<Context, Map<Kind, DataLoader<number, unknown>>>();
@@ -33,8 +27,8 @@ const loaders = new WeakMap<Context, Map<Kind, DataLoader<number, unknown>>>();
  * The relation as the page read it, returned as is (no promise per row), or else read with the rest
  * the operation misses in one batch by `load` (rows in any order; an id it does not return is null).
  */
-export function relationOf<K extends Kind>(context: Context, kind: K, id: number, load: (ids: number[]) => Promise<Of<K>[]>): Of<K> | Promise<Of<K> | null> {
-  const related = relatedOf(context, kind, id);
+export function relationOf<K extends Kind>(context: Context, ticket: Ticket, kind: K, id: number, load: (ids: number[]) => Promise<Of<K>[]>): Of<K> | Promise<Of<K> | null> {
+  const related = relatedOf(ticket, kind, id);
   if (related !== undefined) return related;
   let byKind = loaders.get(context);
   if (!byKind) loaders.set(context, (byKind = new Map()));

@@ -56,7 +56,7 @@ async function searched(variables: Record<string, unknown>): Promise<Page> {
 async function pageStatementsOf(variables: Record<string, unknown>): Promise<{ walks: number; pages: number }> {
   statements = [];
   await searched(variables);
-  const pages = statements.filter((sql) => /FROM "?tickets"?\s+LEFT JOIN "?contacts"?/i.test(sql));
+  const pages = statements.filter((sql) => sql.includes('json_agg(json_build_array('));
   return { walks: pages.filter((sql) => /\bwalked\b/.test(sql)).length, pages: pages.length };
 }
 

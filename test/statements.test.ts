@@ -107,6 +107,24 @@ describe('SQL statements per request', () => {
     expect(counts).not.toMatch(/status = \$\d/);
   });
 
+  // A tab row's fields are a few of a row's columns (db/pages.ts tabRowFields): a page asking no more reads no more.
+  it.runIf(engine === 'postgres')("reads a tab row's columns only when the page asks no more, and joins only the relations it asks", async () => {
+    const pageOf = async (node: string) => {
+      const { ran, data } = await statementsOf(`{ tickets(status: OPEN, first: 5) { edges { node { id ${node} } } } }`, {});
+      expect(data.tickets.edges).toHaveLength(5);
+      return ran.find((text) => text.includes('json_agg(json_build_array('))!;
+    };
+    const tabRow = await pageOf('protocol status contact { name phone } lastMessage { body author }');
+    expect(tabRow).toContain('"contacts"."phone"');
+    expect(tabRow).toContain('"messages"."body"');
+    for (const left of ['"tickets"."closed_at"', '"tickets"."first_response_at"', '"contacts"."email"', '"messages"."attachments"']) expect(tabRow).not.toContain(left);
+    const whole = await pageOf('closedAt contact { email } lastMessage { attachments { url } }');
+    for (const read of ['"tickets"."closed_at"', '"contacts"."email"', '"messages"."attachments"']) expect(whole).toContain(read);
+    const bare = await pageOf('protocol');
+    expect(bare).not.toContain('JOIN "contacts"');
+    expect(bare).not.toContain('JOIN "messages"');
+  });
+
   // The same for the ticket every mutation reads first: `id = ANY($n)` with one id gets a custom plan each time.
   it.runIf(engine === 'postgres')('reads the ticket a mutation acts on by `id = $n`, so PostgreSQL keeps its plan', async () => {
     const { tickets } = await ana.client.request('{ tickets(status: OPEN, first: 1) { edges { node { id } } } }');

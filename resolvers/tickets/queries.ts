@@ -1,4 +1,4 @@
-import type { Message, MessagePage, PageRelations, Ticket, TicketCounts, TicketHistoryEntry, TicketPage, TicketPageCursor, TicketStatus, TicketView } from '../../db/types.js';
+import type { Message, MessagePage, PageRelations, TabRowReads, Ticket, TicketCounts, TicketHistoryEntry, TicketPage, TicketPageCursor, TicketPageOptions, TicketStatus, TicketView } from '../../db/types.js';
 import { connectionOf, decodeCursor, encodeCursor, idWindowOf, pageWindowOf, type Connection, type PageArgs, type PageWindow } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
@@ -40,9 +40,9 @@ function toList(page: TicketPage, window: PageWindow<TicketPageCursor>, totalCou
 
 /**
  * A tab: WAITING and CLOSED as visible, OPEN = assigned to me (all: every visible open ticket).
- * `withTotal`: the query asks for totalCount, so the store may count the tab in the page's read.
+ * `options`: what the query asks (totalCount: the store may count the tab in the page's read; how much of each row it reads).
  */
-export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs, withTotal = false): Promise<TicketList> {
+export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs, options: TicketPageOptions = {}): Promise<TicketList> {
   const scope = ticketScopeOf(viewer);
   const window = ticketWindowOf(args);
   if (args.sectorId !== null && args.sectorId !== undefined && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) {
@@ -54,7 +54,7 @@ export async function listTickets(services: Services, viewer: Viewer, args: Tick
     sectorId: args.sectorId ?? undefined,
     search: args.search?.trim() || undefined,
   };
-  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, { withTotal });
+  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, options);
   return toList(page, window, () => services.store.tickets.count(scope, tab));
 }
 
@@ -66,8 +66,8 @@ export interface ClosedTicketArgs extends PageArgs {
   search?: string | null;
 }
 
-/** Conversation history: closed tickets I can see from the last `days` (90, about 3 months, by default). */
-export async function closedTickets(services: Services, viewer: Viewer, args: ClosedTicketArgs): Promise<TicketList> {
+/** Conversation history: closed tickets I can see from the last `days` (90, about 3 months, by default). `reads`: how much of each row the query reads. */
+export async function closedTickets(services: Services, viewer: Viewer, args: ClosedTicketArgs, reads?: TabRowReads): Promise<TicketList> {
   const days = args.days ?? 90;
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new BadUserInputError('days', 'Between 1 and 3650 days');
   const scope = ticketScopeOf(viewer);
@@ -82,7 +82,7 @@ export async function closedTickets(services: Services, viewer: Viewer, args: Cl
     channelId: args.channelId ?? undefined,
   };
   const window = ticketWindowOf(args);
-  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction);
+  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, reads ? { reads } : {});
   return toList(page, window, () => services.store.tickets.count(scope, tab));
 }
 

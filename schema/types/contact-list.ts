@@ -1,6 +1,7 @@
 import type { Contact as ContactRow } from '../../db/types.js';
 import { contactStateFor, contactTimeline, listContacts, type ContactState as ContactStateShape } from '../../resolvers/contacts.js';
 import { closedTickets } from '../../resolvers/tickets/queries.js';
+import { tabRowReadsOf } from '../tab-row-reads.js';
 import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf, type PageShape } from '../connections.js';
 import { optionalLocalIdOf } from '../ids.js';
@@ -67,10 +68,10 @@ builder.queryFields((t) => ({
     type: TicketConnection,
     description: 'Conversation history: closed tickets I can see from the last `days` (90 by default), newest first',
     args: { days: t.arg.int(), ...pageArgsOf(t.arg), sectorId: t.arg.id(), assigneeId: t.arg.id(), channelId: t.arg.id(), search: t.arg.string() },
-    resolve: (_root, args, context) =>
+    resolve: (_root, args, context, info) =>
       closedTickets(context.services, context.viewer, {
         days: args.days, first: args.first, after: args.after, last: args.last, before: args.before, search: args.search,
         sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId'), assigneeId: optionalLocalIdOf('User', args.assigneeId, 'assigneeId'), channelId: optionalLocalIdOf('Channel', args.channelId, 'channelId'),
-      }),
+      }, tabRowReadsOf(info)),
   }),
 }));

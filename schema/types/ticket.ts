@@ -21,6 +21,7 @@ import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf } from '../connections.js';
 import { messagesReadOf, relatedOf, relationOf, rememberMessages, rememberRelations } from '../page-relations.js';
 import { askedMessagesArgs, asksField } from '../selection.js';
+import { tabRowReadsOf } from '../tab-row-reads.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
@@ -58,14 +59,14 @@ export const Ticket = builder.loadableNode('Ticket', {
     sector: t.field({
       type: Sector,
       nullable: true,
-      resolve: (ticket, _args, context) => (ticket.sectorId ? (relatedOf(context, 'sector', ticket.sectorId) ?? String(ticket.sectorId)) : null),
+      resolve: (ticket) => (ticket.sectorId ? (relatedOf(ticket, 'sector', ticket.sectorId) ?? String(ticket.sectorId)) : null),
     }),
     assignee: t.field({ type: User, nullable: true, resolve: (ticket) => (ticket.assigneeId ? String(ticket.assigneeId) : null) }),
     // Contact and last message come through the ticket, which is visible: their reads skip a second check.
     contact: t.field({
       type: Contact,
       resolve: (ticket, _args, context) => {
-        const contact = relationOf(context, 'contact', ticket.contactId, (ids) => contactsOfVisibleTickets(context.services, context.viewer!, ids));
+        const contact = relationOf(context, ticket, 'contact', ticket.contactId, (ids) => contactsOfVisibleTickets(context.services, context.viewer!, ids));
         return contact instanceof Promise ? contact.then((found) => found ?? Promise.reject(new Error(`Contact ${ticket.contactId} of ticket ${ticket.id} is missing`))) : contact;
       },
     }),
@@ -75,7 +76,7 @@ export const Ticket = builder.loadableNode('Ticket', {
       nullable: true,
       resolve: (ticket, _args, context) => {
         if (!ticket.lastMessageId) return null;
-        const message = relationOf(context, 'message', ticket.lastMessageId, (ids) => messagesOfVisibleTickets(context.services, context.viewer!, ids));
+        const message = relationOf(context, ticket, 'message', ticket.lastMessageId, (ids) => messagesOfVisibleTickets(context.services, context.viewer!, ids));
         // A message only ever shows as the last one of its own ticket.
         const ownOnly = (found: MessageRow | null) => (found?.ticketId === ticket.id ? found : null);
         return message instanceof Promise ? message.then(ownOnly) : ownOnly(message);
@@ -126,8 +127,8 @@ export const TicketConnection = builder.objectRef<TicketList>('TicketConnection'
   fields: (t) => ({
     edges: t.field({
       type: [TicketEdge],
-      resolve: (list, _args, context) => {
-        rememberRelations(context, list.related);
+      resolve: (list) => {
+        rememberRelations(list.edges.map((edge) => edge.node), list.related);
         return list.edges;
       },
     }),
@@ -205,7 +206,7 @@ builder.queryFields((t) => ({
       const size = messagesArgs ? messagesPrefetchSize(messagesArgs) : null;
       const view = await ticketView(context.services, context.viewer, ticketId(id), size);
       if (!view) return null;
-      rememberRelations(context, view.related);
+      rememberRelations([view.ticket], view.related);
       if (size !== null && view.messages) rememberMessages(context, view.ticket.id, size, view.messages);
       return view.ticket;
     },
@@ -220,9 +221,9 @@ builder.queryFields((t) => ({
       search: t.arg.string({ description: 'Contact name or phone, or message text' }),
       all: t.arg.boolean(),
     },
-    // totalCount asked: the store may count the tab in the page's own statement.
+    // totalCount asked: the store may count the tab in the page's own statement; rows are read as far as the query asks.
     resolve: (_root, args, context, info) =>
-      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }, asksField(info, 'totalCount')),
+      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }, { withTotal: asksField(info, 'totalCount'), reads: tabRowReadsOf(info) }),
   }),
   ticketCounts: t.withAuth({ authenticated: true }).field({
     type: TicketCounts,

@@ -33,9 +33,14 @@ function jsonValuesOf(table: PgTable, columns: Columns): string {
   return rendered;
 }
 
-/** The table's row as a JSON array of its columns, or null when the (outer-joined) row is absent. */
-export function jsonRowOf(table: PgTable): SQL {
-  return sql.raw(`CASE WHEN "${getTableName(table)}"."id" IS NULL THEN NULL ELSE json_build_array(${jsonValuesOf(table, getTableColumns(table))}) END`);
+/** The table's row (or these of its columns) as a JSON array, or null when the (outer-joined) row is absent. */
+export function jsonRowOf(table: PgTable, columns: Columns = getTableColumns(table)): SQL {
+  return sql.raw(`CASE WHEN "${getTableName(table)}"."id" IS NULL THEN NULL ELSE json_build_array(${jsonValuesOf(table, columns)}) END`);
+}
+
+/** The table's columns with these keys, in the table's order: build it once and keep it (renderings are cached per object). */
+export function columnsNamed(table: PgTable, keys: readonly string[]): Columns {
+  return Object.fromEntries(Object.entries(getTableColumns(table)).filter(([key]) => keys.includes(key)));
 }
 
 /** These columns of the row, then `extra` values, as one JSON array (`rowDecoderOf` with the same columns and extra keys reads it). */

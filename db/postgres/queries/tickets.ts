@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from '
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
-import { pageOfRows, searchWalkLength } from '../../pages.js';
+import { pageOfRows, searchWalkLength, tabRowFields } from '../../pages.js';
 import type {
   Contact,
   Message,
@@ -20,10 +20,11 @@ import type {
   TicketStatus,
   TicketTab,
   TicketView,
+  TabRowReads,
 } from '../../types.js';
 import { anyId, idArray, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
-import { jsonRowOf, rowDecoderOf } from './json-rows.js';
+import { columnsNamed, jsonRowOf, rowDecoderOf } from './json-rows.js';
 import { rowCountLiteral } from '../plan-literals.js';
 import {
   accountTotalSql,
@@ -59,27 +60,44 @@ type PageRow = [ticket: JsonRow, contact: JsonRow, message: JsonRow];
 type PageResult = { page: PageRow[]; sectors: JsonRow[] | null; total?: number | null };
 type CountRow = { n: number | null };
 
-/**
- * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
- * what a tab row shows beside them (contact, last message) and, once each, their sectors: a page holds a
- * few, so they are found by an aggregate over the page's own rows rather than joined to every row.
- * `extra` columns ride along (a count).
- */
-function pageRowsSql(scope: TicketScope, ids: SQL, extra: SQL = sql``): SQL {
-  return sql`SELECT coalesce(json_agg(json_build_array(${jsonRowOf(tickets)}, ${jsonRowOf(contacts)}, ${jsonRowOf(messages)})
-        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page,
-        (SELECT json_agg(${jsonRowOf(sectors)}) FROM ${sectors}
-          WHERE ${sectors.accountId} = ${scope.accountId} AND ${sectors.id} = ANY(array_agg(DISTINCT ${tickets.sectorId}))) AS sectors${extra}
-      FROM ${tickets}
-      LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}
-      LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}
-      WHERE ${tickets.id} IN (${ids}) AND ${visibleTicketsWhere(scope)}`;
-}
-
 const ticketOfJson = rowDecoderOf<Ticket>(tickets);
 const contactOfJson = rowDecoderOf<Contact>(contacts);
 const sectorOfJson = rowDecoderOf<Sector>(sectors);
 const messageOfJson = rowDecoderOf<Message>(messages);
+
+const tabRowColumns = {
+  ticket: columnsNamed(tickets, tabRowFields.ticket),
+  contact: columnsNamed(contacts, tabRowFields.contact),
+  message: columnsNamed(messages, tabRowFields.message),
+};
+
+/** What each of a tab row's parts is read as: its JSON rendering and the decoder of that rendering. */
+const tabRowParts = {
+  ticket: { whole: { json: jsonRowOf(tickets), decode: ticketOfJson }, tabRow: { json: jsonRowOf(tickets, tabRowColumns.ticket), decode: rowDecoderOf<Ticket>(tickets, tabRowColumns.ticket) } },
+  contact: { whole: { json: jsonRowOf(contacts), decode: contactOfJson }, tabRow: { json: jsonRowOf(contacts, tabRowColumns.contact), decode: rowDecoderOf<Contact>(contacts, tabRowColumns.contact) } },
+  message: { whole: { json: jsonRowOf(messages), decode: messageOfJson }, tabRow: { json: jsonRowOf(messages, tabRowColumns.message), decode: rowDecoderOf<Message>(messages, tabRowColumns.message) } },
+};
+
+const wholeRows: TabRowReads = { ticket: 'whole', contact: 'whole', message: 'whole' };
+
+/**
+ * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
+ * what a tab row shows beside them (contact, last message; each joined only when read) and, once each,
+ * their sectors: a page holds a few, so they are found by an aggregate over the page's own rows rather
+ * than joined to every row. `extra` columns ride along (a count).
+ */
+function pageRowsSql(scope: TicketScope, ids: SQL, reads: TabRowReads, extra: SQL = sql``): SQL {
+  const contact = reads.contact === 'none' ? null : tabRowParts.contact[reads.contact].json;
+  const message = reads.message === 'none' ? null : tabRowParts.message[reads.message].json;
+  return sql`SELECT coalesce(json_agg(json_build_array(${tabRowParts.ticket[reads.ticket].json}, ${contact ?? sql`NULL`}, ${message ?? sql`NULL`})
+        ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page,
+        (SELECT json_agg(${jsonRowOf(sectors)}) FROM ${sectors}
+          WHERE ${sectors.accountId} = ${scope.accountId} AND ${sectors.id} = ANY(array_agg(DISTINCT ${tickets.sectorId}))) AS sectors${extra}
+      FROM ${tickets}${contact ? sql`
+      LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}` : sql``}${message ? sql`
+      LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}` : sql``}
+      WHERE ${tickets.id} IN (${ids}) AND ${visibleTicketsWhere(scope)}`;
+}
 
 /** Sum of the count table over (status, sectors) plus assigned-to-me outside those sectors, as an expression. */
 function fromTable(accountId: number, status: TicketStatus, sectorIds: readonly number[] | 'all', assigneeId: number | null): SQL {
@@ -125,8 +143,8 @@ function openCountSql(accountId: number, userId: number): SQL {
 }
 
 /** A tab page no search or filter narrows, with its count when asked for. */
-function tabPageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, withTotal: boolean): SQL {
-  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), withTotal ? sql`, ${tabCountExpression(scope, tab)} AS total` : sql``);
+function tabPageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, reads: TabRowReads, withTotal: boolean): SQL {
+  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), reads, withTotal ? sql`, ${tabCountExpression(scope, tab)} AS total` : sql``);
 }
 
 /**
@@ -182,8 +200,8 @@ export function ticketQueries(db: PgDb) {
 
 
   /** A searched page by walking the tab, or null when the walk did not decide it (too few found before the walk's end). */
-  async function walkedPage(args: Parameters<typeof searchWalkSql>): Promise<PageResult | null> {
-    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, sql`, (SELECT count(*) FROM walked)::int AS walked`)}`;
+  async function walkedPage(args: Parameters<typeof searchWalkSql>, reads: TabRowReads): Promise<PageResult | null> {
+    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, reads, sql`, (SELECT count(*) FROM walked)::int AS walked`)}`;
     const [result] = (await db.execute<PageResult & { walked: number }>(query)).rows;
     return result && (result.page.length > args[2] || result.walked < searchWalkLength) ? result : null;
   }
@@ -225,12 +243,16 @@ export function ticketQueries(db: PgDb) {
       // totalCount asked: the count tables' sum rides along as a column (a filtered tab keeps its own count).
       const withTotal = Boolean(options.withTotal) && !needsCounting(tab);
       const args: Parameters<typeof pageIdsSql> = [scope, tab, size, cursor, direction];
+      const reads = options.reads ?? wholeRows;
       // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
-      const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args) : null) ??
+      const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args, reads) : null) ??
         (needsCounting(tab)
-          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args)))).rows[0]
-          : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, withTotal])) as PageResult[])[0]);
-      const rows = (result?.page ?? []).map(([ticket, contact, message]) => ({ ticket: ticketOfJson(ticket)!, contact: contactOfJson(contact), message: messageOfJson(message) }));
+          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), reads))).rows[0]
+          : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, reads, withTotal])) as PageResult[])[0]);
+      const ticketOf = tabRowParts.ticket[reads.ticket].decode;
+      const contactOf = reads.contact === 'none' ? () => null : tabRowParts.contact[reads.contact].decode;
+      const messageOf = reads.message === 'none' ? () => null : tabRowParts.message[reads.message].decode;
+      const rows = (result?.page ?? []).map(([ticket, contact, message]) => ({ ticket: ticketOf(ticket)!, contact: contactOf(contact), message: messageOf(message) }));
       // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
       const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
       const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows.map((row) => row.contact), (result?.sectors ?? []).map(sectorOfJson), rows.map((row) => row.message)) };
