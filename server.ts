@@ -17,6 +17,7 @@ import { bootstrapFirstAdmin, type BootstrapInput, type BootstrapResult } from '
 import { domainEventsOf } from './resolvers/events.js';
 import type { Services } from './resolvers/services.js';
 import { createContext, type Context } from './schema/context.js';
+import { useViewerConfirmation } from './schema/viewer-confirmation.js';
 import { createErrorMasker } from './schema/errors.js';
 import { createDomainPubSub } from './schema/pubsub.js';
 import { commitRecordOf } from './resolvers/live/resume.js';
@@ -164,6 +165,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       ...persisted.plugins,
       ...protectionPlugins(config.limits, config.production),
       useTextWithoutNul(),
+      useViewerConfirmation(),
       useEndOnSuspension(services),
       useAccountFairness(),
       ...(tracing ? [tracing.envelopPlugin] : []),
@@ -177,6 +179,7 @@ export function buildApp(services: Services, config: DeskgraphConfig, plugins?: 
       createContext(services, pubsub, {
         authorization: connectionParams ? (connectionParams['authorization'] ?? connectionParams['token']) : request.headers.get('authorization'),
         clientIp: clientIpOf(req, config.trustProxy),
+        confirmedByEnvelop: !connectionParams,
       }),
   });
 

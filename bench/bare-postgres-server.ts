@@ -22,7 +22,7 @@ const log = pino({ level: 'warn' });
 const services = await createServices(loadConfig({ ...process.env, PORT: '0' }, log), log);
 
 async function answerOf(method: string, url: URL, authorization: string): Promise<unknown> {
-  const caller = await authenticate(services, authorization.replace(/^Bearer /, ''));
+  const { caller } = await authenticate(services, authorization.replace(/^Bearer /, ''));
   if (caller.kind === 'platform') throw new Error('not for the platform');
   const viewer: Viewer = caller;
   const [, route, arg] = url.pathname.split('/');

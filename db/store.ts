@@ -169,6 +169,8 @@ export interface TicketQueries {
    * and its `messagesSize` newest messages unless null, as few statements as the engine can.
    */
   viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null>;
+  /** viewInScope, and the user `userId` as users.withSectors reads them, in one statement where the engine has round trips. */
+  viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number): Promise<{ view: TicketView | null; user: UserWithSectors | null }>;
   /**
    * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch;
    * with `withTotal`, the tab's count too where the engine can fold it in (else `total` is absent).

@@ -4,7 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { GraphQLError, GraphQLScalarType, isObjectType } from 'graphql';
-import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../resolvers/errors.js';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError, type DomainError } from '../resolvers/errors.js';
 import type { AgentContext, Context, IntegrationContext, PlatformContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -32,7 +32,7 @@ export const builder = new SchemaBuilder<{
     }),
     // No or a refused token answers HTTP 401 too (an SSE subscription is refused before it streams).
     unauthorizedError: (_parent, context) => {
-      if (context.authError) return new UnauthenticatedError(context.authError.message, { ...context.authError.details, http: { status: 401 } });
+      if (context.authError) return refusedTokenError(context.authError);
       if (context.platform) return new ForbiddenError('The platform credential acts on the platform fields only', { reason: 'PLATFORM_CREDENTIAL' });
       if (!context.viewer) return new UnauthenticatedError(undefined, { http: { status: 401 } });
       return new ForbiddenError();
@@ -53,6 +53,11 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: false,
   },
 });
+
+/** A refused token's error as every scoped field answers it (HTTP 401). */
+export function refusedTokenError(authError: DomainError): UnauthenticatedError {
+  return new UnauthenticatedError(authError.message, { ...authError.details, http: { status: 401 } });
+}
 
 /** Years 0001-9999, the instants every engine stores (PostgreSQL has no year 0000; ISO strings end at 9999). */
 function withinStoredYears(date: Date): Date {

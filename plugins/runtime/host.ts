@@ -75,7 +75,7 @@ export async function startPlugins(services: Services, relay: OutboxRelay, plugi
       records: pluginRecordsOf(services, name),
       async graphql<T>(accountId: number, query: string, variables?: Record<string, unknown>) {
         if (!executor) throw new Error(`Plugin "${name}": api.graphql is available once the server has started`);
-        const contextValue: Context = { services, pubsub: executor.pubsub, viewer: await integrationOf(accountId), platform: null, authError: null, clientIp: `plugin:${name}` };
+        const contextValue: Context = { services, pubsub: executor.pubsub, viewer: await integrationOf(accountId), platform: null, authError: null, viewerToConfirm: null, clientIp: `plugin:${name}` };
         return (await graphql({ schema: executor.schema, source: query, variableValues: variables ?? {}, contextValue })) as ExecutionResult<T>;
       },
       attachments: {

@@ -105,6 +105,13 @@ export async function ticketView(services: Services, viewer: Viewer | null, id: 
   return services.store.tickets.viewInScope(ticketScopeOf(viewer), id, messagesSize);
 }
 
+/** ticketView, and the user `userId` read in the same statement (schema/viewer-confirmation.ts confirms the viewer with it). */
+export async function ticketViewReadingUser(services: Services, viewer: Viewer | null, id: number, messagesSize: number | null, userId: number) {
+  assertTicketReader(viewer);
+  const { view, user } = await services.store.tickets.viewInScopeReadingUser(ticketScopeOf(viewer), id, messagesSize, userId);
+  return { answer: view, user };
+}
+
 /** The size of a messages page worth reading beside its ticket: the first page forward; null for any other (or invalid) window. */
 export function messagesPrefetchSize(args: PageArgs): number | null {
   try {

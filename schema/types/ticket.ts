@@ -13,6 +13,7 @@ import {
   tagsOfTickets,
   ticketCounts,
   ticketView,
+  ticketViewReadingUser,
   ticketsByIds,
   ticketsOfContact,
   type TicketList,
@@ -22,6 +23,7 @@ import { pageArgsOf, pageFieldsOf } from '../connections.js';
 import { messagesReadOf, relatedOf, relationOf, rememberMessages, rememberRelations } from '../page-relations.js';
 import { askedMessagesArgs, asksField } from '../selection.js';
 import { tabRowReadsOf } from '../tab-row-reads.js';
+import { readConfirmingViewer } from '../viewer-confirmation.js';
 import { localIdOf, optionalLocalIdOf } from '../ids.js';
 import { Channel } from './channel.js';
 import { Contact } from './contact.js';
@@ -204,7 +206,12 @@ builder.queryFields((t) => ({
     resolve: async (_root, { id }, context, info) => {
       const messagesArgs = askedMessagesArgs(info);
       const size = messagesArgs ? messagesPrefetchSize(messagesArgs) : null;
-      const view = await ticketView(context.services, context.viewer, ticketId(id), size);
+      const read = ticketId(id);
+      const view = await readConfirmingViewer(
+        context,
+        (userId) => ticketViewReadingUser(context.services, context.viewer, read, size, userId),
+        () => ticketView(context.services, context.viewer, read, size),
+      );
       if (!view) return null;
       rememberRelations([view.ticket], view.related);
       if (size !== null && view.messages) rememberMessages(context, view.ticket.id, size, view.messages);

@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
-import { contacts, messages, sectors, tickets, ticketTags } from '../tables/index.js';
+import { contacts, messages, sectors, tickets, ticketTags, users } from '../tables/index.js';
+import { viewerJson, viewerOfJson } from './users.js';
 import { pageOfRows, searchWalkLength, tabRowFields } from '../../pages.js';
 import type {
   Contact,
@@ -164,8 +165,24 @@ function ticketViewSql(scope: TicketScope, messagesSize: number | null): SQL {
     WHERE ${sameId(tickets.id, sql.placeholder('id'))} AND ${visibleTicketsWhere(scope)}`;
 }
 
+/** ticketViewSql beside the user `userId` as users.withSectors reads them (placeholder `userId`): one statement, one snapshot. */
+function ticketViewReadingUserSql(scope: TicketScope, messagesSize: number | null): SQL {
+  return sql`SELECT (SELECT ${viewerJson} FROM ${users} WHERE ${sameId(users.id, sql.placeholder('userId'))}) AS viewer, ticket.view
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (${ticketViewSql(scope, messagesSize)}) AS ticket ON true`;
+}
+
 /** More than agents of one sector take at the same moment: a racer finding every candidate held is told the queues are empty. */
 const headsReadPerSector = 32;
+
+type ViewJson = [JsonRow, JsonRow, JsonRow, JsonRow[] | null];
+
+function viewOfJson([ticket, contact, sector, newestRows]: ViewJson, messagesSize: number | null): TicketView {
+  const read = (newestRows ?? []).map((message) => messageOfJson(message)!);
+  const related = relationsOf([contactOfJson(contact)], [sectorOfJson(sector)], read);
+  const view: TicketView = { ticket: ticketOfJson(ticket)!, related };
+  if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
+  return view;
+}
 
 export function ticketQueries(db: PgDb) {
   // Where every ingested message goes: compiled once per connection.
@@ -222,16 +239,13 @@ export function ticketQueries(db: PgDb) {
 
     /** ticket(id) in one statement (ticketViewSql). */
     async viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
-      const [row] = (await namedRows(db, ticketViewSql, [scope, messagesSize], { id })) as { view: [JsonRow, JsonRow, JsonRow, JsonRow[] | null] }[];
-      if (!row) return null;
-      const [ticket, contact, sector, newestRows] = row.view;
-      const contactRow = contactOfJson(contact);
-      const sectorRow = sectorOfJson(sector);
-      const read = (newestRows ?? []).map((message) => messageOfJson(message)!);
-      const related = relationsOf([contactRow], [sectorRow], read);
-      const view: TicketView = { ticket: ticketOfJson(ticket)!, related };
-      if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
-      return view;
+      const [row] = (await namedRows(db, ticketViewSql, [scope, messagesSize], { id })) as { view: ViewJson }[];
+      return row ? viewOfJson(row.view, messagesSize) : null;
+    },
+
+    async viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number) {
+      const [row] = (await namedRows(db, ticketViewReadingUserSql, [scope, messagesSize], { id, userId })) as { viewer: unknown[] | null; view: ViewJson | null }[];
+      return { view: row?.view ? viewOfJson(row.view, messagesSize) : null, user: viewerOfJson(row?.viewer ?? null) };
     },
 
     /**

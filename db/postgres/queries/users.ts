@@ -11,18 +11,19 @@ const { passwordHash: _secret, ...userColumnsWithoutSecret } = getTableColumns(u
 /** Every user column but the password hash, which never leaves db/ on a read. */
 export const publicUserColumns = userColumnsWithoutSecret;
 
-const viewerOfJson = rowDecoderOf<UserWithSectors>(users, publicUserColumns, ['accountSuspended', 'sectorIds']);
+/** The viewer's row (users.withSectors) as one JSON array: the user, whether their account is suspended, their sector ids. */
+export const viewerJson = jsonColumnsOf(users, publicUserColumns, [
+  sql`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
+  sql`coalesce((SELECT json_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '[]')`,
+]);
+
+export const viewerOfJson = rowDecoderOf<UserWithSectors>(users, publicUserColumns, ['accountSuspended', 'sectorIds']);
 
 export function userQueries(db: PgDb): UserQueries {
   // The viewer of every request, compiled once per store: only the id changes from one request to the next.
   // One JSON field (json-rows.ts): what the driver and drizzle did per column was most of this read's cost.
   const viewerWithSectors = db
-    .select({
-      viewer: sql<unknown[]>`${jsonColumnsOf(users, publicUserColumns, [
-        sql`coalesce((SELECT ${accounts.suspendedAt} IS NOT NULL FROM ${accounts} WHERE ${accounts.id} = ${users.accountId}), false)`,
-        sql`coalesce((SELECT json_agg(${userSectors.sectorId} ORDER BY ${userSectors.sectorId}) FROM ${userSectors} WHERE ${userSectors.userId} = ${users.id}), '[]')`,
-      ])}`,
-    })
+    .select({ viewer: sql<unknown[]>`${viewerJson}` })
     .from(users)
     .where(sameId(users.id, sql.placeholder('id')))
     .prepare('viewer_with_sectors');

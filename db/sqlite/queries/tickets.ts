@@ -23,6 +23,7 @@ import {
   waitingBySectorSql,
 } from './ticket-tabs.js';
 import { isWalkableTerm } from './search-terms.js';
+import { userQueries } from './users.js';
 
 /** Rows keyed by the id at `offset`; the columns from there decoded once, when first asked for. */
 function lookup<T>(rows: unknown[][], offset: number, width: number, decode: (row: unknown[]) => T): (id: number) => T | undefined {
@@ -57,6 +58,7 @@ function relationsOf(rows: unknown[][]): PageRelations {
 const inline = { inline: true };
 
 export function ticketQueries(db: SqliteDb) {
+  const users = userQueries(db);
   const prepared = preparedOn(db);
   async function byIdsInScope(scope: TicketScope, ids: readonly number[]): Promise<Ticket[]> {
     if (ids.length === 0) return [];
@@ -109,6 +111,22 @@ export function ticketQueries(db: SqliteDb) {
     return prepared.countOf(messageMatchesSql, [tab.search!.trim(), enough]) >= enough;
   }
 
+  async function viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
+    const [ticket] = await byIdsInScope(scope, [id]);
+    if (!ticket) return null;
+    const contact: Contact | undefined = prepared.rows(hotReads.contactsByIds, ticket.accountId, idList([ticket.contactId])).map(contactOf)[0];
+    const sector: Sector | undefined = ticket.sectorId === null ? undefined : prepared.rows(hotReads.sectorById, ticket.sectorId, ticket.accountId).map(sectorOf)[0];
+    const read: Message[] = messagesSize === null ? [] : prepared.rows(hotReads.messagesOfTicket, ticket.id, messagesSize + 1).map(messageOf);
+    const related: PageRelations = {
+      contact: (contactId) => (contact?.id === contactId ? contact : undefined),
+      sector: (sectorId) => (sector?.id === sectorId ? sector : undefined),
+      message: (messageId) => read.find((message) => message.id === messageId),
+    };
+    const view: TicketView = { ticket, related };
+    if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
+    return view;
+  }
+
   return {
     byIdsInScope,
 
@@ -117,20 +135,12 @@ export function ticketQueries(db: SqliteDb) {
     },
 
     /** ticket(id): the ticket, then its contact, sector and newest messages (statements are cheap in process). */
-    async viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null> {
-      const [ticket] = await byIdsInScope(scope, [id]);
-      if (!ticket) return null;
-      const contact: Contact | undefined = prepared.rows(hotReads.contactsByIds, ticket.accountId, idList([ticket.contactId])).map(contactOf)[0];
-      const sector: Sector | undefined = ticket.sectorId === null ? undefined : prepared.rows(hotReads.sectorById, ticket.sectorId, ticket.accountId).map(sectorOf)[0];
-      const read: Message[] = messagesSize === null ? [] : prepared.rows(hotReads.messagesOfTicket, ticket.id, messagesSize + 1).map(messageOf);
-      const related: PageRelations = {
-        contact: (contactId) => (contact?.id === contactId ? contact : undefined),
-        sector: (sectorId) => (sector?.id === sectorId ? sector : undefined),
-        message: (messageId) => read.find((message) => message.id === messageId),
-      };
-      const view: TicketView = { ticket, related };
-      if (messagesSize !== null) view.messages = { messages: read.slice(0, messagesSize), hasMore: read.length > messagesSize };
-      return view;
+    viewInScope,
+
+    /** The user first, as authenticate reads them, then the view: one process, no round trips to save. */
+    async viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number) {
+      const user = await users.withSectors(userId);
+      return { view: await viewInScope(scope, id, messagesSize), user };
     },
 
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
