@@ -13,7 +13,7 @@ import type {
   NewNotification, Notification, RoutingDecision, PersistedOperation, Lease,
 } from './types.js';
 import type { StoredAttachment } from './types.js';
-import type { TicketPageOptions, TicketView } from './types.js';
+import type { ReadingUser, TicketPageOptions, TicketView } from './types.js';
 
 // The contract every storage engine implements (db/sqlite/ today): plain types in, plain types out.
 // The same reads run inside a write transaction, where they see its uncommitted changes.
@@ -169,17 +169,21 @@ export interface TicketQueries {
    * and its `messagesSize` newest messages unless null, as few statements as the engine can.
    */
   viewInScope(scope: TicketScope, id: number, messagesSize: number | null): Promise<TicketView | null>;
-  /** viewInScope, and the user `userId` as users.withSectors reads them, in one statement where the engine has round trips. */
-  viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number): Promise<{ view: TicketView | null; user: UserWithSectors | null }>;
+  /** viewInScope with the user `userId` read beside it (ReadingUser): schema/viewer-confirmation.ts confirms the viewer with it. */
+  viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number): Promise<ReadingUser<TicketView | null>>;
   /**
    * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch;
    * with `withTotal`, the tab's count too where the engine can fold it in (else `total` is absent).
    */
   page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction?: PageDirection, options?: TicketPageOptions): Promise<TicketPage>;
+  /** page with the user `userId` read beside it (ReadingUser). */
+  pageReadingUser(userId: number, scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction?: PageDirection, options?: TicketPageOptions): Promise<ReadingUser<TicketPage>>;
   /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
   count(scope: TicketScope, tab: TicketTab): Promise<number>;
   /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
   tabCounts(scope: TicketScope): Promise<TicketCounts>;
+  /** tabCounts with the user `userId` read beside it (ReadingUser). */
+  tabCountsReadingUser(scope: TicketScope, userId: number): Promise<ReadingUser<TicketCounts>>;
   /** WAITING tickets the scope sees in each of these sectors (absent: none), from the count table in one statement. */
   waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>>;
   /** Open tickets (OPEN) assigned to a user, for the max-concurrent check. */

@@ -509,6 +509,12 @@ export interface TicketPage {
   total?: number;
 }
 
+/** A read's answer beside the user `userId` as users.withSectors reads them: one statement where the engine has round trips. */
+export interface ReadingUser<T> {
+  answer: T;
+  user: UserWithSectors | null;
+}
+
 export interface TicketPageOptions {
   /** Also count the whole tab in the page's statement: the caller knows totalCount is asked for. */
   withTotal?: boolean;

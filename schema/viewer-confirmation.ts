@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { userViewerOf } from '../resolvers/auth/authenticate.js';
 import { rememberViewerUser, sameViewerUser } from '../resolvers/auth/recent-viewers.js';
 import { DomainError } from '../resolvers/errors.js';
-import type { UserWithSectors } from '../db/types.js';
+import type { ReadingUser, UserWithSectors } from '../db/types.js';
 import { refusedTokenError } from './builder.js';
 import type { Context } from './context.js';
 
@@ -11,8 +11,8 @@ import type { Context } from './context.js';
 // an operation runs, that read is confirmed by a fresh one, unless every root field confirms it in its own
 // statement (readConfirmingViewer): then the answer stands only if the user read there is the same.
 
-/** Root fields whose reads carry the user's row themselves. */
-const fieldsConfirmingTheViewer = new Set(['ticket', '__typename']);
+/** Root fields whose reads carry the user's row themselves (a console's hot reads). */
+const fieldsConfirmingTheViewer = new Set(['ticket', 'tickets', 'ticketCounts', '__typename']);
 
 function confirmsItself(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operation = getOperationAST(document, operationName);
@@ -60,20 +60,33 @@ export function useViewerConfirmation(): Plugin {
 /**
  * A read that confirms the viewer in its own statement: `readingUser(userId)` reads beside its answer the
  * user the viewer came from. When that user changed, the viewer is rebuilt (or the request refused, as a
- * scoped field would refuse it) and `read` answers as the user now is.
+ * scoped field would refuse it) and `read` answers as the user now is. A read that fails before reading
+ * the user (a bad argument) has the viewer confirmed on its own first, so a refused user hears the refusal.
  */
 export async function readConfirmingViewer<T>(
   context: Context,
-  readingUser: (userId: number) => Promise<{ answer: T; user: UserWithSectors | null }>,
+  readingUser: (userId: number) => Promise<ReadingUser<T>>,
   read: () => Promise<T>,
 ): Promise<T> {
   const pending = context.viewerToConfirm;
   if (!pending) return read();
-  const { answer, user } = await readingUser(pending.user.id);
+  let outcome: { answer: T } | { error: unknown };
+  let user: UserWithSectors | null;
+  try {
+    const withUser = await readingUser(pending.user.id);
+    outcome = { answer: withUser.answer };
+    user = withUser.user;
+  } catch (error) {
+    outcome = { error };
+    user = await context.services.store.users.withSectors(pending.user.id);
+  }
   // Another field of the operation may have settled it meanwhile: this answer still needs its own user to agree.
   const unchanged = sameViewerUser(user, pending.user);
   settleViewer(context, user);
-  if (unchanged) return answer;
+  if (unchanged) {
+    if ('error' in outcome) throw outcome.error;
+    return outcome.answer;
+  }
   if (!context.viewer) throw refusedTokenError(context.authError!);
   return read();
 }

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { contactWrites, createAgent, createSector, type Agent } from './helpers/fixtures.js';
 
-// ticket(id) starts from the user as this instance last read them and reads the user again inside its own
-// statement (schema/viewer-confirmation.ts). Nothing tells the instance of a change (the admin's mutation
+// ticket(id), the tabs and the tab counts start from the user as this instance last read them and read the
+// user again inside their own statement (schema/viewer-confirmation.ts). Nothing tells the instance of a change (the admin's mutation
 // could as well have gone through another instance): every change below must still apply on the very next
 // request, as when the user is read before the operation.
 
 const TICKET = 'query($id: ID!) { ticket(id: $id) { id protocol sector { name } } }';
+const TABS = '{ ticketCounts { waiting } tickets(status: WAITING, first: 50) { totalCount edges { node { id } } } }';
 
 let app: TestApp;
 let sales: string;
@@ -35,7 +36,14 @@ async function warmSalesAgent(name: string): Promise<Agent> {
 const updateUser = (id: string, input: Record<string, unknown>) =>
   app.admin.request('mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }', { id, input });
 
-describe('ticket(id) confirms its viewer in its own read', () => {
+/** What the tabs show: the WAITING count, and the ids of the WAITING tab. */
+async function tabsOf(agent: Agent) {
+  const { ticketCounts, tickets } = await agent.client.request(TABS);
+  expect(tickets.totalCount).toBe(ticketCounts.waiting);
+  return tickets.edges.map((edge: { node: { id: string } }) => edge.node.id);
+}
+
+describe("a console's hot reads confirm their viewer in their own read", () => {
   it('applies a sector change on the next read', async () => {
     const ana = await warmSalesAgent('Ana');
     await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: ana.id, s: [support] });
@@ -44,6 +52,18 @@ describe('ticket(id) confirms its viewer in its own read', () => {
     // Both aliases answer as the user now is, whichever of them confirmed the change.
     const both = await ana.client.request(`{ a: ticket(id: "${salesTicket}") { id } b: ticket(id: "${supportTicket}") { id } }`);
     expect(both).toEqual({ a: null, b: { id: supportTicket } });
+  });
+
+  it('applies a sector change to the tabs and their counts on the next read', async () => {
+    const eva = await warmSalesAgent('Eva');
+    expect(await tabsOf(eva)).toEqual([salesTicket]);
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: eva.id, s: [support] });
+    expect(await tabsOf(eva)).toEqual([supportTicket]);
+    const { ticketCounts } = await eva.client.request('{ ticketCounts { waiting } }');
+    expect(ticketCounts.waiting).toBe(1);
+    await app.admin.request('mutation($u: ID!, $s: [ID!]!) { setUserSectors(userId: $u, sectorIds: $s) { id } }', { u: eva.id, s: [sales, support] });
+    const { tickets } = await eva.client.request('{ tickets(status: WAITING, first: 50) { edges { node { id } } } }');
+    expect(tickets.edges.map((edge: { node: { id: string } }) => edge.node.id).sort()).toEqual([salesTicket, supportTicket].sort());
   });
 
   it('applies a role change on the next read, both ways', async () => {
@@ -56,6 +76,7 @@ describe('ticket(id) confirms its viewer in its own read', () => {
 
   it('refuses a deactivated user on the next read, with HTTP 401, as any scoped field does', async () => {
     const caio = await warmSalesAgent('Caio');
+    await caio.client.expectCode('{ tickets(status: WAITING, sectorId: "U2VjdG9yOjk5OTk=") { edges { node { id } } } }', undefined, 'BAD_USER_INPUT', 'sectorId');
     await updateUser(caio.id, { active: false });
     const error = await caio.client.expectCode(TICKET, { id: salesTicket }, 'UNAUTHENTICATED');
     expect(error.extensions?.['reason']).toBe('USER_DEACTIVATED');
@@ -68,9 +89,14 @@ describe('ticket(id) confirms its viewer in its own read', () => {
     const body = await response.json();
     expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'USER_DEACTIVATED' });
     expect(body.data?.ticket ?? null).toBeNull();
-    // Any other operation is refused the same way.
-    const other = await caio.client.expectCode('{ tickets(status: WAITING) { edges { node { id } } } }', undefined, 'UNAUTHENTICATED');
-    expect(other.extensions?.['reason']).toBe('USER_DEACTIVATED');
+    // The tabs and counts are refused the same way, and so is a bad argument: the refusal comes first.
+    for (const query of [TABS, '{ ticketCounts { open } }', '{ tickets(status: WAITING, sectorId: "U2VjdG9yOjk5OTk=") { edges { node { id } } } }', '{ me { id } }']) {
+      await updateUser(caio.id, { active: true });
+      expect((await caio.client.request(TICKET, { id: salesTicket })).ticket.id).toBe(salesTicket);
+      await updateUser(caio.id, { active: false });
+      const other = await caio.client.expectCode(query, undefined, 'UNAUTHENTICATED');
+      expect(other.extensions?.['reason']).toBe('USER_DEACTIVATED');
+    }
     // Active again: let in on the next request.
     await updateUser(caio.id, { active: true });
     expect((await caio.client.request(TICKET, { id: salesTicket })).ticket.id).toBe(salesTicket);

@@ -1,4 +1,4 @@
-import type { Message, MessagePage, PageRelations, TabRowReads, Ticket, TicketCounts, TicketHistoryEntry, TicketPage, TicketPageCursor, TicketPageOptions, TicketStatus, TicketView } from '../../db/types.js';
+import type { Message, MessagePage, PageRelations, ReadingUser, TabRowReads, Ticket, TicketCounts, TicketHistoryEntry, TicketPage, TicketPageCursor, TicketPageOptions, TicketScope, TicketStatus, TicketTab, TicketView } from '../../db/types.js';
 import { connectionOf, decodeCursor, encodeCursor, idWindowOf, pageWindowOf, type Connection, type PageArgs, type PageWindow } from '../connections.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
 import { assertTicketReader } from '../permissions.js';
@@ -43,19 +43,33 @@ function toList(page: TicketPage, window: PageWindow<TicketPageCursor>, totalCou
  * `options`: what the query asks (totalCount: the store may count the tab in the page's read; how much of each row it reads).
  */
 export async function listTickets(services: Services, viewer: Viewer, args: TicketListArgs, options: TicketPageOptions = {}): Promise<TicketList> {
+  return (await readTab(services, viewer, args, (scope, tab, window) => services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, options).then((page) => ({ answer: page, user: null })))).answer;
+}
+
+/** listTickets with the user `userId` read beside the page (schema/viewer-confirmation.ts). */
+export async function listTicketsReadingUser(services: Services, viewer: Viewer, args: TicketListArgs, options: TicketPageOptions, userId: number): Promise<ReadingUser<TicketList>> {
+  return readTab(services, viewer, args, (scope, tab, window) => services.store.tickets.pageReadingUser(userId, scope, tab, window.size, window.cursor, window.direction, options));
+}
+
+async function readTab(
+  services: Services,
+  viewer: Viewer,
+  args: TicketListArgs,
+  readPage: (scope: TicketScope, tab: TicketTab, window: PageWindow<TicketPageCursor>) => Promise<ReadingUser<TicketPage>>,
+): Promise<ReadingUser<TicketList>> {
   const scope = ticketScopeOf(viewer);
   const window = ticketWindowOf(args);
   if (args.sectorId !== null && args.sectorId !== undefined && !(await services.store.sectors.byId(viewer.accountId, args.sectorId))) {
     throw new BadUserInputError('sectorId', 'Unknown sector');
   }
-  const tab = {
+  const tab: TicketTab = {
     status: args.status,
     assignedOnly: args.status === 'OPEN' && !args.all,
     sectorId: args.sectorId ?? undefined,
     search: args.search?.trim() || undefined,
   };
-  const page = await services.store.tickets.page(scope, tab, window.size, window.cursor, window.direction, options);
-  return toList(page, window, () => services.store.tickets.count(scope, tab));
+  const { answer: page, user } = await readPage(scope, tab, window);
+  return { answer: toList(page, window, () => services.store.tickets.count(scope, tab)), user };
 }
 
 export interface ClosedTicketArgs extends PageArgs {
@@ -90,6 +104,11 @@ export async function ticketCounts(services: Services, viewer: Viewer): Promise<
   return services.store.tickets.tabCounts(ticketScopeOf(viewer));
 }
 
+/** ticketCounts with the user `userId` read beside them (schema/viewer-confirmation.ts). */
+export async function ticketCountsReadingUser(services: Services, viewer: Viewer, userId: number): Promise<ReadingUser<TicketCounts>> {
+  return services.store.tickets.tabCountsReadingUser(ticketScopeOf(viewer), userId);
+}
+
 /** For loaders: the visible ones among `ids`; the rest are simply absent (as if missing). */
 export async function ticketsByIds(services: Services, viewer: Viewer, ids: readonly number[]): Promise<Ticket[]> {
   return services.store.tickets.byIdsInScope(ticketScopeOf(viewer), ids);
@@ -108,8 +127,7 @@ export async function ticketView(services: Services, viewer: Viewer | null, id: 
 /** ticketView, and the user `userId` read in the same statement (schema/viewer-confirmation.ts confirms the viewer with it). */
 export async function ticketViewReadingUser(services: Services, viewer: Viewer | null, id: number, messagesSize: number | null, userId: number) {
   assertTicketReader(viewer);
-  const { view, user } = await services.store.tickets.viewInScopeReadingUser(ticketScopeOf(viewer), id, messagesSize, userId);
-  return { answer: view, user };
+  return services.store.tickets.viewInScopeReadingUser(ticketScopeOf(viewer), id, messagesSize, userId);
 }
 
 /** The size of a messages page worth reading beside its ticket: the first page forward; null for any other (or invalid) window. */

@@ -7,11 +7,13 @@ import { ingestMessage } from '../../resolvers/tickets/ingest.js';
 import {
   historyOfTickets,
   listTickets,
+  listTicketsReadingUser,
   messagesOf,
   messagesOfVisibleTickets,
   messagesPrefetchSize,
   tagsOfTickets,
   ticketCounts,
+  ticketCountsReadingUser,
   ticketView,
   ticketViewReadingUser,
   ticketsByIds,
@@ -229,12 +231,24 @@ builder.queryFields((t) => ({
       all: t.arg.boolean(),
     },
     // totalCount asked: the store may count the tab in the page's own statement; rows are read as far as the query asks.
-    resolve: (_root, args, context, info) =>
-      listTickets(context.services, context.viewer, { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') }, { withTotal: asksField(info, 'totalCount'), reads: tabRowReadsOf(info) }),
+    resolve: (_root, args, context, info) => {
+      const tab = { ...args, sectorId: optionalLocalIdOf('Sector', args.sectorId, 'sectorId') };
+      const options = { withTotal: asksField(info, 'totalCount'), reads: tabRowReadsOf(info) };
+      return readConfirmingViewer(
+        context,
+        (userId) => listTicketsReadingUser(context.services, context.viewer, tab, options, userId),
+        () => listTickets(context.services, context.viewer, tab, options),
+      );
+    },
   }),
   ticketCounts: t.withAuth({ authenticated: true }).field({
     type: TicketCounts,
-    resolve: (_root, _args, context) => ticketCounts(context.services, context.viewer),
+    resolve: (_root, _args, context) =>
+      readConfirmingViewer(
+        context,
+        (userId) => ticketCountsReadingUser(context.services, context.viewer, userId),
+        () => ticketCounts(context.services, context.viewer),
+      ),
   }),
 }));
 

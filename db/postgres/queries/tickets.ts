@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
 import { contacts, messages, sectors, tickets, ticketTags, users } from '../tables/index.js';
@@ -58,7 +58,7 @@ function relationsOf(contactRows: readonly (Contact | null)[], sectorRows: reado
 /** A row as `jsonRowOf` renders it: its columns in order, or null for an absent outer-joined row. */
 type JsonRow = unknown[] | null;
 type PageRow = [ticket: JsonRow, contact: JsonRow, message: JsonRow];
-type PageResult = { page: PageRow[]; sectors: JsonRow[] | null; total?: number | null };
+type PageResult = { page: PageRow[]; sectors: JsonRow[] | null; total?: number | null; viewer?: unknown[] | null };
 type CountRow = { n: number | null };
 
 const ticketOfJson = rowDecoderOf<Ticket>(tickets);
@@ -130,6 +130,11 @@ function tabCountSql(scope: TicketScope, tab: TicketTab): SQL {
   return sql`SELECT ${tabCountExpression(scope, tab)} AS n`;
 }
 
+/** tabCountsSql beside the user of the placeholder `userId`. */
+function tabCountsReadingUserSql(scope: TicketScope): SQL {
+  return sql`${tabCountsSql(scope)}, ${viewerColumn(sql.placeholder('userId'))}`;
+}
+
 /** The three tab counts: WAITING and CLOSED as visible, OPEN = assigned to me. */
 function tabCountsSql(scope: TicketScope): SQL {
   const sectorIds = (status: TicketStatus) => (scope.kind === 'account' ? 'all' : countedSectorIds(scope, status));
@@ -144,8 +149,9 @@ function openCountSql(accountId: number, userId: number): SQL {
 }
 
 /** A tab page no search or filter narrows, with its count when asked for. */
-function tabPageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, reads: TabRowReads, withTotal: boolean): SQL {
-  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), reads, withTotal ? sql`, ${tabCountExpression(scope, tab)} AS total` : sql``);
+function tabPageSql(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, reads: TabRowReads, withTotal: boolean, readingUser: boolean): SQL {
+  const total = withTotal ? sql`, ${tabCountExpression(scope, tab)} AS total` : sql``;
+  return pageRowsSql(scope, pageIdsSql(scope, tab, size, cursor, direction), reads, readingUser ? sql`${total}, ${viewerColumn(sql.placeholder('userId'))}` : total);
 }
 
 /**
@@ -165,9 +171,12 @@ function ticketViewSql(scope: TicketScope, messagesSize: number | null): SQL {
     WHERE ${sameId(tickets.id, sql.placeholder('id'))} AND ${visibleTicketsWhere(scope)}`;
 }
 
-/** ticketViewSql beside the user `userId` as users.withSectors reads them (placeholder `userId`): one statement, one snapshot. */
+/** The user `userId` as users.withSectors reads them, as a column of another read: one statement, one snapshot. */
+const viewerColumn = (userId: number | Placeholder) => sql`(SELECT ${viewerJson} FROM ${users} WHERE ${sameId(users.id, userId)}) AS viewer`;
+
+/** ticketViewSql beside the user of the placeholder `userId` (a row even when the ticket is missing or invisible). */
 function ticketViewReadingUserSql(scope: TicketScope, messagesSize: number | null): SQL {
-  return sql`SELECT (SELECT ${viewerJson} FROM ${users} WHERE ${sameId(users.id, sql.placeholder('userId'))}) AS viewer, ticket.view
+  return sql`SELECT ${viewerColumn(sql.placeholder('userId'))}, ticket.view
     FROM (SELECT 1) AS one LEFT JOIN LATERAL (${ticketViewSql(scope, messagesSize)}) AS ticket ON true`;
 }
 
@@ -217,10 +226,42 @@ export function ticketQueries(db: PgDb) {
 
 
   /** A searched page by walking the tab, or null when the walk did not decide it (too few found before the walk's end). */
-  async function walkedPage(args: Parameters<typeof searchWalkSql>, reads: TabRowReads): Promise<PageResult | null> {
-    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, reads, sql`, (SELECT count(*) FROM walked)::int AS walked`)}`;
+  async function walkedPage(args: Parameters<typeof searchWalkSql>, reads: TabRowReads, viewer: SQL): Promise<PageResult | null> {
+    const query = sql`${searchWalkSql(...args)}${pageRowsSql(args[0], sql`SELECT id FROM found`, reads, sql`, (SELECT count(*) FROM walked)::int AS walked${viewer}`)}`;
     const [result] = (await db.execute<PageResult & { walked: number }>(query)).rows;
     return result && (result.page.length > args[2] || result.walked < searchWalkLength) ? result : null;
+  }
+
+  /**
+   * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch:
+   * one statement with what a tab row shows beside its ticket (contact, sector, last message), and the
+   * user `userId` when given.
+   */
+  async function readPage(scope: TicketScope, tab: TicketTab, size: number, cursor: TicketPageCursor | undefined, direction: PageDirection, options: TicketPageOptions, userId?: number) {
+    if (tabIsEmpty(scope, tab)) {
+      const page: TicketPage = options.withTotal ? { tickets: [], hasMore: false, total: 0 } : { tickets: [], hasMore: false };
+      const viewer = userId === undefined ? null : (await db.execute<PageResult>(sql`SELECT ${viewerColumn(userId)}`)).rows[0]?.viewer;
+      return { page, viewer };
+    }
+    // totalCount asked: the count tables' sum rides along as a column (a filtered tab keeps its own count).
+    const withTotal = Boolean(options.withTotal) && !needsCounting(tab);
+    const args: Parameters<typeof pageIdsSql> = [scope, tab, size, cursor, direction];
+    const reads = options.reads ?? wholeRows;
+    const viewer = userId === undefined ? sql`` : sql`, ${viewerColumn(userId)}`;
+    // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
+    const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args, reads, viewer) : null) ??
+      (needsCounting(tab)
+        ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), reads, viewer))).rows[0]
+        : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, reads, withTotal, userId !== undefined], { userId })) as PageResult[])[0]);
+    const ticketOf = tabRowParts.ticket[reads.ticket].decode;
+    const contactOf = reads.contact === 'none' ? () => null : tabRowParts.contact[reads.contact].decode;
+    const messageOf = reads.message === 'none' ? () => null : tabRowParts.message[reads.message].decode;
+    const rows = (result?.page ?? []).map(([ticket, contact, message]) => ({ ticket: ticketOf(ticket)!, contact: contactOf(contact), message: messageOf(message) }));
+    // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
+    const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
+    const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows.map((row) => row.contact), (result?.sectors ?? []).map(sectorOfJson), rows.map((row) => row.message)) };
+    if (withTotal) page.total = result?.total ?? 0;
+    return { page, viewer: result?.viewer };
   }
 
   return {
@@ -245,33 +286,16 @@ export function ticketQueries(db: PgDb) {
 
     async viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number) {
       const [row] = (await namedRows(db, ticketViewReadingUserSql, [scope, messagesSize], { id, userId })) as { viewer: unknown[] | null; view: ViewJson | null }[];
-      return { view: row?.view ? viewOfJson(row.view, messagesSize) : null, user: viewerOfJson(row?.viewer ?? null) };
+      return { answer: row?.view ? viewOfJson(row.view, messagesSize) : null, user: viewerOfJson(row?.viewer ?? null) };
     },
 
-    /**
-     * A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch:
-     * one statement with what a tab row shows beside its ticket (contact, sector, last message).
-     */
     async page(scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward', options: TicketPageOptions = {}): Promise<TicketPage> {
-      if (tabIsEmpty(scope, tab)) return options.withTotal ? { tickets: [], hasMore: false, total: 0 } : { tickets: [], hasMore: false };
-      // totalCount asked: the count tables' sum rides along as a column (a filtered tab keeps its own count).
-      const withTotal = Boolean(options.withTotal) && !needsCounting(tab);
-      const args: Parameters<typeof pageIdsSql> = [scope, tab, size, cursor, direction];
-      const reads = options.reads ?? wholeRows;
-      // A search or filter plans best with its own values (a trigram pattern, a period): left unnamed.
-      const result = (tab.search && isWalkableTerm(tab.search.trim()) ? await walkedPage(args, reads) : null) ??
-        (needsCounting(tab)
-          ? (await db.execute<PageResult>(pageRowsSql(scope, pageIdsSql(...args), reads))).rows[0]
-          : ((await namedRows(db, tabPageSql, [scope, tab, size, cursor, direction, reads, withTotal])) as PageResult[])[0]);
-      const ticketOf = tabRowParts.ticket[reads.ticket].decode;
-      const contactOf = reads.contact === 'none' ? () => null : tabRowParts.contact[reads.contact].decode;
-      const messageOf = reads.message === 'none' ? () => null : tabRowParts.message[reads.message].decode;
-      const rows = (result?.page ?? []).map(([ticket, contact, message]) => ({ ticket: ticketOf(ticket)!, contact: contactOf(contact), message: messageOf(message) }));
-      // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
-      const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
-      const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows.map((row) => row.contact), (result?.sectors ?? []).map(sectorOfJson), rows.map((row) => row.message)) };
-      if (withTotal) page.total = result?.total ?? 0;
-      return page;
+      return (await readPage(scope, tab, size, cursor, direction, options)).page;
+    },
+
+    async pageReadingUser(userId: number, scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward', options: TicketPageOptions = {}) {
+      const { page, viewer } = await readPage(scope, tab, size, cursor, direction, options, userId);
+      return { answer: page, user: viewerOfJson(viewer ?? null) };
     },
 
     /** How many tickets the tab holds; from the count tables unless a search or filter narrows it. */
@@ -285,6 +309,11 @@ export function ticketQueries(db: PgDb) {
     async tabCounts(scope: TicketScope): Promise<TicketCounts> {
       const rows = (await namedRows(db, tabCountsSql, [scope])) as TicketCounts[];
       return { waiting: rows[0]!.waiting, open: rows[0]!.open, closed: rows[0]!.closed };
+    },
+
+    async tabCountsReadingUser(scope: TicketScope, userId: number) {
+      const [row] = (await namedRows(db, tabCountsReadingUserSql, [scope], { userId })) as (TicketCounts & { viewer: unknown[] | null })[];
+      return { answer: { waiting: row!.waiting, open: row!.open, closed: row!.closed }, user: viewerOfJson(row!.viewer) };
     },
 
     async waitingBySector(scope: TicketScope, sectorIds: readonly number[]): Promise<Map<number, number>> {

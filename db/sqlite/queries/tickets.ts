@@ -127,7 +127,7 @@ export function ticketQueries(db: SqliteDb) {
     return view;
   }
 
-  return {
+  const queries = {
     byIdsInScope,
 
     async byIdInScope(scope: TicketScope, id: number): Promise<Ticket | null> {
@@ -137,10 +137,21 @@ export function ticketQueries(db: SqliteDb) {
     /** ticket(id): the ticket, then its contact, sector and newest messages (statements are cheap in process). */
     viewInScope,
 
-    /** The user first, as authenticate reads them, then the view: one process, no round trips to save. */
+    // The *ReadingUser reads: the user first, as authenticate reads them, then the read (one process, no round trips to save).
+
     async viewInScopeReadingUser(scope: TicketScope, id: number, messagesSize: number | null, userId: number) {
       const user = await users.withSectors(userId);
-      return { view: await viewInScope(scope, id, messagesSize), user };
+      return { answer: await viewInScope(scope, id, messagesSize), user };
+    },
+
+    async pageReadingUser(userId: number, scope: TicketScope, tab: TicketTab, size: number, cursor?: TicketPageCursor, direction: PageDirection = 'forward') {
+      const user = await users.withSectors(userId);
+      return { answer: await queries.page(scope, tab, size, cursor, direction), user };
+    },
+
+    async tabCountsReadingUser(scope: TicketScope, userId: number) {
+      const user = await users.withSectors(userId);
+      return { answer: await queries.tabCounts(scope), user };
     },
 
     /** A tab page, newest activity first (id breaks ties), reading at most first+1 entries per branch. */
@@ -288,4 +299,5 @@ export function ticketQueries(db: SqliteDb) {
     },
 
   };
+  return queries;
 }
