@@ -23,12 +23,12 @@ function confirmsItself(document: DocumentNode, operationName: string | null | u
 }
 
 /** The context as the user now is: the same viewer when nothing that matters changed, else rebuilt or refused. */
-function settleViewer(context: Context, user: UserWithSectors | null): boolean {
+function settleViewer(context: Context, user: UserWithSectors | null): void {
   const pending = context.viewerToConfirm;
-  if (!pending) return true;
+  if (!pending) return;
   context.viewerToConfirm = null;
   rememberViewerUser(context.services, pending.user.id, user);
-  if (sameViewerUser(user, pending.user)) return true;
+  if (sameViewerUser(user, pending.user)) return;
   try {
     context.viewer = userViewerOf(user, pending.expiresAt, pending.sessionId);
   } catch (error) {
@@ -36,7 +36,6 @@ function settleViewer(context: Context, user: UserWithSectors | null): boolean {
     context.viewer = null;
     context.authError = error;
   }
-  return false;
 }
 
 async function confirmViewer(context: Context): Promise<void> {
