@@ -12,6 +12,7 @@ ENV NODE_ENV=production PORT=4000 DATABASE_URL=/data/deskgraph.sqlite
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
+RUN node bin/build.mjs
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
@@ -19,4 +20,4 @@ EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:' + process.env.PORT + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 # node is PID 1 and receives SIGTERM itself (no npm or shell in between to swallow it).
-CMD ["node", "--import", "tsx", "bin/start.ts"]
+CMD ["node", "--enable-source-maps", "dist/deskgraph.mjs"]

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -18,8 +18,16 @@ process.once('exit', () => {
 // BENCH_CPU_PROFILE=<folder>: every server a bench starts writes a V8 CPU profile there when it stops.
 const profiling = process.env['BENCH_CPU_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE']}`] : [];
 
+/** The server as `npm start` runs it (built into one module by bin/build.mjs), built once per bench: arguments for the start functions. */
+export function builtServer(): string[] {
+  execFileSync(process.execPath, ['bin/build.mjs'], { cwd: root, stdio: 'inherit' });
+  return ['--enable-source-maps', 'dist/deskgraph.mjs'];
+}
+
 function spawnNode(args: string[], env: Record<string, string>, stdout: 'pipe' | 'ignore'): ChildProcess {
-  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
+  // A TypeScript entry goes through tsx; the built server (builtServer) through node alone.
+  const loader = args.find((arg) => !arg.startsWith('--'))?.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...profiling, ...loader, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -30,7 +38,7 @@ export interface Started {
   port: number;
 }
 
-/** Spawns `node --import tsx <args>` and resolves with the port once stdout matches `ready`. */
+/** Spawns `node [--import tsx] <args>` and resolves with the port once stdout matches `ready`. */
 export function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
   const child = spawnNode(args, env, 'pipe');
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { copySqliteToPostgres } from '../db/postgres/copy-from-sqlite.js';
 import type { Dataset } from './dataset.js';
-import { clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secret, startUntilHealthy, stop, type Measured, type Target } from './http-kit.js';
+import { builtServer, clusterCpuMs, cpuMs, deskgraphToken, freePort, graphqlTarget, idOf, load, post, rssMb, secret, startUntilHealthy, stop, type Measured, type Target } from './http-kit.js';
 import { deskgraphWrites } from './http-writes.js';
 import { mixPools, type MixResult } from './mix.js';
 import { fingerprintOf } from './peer/load.js';
@@ -43,6 +43,8 @@ const copied = await copiedDatabase(peer.cluster, path);
 // Start-up, spawn -> the first 200 from /healthz: one unmeasured start each (a copy made by an older
 // schema migrates then; the files are in the page cache for both), then 3 measured, the engines alternated.
 // The per-account budgets are off: the benchmark is one account doing what a whole platform would.
+// What `npm start` runs: the server built into one module.
+const server = builtServer();
 const env = { HOST: '127.0.0.1', JWT_SECRET: secret, NODE_ENV: 'production', LOG_LEVEL: 'warn', ACCOUNT_REQUESTS_PER_MINUTE: '0', ACCOUNT_INGESTS_PER_MINUTE: '0' };
 const engines = { postgres: urlOf(copyName), sqlite: path } as const;
 type Engine = keyof typeof engines;
@@ -52,7 +54,7 @@ for (let i = 0; i < 4; i++) {
   for (const engine of ['postgres', 'sqlite'] as const) {
     if (servers[engine]) await stop(servers[engine].child);
     const port = await freePort();
-    const started = await startUntilHealthy(['bin/start.ts'], { ...env, DATABASE_URL: engines[engine], PORT: String(port) }, `http://127.0.0.1:${port}/healthz`);
+    const started = await startUntilHealthy(server, { ...env, DATABASE_URL: engines[engine], PORT: String(port) }, `http://127.0.0.1:${port}/healthz`);
     servers[engine] = { child: started.child, port };
     if (i > 0) startups[engine].push(started.ms);
   }

@@ -20,7 +20,18 @@ const pluginShape = z.object({
 async function importSpec(spec: string): Promise<unknown> {
   if (builtIns[spec]) return builtIns[spec]();
   const isPath = spec.startsWith('.') || isAbsolute(spec);
-  return import(isPath ? pathToFileURL(resolve(spec)).href : spec);
+  return isPath ? importPath(pathToFileURL(resolve(spec)).href) : import(spec);
+}
+
+async function importPath(url: string): Promise<unknown> {
+  try {
+    return await import(url);
+  } catch (error) {
+    // The built server (npm start) runs without tsx's loader: a TypeScript plugin file goes through it.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
 }
 
 function pluginOf(spec: string, module: unknown): DeskgraphPlugin<unknown> {

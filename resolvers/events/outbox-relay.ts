@@ -5,8 +5,20 @@ import type { PublicEvent, PublicEventType } from './event-contract.js';
 import { publicTypeOf, type PublicEvents } from './public-events.js';
 import { createRelayLease, instanceName } from './relay-lease.js';
 
-/** Thrown by a handler when retrying cannot help (e.g. the receiver answered 404): set aside at once. */
-export class UndeliverableEvent extends Error {}
+const undeliverable = Symbol.for('deskgraph.UndeliverableEvent');
+
+/**
+ * Thrown by a handler when retrying cannot help (e.g. the receiver answered 404): set aside at once.
+ * Recognised by a brand, not by class identity: a plugin file loaded beside the built server has its own
+ * copy of this module.
+ */
+export class UndeliverableEvent extends Error {
+  readonly [undeliverable] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && undeliverable in value;
+  }
+}
 
 /** What the events of one batch read once between them, each key read after the batch was (never older than its events). */
 export interface BatchReads {

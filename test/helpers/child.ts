@@ -19,12 +19,15 @@ export interface RunningEntry {
 
 const started = new Set<ChildProcess>();
 
+/** bin/start.ts through tsx, the sources as they are (`npm start` runs the same entry built: bin/build.mjs). */
+export const sourceEntry = ['--import', tsx, join(ROOT, 'bin', 'start.ts')];
+
 /**
- * `npm start` as a newcomer runs it: bin/start.ts in a child process, configured by environment only.
+ * `npm start` as a newcomer runs it: the entry in a child process, configured by environment only.
  * `cwd` (the repository by default) is where a PostgreSQL server keeps its ./data folder.
  */
-export async function startEntry(env: Record<string, string>, timeoutMs = 30_000, cwd = ROOT): Promise<RunningEntry> {
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'bin', 'start.ts')], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startEntry(env: Record<string, string>, timeoutMs = 30_000, cwd = ROOT, entry = sourceEntry): Promise<RunningEntry> {
+  const child = spawn(process.execPath, entry, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
