@@ -1,5 +1,6 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
-import { parseResolveInfo, simplifyParsedResolveInfoFragmentWithType, type ResolveTree } from 'graphql-parse-resolve-info';
+import { simplifyParsedResolveInfoFragmentWithType, type ResolveTree } from 'graphql-parse-resolve-info';
+import { resolveTreeOf } from './selection.js';
 import { tabRowFields } from '../db/pages.js';
 import type { Contact, Message, TabRowReach, TabRowReads, Ticket } from '../db/types.js';
 
@@ -65,9 +66,18 @@ function relationReachOf<Row>(selections: ResolveTree[], info: GraphQLResolveInf
   return reachOf(selections.flatMap((selection) => fieldsOn(info, selection, typeName)), fieldReads, tabRow);
 }
 
+const readsOfTree = new WeakMap<ResolveTree, TabRowReads>();
+
 /** What a TicketConnection field's query reads of its tickets, their contacts and last messages (through edges { node }). */
 export function tabRowReadsOf(info: GraphQLResolveInfo): TabRowReads {
-  const parsed = parseResolveInfo(info) as ResolveTree | null | undefined;
+  const parsed = resolveTreeOf(info);
+  if (!parsed) return readsOf(info, null);
+  let reads = readsOfTree.get(parsed);
+  if (!reads) readsOfTree.set(parsed, (reads = readsOf(info, parsed)));
+  return reads;
+}
+
+function readsOf(info: GraphQLResolveInfo, parsed: ResolveTree | null): TabRowReads {
   const edges = parsed ? named(fieldsOn(info, parsed, 'TicketConnection'), 'edges') : [];
   const nodes = edges.flatMap((edge) => named(fieldsOn(info, edge, 'TicketEdge'), 'node'));
   const ticketFields = nodes.flatMap((node) => fieldsOn(info, node, 'Ticket'));
