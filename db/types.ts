@@ -388,6 +388,12 @@ export interface PageRelations {
   contact(id: number): Contact | undefined;
   sector(id: number): Sector | undefined;
   message(id: number): Message | undefined;
+  /** Read beside the page only when its query asks for them (TabRowReads' consoleParts) and the engine has round trips to save. */
+  assignee?(id: number): User | undefined;
+  channel?(id: number): Channel | undefined;
+  /** A page ticket's tags, or a page contact's ([] when none). */
+  ticketTags?(ticketId: number): string[] | undefined;
+  contactTags?(contactId: number): string[] | undefined;
 }
 
 // What the Store's reads take and return beyond the rows above (db/store.ts declares the reads).
@@ -533,6 +539,15 @@ export interface TabRowReads {
   ticket: Exclude<TabRowReach, 'none'>;
   contact: TabRowReach;
   message: TabRowReach;
+  /** What a console's row shows beyond them, each asked or not: the store may read them with the page. */
+  consoleParts?: ConsoleParts;
+}
+
+export interface ConsoleParts {
+  assignee: boolean;
+  channel: boolean;
+  ticketTags: boolean;
+  contactTags: boolean;
 }
 
 export interface MessagePage {

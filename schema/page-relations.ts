@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import { dataloaderGetter } from '@pothos/plugin-dataloader';
+import type DataLoader from 'dataloader';
 import type { MessagePage, PageRelations, Ticket } from '../db/types.js';
 import type { Context } from './context.js';
 
@@ -7,40 +8,52 @@ import type { Context } from './context.js';
 // ticket rows read with them: a page may fill its contacts and messages only as far as its own fields ask
 // (TabRowReads), and no other field of the operation may be handed such a row.
 
-const byTicket = new WeakMap<Ticket, PageRelations>();
+const byRow = new WeakMap<object, PageRelations>();
 
 export function rememberRelations(tickets: readonly Ticket[], relations: PageRelations | undefined): void {
   if (!relations) return;
-  for (const ticket of tickets) byTicket.set(ticket, relations);
+  for (const ticket of tickets) byRow.set(ticket, relations);
 }
 
 type Kind = keyof PageRelations;
-type Of<K extends Kind> = NonNullable<ReturnType<PageRelations[K]>>;
+type Of<K extends Kind> = NonNullable<ReturnType<NonNullable<PageRelations[K]>>>;
 
-export function relatedOf<K extends Kind>(ticket: Ticket, kind: K, id: number): Of<K> | undefined {
-  return byTicket.get(ticket)?.[kind](id) as Of<K> | undefined;
+/** What the page that read `row` (a ticket, or a contact it handed out) read of `kind` for `id`; undefined when it read none. */
+export function relatedOf<K extends Kind>(row: object, kind: K, id: number): Of<K> | undefined {
+  const relations = byRow.get(row);
+  const related = relations?.[kind]?.(id) as Of<K> | undefined;
+  // A contact's tags, when its ticket's page read them, come from there: the contact row keeps that page's relations.
+  if (kind === 'contact' && related && relations!.contactTags) byRow.set(related, relations!);
+  return related;
 }
 
-const loaders = new WeakMap<Context, Map<Kind, DataLoader<number, unknown>>>();
+/** Reads, per operation, what its pages did not: registered with Pothos' loaders, so a subscription's clearAllDataLoaders clears them before each event. */
+export type RelationLoader<V> = (context: Context) => DataLoader<number, V>;
 
-/**
- * The relation as the page read it, returned as is (no promise per row), or else read with the rest
- * the operation misses in one batch by `load` (rows in any order; an id it does not return is null).
- */
-export function relationOf<K extends Kind>(context: Context, ticket: Ticket, kind: K, id: number, load: (ids: number[]) => Promise<Of<K>[]>): Of<K> | Promise<Of<K> | null> {
-  const related = relatedOf(ticket, kind, id);
-  if (related !== undefined) return related;
-  let byKind = loaders.get(context);
-  if (!byKind) loaders.set(context, (byKind = new Map()));
-  let loader = byKind.get(kind) as DataLoader<number, Of<K> | null> | undefined;
-  if (!loader) {
-    loader = new DataLoader<number, Of<K> | null>(async (ids) => {
-      const byId = new Map((await load([...ids])).map((row) => [row.id, row]));
-      return ids.map((wanted) => byId.get(wanted) ?? null);
-    });
-    byKind.set(kind, loader);
-  }
-  return loader.load(id);
+/** Rows of a relation by id, in one batch per operation (`load` returns them in any order; an id it does not return is null). */
+export function relationLoader<Row extends { id: number }>(load: (ids: number[], context: Context) => Promise<Row[]>): RelationLoader<Row | null> {
+  return dataloaderGetter<number, Row | null, number>(undefined, async (ids, context: object) => {
+    const byId = new Map((await load([...ids], context as Context)).map((row) => [row.id, row]));
+    return ids.map((wanted) => byId.get(wanted) ?? null);
+  }, undefined, false) as RelationLoader<Row | null>;
+}
+
+/** Tags by owner id, in one batch per operation (an owner `load` does not name has none). */
+export function tagsLoader(load: (ids: readonly number[], context: Context) => Promise<Map<number, string[]>>): RelationLoader<string[]> {
+  return dataloaderGetter<number, string[], number>(undefined, async (ids, context: object) => {
+    const byId = await load(ids, context as Context);
+    return ids.map((wanted) => byId.get(wanted) ?? []);
+  }, undefined, false) as RelationLoader<string[]>;
+}
+
+/** The relation as the page read it, returned as is (no promise per row), or else through `loader` with the rest the operation misses. */
+export function relationOf<K extends 'contact' | 'message'>(context: Context, ticket: Ticket, kind: K, id: number, loader: RelationLoader<Of<K> | null>): Of<K> | Promise<Of<K> | null> {
+  return relatedOf(ticket, kind, id) ?? loader(context).load(id);
+}
+
+/** A ticket's or contact's tags as its page read them, or else through `loader`. */
+export function tagsRelationOf(context: Context, row: object, kind: 'ticketTags' | 'contactTags', id: number, loader: RelationLoader<string[]>): string[] | Promise<string[]> {
+  return relatedOf(row, kind, id) ?? loader(context).load(id);
 }
 
 // ticket(id) reads the ticket's newest messages in its own statement when the query asks for them

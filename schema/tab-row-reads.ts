@@ -81,9 +81,12 @@ function readsOf(info: GraphQLResolveInfo, parsed: ResolveTree | null): TabRowRe
   const edges = parsed ? named(fieldsOn(info, parsed, 'TicketConnection'), 'edges') : [];
   const nodes = edges.flatMap((edge) => named(fieldsOn(info, edge, 'TicketEdge'), 'node'));
   const ticketFields = nodes.flatMap((node) => fieldsOn(info, node, 'Ticket'));
+  const contactFields = named(ticketFields, 'contact').flatMap((selection) => fieldsOn(info, selection, 'Contact'));
+  const asks = (fields: ResolveTree[], name: string) => fields.some((field) => field.name === name);
   return {
     ticket: reachOf(ticketFields, ticketFieldReads, tabRowFields.ticket),
     contact: relationReachOf(named(ticketFields, 'contact'), info, 'Contact', contactFieldReads, tabRowFields.contact),
     message: relationReachOf(named(ticketFields, 'lastMessage'), info, 'Message', messageFieldReads, tabRowFields.message),
+    consoleParts: { assignee: asks(ticketFields, 'assignee'), channel: asks(ticketFields, 'channel'), ticketTags: asks(ticketFields, 'tags'), contactTags: asks(contactFields, 'tags') },
   };
 }

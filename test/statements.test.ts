@@ -56,9 +56,10 @@ describe('SQL statements per request', () => {
     expect(small.rows).toBe(5);
     expect(large.rows).toBe(50);
     expect(large.count).toBe(small.count);
-    // 1 loads the viewer, 1 the page with its contacts, sectors and last messages, 2 totalCount (my
+    // At most: 1 loads the viewer, 1 the page with its contacts, sectors and last messages, 2 totalCount (my
     // sectors + mine elsewhere), then one batch per other relation: users, channels, ticket tags,
-    // contact tags, the assignees' memberships and their sectors.
+    // contact tags, the assignees' memberships and their sectors (PostgreSQL reads the first four and the
+    // count in the page's statement).
     expect(large.count).toBeLessThanOrEqual(10);
   });
 
@@ -76,6 +77,17 @@ describe('SQL statements per request', () => {
     // SQLite, in process, reads the user, then the ticket, contact, sector and messages one by one.
     expect(ran.length).toBe(engine === 'postgres' ? 1 : 5);
     expect(ran[0]).toContain(engine === 'postgres' ? '"users"' : 'users');
+  });
+
+  it("reads a console's tab row (assignee, channel, the ticket's and its contact's tags) in the page statement on PostgreSQL", async () => {
+    const console = `{ tickets(status: OPEN, first: 50, all: true) { totalCount edges { node {
+      id protocol status contact { name phone tags } sector { name color } assignee { name } channel { name } lastMessage { body author } tags } } } }`;
+    const { ran, data } = await statementsOf(console, {});
+    expect(data.tickets.edges).toHaveLength(50);
+    expect(data.tickets.edges.every(({ node }: { node: { assignee: { name: string } | null } }) => node.assignee !== null)).toBe(true);
+    // SQLite, in process, reads them through the loaders, one batch each.
+    if (engine === 'postgres') expect(ran).toHaveLength(1);
+    else expect(ran.length).toBeGreaterThan(4);
   });
 
   it('counts a tab in the page statement when totalCount is asked, on PostgreSQL', async () => {

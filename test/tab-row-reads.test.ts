@@ -91,7 +91,7 @@ beforeAll(async () => {
   await ana.client.request('mutation($id: ID!) { closeTicket(id: $id) { id } }', { id: closed.id });
   const { tickets } = await app.admin.request('{ tickets(status: WAITING, first: 50) { edges { node { contact { id } } } } }');
   for (const { node } of tickets.edges) {
-    await app.admin.request('mutation($id: ID!) { updateContact(id: $id, input: { email: "someone@example.com", city: "Recife", document: "123", notes: "prefers mornings" }) { id } }', {
+    await app.admin.request('mutation($id: ID!) { updateContact(id: $id, input: { email: "someone@example.com", city: "Recife", document: "123", notes: "prefers mornings", tags: ["gold", "b2b"] }) { id } }', {
       id: node.contact.id,
     });
   }
@@ -112,11 +112,23 @@ describe('tab pages read as far as their query asks', () => {
   });
 
   it('fill what was written: closings, tags, contact details, attachments', async () => {
-    const listed = await expectPagesAsNodes('status closedBy closedAt tags contact { name email city } lastMessage { kind externalId attachments { url mime name } }');
+    const listed = await expectPagesAsNodes('status closedBy closedAt tags contact { name email city tags } lastMessage { kind externalId attachments { url mime name } }');
     const byStatus = (status: string) => listed.filter((ticket) => ticket.status === status);
-    expect(byStatus('CLOSED')[0]).toMatchObject({ closedBy: 'AGENT', tags: ['billing', 'vip'], contact: { name: 'Pedro' } });
+    expect(byStatus('CLOSED')[0]).toMatchObject({ closedBy: 'AGENT', tags: ['billing', 'vip'], contact: { name: 'Pedro', tags: [] } });
     expect(byStatus('WAITING').map((ticket) => ticket.contact.email)).toContain('someone@example.com');
+    expect(byStatus('WAITING').map((ticket) => ticket.contact.tags)).toContainEqual(['b2b', 'gold']);
     expect(listed).toContainEqual(expect.objectContaining({ lastMessage: { kind: 'IMAGE', externalId: 'wa-1', attachments: [{ url: 'https://files.example/a.png', mime: 'image/png', name: 'a.png' }] } }));
+  });
+
+  // What a console's row shows beyond the tab row (on PostgreSQL read in the page's statement: test/statements.test.ts).
+  it("answer a console's row as node(id) does: assignee, channel, the ticket's and its contact's tags", async () => {
+    const listed = await expectPagesAsNodes('protocol status contact { name phone tags } sector { name color } assignee { name email } channel { name kind } lastMessage { body author } tags');
+    // Ana's two tickets (the closed one listed twice: its tab and the closed history).
+    const anas = listed.filter((ticket) => ticket.assignee?.name === 'Ana');
+    expect(anas).toHaveLength(3);
+    expect(anas.every((ticket) => ticket.tags.join() === 'billing,vip')).toBe(true);
+    expect(listed.every((ticket) => typeof ticket.channel.name === 'string')).toBe(true);
+    expect(listed.filter((ticket) => ticket.status === 'WAITING').every((ticket) => ticket.assignee === null)).toBe(true);
   });
 
   it("hands a page's contacts and messages only to that page's own fields, never to another field of the operation", async () => {

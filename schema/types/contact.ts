@@ -3,6 +3,9 @@ import { contactsByIds, tagsOfContacts, updateContact } from '../../resolvers/co
 import { eraseContact, exportContact } from '../../resolvers/personal-data.js';
 import { builder } from '../builder.js';
 import { localIdOf } from '../ids.js';
+import { tagsLoader, tagsRelationOf } from '../page-relations.js';
+
+const contactTagsLoader = tagsLoader((ids, context) => tagsOfContacts(context.services, ids));
 
 export const Contact = builder.loadableNode('Contact', {
   description: 'Someone who writes to the account; kept forever',
@@ -20,13 +23,10 @@ export const Contact = builder.loadableNode('Contact', {
     lastInteractionAt: t.expose('lastInteractionAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     erasedAt: t.expose('erasedAt', { type: 'DateTime', nullable: true, description: 'When an ADMIN erased the personal data (eraseContact); null otherwise' }),
-    tags: t.loadableList({
-      type: 'String',
-      load: async (contactIds: number[], context) => {
-        const byContact = await tagsOfContacts(context.services, contactIds);
-        return contactIds.map((id) => byContact.get(id) ?? []);
-      },
-      resolve: (contact) => contact.id,
+    // As the page that handed out this contact read them, else batched with the operation's other contacts.
+    tags: t.field({
+      type: ['String'],
+      resolve: (contact, _args, context) => tagsRelationOf(context, contact, 'contactTags', contact.id, contactTagsLoader),
     }),
   }),
 });

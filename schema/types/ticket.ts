@@ -22,7 +22,7 @@ import {
 } from '../../resolvers/tickets/queries.js';
 import { builder } from '../builder.js';
 import { pageArgsOf, pageFieldsOf } from '../connections.js';
-import { messagesReadOf, relatedOf, relationOf, rememberMessages, rememberRelations } from '../page-relations.js';
+import { messagesReadOf, relatedOf, relationLoader, relationOf, rememberMessages, rememberRelations, tagsLoader, tagsRelationOf } from '../page-relations.js';
 import { askedMessagesArgs, asksField } from '../selection.js';
 import { tabRowReadsOf } from '../tab-row-reads.js';
 import { readConfirmingViewer } from '../viewer-confirmation.js';
@@ -50,6 +50,12 @@ const TicketHistoryEntry = builder.objectRef<HistoryRow>('TicketHistoryEntry').i
   }),
 });
 
+// What a page did not read with its tickets; contact and last message come through the ticket, which is
+// visible, so their reads skip a second check.
+const contactsOfPageTickets = relationLoader((ids, context) => contactsOfVisibleTickets(context.services, context.viewer!, ids));
+const lastMessagesOfPageTickets = relationLoader((ids, context) => messagesOfVisibleTickets(context.services, context.viewer!, ids));
+const ticketTagsLoader = tagsLoader((ids, context) => tagsOfTickets(context.services, ids));
+
 export const Ticket = builder.loadableNode('Ticket', {
   description: 'A conversation with a contact, from the queue to closing',
   id: { resolve: (ticket: TicketRow) => ticket.id },
@@ -65,22 +71,26 @@ export const Ticket = builder.loadableNode('Ticket', {
       nullable: true,
       resolve: (ticket) => (ticket.sectorId ? (relatedOf(ticket, 'sector', ticket.sectorId) ?? String(ticket.sectorId)) : null),
     }),
-    assignee: t.field({ type: User, nullable: true, resolve: (ticket) => (ticket.assigneeId ? String(ticket.assigneeId) : null) }),
+    assignee: t.field({
+      type: User,
+      nullable: true,
+      resolve: (ticket) => (ticket.assigneeId ? (relatedOf(ticket, 'assignee', ticket.assigneeId) ?? String(ticket.assigneeId)) : null),
+    }),
     // Contact and last message come through the ticket, which is visible: their reads skip a second check.
     contact: t.field({
       type: Contact,
       resolve: (ticket, _args, context) => {
-        const contact = relationOf(context, ticket, 'contact', ticket.contactId, (ids) => contactsOfVisibleTickets(context.services, context.viewer!, ids));
+        const contact = relationOf(context, ticket, 'contact', ticket.contactId, contactsOfPageTickets);
         return contact instanceof Promise ? contact.then((found) => found ?? Promise.reject(new Error(`Contact ${ticket.contactId} of ticket ${ticket.id} is missing`))) : contact;
       },
     }),
-    channel: t.field({ type: Channel, resolve: (ticket) => String(ticket.channelId) }),
+    channel: t.field({ type: Channel, resolve: (ticket) => relatedOf(ticket, 'channel', ticket.channelId) ?? String(ticket.channelId) }),
     lastMessage: t.field({
       type: Message,
       nullable: true,
       resolve: (ticket, _args, context) => {
         if (!ticket.lastMessageId) return null;
-        const message = relationOf(context, ticket, 'message', ticket.lastMessageId, (ids) => messagesOfVisibleTickets(context.services, context.viewer!, ids));
+        const message = relationOf(context, ticket, 'message', ticket.lastMessageId, lastMessagesOfPageTickets);
         // A message only ever shows as the last one of its own ticket.
         const ownOnly = (found: MessageRow | null) => (found?.ticketId === ticket.id ? found : null);
         return message instanceof Promise ? message.then(ownOnly) : ownOnly(message);
@@ -91,13 +101,9 @@ export const Ticket = builder.loadableNode('Ticket', {
       args: pageArgsOf(t.arg),
       resolve: (ticket, args, context) => messagesOf(context.services, ticket, args, messagesReadOf(context, ticket.id)),
     }),
-    tags: t.loadableList({
-      type: 'String',
-      load: async (ticketIds: number[], context) => {
-        const byTicket = await tagsOfTickets(context.services, ticketIds);
-        return ticketIds.map((id) => byTicket.get(id) ?? []);
-      },
-      resolve: (ticket) => ticket.id,
+    tags: t.field({
+      type: ['String'],
+      resolve: (ticket, _args, context) => tagsRelationOf(context, ticket, 'ticketTags', ticket.id, ticketTagsLoader),
     }),
     history: t.loadableList({
       type: TicketHistoryEntry,

@@ -1,10 +1,12 @@
 import { and, desc, eq, inArray, isNull, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgDb } from '../client.js';
 import { countedSectorIds, visibleTicketsWhere } from '../scope.js';
-import { contacts, messages, sectors, tickets, ticketTags, users } from '../tables/index.js';
-import { viewerJson, viewerOfJson } from './users.js';
+import { channels, contacts, contactTags, messages, sectors, tickets, ticketTags, users } from '../tables/index.js';
+import { publicUserColumns, viewerJson, viewerOfJson } from './users.js';
 import { pageOfRows, searchWalkLength, tabRowFields } from '../../pages.js';
 import type {
+  Channel,
+  ConsoleParts,
   Contact,
   Message,
   NewTicket,
@@ -22,6 +24,7 @@ import type {
   TicketTab,
   TicketView,
   TabRowReads,
+  User,
 } from '../../types.js';
 import { anyId, idArray, sameId } from './ids.js';
 import { namedRows, namedSelect } from '../named.js';
@@ -49,8 +52,9 @@ function beyond(cursor: TicketPageCursor | undefined, direction: PageDirection):
   return direction === 'forward' ? sql`(${tickets.lastActivityAt}, ${tickets.id}) < ${at}` : sql`(${tickets.lastActivityAt}, ${tickets.id}) > ${at}`;
 }
 
+const byId = <Row extends { id: number }>(rows: readonly (Row | null)[]) => new Map(rows.filter((row): row is Row => row !== null).map((row) => [row.id, row]));
+
 function relationsOf(contactRows: readonly (Contact | null)[], sectorRows: readonly (Sector | null)[], messageRows: readonly (Message | null)[]): PageRelations {
-  const byId = <Row extends { id: number }>(rows: readonly (Row | null)[]) => new Map(rows.filter((row): row is Row => row !== null).map((row) => [row.id, row]));
   const [contactsById, sectorsById, messagesById] = [byId(contactRows), byId(sectorRows), byId(messageRows)];
   return { contact: (id) => contactsById.get(id), sector: (id) => sectorsById.get(id), message: (id) => messagesById.get(id) };
 }
@@ -58,7 +62,17 @@ function relationsOf(contactRows: readonly (Contact | null)[], sectorRows: reado
 /** A row as `jsonRowOf` renders it: its columns in order, or null for an absent outer-joined row. */
 type JsonRow = unknown[] | null;
 type PageRow = [ticket: JsonRow, contact: JsonRow, message: JsonRow];
-type PageResult = { page: PageRow[]; sectors: JsonRow[] | null; total?: number | null; viewer?: unknown[] | null };
+type Tagged = [id: number, tag: string];
+type PageResult = {
+  page: PageRow[];
+  sectors: JsonRow[] | null;
+  total?: number | null;
+  viewer?: unknown[] | null;
+  assignees?: JsonRow[] | null;
+  channels?: JsonRow[] | null;
+  ticket_tags?: Tagged[] | null;
+  contact_tags?: Tagged[] | null;
+};
 type CountRow = { n: number | null };
 
 const ticketOfJson = rowDecoderOf<Ticket>(tickets);
@@ -81,6 +95,58 @@ const tabRowParts = {
 
 const wholeRows: TabRowReads = { ticket: 'whole', contact: 'whole', message: 'whole' };
 
+const assigneeOfJson = rowDecoderOf<User>(users, publicUserColumns);
+const channelOfJson = rowDecoderOf<Channel>(channels);
+const taggedInTagOrder = (table: typeof ticketTags | typeof contactTags, id: SQL) =>
+  sql`(SELECT json_agg(json_build_array(${id}, ${table.tag}) ORDER BY ${table.tag} COLLATE "C") FROM ${table}`;
+
+/**
+ * What a console's row shows beyond the tab row, as columns beside the page (each only when asked): the
+ * assignees and channels, and the tickets' and contacts' tags, each read once for the page, as its sectors
+ * are, instead of a statement of its own per loader.
+ */
+function consolePartsSql(scope: TicketScope, parts: ConsoleParts | undefined): SQL {
+  if (!parts) return sql``;
+  const columns: SQL[] = [];
+  if (parts.assignee) {
+    columns.push(sql`(SELECT json_agg(${jsonRowOf(users, publicUserColumns)}) FROM ${users}
+          WHERE ${users.accountId} = ${scope.accountId} AND ${users.id} = ANY(array_agg(DISTINCT ${tickets.assigneeId}))) AS assignees`);
+  }
+  if (parts.channel) {
+    columns.push(sql`(SELECT json_agg(${jsonRowOf(channels)}) FROM ${channels}
+          WHERE ${channels.accountId} = ${scope.accountId} AND ${channels.id} = ANY(array_agg(DISTINCT ${tickets.channelId}))) AS channels`);
+  }
+  if (parts.ticketTags) columns.push(sql`${taggedInTagOrder(ticketTags, sql`${ticketTags.ticketId}`)} WHERE ${ticketTags.ticketId} = ANY(array_agg(${tickets.id}))) AS ticket_tags`);
+  if (parts.contactTags) columns.push(sql`${taggedInTagOrder(contactTags, sql`${contactTags.contactId}`)} WHERE ${contactTags.contactId} = ANY(array_agg(DISTINCT ${tickets.contactId}))) AS contact_tags`);
+  return sql.join(columns.map((column) => sql`,
+        ${column}`));
+}
+
+/** The console parts a page read (consolePartsSql), as relations beside its contacts, sectors and messages. */
+function withConsoleParts(related: PageRelations, result: PageResult | undefined, parts: ConsoleParts | undefined): PageRelations {
+  if (!parts) return related;
+  const tagsById = (tagged: Tagged[] | null | undefined) => {
+    const byOwner = new Map<number, string[]>();
+    for (const [id, tag] of tagged ?? []) {
+      const tags = byOwner.get(id);
+      if (tags) tags.push(tag);
+      else byOwner.set(id, [tag]);
+    }
+    return (id: number) => byOwner.get(id) ?? [];
+  };
+  if (parts.assignee) {
+    const assignees = byId((result?.assignees ?? []).map(assigneeOfJson));
+    related.assignee = (id) => assignees.get(id);
+  }
+  if (parts.channel) {
+    const channelsById = byId((result?.channels ?? []).map(channelOfJson));
+    related.channel = (id) => channelsById.get(id);
+  }
+  if (parts.ticketTags) related.ticketTags = tagsById(result?.ticket_tags);
+  if (parts.contactTags) related.contactTags = tagsById(result?.contact_tags);
+  return related;
+}
+
 /**
  * A tab page's rows in one statement: the tickets among `ids`, checked again by visibleTicketsWhere, with
  * what a tab row shows beside them (contact, last message; each joined only when read) and, once each,
@@ -93,7 +159,7 @@ function pageRowsSql(scope: TicketScope, ids: SQL, reads: TabRowReads, extra: SQ
   return sql`SELECT coalesce(json_agg(json_build_array(${tabRowParts.ticket[reads.ticket].json}, ${contact ?? sql`NULL`}, ${message ?? sql`NULL`})
         ORDER BY ${tickets.lastActivityAt} DESC, ${tickets.id} DESC), '[]') AS page,
         (SELECT json_agg(${jsonRowOf(sectors)}) FROM ${sectors}
-          WHERE ${sectors.accountId} = ${scope.accountId} AND ${sectors.id} = ANY(array_agg(DISTINCT ${tickets.sectorId}))) AS sectors${extra}
+          WHERE ${sectors.accountId} = ${scope.accountId} AND ${sectors.id} = ANY(array_agg(DISTINCT ${tickets.sectorId}))) AS sectors${consolePartsSql(scope, reads.consoleParts)}${extra}
       FROM ${tickets}${contact ? sql`
       LEFT JOIN ${contacts} ON ${contacts.id} = ${tickets.contactId} AND ${contacts.accountId} = ${tickets.accountId}` : sql``}${message ? sql`
       LEFT JOIN ${messages} ON ${messages.id} = ${tickets.lastMessageId} AND ${messages.ticketId} = ${tickets.id} AND ${messages.accountId} = ${tickets.accountId}` : sql``}
@@ -259,7 +325,7 @@ export function ticketQueries(db: PgDb) {
     const rows = (result?.page ?? []).map(([ticket, contact, message]) => ({ ticket: ticketOf(ticket)!, contact: contactOf(contact), message: messageOf(message) }));
     // Backward, the extra row read is the newest: the page is the `size` rows nearest the cursor.
     const inPage = direction === 'forward' ? rows.slice(0, size) : rows.slice(Math.max(0, rows.length - size));
-    const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: relationsOf(rows.map((row) => row.contact), (result?.sectors ?? []).map(sectorOfJson), rows.map((row) => row.message)) };
+    const page: TicketPage = { tickets: inPage.map((row) => row.ticket), hasMore: rows.length > size, related: withConsoleParts(relationsOf(rows.map((row) => row.contact), (result?.sectors ?? []).map(sectorOfJson), rows.map((row) => row.message)), result, reads.consoleParts) };
     if (withTotal) page.total = result?.total ?? 0;
     return { page, viewer: result?.viewer };
   }
