@@ -1,6 +1,6 @@
 // npm run build [-- --outdir <folder>]: the server as one ES module (dist/deskgraph.mjs, with its source
-// map), what `npm start` runs. Node then loads one file instead of transpiling some two hundred through
-// tsx's loader at every start, which was most of a start-up's time. Packages stay in node_modules,
+// map), what `npm start` runs. Node then loads one file instead of transpiling every source through tsx's
+// loader at each start, which was most of a start-up's time. Packages stay in node_modules,
 // imported as they are, so another folder must be inside the project too. Plain JavaScript, so that it
 // runs before anything is built, with production dependencies only.
 import { build } from 'esbuild';
